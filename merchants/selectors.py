@@ -1,0 +1,90 @@
+"""Every read a page and the API share: querysets scoped to what the user may see."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from merchants.models import (
+    Declaration,
+    DeclarationEvent,
+    Membership,
+    Merchant,
+    Region,
+    Scheme,
+    User,
+)
+
+
+def region_subtree_codes(region: Region) -> list[str]:
+    """Codes of the region and every region below it (the tree is small: 102 rows)."""
+    return list(
+        Region.objects.filter(code__startswith=region.prefix).values_list("code", flat=True)
+    )
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.select_related("parent")
+
+
+def scheme_list(*, active_only: bool = False) -> QuerySet[Scheme]:
+    qs = Scheme.objects.prefetch_related("commitments", "required_documents")
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def _merchant_scope(user: User) -> Q | None:
+    """The Q that limits merchants to the user's reach; None means everything."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_platform_admin:
+        return None
+    if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
+        return Q(region_id__in=region_subtree_codes(user.region))
+    return Q(memberships__user=user)
+
+
+def merchant_list(*, user: User) -> QuerySet[Merchant]:
+    qs = Merchant.objects.select_related("region", "region__parent")
+    scope = _merchant_scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def merchant_get(*, user: User, pk: int) -> Merchant:
+    return get_object_or_404(merchant_list(user=user), pk=pk)
+
+
+def merchant_list_for_member(*, user: User) -> QuerySet[Merchant]:
+    """Merchants the user works for (as owner or staff), whatever other role they hold."""
+    return (
+        Merchant.objects.filter(memberships__user=user)
+        .select_related("region", "region__parent")
+        .prefetch_related(
+            Prefetch(
+                "declarations",
+                queryset=Declaration.objects.select_related("scheme").order_by("-updated_at"),
+            )
+        )
+    )
+
+
+def membership_list(*, merchant: Merchant) -> QuerySet[Membership]:
+    return merchant.memberships.select_related("user").order_by("role", "user__username")
+
+
+def declaration_list(*, user: User) -> QuerySet[Declaration]:
+    qs = Declaration.objects.select_related("merchant", "merchant__region", "scheme")
+    scope = _merchant_scope(user)
+    if scope is None:
+        return qs
+    merchant_ids = Merchant.objects.filter(scope).values("pk")
+    return qs.filter(merchant_id__in=merchant_ids)
+
+
+def declaration_get(*, user: User, pk: int) -> Declaration:
+    qs = declaration_list(user=user).prefetch_related(
+        "accepted_commitments",
+        "member_merchants",
+        "documents__required_document",
+        Prefetch("events", queryset=DeclarationEvent.objects.select_related("actor")),
+        "scheme__commitments",
+        "scheme__required_documents",
+    )
+    return get_object_or_404(qs, pk=pk)

@@ -1,0 +1,366 @@
+"""The declaration workflow: one service per transition, each writing an event row.
+
+States and transitions follow DESIGN.md. A transition not in TRANSITIONS is refused with a
+DomainError, never silently ignored.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import DomainError
+from merchants.models import (
+    Commitment,
+    Declaration,
+    DeclarationDocument,
+    DeclarationEvent,
+    Merchant,
+    RequiredDocument,
+    Scheme,
+    User,
+)
+from merchants.models import DeclarationState as S
+from merchants.permissions import can_review
+from merchants.services.audit import audit_log
+from merchants.uploads import inspect_upload
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.SCREENING, S.WITHDRAWN}),
+    S.SCREENING: frozenset({S.SCREENING_FAILED, S.PENDING_REVIEW}),
+    S.SCREENING_FAILED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.PENDING_REVIEW: frozenset({S.UNDER_REVIEW, S.WITHDRAWN}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.RETURNED, S.PENDING_REVIEW}),
+    S.RETURNED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.WITHDRAWN, S.REVOKED, S.EXPIRED}),
+    S.REJECTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.REVOKED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+NO_REASON_RETURN_MIN_DAYS = 7
+
+
+def _open_declaration_message() -> str:
+    return _(
+        "This merchant already has an open declaration for this scheme. Continue that one, or "
+        "withdraw it before starting a new one."
+    )
+
+
+def _transition(
+    declaration: Declaration, *, to: str, actor: User | None, reason: str = ""
+) -> Declaration:
+    """Lock the row, check the move is allowed, save and record the event. Call inside atomic()."""
+    locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if to not in TRANSITIONS[locked.state]:
+        raise DomainError(
+            _("A declaration that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": S(locked.state).label, "to": S(to).label}
+        )
+    from_state = locked.state
+    locked.state = to
+    fields = ["state", "updated_at"]
+    now = timezone.now()
+    if to == S.SUBMITTED:
+        locked.submitted_at = now
+        fields.append("submitted_at")
+    if to in (S.APPROVED, S.REJECTED, S.RETURNED):
+        locked.decided_at = now
+        fields.append("decided_at")
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=fields)
+    except IntegrityError as exc:
+        raise DomainError(_open_declaration_message()) from exc
+    DeclarationEvent.objects.create(
+        declaration=locked,
+        actor=actor,
+        from_state=from_state,
+        to_state=to,
+        reason=reason,
+        created_at=now,
+    )
+    declaration.refresh_from_db()
+    return declaration
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise DomainError(message)
+
+
+@transaction.atomic
+def declaration_create(*, actor: User, merchant: Merchant, scheme: Scheme) -> Declaration:
+    _require(scheme.is_active, _("This scheme is not open for declarations."))
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(
+                merchant=merchant, scheme=scheme, created_by=actor
+            )
+    except IntegrityError as exc:
+        raise DomainError(_open_declaration_message(), field="scheme") from exc
+    DeclarationEvent.objects.create(
+        declaration=declaration, actor=actor, from_state="", to_state=S.DRAFT
+    )
+    return declaration
+
+
+def _clean_details(scheme: Scheme, details: dict[str, Any]) -> dict[str, Any]:
+    """Validate the scheme's extra fields; returns only the keys the scheme's kind uses."""
+    kind = scheme.kind
+    if kind == Scheme.Kind.NO_REASON_RETURN:
+        try:
+            days = int(details.get("return_days") or 0)
+        except (TypeError, ValueError) as exc:
+            raise DomainError(_("The return window must be a whole number of days."), field="return_days") from exc
+        if days < NO_REASON_RETURN_MIN_DAYS:
+            raise DomainError(
+                _("The return window must be at least %(n)d days.") % {"n": NO_REASON_RETURN_MIN_DAYS},
+                field="return_days",
+            )
+        return {
+            "return_days": days,
+            "goods_covered": str(details.get("goods_covered", "")).strip(),
+            "goods_excluded": str(details.get("goods_excluded", "")).strip(),
+            "cross_store_returns": bool(details.get("cross_store_returns")),
+        }
+    if kind == Scheme.Kind.FACTORY:
+        return {
+            "production_licence": str(details.get("production_licence", "")).strip(),
+            "product_categories": str(details.get("product_categories", "")).strip(),
+        }
+    if kind == Scheme.Kind.FINANCIAL_OUTLET:
+        return {
+            "institution": str(details.get("institution", "")).strip(),
+            "outlet": str(details.get("outlet", "")).strip(),
+        }
+    return {}
+
+
+REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
+    Scheme.Kind.NO_REASON_RETURN: ("return_days", "goods_covered"),
+    Scheme.Kind.FACTORY: ("production_licence", "product_categories"),
+    Scheme.Kind.FINANCIAL_OUTLET: ("institution", "outlet"),
+}
+
+
+@transaction.atomic
+def declaration_update(
+    *,
+    actor: User,
+    declaration: Declaration,
+    commitments: Iterable[Commitment],
+    details: dict[str, Any] | None = None,
+    member_merchants: Iterable[Merchant] | None = None,
+) -> Declaration:
+    """Save the draft's content: ticked commitments, scheme fields, district members."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _require(
+        declaration.is_editable,
+        _("Only a draft or a declaration sent back to you can be changed."),
+    )
+    commitments = list(commitments)
+    foreign = [c for c in commitments if c.scheme_id != declaration.scheme_id]
+    _require(not foreign, _("A commitment does not belong to this scheme."))
+    clean = _clean_details(declaration.scheme, details or {})
+    declaration.details = clean
+    declaration.save(update_fields=["details", "updated_at"])
+    declaration.accepted_commitments.set(commitments)
+    if declaration.scheme.kind == Scheme.Kind.DISTRICT and member_merchants is not None:
+        members = [m for m in member_merchants if m.pk != declaration.merchant_id]
+        declaration.member_merchants.set(members)
+    audit_log(
+        actor=actor,
+        action="declaration.update",
+        merchant=declaration.merchant,
+        obj=declaration,
+        data={"commitments": len(commitments), "details": clean},
+    )
+    return declaration
+
+
+@transaction.atomic
+def declaration_attach_document(
+    *,
+    actor: User,
+    declaration: Declaration,
+    required_document: RequiredDocument,
+    upload: UploadedFile,
+) -> DeclarationDocument:
+    """Attach one file after checking its content (not its name) is PDF, JPEG or PNG."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _require(
+        declaration.is_editable,
+        _("Documents can only be added to a draft or a declaration sent back to you."),
+    )
+    _require(
+        required_document.scheme_id == declaration.scheme_id,
+        _("This document is not one the scheme asks for."),
+    )
+    content_type = inspect_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+    document = DeclarationDocument(
+        declaration=declaration,
+        required_document=required_document,
+        original_name=(upload.name or "")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", upload, save=False)
+    # The file is written before the row; if the row cannot be saved, remove the file again.
+    stored_name = document.file.name
+    storage = document.file.storage
+    try:
+        document.save()
+    except Exception:
+        storage.delete(stored_name)
+        raise
+    audit_log(
+        actor=actor,
+        action="declaration.attach_document",
+        merchant=declaration.merchant,
+        obj=declaration,
+        data={"document": required_document.code, "name": document.original_name},
+    )
+    return document
+
+
+@transaction.atomic
+def declaration_remove_document(*, actor: User, document: DeclarationDocument) -> None:
+    declaration = Declaration.objects.select_for_update().get(pk=document.declaration_id)
+    _require(declaration.is_editable, _("Documents of a submitted declaration cannot be removed."))
+    name = document.original_name
+    stored_name, storage = document.file.name, document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored_name))
+    audit_log(
+        actor=actor,
+        action="declaration.remove_document",
+        merchant=declaration.merchant,
+        obj=declaration,
+        data={"name": name},
+    )
+
+
+def declaration_missing_items(declaration: Declaration) -> list[str]:
+    """What still stops this declaration from being submitted, in words for the merchant."""
+    problems: list[str] = []
+    scheme = declaration.scheme
+    ticked = set(declaration.accepted_commitments.values_list("pk", flat=True))
+    for commitment in scheme.commitments.all():
+        if commitment.pk not in ticked:
+            problems.append(
+                _("Commitment not accepted: %(name)s") % {"name": commitment.display_name}
+            )
+    attached = set(declaration.documents.values_list("required_document_id", flat=True))
+    for doc in scheme.required_documents.all():
+        if doc.is_mandatory and doc.pk not in attached:
+            problems.append(_("Document missing: %(name)s") % {"name": doc.display_name})
+    for key in REQUIRED_DETAILS.get(scheme.kind, ()):
+        if not declaration.details.get(key):
+            problems.append(_("Scheme details are incomplete: fill in every required field."))
+            break
+    if scheme.kind == Scheme.Kind.DISTRICT and declaration.member_merchants.count() < 2:
+        problems.append(_("A shopping district needs at least two member merchants."))
+    return problems
+
+
+@transaction.atomic
+def declaration_submit(*, actor: User, declaration: Declaration) -> Declaration:
+    """Submit (or resubmit after amendment); automatic screening starts after commit."""
+    current = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if S.SUBMITTED not in TRANSITIONS[current.state]:
+        raise DomainError(
+            _("A declaration that is “%(state)s” cannot be submitted.")
+            % {"state": S(current.state).label}
+        )
+    problems = declaration_missing_items(current)
+    if problems:
+        raise DomainError(" ".join(problems))
+    reason = _("Resubmitted after amendment") if current.state != S.DRAFT else ""
+    _transition(declaration, to=S.SUBMITTED, actor=actor, reason=reason)
+    transaction.on_commit(lambda: _enqueue_screening(declaration.pk))
+    return declaration
+
+
+def _enqueue_screening(declaration_id: int) -> None:
+    from review.tasks import screen_declaration
+
+    screen_declaration.delay(declaration_id)
+
+
+@transaction.atomic
+def declaration_withdraw(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
+    return _transition(declaration, to=S.WITHDRAWN, actor=actor, reason=reason)
+
+
+# System and regulator transitions. The screening hook (review.services) and the review
+# queues build on these.
+
+
+@transaction.atomic
+def declaration_screening_start(*, declaration: Declaration) -> Declaration:
+    return _transition(declaration, to=S.SCREENING, actor=None)
+
+
+@transaction.atomic
+def declaration_screening_finish(
+    *, declaration: Declaration, passed: bool, reason: str
+) -> Declaration:
+    to = S.PENDING_REVIEW if passed else S.SCREENING_FAILED
+    return _transition(declaration, to=to, actor=None, reason=reason)
+
+
+def _require_reviewer(actor: User, declaration: Declaration) -> None:
+    _require(can_review(actor, declaration), _("You are not a reviewer for this merchant's region."))
+
+
+@transaction.atomic
+def declaration_claim(*, actor: User, declaration: Declaration) -> Declaration:
+    _require_reviewer(actor, declaration)
+    return _transition(declaration, to=S.UNDER_REVIEW, actor=actor)
+
+
+@transaction.atomic
+def declaration_release(*, actor: User, declaration: Declaration) -> Declaration:
+    _require_reviewer(actor, declaration)
+    return _transition(declaration, to=S.PENDING_REVIEW, actor=actor, reason=_("Released"))
+
+
+@transaction.atomic
+def declaration_approve(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
+    _require_reviewer(actor, declaration)
+    return _transition(declaration, to=S.APPROVED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def declaration_reject(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
+    _require_reviewer(actor, declaration)
+    _require(bool(reason.strip()), _("Give the reason for rejecting the declaration."))
+    return _transition(declaration, to=S.REJECTED, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def declaration_return(*, actor: User, declaration: Declaration, comments: str) -> Declaration:
+    _require_reviewer(actor, declaration)
+    _require(bool(comments.strip()), _("Say what the merchant must amend."))
+    return _transition(declaration, to=S.RETURNED, actor=actor, reason=comments.strip())
+
+
+@transaction.atomic
+def declaration_revoke(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
+    _require_reviewer(actor, declaration)
+    _require(bool(reason.strip()), _("Give the reason for revoking the declaration."))
+    return _transition(declaration, to=S.REVOKED, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def declaration_expire(*, declaration: Declaration, reason: str) -> Declaration:
+    return _transition(declaration, to=S.EXPIRED, actor=None, reason=reason)

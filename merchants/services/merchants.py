@@ -1,0 +1,185 @@
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import TypedDict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import DomainError
+from merchants.models import Invitation, Membership, Merchant, Permit, Region, User
+from merchants.services.audit import audit_log
+from merchants.validators import normalize_uscc
+
+PROFILE_FIELDS = (
+    "name",
+    "legal_representative",
+    "address",
+    "region",
+    "industry",
+    "licence_valid_from",
+    "licence_valid_until",
+    "contact_phone",
+)
+
+
+class PermitData(TypedDict):
+    permit_type: str
+    number: str
+    valid_until: date
+
+
+def duplicate_uscc_message() -> str:
+    return _(
+        "A merchant with this unified social credit code is already registered. If you work "
+        "for it, ask its owner to invite you by e-mail from the merchant's staff page; if you "
+        "believe someone registered it wrongly, contact your county market-supervision office."
+    )
+
+
+def _check_region(region: Region) -> None:
+    if region.level != Region.Level.COUNTY:
+        raise DomainError(_("Choose a county or district, not a city or province."), field="region")
+
+
+def _replace_permits(merchant: Merchant, permits: Iterable[PermitData]) -> None:
+    merchant.permits.all().delete()
+    Permit.objects.bulk_create(Permit(merchant=merchant, **p) for p in permits)
+
+
+@transaction.atomic
+def merchant_register(
+    *, actor: User, uscc: str, permits: Iterable[PermitData] = (), **profile: object
+) -> Merchant:
+    """Register a merchant; the person registering becomes its owner."""
+    uscc = normalize_uscc(uscc)
+    if Merchant.objects.filter(uscc=uscc).exists():
+        raise DomainError(duplicate_uscc_message(), field="uscc")
+    _check_region(profile["region"])  # type: ignore[arg-type]
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown merchant fields: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            merchant = Merchant.objects.create(uscc=uscc, **profile)
+    except IntegrityError as exc:  # a concurrent registration of the same code won the race
+        raise DomainError(duplicate_uscc_message(), field="uscc") from exc
+    Membership.objects.create(user=actor, merchant=merchant, role=Membership.Role.OWNER)
+    _replace_permits(merchant, permits)
+    if actor.role == User.Role.CONSUMER:
+        actor.role = User.Role.MERCHANT
+        actor.save(update_fields=["role"])
+    audit_log(actor=actor, action="merchant.register", merchant=merchant, data={"uscc": uscc})
+    return merchant
+
+
+@transaction.atomic
+def merchant_update(
+    *, actor: User, merchant: Merchant, permits: Iterable[PermitData] | None = None, **profile: object
+) -> Merchant:
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    changed = []
+    for field, value in profile.items():
+        if field not in PROFILE_FIELDS:
+            raise TypeError(f"field {field!r} cannot be edited")
+        if field == "region":
+            _check_region(value)  # type: ignore[arg-type]
+        if getattr(merchant, field) != value:
+            setattr(merchant, field, value)
+            changed.append(field)
+    if changed:
+        merchant.save(update_fields=[*changed, "updated_at"])
+    if permits is not None:
+        _replace_permits(merchant, permits)
+        changed.append("permits")
+    audit_log(actor=actor, action="merchant.update", merchant=merchant, data={"fields": changed})
+    return merchant
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, merchant: Merchant, email: str, role: str = Membership.Role.STAFF
+) -> Invitation:
+    email = email.strip().lower()
+    if merchant.memberships.filter(user__email__iexact=email).exists():
+        raise DomainError(_("This person already works for the merchant."), field="email")
+    invitation = Invitation.objects.create(
+        merchant=merchant,
+        email=email,
+        role=role,
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit_log(
+        actor=actor, action="invitation.create", merchant=merchant, data={"email": email, "role": role}
+    )
+    transaction.on_commit(lambda: _send_invitation(invitation.pk))
+    return invitation
+
+
+def _send_invitation(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("merchant", "invited_by").get(pk=invitation_id)
+    path = reverse("invitation-accept", args=[invitation.token])
+    body = render_to_string("emails/invitation.txt", {"invitation": invitation, "path": path})
+    send_mail(
+        _("You are invited to join %(merchant)s") % {"merchant": invitation.merchant.name},
+        body,
+        None,
+        [invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, token: str) -> Membership:
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        raise DomainError(_("This invitation is no longer valid. Ask the owner for a new one."))
+    membership, created = Membership.objects.get_or_create(
+        user=actor, merchant=invitation.merchant, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = actor
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if actor.role == User.Role.CONSUMER:
+        actor.role = User.Role.MERCHANT
+        actor.save(update_fields=["role"])
+    audit_log(
+        actor=actor,
+        action="invitation.accept",
+        merchant=invitation.merchant,
+        data={"email": invitation.email, "created": created},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise DomainError(_("This invitation has already been accepted."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(
+        actor=actor,
+        action="invitation.revoke",
+        merchant=invitation.merchant,
+        data={"email": invitation.email},
+    )
+    return invitation
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    merchant = Merchant.objects.select_for_update().get(pk=membership.merchant_id)
+    if (
+        membership.role == Membership.Role.OWNER
+        and merchant.memberships.filter(role=Membership.Role.OWNER).count() == 1
+    ):
+        raise DomainError(_("A merchant must keep at least one owner."))
+    username = membership.user.username
+    membership.delete()
+    audit_log(actor=actor, action="membership.remove", merchant=merchant, data={"user": username})
