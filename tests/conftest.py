@@ -1,0 +1,77 @@
+"""The fixed cast every test draws on (STYLE.md §9).
+
+alice owns a merchant in Xihu district (330106, Hangzhou); bob owns another one there. The
+county regulator supervises Xihu; the other-county regulator supervises Binjiang (330108), in
+the same city; the city regulator supervises all of Hangzhou (330100).
+"""
+
+import pytest
+from django.test import Client
+
+from merchants.models import Membership, Merchant, User
+from tests.factories import MembershipFactory, MerchantFactory, RegulatorFactory, UserFactory, region
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def consumer(db) -> User:
+    return UserFactory(username="carol", role=User.Role.CONSUMER)
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return UserFactory(username="alice", role=User.Role.MERCHANT)
+
+
+@pytest.fixture
+def merchant(owner) -> Merchant:
+    m = MerchantFactory(name="西湖茶楼", region=region("330106"))
+    MembershipFactory(user=owner, merchant=m, role=Membership.Role.OWNER)
+    return m
+
+
+@pytest.fixture
+def other_owner(db) -> User:
+    return UserFactory(username="bob", role=User.Role.MERCHANT)
+
+
+@pytest.fixture
+def other_merchant(other_owner) -> Merchant:
+    m = MerchantFactory(name="湖滨百货", region=region("330106"))
+    MembershipFactory(user=other_owner, merchant=m, role=Membership.Role.OWNER)
+    return m
+
+
+@pytest.fixture
+def county_regulator(db) -> User:
+    return RegulatorFactory(username="reg-xihu", region=region("330106"))
+
+
+@pytest.fixture
+def other_county_regulator(db) -> User:
+    return RegulatorFactory(username="reg-binjiang", region=region("330108"))
+
+
+@pytest.fixture
+def city_regulator(db) -> User:
+    return RegulatorFactory(username="reg-hangzhou", region=region("330100"))
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(
+        username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

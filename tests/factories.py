@@ -1,0 +1,129 @@
+"""One factory per model. Regions and schemes come from the data migration."""
+
+import itertools
+from datetime import date, timedelta
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from merchants.models import (
+    Declaration,
+    DeclarationEvent,
+    Industry,
+    Invitation,
+    Membership,
+    Merchant,
+    Permit,
+    Region,
+    Scheme,
+    User,
+)
+from merchants.uscc import build_uscc
+
+_serial = itertools.count(10_000_000)
+
+# Smallest valid files of each accepted kind, and one that is not.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+JPEG_BYTES = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+
+
+def pdf_upload(name: str = "licence.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def scheme(code: str) -> Scheme:
+    return Scheme.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+    role = User.Role.CONSUMER
+
+
+class RegulatorFactory(UserFactory):
+    role = User.Role.REGULATOR
+    can_review = True
+    can_handle_complaints = True
+    can_inspect = True
+    region = factory.LazyFunction(lambda: region("330106"))
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    region = factory.LazyFunction(lambda: region("330106"))
+    uscc = factory.LazyAttribute(lambda m: build_uscc(m.region.code, next(_serial)))
+    name = factory.Sequence(lambda n: f"测试商户{n}")
+    legal_representative = "张三"
+    address = factory.Sequence(lambda n: f"文三路{n}号")
+    industry = Industry.RETAIL
+    licence_valid_from = date(2020, 1, 1)
+    licence_valid_until = date(2040, 1, 1)
+    contact_phone = "13800138000"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
+    merchant = factory.SubFactory(MerchantFactory)
+    role = Membership.Role.OWNER
+
+
+class PermitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Permit
+
+    merchant = factory.SubFactory(MerchantFactory)
+    permit_type = Permit.Type.FOOD_BUSINESS
+    number = factory.Sequence(lambda n: f"JY133010600{n:05d}")
+    valid_until = date(2030, 1, 1)
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    merchant = factory.SubFactory(MerchantFactory)
+    scheme = factory.LazyFunction(lambda: scheme("assured-unit"))
+    created_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
+
+
+class DeclarationEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeclarationEvent
+
+    declaration = factory.SubFactory(DeclarationFactory)
+    from_state = ""
+    to_state = Declaration.State.DRAFT
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    merchant = factory.SubFactory(MerchantFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    invited_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
