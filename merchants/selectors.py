@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from merchants.models import (
     Declaration,
     DeclarationEvent,
+    Invitation,
     Membership,
     Merchant,
     Region,
@@ -88,3 +89,17 @@ def declaration_get(*, user: User, pk: int) -> Declaration:
         "scheme__required_documents",
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def merchant_list_by_uscc(*, usccs: list[str]) -> QuerySet[Merchant]:
+    """Registered merchants with these codes. A USCC and a name are public (the store's page)."""
+    return Merchant.objects.filter(uscc__in=usccs).only("pk", "uscc", "name")
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The token is the secret that grants access: whoever holds it may see the invitation."""
+    return Invitation.objects.select_related("merchant", "invited_by").filter(token=token).first()
+
+
+def invitation_list_pending(*, merchant: Merchant) -> QuerySet[Invitation]:
+    return merchant.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)

@@ -8,6 +8,8 @@ the same city; the city regulator supervises all of Hangzhou (330100).
 import pytest
 from django.test import Client
 
+from config.celery import app as celery_app
+
 from merchants.models import Membership, Merchant, User
 from tests.factories import MembershipFactory, MerchantFactory, RegulatorFactory, UserFactory, region
 
@@ -15,8 +17,21 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _celery_eager(request):
+    """Tasks run in-process unless a test is about the real broker."""
+    if "celery_broker" in request.keywords:
+        yield
+        return
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

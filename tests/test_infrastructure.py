@@ -1,0 +1,116 @@
+"""The platform's wiring: settings from the environment, cache, broker, security headers."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from config.celery import app as celery_app
+from merchants.models import Declaration
+from merchants.models import DeclarationState as S
+from tests.factories import DeclarationFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_database_follows_database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
+
+
+def test_cache_follows_redis_url():
+    backend = settings.CACHES["default"]["BACKEND"]
+    if os.environ.get("REDIS_URL"):
+        assert backend.endswith("RedisCache")
+    else:
+        assert backend.endswith("LocMemCache")
+    cache.set("acp-test-key", {"ok": 1}, 30)
+    assert cache.get("acp-test-key") == {"ok": 1}
+
+
+def _settings_in_subprocess(**env: str) -> dict:
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup(); "
+        "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', "
+        "'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', "
+        "'CELERY_TASK_ALWAYS_EAGER', 'ALLOWED_HOSTS']}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "config.settings"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_values_come_from_the_same_module():
+    prod = _settings_in_subprocess(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="acp.example.gov.cn",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert prod["DEBUG"] is False
+    assert prod["SESSION_COOKIE_SECURE"] and prod["CSRF_COOKIE_SECURE"]
+    assert prod["SECURE_HSTS_SECONDS"] >= 31536000 and prod["SECURE_SSL_REDIRECT"]
+    assert prod["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert prod["ALLOWED_HOSTS"] == ["acp.example.gov.cn"]
+    dev = _settings_in_subprocess()
+    assert dev["DEBUG"] is True and dev["CELERY_TASK_ALWAYS_EAGER"] is True
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env | {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_send_a_content_security_policy(client):
+    response = client.get("/accounts/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self' 'nonce-" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.celery_broker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL"), reason="no broker configured (tasks run eagerly)"
+)
+def test_screening_runs_through_the_broker_on_a_real_worker(owner, merchant):
+    from celery.contrib.testing.worker import start_worker
+
+    from review.tasks import screen_declaration
+
+    declaration = DeclarationFactory(merchant=merchant, created_by=owner)
+    Declaration.objects.filter(pk=declaration.pk).update(state=S.SUBMITTED)
+    assert celery_app.conf.task_always_eager is False
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        screen_declaration.delay(declaration.pk)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if Declaration.objects.get(pk=declaration.pk).state == S.PENDING_REVIEW:
+                break
+            time.sleep(0.2)
+    assert Declaration.objects.get(pk=declaration.pk).state == S.PENDING_REVIEW
