@@ -8,7 +8,9 @@ def membership_role(user: User, merchant: Merchant) -> str | None:
     if not user.is_authenticated:
         return None
     return (
-        Membership.objects.filter(user=user, merchant=merchant).values_list("role", flat=True).first()
+        Membership.objects.filter(user=user, merchant=merchant)
+        .values_list("role", flat=True)
+        .first()
     )
 
 

@@ -16,7 +16,7 @@ def read_schemes() -> list[dict]:
     return json.loads((DATA_DIR / "schemes.json").read_text(encoding="utf-8"))
 
 
-def load_regions(Region) -> None:  # noqa: N803 - the historical model from a migration
+def load_regions(Region) -> None:
     rows = read_regions()
     for row in rows:  # parents come before children in the file
         Region.objects.update_or_create(
@@ -29,7 +29,7 @@ def load_regions(Region) -> None:  # noqa: N803 - the historical model from a mi
         )
 
 
-def load_schemes(Scheme, Commitment, RequiredDocument) -> None:  # noqa: N803
+def load_schemes(Scheme, Commitment, RequiredDocument) -> None:
     for data in read_schemes():
         scheme, _ = Scheme.objects.update_or_create(
             code=data["code"],
@@ -43,11 +43,18 @@ def load_schemes(Scheme, Commitment, RequiredDocument) -> None:  # noqa: N803
         )
         for order, (code, name, name_en) in enumerate(data["commitments"], start=1):
             Commitment.objects.update_or_create(
-                scheme=scheme, code=code, defaults={"name": name, "name_en": name_en, "order": order}
+                scheme=scheme,
+                code=code,
+                defaults={"name": name, "name_en": name_en, "order": order},
             )
         for order, (code, name, name_en, mandatory) in enumerate(data["documents"], start=1):
             RequiredDocument.objects.update_or_create(
                 scheme=scheme,
                 code=code,
-                defaults={"name": name, "name_en": name_en, "is_mandatory": mandatory, "order": order},
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "is_mandatory": mandatory,
+                    "order": order,
+                },
             )

@@ -18,7 +18,11 @@ def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
     if size > max_bytes:
         raise DomainError(
             _("The file “%(name)s” is %(size)s; the limit is %(limit)s.")
-            % {"name": upload.name, "size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+            % {
+                "name": upload.name,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(max_bytes),
+            },
             field="file",
         )
     upload.seek(0)
@@ -27,7 +31,10 @@ def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_CONTENT_TYPES:
         raise DomainError(
-            _("The file “%(name)s” is not a PDF, JPEG or PNG file (its content was checked, not its name).")
+            _(
+                "The file “%(name)s” is not a PDF, JPEG or PNG file "
+                "(its content was checked, not its name)."
+            )
             % {"name": upload.name},
             field="file",
         )

@@ -6,6 +6,8 @@ from stdnum.exceptions import (
     InvalidComponent,
     InvalidFormat,
     InvalidLength,
+)
+from stdnum.exceptions import (
     ValidationError as StdnumError,
 )
 
@@ -38,4 +40,6 @@ def validate_uscc(value: str) -> str:
             code="uscc_format",
         ) from exc
     except StdnumError as exc:
-        raise ValidationError(_("This is not a valid unified social credit code."), code="uscc") from exc
+        raise ValidationError(
+            _("This is not a valid unified social credit code."), code="uscc"
+        ) from exc

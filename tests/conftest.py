@@ -9,9 +9,14 @@ import pytest
 from django.test import Client
 
 from config.celery import app as celery_app
-
 from merchants.models import Membership, Merchant, User
-from tests.factories import MembershipFactory, MerchantFactory, RegulatorFactory, UserFactory, region
+from tests.factories import (
+    MembershipFactory,
+    MerchantFactory,
+    RegulatorFactory,
+    UserFactory,
+    region,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -80,9 +85,7 @@ def city_regulator(db) -> User:
 
 @pytest.fixture
 def admin_user(db) -> User:
-    return UserFactory(
-        username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True
-    )
+    return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
 
 
 def client_for(user: User | None) -> Client:

@@ -94,7 +94,7 @@ def test_pages_send_a_content_security_policy(client):
 
 
 @pytest.mark.celery_broker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     not os.environ.get("CELERY_BROKER_URL"), reason="no broker configured (tasks run eagerly)"
 )

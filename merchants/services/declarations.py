@@ -119,10 +119,13 @@ def _clean_details(scheme: Scheme, details: dict[str, Any]) -> dict[str, Any]:
         try:
             days = int(details.get("return_days") or 0)
         except (TypeError, ValueError) as exc:
-            raise DomainError(_("The return window must be a whole number of days."), field="return_days") from exc
+            raise DomainError(
+                _("The return window must be a whole number of days."), field="return_days"
+            ) from exc
         if days < NO_REASON_RETURN_MIN_DAYS:
             raise DomainError(
-                _("The return window must be at least %(n)d days.") % {"n": NO_REASON_RETURN_MIN_DAYS},
+                _("The return window must be at least %(n)d days.")
+                % {"n": NO_REASON_RETURN_MIN_DAYS},
                 field="return_days",
             )
         return {
@@ -319,7 +322,9 @@ def declaration_screening_finish(
 
 
 def _require_reviewer(actor: User, declaration: Declaration) -> None:
-    _require(can_review(actor, declaration), _("You are not a reviewer for this merchant's region."))
+    _require(
+        can_review(actor, declaration), _("You are not a reviewer for this merchant's region.")
+    )
 
 
 @transaction.atomic

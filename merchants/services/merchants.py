@@ -79,7 +79,11 @@ def merchant_register(
 
 @transaction.atomic
 def merchant_update(
-    *, actor: User, merchant: Merchant, permits: Iterable[PermitData] | None = None, **profile: object
+    *,
+    actor: User,
+    merchant: Merchant,
+    permits: Iterable[PermitData] | None = None,
+    **profile: object,
 ) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     changed = []
@@ -115,7 +119,10 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     audit_log(
-        actor=actor, action="invitation.create", merchant=merchant, data={"email": email, "role": role}
+        actor=actor,
+        action="invitation.create",
+        merchant=merchant,
+        data={"email": email, "role": role},
     )
     transaction.on_commit(lambda: _send_invitation(invitation.pk))
     return invitation

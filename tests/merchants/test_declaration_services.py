@@ -161,9 +161,8 @@ ILLEGAL = [(f, t) for f in ALL_STATES for t in ALL_STATES if t not in svc.TRANSI
 @pytest.mark.parametrize(("from_state", "to_state"), ILLEGAL)
 def test_every_illegal_transition_is_refused(owner, merchant, from_state, to_state):
     d = _move(DeclarationFactory(merchant=merchant, created_by=owner), from_state)
-    with pytest.raises(DomainError, match="cannot become"):
-        with transaction.atomic():
-            svc._transition(d, to=to_state, actor=owner)
+    with pytest.raises(DomainError, match="cannot become"), transaction.atomic():
+        svc._transition(d, to=to_state, actor=owner)
     assert Declaration.objects.get(pk=d.pk).state == from_state
     assert not DeclarationEvent.objects.filter(declaration=d).exists()
 
@@ -268,7 +267,12 @@ def test_closed_declaration_allows_a_new_one(owner, merchant):
     [
         (SimpleUploadedFile("licence.pdf", b"just some text", "application/pdf"), "not a PDF"),
         (SimpleUploadedFile("empty.png", b"", "image/png"), "empty"),
-        (SimpleUploadedFile("huge.pdf", PDF_BYTES + b"0" * (10 * 1024 * 1024), "application/pdf"), "limit"),
+        (
+            SimpleUploadedFile(
+                "huge.pdf", PDF_BYTES + b"0" * (10 * 1024 * 1024), "application/pdf"
+            ),
+            "limit",
+        ),
         (SimpleUploadedFile("x.exe", b"MZ\x90\x00" + b"\x00" * 64, "application/pdf"), "not a PDF"),
     ],
 )

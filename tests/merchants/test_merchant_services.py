@@ -33,7 +33,9 @@ def test_register_makes_the_actor_owner_and_records_permits(consumer):
     merchant = svc.merchant_register(
         actor=consumer,
         uscc=uscc.lower(),
-        permits=[{"permit_type": "food_business", "number": "JY1", "valid_until": date(2030, 1, 1)}],
+        permits=[
+            {"permit_type": "food_business", "number": "JY1", "valid_until": date(2030, 1, 1)}
+        ],
         **_profile(),
     )
     assert merchant.uscc == uscc
@@ -71,7 +73,9 @@ def test_update_changes_fields_and_replaces_permits(owner, merchant):
     )
     merchant.refresh_from_db()
     assert merchant.address == "新地址1号"
-    assert list(Permit.objects.filter(merchant=merchant).values_list("number", flat=True)) == ["X-9"]
+    assert list(Permit.objects.filter(merchant=merchant).values_list("number", flat=True)) == [
+        "X-9"
+    ]
     entry = AuditEntry.objects.get(action="merchant.update")
     assert entry.data["fields"] == ["address", "permits"]
 
@@ -117,7 +121,9 @@ def test_last_owner_cannot_be_removed(owner, merchant):
 
 
 def test_self_sign_up_only_for_public_roles():
-    user = user_sign_up(username="erin", email="e@example.com", password="pw-12345678", role="consumer")
+    user = user_sign_up(
+        username="erin", email="e@example.com", password="pw-12345678", role="consumer"
+    )
     assert user.check_password("pw-12345678")
     with pytest.raises(ValueError):
         user_sign_up(username="mallory", email="m@example.com", password="x", role="regulator")

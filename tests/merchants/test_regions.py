@@ -18,10 +18,7 @@ def _rows(path: Path) -> set[tuple[str, str, str, str]]:
 @pytest.mark.django_db
 def test_region_table_equals_the_reference():
     reference = _rows(REFERENCE if REFERENCE.exists() else SHIPPED)
-    loaded = {
-        (r.code, r.name, r.parent_id or "", r.level)
-        for r in Region.objects.all()
-    }
+    loaded = {(r.code, r.name, r.parent_id or "", r.level) for r in Region.objects.all()}
     assert len(loaded) == 102
     assert loaded == reference
 
