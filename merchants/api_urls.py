@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from merchants.api import (
+    DeclarationViewSet,
+    MerchantViewSet,
+    RegionViewSet,
+    SchemeViewSet,
+    TokenObtainView,
+)
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="api-region")
+router.register("schemes", SchemeViewSet, basename="api-scheme")
+router.register("merchants", MerchantViewSet, basename="api-merchant")
+router.register("declarations", DeclarationViewSet, basename="api-declaration")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Declaration, DeclarationState, Industry, Merchant, Region
+from merchants.selectors import region_subtree_codes
 from merchants.validators import normalize_uscc
 
 
@@ -42,9 +43,7 @@ class MerchantFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # A prefix match on the unique USCC index stays fast over the whole province.
-        return queryset.filter(
-            Q(name__icontains=value) | Q(uscc__startswith=normalize_uscc(value))
-        )
+        return queryset.filter(Q(name__icontains=value) | Q(uscc__startswith=normalize_uscc(value)))
 
 
 class DeclarationFilter(django_filters.FilterSet):
@@ -66,4 +65,4 @@ class DeclarationFilter(django_filters.FilterSet):
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(merchant__region_id__startswith=region.prefix)
+        return queryset.filter(merchant__region_id__in=region_subtree_codes(region))

@@ -1,0 +1,267 @@
+"""Admin registration only. Foreign keys to merchants and users use raw-id or autocomplete
+widgets (300,000 merchants), and the big lists skip the full COUNT(*).
+
+Declaration states change only through the services, which write the event rows, so the
+admin shows state and events but never edits them.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import (
+    AuditEntry,
+    Commitment,
+    Declaration,
+    DeclarationDocument,
+    DeclarationEvent,
+    Invitation,
+    Membership,
+    Merchant,
+    Permit,
+    Region,
+    RequiredDocument,
+    Scheme,
+    User,
+)
+
+
+class ReadOnlyAdminMixin:
+    """History rows: visible to staff, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Platform role"),
+            {
+                "fields": (
+                    "role",
+                    "region",
+                    "phone",
+                    "can_review",
+                    "can_handle_complaints",
+                    "can_inspect",
+                    "can_supervise",
+                )
+            },
+        ),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Platform role"), {"fields": ("email", "role", "region")}),
+    )
+    list_display = ("username", "email", "role", "region", "is_staff", "is_active")
+    list_filter = (
+        "role",
+        "can_review",
+        "can_handle_complaints",
+        "can_inspect",
+        "can_supervise",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+    )
+    search_fields = ("username", "email", "phone", "first_name", "last_name")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+    show_full_result_count = False
+
+
+class PermitInline(admin.TabularInline):
+    model = Permit
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "region", "industry", "licence_valid_until", "created_at")
+    list_filter = ("industry", "region")
+    # A USCC prefix uses the unique index; names are searched anywhere.
+    search_fields = ("^uscc", "name")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+    readonly_fields = ("public_code", "created_at", "updated_at")
+    inlines = (PermitInline, MembershipInline)
+    show_full_result_count = False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "merchant", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "merchant__name", "=merchant__uscc")
+    list_select_related = ("user", "merchant")
+    raw_id_fields = ("merchant",)
+    autocomplete_fields = ("user",)
+    show_full_result_count = False
+
+
+@admin.register(Permit)
+class PermitAdmin(admin.ModelAdmin):
+    list_display = ("number", "permit_type", "merchant", "valid_until")
+    list_filter = ("permit_type",)
+    search_fields = ("number", "merchant__name", "=merchant__uscc")
+    list_select_related = ("merchant",)
+    raw_id_fields = ("merchant",)
+    show_full_result_count = False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = (
+        "email",
+        "merchant",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    list_filter = ("role",)
+    search_fields = ("email", "merchant__name", "=merchant__uscc")
+    list_select_related = ("merchant", "invited_by")
+    raw_id_fields = ("merchant",)
+    autocomplete_fields = ("invited_by", "accepted_by")
+    readonly_fields = ("token",)
+    show_full_result_count = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "actor", "action", "merchant", "object_repr")
+    search_fields = ("action", "object_repr", "actor__username", "=merchant__uscc")
+    list_select_related = ("actor", "merchant")
+    raw_id_fields = ("merchant", "actor")
+    show_full_result_count = False
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    extra = 0
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "kind", "is_active", "order")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name", "name_en")
+    inlines = (CommitmentInline, RequiredDocumentInline)
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "scheme", "order")
+    list_filter = ("scheme",)
+    search_fields = ("code", "name", "name_en")
+    list_select_related = ("scheme",)
+
+
+@admin.register(RequiredDocument)
+class RequiredDocumentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "scheme", "is_mandatory", "order")
+    list_filter = ("scheme", "is_mandatory")
+    search_fields = ("code", "name", "name_en")
+    list_select_related = ("scheme",)
+
+
+class DeclarationDocumentInline(admin.TabularInline):
+    """Files are added through the service, which checks their content."""
+
+    model = DeclarationDocument
+    extra = 0
+    fields = ("required_document", "file", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class DeclarationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DeclarationEvent
+    extra = 0
+    fields = ("created_at", "from_state", "to_state", "actor", "reason")
+    readonly_fields = fields
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(admin.ModelAdmin):
+    list_display = ("id", "merchant", "scheme", "state", "submitted_at", "updated_at")
+    list_filter = ("state", "scheme")
+    search_fields = ("merchant__name", "=merchant__uscc")
+    list_select_related = ("merchant", "scheme")
+    raw_id_fields = ("merchant", "created_by", "member_merchants")
+    filter_horizontal = ("accepted_commitments",)
+    readonly_fields = ("state", "created_at", "updated_at", "submitted_at", "decided_at")
+    inlines = (DeclarationDocumentInline, DeclarationEventInline)
+    show_full_result_count = False
+
+
+@admin.register(DeclarationDocument)
+class DeclarationDocumentAdmin(admin.ModelAdmin):
+    list_display = (
+        "original_name",
+        "declaration",
+        "required_document",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("content_type",)
+    search_fields = ("original_name", "declaration__merchant__name", "=declaration__merchant__uscc")
+    list_select_related = (
+        "declaration__merchant",
+        "declaration__scheme",
+        "required_document",
+        "uploaded_by",
+    )
+    raw_id_fields = ("declaration", "uploaded_by")
+    readonly_fields = ("content_type", "size", "uploaded_at")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(DeclarationEvent)
+class DeclarationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "declaration", "from_state", "to_state", "actor")
+    list_filter = ("to_state",)
+    search_fields = ("declaration__merchant__name", "=declaration__merchant__uscc", "reason")
+    list_select_related = ("declaration__merchant", "declaration__scheme", "actor")
+    raw_id_fields = ("declaration", "actor")
+    show_full_result_count = False

@@ -1,0 +1,564 @@
+"""REST API (/api/v1/): the same selectors and services as the pages.
+
+Serializers check the shape of the input and turn codes into objects of the right scheme;
+every rule lives in a service, whose DomainError becomes a 400 (config/exceptions.py). Objects
+come from the user's scoped queryset, so anything outside it is a 404; inside it, acting needs
+the merchant role that permissions.py grants, else a 403.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from merchants.filters import DeclarationFilter, MerchantFilter, RegionFilter
+from merchants.models import (
+    Commitment,
+    Declaration,
+    DeclarationDocument,
+    DeclarationEvent,
+    Merchant,
+    Permit,
+    Region,
+    RequiredDocument,
+    Scheme,
+)
+from merchants.permissions import can_declare, can_manage_merchant
+from merchants.selectors import (
+    declaration_get,
+    declaration_list,
+    merchant_list,
+    region_list,
+    scheme_list,
+)
+from merchants.services.declarations import (
+    declaration_attach_document,
+    declaration_create,
+    declaration_missing_items,
+    declaration_submit,
+    declaration_update,
+    declaration_withdraw,
+)
+from merchants.services.merchants import PROFILE_FIELDS, merchant_register, merchant_update
+from merchants.validators import validate_uscc
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description=gettext_lazy("Invalid input, or a rule refused the action.")),
+    403: OpenApiResponse(description=gettext_lazy("You can see it but may not do this.")),
+    404: OpenApiResponse(description=gettext_lazy("Not found, or outside your scope.")),
+}
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# Permissions: reading is decided by the scoped queryset; these decide writing.
+
+
+class IsMerchantOwner(permissions.BasePermission):
+    message = gettext_lazy("Only the merchant's owners can change its profile.")
+
+    def has_object_permission(self, request: Request, view: Any, obj: Merchant) -> bool:
+        return request.method in permissions.SAFE_METHODS or can_manage_merchant(request.user, obj)
+
+
+class IsMerchantMember(permissions.BasePermission):
+    message = gettext_lazy("Only people who work for this merchant can file its declarations.")
+
+    def has_object_permission(
+        self, request: Request, view: Any, obj: Merchant | Declaration
+    ) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        merchant = obj if isinstance(obj, Merchant) else obj.merchant
+        return can_declare(request.user, merchant)
+
+
+# Regions and schemes
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ("code", "name", "level", "parent")
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ("code", "name", "name_en")
+
+
+class RequiredDocumentSerializer(serializers.ModelSerializer):
+    mandatory = serializers.BooleanField(source="is_mandatory", read_only=True)
+
+    class Meta:
+        model = RequiredDocument
+        fields = ("code", "name", "name_en", "mandatory")
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    commitments = CommitmentSerializer(many=True, read_only=True)
+    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = (
+            "code",
+            "kind",
+            "name",
+            "name_en",
+            "description",
+            "is_active",
+            "commitments",
+            "required_documents",
+        )
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The province → city → county tree (GB/T 2260 codes)."""
+
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    pagination_class = ApiPagination
+    lookup_field = "code"
+    lookup_value_regex = r"\d{6}"
+
+    def get_queryset(self):
+        return region_list()
+
+
+class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Schemes a merchant can declare for, with the commitments and documents each asks for."""
+
+    serializer_class = SchemeSerializer
+    pagination_class = ApiPagination
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return scheme_list()
+
+
+# Merchants
+
+
+class PermitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Permit
+        fields = ("permit_type", "number", "valid_until")
+
+
+class MerchantSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    city = serializers.CharField(source="region.parent_id", read_only=True, allow_null=True)
+    permits = PermitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Merchant
+        fields = (
+            "id",
+            "uscc",
+            "name",
+            "legal_representative",
+            "address",
+            "region",
+            "region_name",
+            "city",
+            "industry",
+            "licence_valid_from",
+            "licence_valid_until",
+            "contact_phone",
+            "public_code",
+            "permits",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class MerchantUpdateSerializer(serializers.ModelSerializer):
+    """The profile an owner may change. `permits`, when given, replaces the whole list."""
+
+    region = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Region.objects.all(),
+        help_text=gettext_lazy("County code, e.g. 330106."),
+    )
+    permits = PermitSerializer(many=True, required=False)
+
+    class Meta:
+        model = Merchant
+        fields = (*PROFILE_FIELDS, "permits")
+
+    def validate_permits(self, permits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = [(p["permit_type"], p["number"]) for p in permits]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError(_("The same permit is listed twice."))
+        return permits
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(field: str) -> Any:
+            return attrs[field] if field in attrs else getattr(self.instance, field, None)
+
+        start, end = current("licence_valid_from"), current("licence_valid_until")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"licence_valid_until": _("The licence cannot end before it starts.")}
+            )
+        return attrs
+
+
+class MerchantRegisterSerializer(MerchantUpdateSerializer):
+    # Longer than 18 so that spaces and dashes reach validate_uscc, which names the problem.
+    uscc = serializers.CharField(
+        max_length=40, help_text=gettext_lazy("Unified social credit code, 18 characters.")
+    )
+
+    class Meta(MerchantUpdateSerializer.Meta):
+        fields = ("uscc", *PROFILE_FIELDS, "permits")
+
+    def validate_uscc(self, value: str) -> str:
+        try:
+            return validate_uscc(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Merchants in your reach: your own (operators), your region's (regulators), all (admins)."""
+
+    serializer_class = MerchantSerializer
+    filterset_class = MerchantFilter
+    pagination_class = ApiPagination
+    permission_classes = [permissions.IsAuthenticated, IsMerchantOwner]
+
+    def get_queryset(self):
+        return merchant_list(user=self.request.user).prefetch_related("permits")
+
+    def _response(self, merchant: Merchant, status_code: int = status.HTTP_200_OK) -> Response:
+        merchant = self.get_queryset().get(pk=merchant.pk)
+        return Response(MerchantSerializer(merchant).data, status=status_code)
+
+    @extend_schema(
+        summary=gettext_lazy("Register a merchant (you become its owner)"),
+        request=MerchantRegisterSerializer,
+        responses={201: MerchantSerializer, 400: ERROR_RESPONSES[400]},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = MerchantRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        merchant = merchant_register(actor=request.user, **serializer.validated_data)
+        return self._response(merchant, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Change a merchant's profile (owners)"),
+        request=MerchantUpdateSerializer,
+        responses={200: MerchantSerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        merchant = self.get_object()
+        serializer = MerchantUpdateSerializer(merchant, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        merchant = merchant_update(
+            actor=request.user, merchant=merchant, **serializer.validated_data
+        )
+        return self._response(merchant)
+
+
+# Declarations
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    merchant = serializers.IntegerField(source="merchant_id", read_only=True)
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+    scheme = serializers.CharField(source="scheme.code", read_only=True)
+    scheme_name = serializers.CharField(source="scheme.display_name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Declaration
+        fields = (
+            "id",
+            "merchant",
+            "merchant_name",
+            "scheme",
+            "scheme_name",
+            "state",
+            "state_display",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "decided_at",
+        )
+        read_only_fields = fields
+
+
+class DeclarationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.username",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Empty when the system made the change."),
+    )
+
+    class Meta:
+        model = DeclarationEvent
+        fields = ("actor", "from_state", "to_state", "reason", "created_at")
+        read_only_fields = fields
+
+
+class DeclarationDocumentSerializer(serializers.ModelSerializer):
+    required_document = serializers.CharField(source="required_document.code", read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = DeclarationDocument
+        fields = ("id", "required_document", "name", "content_type", "size", "uploaded_at")
+        read_only_fields = fields
+
+
+class DeclarationDetailSerializer(DeclarationSerializer):
+    details = serializers.DictField(read_only=True)
+    accepted_commitments = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
+    member_merchants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    documents = DeclarationDocumentSerializer(many=True, read_only=True)
+    events = DeclarationEventSerializer(many=True, read_only=True)
+    missing_items = serializers.SerializerMethodField(
+        help_text=gettext_lazy("What still stops a draft from being submitted.")
+    )
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = (
+            *DeclarationSerializer.Meta.fields,
+            "details",
+            "accepted_commitments",
+            "member_merchants",
+            "documents",
+            "events",
+            "missing_items",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing_items(self, declaration: Declaration) -> list[str]:
+        return declaration_missing_items(declaration) if declaration.is_editable else []
+
+
+class DeclarationCreateSerializer(serializers.Serializer):
+    merchant = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Merchant id."))
+    scheme = serializers.SlugRelatedField(
+        slug_field="code", queryset=Scheme.objects.all(), help_text=gettext_lazy("Scheme code.")
+    )
+
+
+class DeclarationUpdateSerializer(serializers.Serializer):
+    """Omitted fields keep their value; a given list replaces the whole list."""
+
+    commitments = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text=gettext_lazy("Codes of the scheme's commitments you accept."),
+    )
+    details = serializers.DictField(
+        required=False, help_text=gettext_lazy("The scheme's extra fields, e.g. return_days.")
+    )
+    member_merchants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text=gettext_lazy("Shopping districts: ids of the member merchants."),
+    )
+
+    def validate_commitments(self, codes: list[str]) -> list[Commitment]:
+        declaration: Declaration = self.context["declaration"]
+        by_code = {c.code: c for c in declaration.scheme.commitments.all()}
+        unknown = sorted(set(codes) - set(by_code))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not a commitment of this scheme: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return [by_code[code] for code in dict.fromkeys(codes)]
+
+    def validate_member_merchants(self, ids: list[int]) -> list[Merchant]:
+        # Members are references to other registered merchants, which the declaring merchant's
+        # staff cannot otherwise see; only their existence is checked and only ids come back.
+        members = list(Merchant.objects.filter(pk__in=set(ids)).only("pk"))
+        unknown = sorted(set(ids) - {m.pk for m in members})
+        if unknown:
+            raise serializers.ValidationError(
+                _("No registered merchant has the id %(ids)s.")
+                % {"ids": ", ".join(map(str, unknown))}
+            )
+        return members
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    required_document = serializers.SlugField(
+        help_text=gettext_lazy("Code of the scheme's required document this file answers.")
+    )
+    file = serializers.FileField(help_text=gettext_lazy("PDF, JPEG or PNG."))
+
+    def validate_required_document(self, code: str) -> RequiredDocument:
+        declaration: Declaration = self.context["declaration"]
+        document = declaration.scheme.required_documents.filter(code=code).first()
+        if document is None:
+            raise serializers.ValidationError(_("This scheme asks for no document with this code."))
+        return document
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Declarations of the merchants in your reach. Only the merchant's people may change them."""
+
+    filterset_class = DeclarationFilter
+    pagination_class = ApiPagination
+    permission_classes = [permissions.IsAuthenticated, IsMerchantMember]
+
+    def get_queryset(self):
+        return declaration_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return DeclarationSerializer if self.action == "list" else DeclarationDetailSerializer
+
+    def _detail(self, declaration: Declaration, status_code: int = status.HTTP_200_OK) -> Response:
+        declaration = declaration_get(user=self.request.user, pk=declaration.pk)
+        return Response(DeclarationDetailSerializer(declaration).data, status=status_code)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        if not pk.isdigit():
+            raise Http404
+        return Response(DeclarationDetailSerializer(declaration_get(user=request.user, pk=pk)).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Start a draft declaration for one of your merchants"),
+        request=DeclarationCreateSerializer,
+        responses={201: DeclarationDetailSerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = DeclarationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        merchant = get_object_or_404(
+            merchant_list(user=request.user), pk=serializer.validated_data["merchant"]
+        )
+        self.check_object_permissions(request, merchant)
+        declaration = declaration_create(
+            actor=request.user, merchant=merchant, scheme=serializer.validated_data["scheme"]
+        )
+        return self._detail(declaration, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Fill in a draft: commitments, scheme details, district members"),
+        request=DeclarationUpdateSerializer,
+        responses={200: DeclarationDetailSerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        declaration = self.get_object()
+        serializer = DeclarationUpdateSerializer(
+            data=request.data, context={"declaration": declaration}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        declaration_update(
+            actor=request.user,
+            declaration=declaration,
+            commitments=data.get("commitments", declaration.accepted_commitments.all()),
+            details=data.get("details", declaration.details),
+            member_merchants=data.get("member_merchants"),
+        )
+        return self._detail(declaration)
+
+    @extend_schema(
+        summary=gettext_lazy("Attach a document (multipart: required_document, file)"),
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DeclarationDocumentSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request: Request, pk: str) -> Response:
+        declaration = self.get_object()
+        serializer = DocumentUploadSerializer(
+            data=request.data, context={"declaration": declaration}
+        )
+        serializer.is_valid(raise_exception=True)
+        document = declaration_attach_document(
+            actor=request.user,
+            declaration=declaration,
+            required_document=serializer.validated_data["required_document"],
+            upload=serializer.validated_data["file"],
+        )
+        return Response(
+            DeclarationDocumentSerializer(document).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("Submit (or resubmit) for automatic screening and review"),
+        request=None,
+        responses={200: DeclarationDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        declaration = self.get_object()
+        declaration_submit(actor=request.user, declaration=declaration)
+        return self._detail(declaration)
+
+    @extend_schema(
+        summary=gettext_lazy("Withdraw the declaration"),
+        request=WithdrawSerializer,
+        responses={200: DeclarationDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        declaration = self.get_object()
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        declaration_withdraw(
+            actor=request.user,
+            declaration=declaration,
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        return self._detail(declaration)
+
+
+# Token
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class TokenObtainView(ObtainAuthToken):
+    """Exchange a username and password for the API token (send it as `Authorization: Token …`)."""
+
+    # No session: a browser's login cookie must not make this endpoint demand a CSRF token.
+    authentication_classes = ()
+
+    @extend_schema(
+        summary=gettext_lazy("Get your API token"),
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, 400: ERROR_RESPONSES[400]},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
