@@ -38,10 +38,18 @@ class TranslatedNameMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
+class NoSuffixMixin:
+    """Labels without Django's trailing colon; the stylesheet sets labels apart."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 # Accounts
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(NoSuffixMixin, UserCreationForm):
     role = forms.ChoiceField(
         label=_("I am"),
         choices=[
@@ -98,7 +106,7 @@ class CountyChoiceField(forms.ChoiceField):
 # Merchants
 
 
-class MerchantProfileForm(forms.Form):
+class MerchantProfileForm(NoSuffixMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=50)
     address = forms.CharField(label=_("Address"), max_length=300)
@@ -184,7 +192,7 @@ class MerchantRegisterForm(MerchantProfileForm):
         return validate_uscc(self.cleaned_data["uscc"])
 
 
-class PermitForm(forms.Form):
+class PermitForm(NoSuffixMixin, forms.Form):
     permit_type = forms.ChoiceField(label=_("Permit type"), choices=[BLANK, *Permit.Type.choices])
     number = forms.CharField(label=_("Permit number"), max_length=50)
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE_WIDGET)
@@ -230,7 +238,7 @@ def permit_formset(data: Any = None, *, merchant: Merchant | None = None) -> Bas
     return PermitFormSet(data, initial=initial, prefix="permits")
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NoSuffixMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.STAFF
@@ -240,7 +248,7 @@ class InvitationForm(forms.Form):
 # Declarations
 
 
-class DeclarationCreateForm(forms.Form):
+class DeclarationCreateForm(NoSuffixMixin, forms.Form):
     scheme = TranslatedNameChoiceField(
         label=_("Scheme"),
         queryset=Scheme.objects.none(),
@@ -314,7 +322,7 @@ def _parse_usccs(text: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(NoSuffixMixin, forms.Form):
     """The content of a declaration: commitments, the scheme's fields and one file per document."""
 
     commitments = TranslatedNameMultipleChoiceField(
@@ -394,11 +402,8 @@ class DeclarationForm(forms.Form):
     def detail_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.detail_names]
 
-    def document_fields(self) -> list[tuple[Any, forms.BoundField]]:
-        return [(doc, self[self.document_field(doc.pk)]) for doc in self.documents]
 
-
-class WithdrawForm(forms.Form):
+class WithdrawForm(NoSuffixMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,
@@ -410,7 +415,7 @@ class WithdrawForm(forms.Form):
 # Regulator list filters
 
 
-class MerchantFilterForm(forms.Form):
+class MerchantFilterForm(NoSuffixMixin, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -429,7 +434,7 @@ class MerchantFilterForm(forms.Form):
         )
 
 
-class DeclarationFilterForm(forms.Form):
+class DeclarationFilterForm(NoSuffixMixin, forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[BLANK, *DeclarationState.choices]
     )
