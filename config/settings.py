@@ -206,4 +206,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# The platform's public address, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)

@@ -46,6 +46,13 @@ def _check_region(region: Region) -> None:
         raise DomainError(_("Choose a county or district, not a city or province."), field="region")
 
 
+def _check_licence_dates(valid_from: date | None, valid_until: date | None) -> None:
+    if valid_from and valid_until and valid_until < valid_from:
+        raise DomainError(
+            _("The licence cannot end before it becomes valid."), field="licence_valid_until"
+        )
+
+
 def _replace_permits(merchant: Merchant, permits: Iterable[PermitData]) -> None:
     merchant.permits.all().delete()
     Permit.objects.bulk_create(Permit(merchant=merchant, **p) for p in permits)
@@ -63,6 +70,7 @@ def merchant_register(
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown merchant fields: {sorted(unknown)}")
+    _check_licence_dates(profile.get("licence_valid_from"), profile.get("licence_valid_until"))  # type: ignore[arg-type]
     try:
         with transaction.atomic():
             merchant = Merchant.objects.create(uscc=uscc, **profile)
@@ -95,6 +103,7 @@ def merchant_update(
         if getattr(merchant, field) != value:
             setattr(merchant, field, value)
             changed.append(field)
+    _check_licence_dates(merchant.licence_valid_from, merchant.licence_valid_until)
     if changed:
         merchant.save(update_fields=[*changed, "updated_at"])
     if permits is not None:
@@ -130,8 +139,8 @@ def invitation_create(
 
 def _send_invitation(invitation_id: int) -> None:
     invitation = Invitation.objects.select_related("merchant", "invited_by").get(pk=invitation_id)
-    path = reverse("invitation-accept", args=[invitation.token])
-    body = render_to_string("emails/invitation.txt", {"invitation": invitation, "path": path})
+    url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[invitation.token])
+    body = render_to_string("emails/invitation.txt", {"invitation": invitation, "url": url})
     send_mail(
         _("You are invited to join %(merchant)s") % {"merchant": invitation.merchant.name},
         body,

@@ -64,6 +64,21 @@ def test_region_must_be_a_county(consumer):
     assert not Merchant.objects.exists()
 
 
+def test_licence_cannot_end_before_it_starts(consumer, owner, merchant):
+    with pytest.raises(DomainError, match="cannot end before") as exc:
+        svc.merchant_register(
+            actor=consumer,
+            uscc=build_uscc("330106", 778),
+            **_profile(licence_valid_until=date(2020, 1, 1)),
+        )
+    assert exc.value.field == "licence_valid_until"
+    with pytest.raises(DomainError, match="cannot end before"):
+        svc.merchant_update(actor=owner, merchant=merchant, licence_valid_until=date(2000, 1, 1))
+    assert Merchant.objects.count() == 1
+    merchant.refresh_from_db()
+    assert merchant.licence_valid_until == date(2040, 1, 1)
+
+
 def test_update_changes_fields_and_replaces_permits(owner, merchant):
     svc.merchant_update(
         actor=owner,
@@ -84,7 +99,8 @@ def test_invitation_is_mailed_and_accepted(owner, merchant, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         invitation = svc.invitation_create(actor=owner, merchant=merchant, email="Dave@Example.com")
     assert invitation.email == "dave@example.com"
-    assert len(mail.outbox) == 1 and invitation.token in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert f"http://127.0.0.1:8000/invitations/{invitation.token}/" in mail.outbox[0].body
     dave = UserFactory(username="dave", email="dave@example.com")
     membership = svc.invitation_accept(actor=dave, token=invitation.token)
     assert membership.role == Membership.Role.STAFF and membership.merchant == merchant
