@@ -20,7 +20,7 @@ from merchants.models import (
     Scheme,
     User,
 )
-from merchants.services.merchants import PermitData
+from merchants.services.merchants import PROFILE_FIELDS, PermitData
 from merchants.validators import validate_uscc
 
 BLANK = ("", "---------")
@@ -130,16 +130,7 @@ class MerchantProfileForm(NoSuffixMixin, forms.Form):
         widget=forms.TelInput(attrs={"autocomplete": "tel"}),
     )
 
-    profile_fields = (
-        "name",
-        "legal_representative",
-        "address",
-        "region",
-        "industry",
-        "licence_valid_from",
-        "licence_valid_until",
-        "contact_phone",
-    )
+    profile_fields = PROFILE_FIELDS
 
     def __init__(self, *args: Any, merchant: Merchant | None = None, **kwargs: Any) -> None:
         if merchant is not None:
