@@ -7,6 +7,7 @@ the same city; the city regulator supervises all of Hangzhou (330100).
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from config.celery import app as celery_app
 from merchants.models import Membership, Merchant, User
@@ -37,6 +38,10 @@ def _celery_eager(request):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Assertions read English messages; pages still follow the browser's language.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -47,12 +47,6 @@ VALID_USCC = build_uscc("330106", 77_000_002)
 BAD_CHECK_DIGIT = VALID_USCC[:-1] + ("0" if VALID_USCC[-1] != "0" else "1")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read English msgids; the browser's language decides in real use."""
-    settings.LANGUAGE_CODE = "en"
-
-
 def page_text(response: Any) -> str:
     return html.unescape(response.content.decode())
 
