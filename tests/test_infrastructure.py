@@ -114,3 +114,10 @@ def test_screening_runs_through_the_broker_on_a_real_worker(owner, merchant):
                 break
             time.sleep(0.2)
     assert Declaration.objects.get(pk=declaration.pk).state == S.PENDING_REVIEW
+
+
+@pytest.mark.django_db
+def test_health_endpoint_checks_the_database(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert client.post("/healthz/").status_code == 405
