@@ -10,7 +10,16 @@ from django.test import Client
 from django.utils import translation
 
 from config.celery import app as celery_app
-from merchants.models import Membership, Merchant, User
+from merchants.models import (
+    Commitment,
+    Membership,
+    Merchant,
+    Region,
+    RequiredDocument,
+    Scheme,
+    User,
+)
+from merchants.seed import load_regions, load_schemes
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -42,6 +51,16 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Regions and schemes for tests that commit: a flush after such a test removes the rows
+    the data migration loaded, so they are loaded again here when missing."""
+    if not Region.objects.exists():
+        load_regions(Region)
+    if not Scheme.objects.exists():
+        load_schemes(Scheme, Commitment, RequiredDocument)
 
 
 @pytest.fixture

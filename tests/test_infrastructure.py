@@ -94,11 +94,11 @@ def test_pages_send_a_content_security_policy(client):
 
 
 @pytest.mark.celery_broker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     not os.environ.get("CELERY_BROKER_URL"), reason="no broker configured (tasks run eagerly)"
 )
-def test_screening_runs_through_the_broker_on_a_real_worker(owner, merchant):
+def test_screening_runs_through_the_broker_on_a_real_worker(reference_data, owner, merchant):
     from celery.contrib.testing.worker import start_worker
 
     from review.tasks import screen_declaration

@@ -26,7 +26,7 @@ def _log_in(page, base: str, username: str) -> None:
 
 
 def test_merchant_registers_declares_and_the_right_regulators_see_it(
-    new_page, live_server, shot, tmp_path
+    reference_data, new_page, live_server, shot, tmp_path
 ):
     base = live_server.url
     for name, county in (("reg-xihu", "330106"), ("reg-binjiang", "330108")):
