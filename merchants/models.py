@@ -150,6 +150,8 @@ class Merchant(models.Model):
                 name="merchant_licence_dates_ordered",
             )
         ]
+        # Lists are sorted by name (merchants) and by last change (declarations), 50 a page.
+        indexes = [models.Index(fields=["name", "id"], name="merchant_name_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -411,7 +413,10 @@ class Declaration(models.Model):
                 ),
             )
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"], name="declaration_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="declaration_state_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="declaration_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant} — {self.scheme}"
