@@ -17,9 +17,11 @@ from merchants.models import (
     Merchant,
     Permit,
     Region,
+    RequiredDocument,
     Scheme,
     User,
 )
+from merchants.services.declarations import document_field_name
 from merchants.services.merchants import PROFILE_FIELDS, PermitData
 from merchants.validators import validate_uscc
 
@@ -361,7 +363,7 @@ class DeclarationForm(NoSuffixMixin, forms.Form):
 
     @staticmethod
     def document_field(required_document_pk: int) -> str:
-        return f"document_{required_document_pk}"
+        return document_field_name(RequiredDocument(pk=required_document_pk))
 
     def clean_member_usccs(self) -> list[Merchant]:
         codes = _parse_usccs(self.cleaned_data["member_usccs"])
@@ -380,15 +382,12 @@ class DeclarationForm(NoSuffixMixin, forms.Form):
     def member_merchants(self) -> list[Merchant] | None:
         return self.cleaned_data.get("member_usccs") if "member_usccs" in self.fields else None
 
-    def uploads(self) -> list[tuple[str, Any, Any]]:
-        """(field name, required document, uploaded file) for each file chosen."""
-        rows = []
-        for doc in self.documents:
-            name = self.document_field(doc.pk)
-            upload = self.cleaned_data.get(name)
-            if upload:
-                rows.append((name, doc, upload))
-        return rows
+    def uploads(self) -> list[tuple[RequiredDocument, Any]]:
+        """(required document, uploaded file) for each file chosen."""
+        uploads = (
+            (doc, self.cleaned_data.get(self.document_field(doc.pk))) for doc in self.documents
+        )
+        return [(doc, upload) for doc, upload in uploads if upload]
 
     def detail_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.detail_names]

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -370,34 +369,16 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("declaration-detail", pk=declaration.pk)
     form = DeclarationForm(request.POST or None, request.FILES or None, declaration=declaration)
     if request.method == "POST" and form.is_valid():
-        attached: list[DeclarationDocument] = []
         try:
-            # One transaction: a refused upload leaves neither the new content nor other files.
-            with transaction.atomic():
-                declaration_services.declaration_update(
-                    actor=request.user,
-                    declaration=declaration,
-                    commitments=form.cleaned_data["commitments"],
-                    details=form.details(),
-                    member_merchants=form.member_merchants(),
-                )
-                for field, required_document, upload in form.uploads():
-                    try:
-                        attached.append(
-                            declaration_services.declaration_attach_document(
-                                actor=request.user,
-                                declaration=declaration,
-                                required_document=required_document,
-                                upload=upload,
-                            )
-                        )
-                    except DomainError as exc:
-                        exc.field = field
-                        raise
+            declaration_services.declaration_save_content(
+                actor=request.user,
+                declaration=declaration,
+                commitments=form.cleaned_data["commitments"],
+                details=form.details(),
+                member_merchants=form.member_merchants(),
+                uploads=form.uploads(),
+            )
         except DomainError as exc:
-            # The rows were rolled back; the files written before the failure were not.
-            for document in attached:
-                document.file.storage.delete(document.file.name)
             _show_domain_error(form, exc)
         else:
             messages.success(request, _("The declaration is saved."))

@@ -235,6 +235,52 @@ def declaration_attach_document(
     return document
 
 
+def document_field_name(required_document: RequiredDocument) -> str:
+    """The key under which an upload for this required document is reported."""
+    return f"document_{required_document.pk}"
+
+
+def declaration_save_content(
+    *,
+    actor: User,
+    declaration: Declaration,
+    commitments: Iterable[Commitment],
+    details: dict[str, Any] | None = None,
+    member_merchants: Iterable[Merchant] | None = None,
+    uploads: Iterable[tuple[RequiredDocument, UploadedFile]] = (),
+) -> Declaration:
+    """Save a draft's content and its new files together: a refused file keeps nothing."""
+    attached: list[DeclarationDocument] = []
+    try:
+        with transaction.atomic():
+            declaration_update(
+                actor=actor,
+                declaration=declaration,
+                commitments=commitments,
+                details=details,
+                member_merchants=member_merchants,
+            )
+            for required_document, upload in uploads:
+                try:
+                    attached.append(
+                        declaration_attach_document(
+                            actor=actor,
+                            declaration=declaration,
+                            required_document=required_document,
+                            upload=upload,
+                        )
+                    )
+                except DomainError as exc:
+                    exc.field = document_field_name(required_document)
+                    raise
+    except DomainError:
+        # The rows were rolled back; the files written before the refusal were not.
+        for document in attached:
+            document.file.storage.delete(document.file.name)
+        raise
+    return declaration
+
+
 @transaction.atomic
 def declaration_remove_document(*, actor: User, document: DeclarationDocument) -> None:
     declaration = Declaration.objects.select_for_update().get(pk=document.declaration_id)

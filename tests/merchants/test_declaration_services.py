@@ -328,3 +328,24 @@ def test_district_needs_two_registered_members(owner, merchant):
         actor=owner, declaration=d, commitments=s.commitments.all(), member_merchants=members
     )
     assert not any("two member" in p for p in svc.declaration_missing_items(d))
+
+
+def test_save_content_keeps_nothing_when_one_file_is_refused(owner, merchant, settings):
+    s = scheme("no-reason-return")
+    d = svc.declaration_create(actor=owner, merchant=merchant, scheme=s)
+    first, second = s.required_documents.all()[:2]
+    bad = SimpleUploadedFile("letter.pdf", b"not a pdf at all", "application/pdf")
+    with pytest.raises(DomainError) as exc:
+        svc.declaration_save_content(
+            actor=owner,
+            declaration=d,
+            commitments=s.commitments.all(),
+            details={"return_days": 10, "goods_covered": "全部"},
+            uploads=[(first, pdf_upload()), (second, bad)],
+        )
+    assert exc.value.field == svc.document_field_name(second)
+    d.refresh_from_db()
+    assert d.details == {} and not d.accepted_commitments.exists()
+    assert not DeclarationDocument.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
