@@ -206,6 +206,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Review is due this many working days after submission (Chinese official calendar).
+REVIEW_DEADLINE_WORKING_DAYS = env.int("REVIEW_DEADLINE_WORKING_DAYS", default=10)
+
 # The platform's public address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)

@@ -12,15 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from merchants.models import (
     AuditEntry,
+    ColdChainRecord,
     Commitment,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
+    FoodChainRecord,
     Invitation,
     Membership,
     Merchant,
+    Notification,
+    PenaltyRecord,
     Permit,
+    QualityRecord,
     Region,
+    RegistryRecord,
     RequiredDocument,
     Scheme,
     User,
@@ -219,13 +225,36 @@ class DeclarationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
-    list_display = ("id", "merchant", "scheme", "state", "submitted_at", "updated_at")
-    list_filter = ("state", "scheme")
+    list_display = (
+        "id",
+        "merchant",
+        "scheme",
+        "state",
+        "flagged",
+        "review_due",
+        "reviewer",
+        "submitted_at",
+        "updated_at",
+    )
+    list_filter = ("state", "scheme", "flagged", "is_overdue", "screening_incomplete")
     search_fields = ("merchant__name", "=merchant__uscc")
     list_select_related = ("merchant", "scheme")
     raw_id_fields = ("merchant", "created_by", "member_merchants")
     filter_horizontal = ("accepted_commitments",)
-    readonly_fields = ("state", "created_at", "updated_at", "submitted_at", "decided_at")
+    # State and review fields change only through the services, which write the event rows.
+    readonly_fields = (
+        "state",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+        "reviewer",
+        "claimed_at",
+        "review_due",
+        "is_overdue",
+        "flagged",
+        "screening_incomplete",
+    )
     inlines = (DeclarationDocumentInline, DeclarationEventInline)
     show_full_result_count = False
 
@@ -265,3 +294,48 @@ class DeclarationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("declaration__merchant", "declaration__scheme", "actor")
     raw_id_fields = ("declaration", "actor")
     show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "user", "subject", "read_at", "emailed_at")
+    list_filter = ("read_at", "emailed_at")
+    search_fields = ("user__username", "subject", "=key")
+    list_select_related = ("user",)
+    show_full_result_count = False
+
+
+class ExternalRecordAdmin(admin.ModelAdmin):
+    search_fields = ("=uscc", "=record_id")
+    date_hierarchy = "as_of"
+    show_full_result_count = False
+
+
+@admin.register(RegistryRecord)
+class RegistryRecordAdmin(ExternalRecordAdmin):
+    list_display = ("uscc", "entity_status", "licence_valid_until", "credit_level", "as_of")
+    list_filter = ("entity_status", "on_abnormal_list", "on_dishonest_list", "credit_level")
+
+
+@admin.register(QualityRecord)
+class QualityRecordAdmin(ExternalRecordAdmin):
+    list_display = ("uscc", "product", "checked_on", "result", "as_of")
+    list_filter = ("result",)
+
+
+@admin.register(FoodChainRecord)
+class FoodChainRecordAdmin(ExternalRecordAdmin):
+    list_display = ("uscc", "permit_number", "permit_valid_until", "traceability_compliant")
+    list_filter = ("traceability_compliant",)
+
+
+@admin.register(ColdChainRecord)
+class ColdChainRecordAdmin(ExternalRecordAdmin):
+    list_display = ("uscc", "checked_on", "compliant", "as_of")
+    list_filter = ("compliant",)
+
+
+@admin.register(PenaltyRecord)
+class PenaltyRecordAdmin(ExternalRecordAdmin):
+    list_display = ("uscc", "decided_on", "severity", "description", "as_of")
+    list_filter = ("severity",)

@@ -8,14 +8,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from merchants.models import (
+    ColdChainRecord,
     Declaration,
     DeclarationEvent,
+    FoodChainRecord,
     Industry,
     Invitation,
     Membership,
     Merchant,
+    Notification,
+    PenaltyRecord,
     Permit,
+    QualityRecord,
     Region,
+    RegistryRecord,
     Scheme,
     User,
 )
@@ -127,3 +133,63 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     invited_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
+    key = factory.Sequence(lambda n: f"test:{n}")
+    subject = "您的申报已通过"
+    body = "测试消息"
+
+
+class _ExternalRecordFactory(factory.django.DjangoModelFactory):
+    uscc = factory.LazyAttribute(lambda r: build_uscc("330106", next(_serial)))
+    record_id = factory.Sequence(lambda n: f"R{n:08d}")
+    as_of = factory.LazyFunction(lambda: timezone.localdate())
+
+
+class RegistryRecordFactory(_ExternalRecordFactory):
+    class Meta:
+        model = RegistryRecord
+
+    entity_status = RegistryRecord.Status.ACTIVE
+    licence_valid_until = date(2040, 1, 1)
+    credit_level = RegistryRecord.Credit.A
+
+
+class QualityRecordFactory(_ExternalRecordFactory):
+    class Meta:
+        model = QualityRecord
+
+    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    product = "绿茶"
+    result = QualityRecord.Result.PASS
+
+
+class FoodChainRecordFactory(_ExternalRecordFactory):
+    class Meta:
+        model = FoodChainRecord
+
+    permit_number = factory.Sequence(lambda n: f"JY23301060{n:06d}")
+    permit_valid_until = date(2030, 1, 1)
+    traceability_compliant = True
+
+
+class ColdChainRecordFactory(_ExternalRecordFactory):
+    class Meta:
+        model = ColdChainRecord
+
+    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    compliant = True
+
+
+class PenaltyRecordFactory(_ExternalRecordFactory):
+    class Meta:
+        model = PenaltyRecord
+
+    decided_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    severity = PenaltyRecord.Severity.ORDINARY
+    description = "未明码标价"

@@ -27,7 +27,9 @@ from merchants.models import (
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
+from merchants.services.notifications import notify_declaration_event
 from merchants.uploads import inspect_upload
+from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
@@ -46,6 +48,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 NO_REASON_RETURN_MIN_DAYS = 7
 
+# The merchant is told of these outcomes, by e-mail and in the on-site inbox.
+NOTIFIED_STATES = frozenset({S.SCREENING_FAILED, S.APPROVED, S.REJECTED, S.RETURNED, S.REVOKED})
+
 
 def _open_declaration_message() -> str:
     return _(
@@ -55,31 +60,54 @@ def _open_declaration_message() -> str:
 
 
 def _transition(
-    declaration: Declaration, *, to: str, actor: User | None, reason: str = ""
+    declaration: Declaration,
+    *,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    expect_reviewer: User | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Declaration:
-    """Lock the row, check the move is allowed, save and record the event. Call inside atomic()."""
+    """Lock the row, check the move is allowed, save and record the event. Call inside atomic().
+
+    `expect_reviewer`: the move is a decision that only the regulator holding the declaration
+    may take; checked after the lock, so of two regulators acting at once exactly one lands.
+    """
     locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if to not in TRANSITIONS[locked.state]:
         raise DomainError(
             _("A declaration that is “%(from)s” cannot become “%(to)s”.")
             % {"from": S(locked.state).label, "to": S(to).label}
         )
+    if expect_reviewer is not None and locked.reviewer_id != expect_reviewer.pk:
+        raise DomainError(_("Another regulator holds this declaration; only they can decide it."))
     from_state = locked.state
-    locked.state = to
-    fields = ["state", "updated_at"]
     now = timezone.now()
+    updates: dict[str, Any] = {"state": to, **(changes or {})}
     if to == S.SUBMITTED:
-        locked.submitted_at = now
-        fields.append("submitted_at")
+        updates |= {
+            "submitted_at": now,
+            "review_due": add_working_days(
+                timezone.localdate(now), settings.REVIEW_DEADLINE_WORKING_DAYS
+            ),
+            "is_overdue": False,
+            "flagged": False,
+            "screening_incomplete": False,
+        }
+    if to == S.UNDER_REVIEW:
+        updates |= {"reviewer": actor, "claimed_at": now}
+    if to == S.PENDING_REVIEW and from_state == S.UNDER_REVIEW:
+        updates |= {"reviewer": None, "claimed_at": None}
     if to in (S.APPROVED, S.REJECTED, S.RETURNED):
-        locked.decided_at = now
-        fields.append("decided_at")
+        updates |= {"decided_at": now, "is_overdue": False}
+    for field, value in updates.items():
+        setattr(locked, field, value)
     try:
         with transaction.atomic():
-            locked.save(update_fields=fields)
+            locked.save(update_fields=[*updates, "updated_at"])
     except IntegrityError as exc:
         raise DomainError(_open_declaration_message()) from exc
-    DeclarationEvent.objects.create(
+    event = DeclarationEvent.objects.create(
         declaration=locked,
         actor=actor,
         from_state=from_state,
@@ -87,6 +115,8 @@ def _transition(
         reason=reason,
         created_at=now,
     )
+    if to in NOTIFIED_STATES:
+        notify_declaration_event(event=event)
     declaration.refresh_from_db()
     return declaration
 
@@ -361,10 +391,17 @@ def declaration_screening_start(*, declaration: Declaration) -> Declaration:
 
 @transaction.atomic
 def declaration_screening_finish(
-    *, declaration: Declaration, passed: bool, reason: str
+    *,
+    declaration: Declaration,
+    passed: bool,
+    reason: str,
+    flagged: bool = False,
+    incomplete: bool = False,
 ) -> Declaration:
+    """End screening: a fail goes back to the merchant; the rest go to review, maybe flagged."""
     to = S.PENDING_REVIEW if passed else S.SCREENING_FAILED
-    return _transition(declaration, to=to, actor=None, reason=reason)
+    changes = {"flagged": flagged or incomplete, "screening_incomplete": incomplete}
+    return _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
 
 
 def _require_reviewer(actor: User, declaration: Declaration) -> None:
@@ -382,27 +419,35 @@ def declaration_claim(*, actor: User, declaration: Declaration) -> Declaration:
 @transaction.atomic
 def declaration_release(*, actor: User, declaration: Declaration) -> Declaration:
     _require_reviewer(actor, declaration)
-    return _transition(declaration, to=S.PENDING_REVIEW, actor=actor, reason=_("Released"))
+    return _transition(
+        declaration, to=S.PENDING_REVIEW, actor=actor, reason=_("Released"), expect_reviewer=actor
+    )
 
 
 @transaction.atomic
 def declaration_approve(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
     _require_reviewer(actor, declaration)
-    return _transition(declaration, to=S.APPROVED, actor=actor, reason=reason)
+    return _transition(
+        declaration, to=S.APPROVED, actor=actor, reason=reason, expect_reviewer=actor
+    )
 
 
 @transaction.atomic
 def declaration_reject(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     _require_reviewer(actor, declaration)
     _require(bool(reason.strip()), _("Give the reason for rejecting the declaration."))
-    return _transition(declaration, to=S.REJECTED, actor=actor, reason=reason.strip())
+    return _transition(
+        declaration, to=S.REJECTED, actor=actor, reason=reason.strip(), expect_reviewer=actor
+    )
 
 
 @transaction.atomic
 def declaration_return(*, actor: User, declaration: Declaration, comments: str) -> Declaration:
     _require_reviewer(actor, declaration)
     _require(bool(comments.strip()), _("Say what the merchant must amend."))
-    return _transition(declaration, to=S.RETURNED, actor=actor, reason=comments.strip())
+    return _transition(
+        declaration, to=S.RETURNED, actor=actor, reason=comments.strip(), expect_reviewer=actor
+    )
 
 
 @transaction.atomic

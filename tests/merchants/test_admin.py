@@ -14,7 +14,17 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import invitation_create
 from tests.conftest import client_for
-from tests.factories import PermitFactory, pdf_upload, scheme
+from tests.factories import (
+    ColdChainRecordFactory,
+    FoodChainRecordFactory,
+    NotificationFactory,
+    PenaltyRecordFactory,
+    PermitFactory,
+    QualityRecordFactory,
+    RegistryRecordFactory,
+    pdf_upload,
+    scheme,
+)
 
 
 @pytest.fixture
@@ -31,6 +41,15 @@ def one_of_everything(owner, merchant, other_merchant, django_capture_on_commit_
         upload=pdf_upload(),
     )
     declaration_withdraw(actor=owner, declaration=declaration, reason="test")
+    NotificationFactory(user=owner, declaration=declaration)
+    for record_factory in (
+        RegistryRecordFactory,
+        QualityRecordFactory,
+        FoodChainRecordFactory,
+        ColdChainRecordFactory,
+        PenaltyRecordFactory,
+    ):
+        record_factory(uscc=merchant.uscc)
     return declaration
 
 

@@ -398,6 +398,26 @@ class Declaration(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Review: who holds it, when it is due (working days after submission), what screening said.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    flagged = models.BooleanField(
+        _("flagged"), default=False, help_text=_("Screening gave warnings for the reviewer.")
+    )
+    screening_incomplete = models.BooleanField(
+        _("screening incomplete"),
+        default=False,
+        help_text=_("A data source could not be reached after every retry."),
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -416,6 +436,7 @@ class Declaration(models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="declaration_state_idx"),
             models.Index(fields=["-updated_at", "-id"], name="declaration_updated_idx"),
+            models.Index(fields=["state", "review_due", "id"], name="declaration_queue_idx"),
         ]
 
     def __str__(self) -> str:

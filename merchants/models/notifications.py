@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message in a person's on-site inbox; mailed too. `key` makes sending idempotent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    declaration = models.ForeignKey(
+        "merchants.Declaration",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    key = models.CharField(max_length=100)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.subject

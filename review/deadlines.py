@@ -1,0 +1,27 @@
+"""Working days on the Chinese official calendar (public holidays and make-up working days).
+
+chinese_calendar knows the State Council's published schedule; for a year it does not know yet
+the count falls back to Monday to Friday.
+"""
+
+from datetime import date, timedelta
+
+import chinese_calendar
+
+
+def is_working_day(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (the start day itself is not counted)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
