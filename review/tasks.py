@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from review.services import declaration_screen
+from review.services.screening import declaration_screen
 
 
 @shared_task(acks_late=True)

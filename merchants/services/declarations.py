@@ -380,7 +380,7 @@ def declaration_withdraw(*, actor: User, declaration: Declaration, reason: str =
     return _transition(declaration, to=S.WITHDRAWN, actor=actor, reason=reason)
 
 
-# System and regulator transitions. The screening hook (review.services) and the review
+# System and regulator transitions. The screening hook (review.services.screening) and the review
 # queues build on these.
 
 

@@ -32,7 +32,7 @@ from merchants.services.declarations import (
 from merchants.services.merchants import PermitData, merchant_register
 from merchants.services.synthetic import DEMO_SERIALS
 from merchants.uscc import build_uscc
-from review.services import declaration_screen
+from review.services.screening import declaration_screen
 
 DEMO_PASSWORD = "demo-pass-2026"
 
