@@ -1,0 +1,30 @@
+"""Every periodic job in one place. `manage.py setup_periodic_tasks` writes them into
+django-celery-beat's tables, where admins can change or pause them afterwards."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task: str
+    crontab: dict[str, str]
+    description: str
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    # Every 10 minutes: declarations stuck in submitted/screening (worker down, lost enqueue).
+    Schedule(
+        name="screening sweep",
+        task="review.tasks.screening_sweep",
+        crontab={"minute": "*/10"},
+        description="Re-screen declarations stuck in screening; finish them as incomplete.",
+    ),
+    # Daily at 00:30 Beijing time, after the working day has turned: flag late reviews.
+    Schedule(
+        name="review overdue sweep",
+        task="review.tasks.mark_overdue",
+        crontab={"minute": "30", "hour": "0"},
+        description="Flag declarations whose review deadline has passed.",
+    ),
+)
