@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "merchants.context_processors.inbox",
             ],
         },
     },
@@ -208,6 +209,17 @@ LOGGING = {
 
 # Review is due this many working days after submission (Chinese official calendar).
 REVIEW_DEADLINE_WORKING_DAYS = env.int("REVIEW_DEADLINE_WORKING_DAYS", default=10)
+
+# External data (DESIGN.md "External data"): the adapter class of each source, by dotted path.
+# The defaults read the platform's record tables; a deployment replaces one with a client of the
+# real service, e.g. EXTERNAL_SOURCE_ADAPTERS="registry=acme.clients.RegistryClient".
+EXTERNAL_SOURCE_ADAPTERS = {
+    "registry": "merchants.sources.RegistryTableSource",
+    "quality": "merchants.sources.QualityTableSource",
+    "food_chain": "merchants.sources.FoodChainTableSource",
+    "cold_chain": "merchants.sources.ColdChainTableSource",
+    "enforcement": "merchants.sources.EnforcementTableSource",
+} | env.dict("EXTERNAL_SOURCE_ADAPTERS", default={})
 
 # The platform's public address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -8,6 +8,7 @@ from merchants.api import (
     SchemeViewSet,
     TokenObtainView,
 )
+from merchants.feeds_api import FeedPushView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="api-region")
@@ -17,5 +18,6 @@ router.register("declarations", DeclarationViewSet, basename="api-declaration")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("feeds/<str:source>/", FeedPushView.as_view(), name="api-feed-push"),
     *router.urls,
 ]

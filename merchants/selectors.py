@@ -72,11 +72,13 @@ def membership_list(*, merchant: Merchant) -> QuerySet[Membership]:
 
 def declaration_list(*, user: User) -> QuerySet[Declaration]:
     qs = Declaration.objects.select_related("merchant", "merchant__region", "scheme")
-    scope = _merchant_scope(user)
-    if scope is None:
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
         return qs
-    merchant_ids = Merchant.objects.filter(scope).values("pk")
-    return qs.filter(merchant_id__in=merchant_ids)
+    if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
+        return qs.filter(region_id__in=region_subtree_codes(user.region))
+    return qs.filter(merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"))
 
 
 def declaration_get(*, user: User, pk: int) -> Declaration:

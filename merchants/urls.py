@@ -42,6 +42,9 @@ urlpatterns = [
         views.declaration_document_remove,
         name="declaration-document-remove",
     ),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox-open"),
     path("regulator/merchants/", views.regulator_merchants, name="regulator-merchants"),
     path("regulator/declarations/", views.regulator_declarations, name="regulator-declarations"),
 ]

@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from merchants import selectors
@@ -42,6 +47,7 @@ from merchants.models import (
     DeclarationState,
     Membership,
     Merchant,
+    Notification,
     Region,
     User,
 )
@@ -49,13 +55,41 @@ from merchants.permissions import can_declare, membership_role
 from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
 from merchants.services import merchants as merchant_services
+from merchants.services.notifications import notification_mark_read
+from review.services import screening as screening_services
 
 LIST_PAGE_SIZE = 50
+INBOX_PAGE_SIZE = 30
+
+# Between submission and decision the review deadline applies.
+IN_REVIEW_STATES = (
+    DeclarationState.SUBMITTED,
+    DeclarationState.SCREENING,
+    DeclarationState.PENDING_REVIEW,
+    DeclarationState.UNDER_REVIEW,
+)
+# A reviewer's name is shown while they hold the declaration and on their decision.
+REVIEWER_SHOWN_STATES = (
+    DeclarationState.UNDER_REVIEW,
+    DeclarationState.APPROVED,
+    DeclarationState.REJECTED,
+    DeclarationState.RETURNED,
+)
 
 
 def _is_supervisor(user: User) -> bool:
     """Regulators and coordinators (bound to a region) and platform admins."""
     return user.is_regulator or user.is_coordinator or user.is_platform_admin
+
+
+def _person_name(user: User) -> str:
+    family, given = user.last_name.strip(), user.first_name.strip()
+    if not (family or given):
+        return user.get_username()
+    # Chinese names are written family name first, with no space between.
+    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
+        return family + given
+    return f"{given} {family}".strip()
 
 
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -126,14 +160,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Prefetch(
                 "declarations__events",
                 queryset=DeclarationEvent.objects.order_by("created_at", "id"),
-            )
+            ),
+            "declarations__reviewer",
         )
     )
     for merchant in merchants:
         for declaration in merchant.declarations.all():
             events = list(declaration.events.all())
             declaration.last_reason = events[-1].reason if events else ""
-    return render(request, "merchants/dashboard.html", {"merchants": merchants})
+            declaration.reviewer_name = (
+                _person_name(declaration.reviewer) if declaration.reviewer_id else ""
+            )
+    return render(
+        request,
+        "merchants/dashboard.html",
+        {
+            "merchants": merchants,
+            "in_review_states": IN_REVIEW_STATES,
+            "reviewer_shown_states": REVIEWER_SHOWN_STATES,
+        },
+    )
 
 
 # Merchants
@@ -330,19 +376,52 @@ def _document_rows(declaration: Declaration) -> list[tuple[Any, list[Declaration
     return [(rd, attached[rd.pk]) for rd in declaration.scheme.required_documents.all()]
 
 
+SCREENING_REPORT_TEMPLATE = "review/_screening_report.html"
+
+
+def _latest_screening_run(declaration: Declaration) -> Any:
+    # TODO(lead): call screening_run_latest directly, unguarded, once the screening work
+    # (the function and its report partial) has landed.
+    screening_run_latest = getattr(screening_services, "screening_run_latest", None)
+    if screening_run_latest is None:
+        return None
+    try:
+        get_template(SCREENING_REPORT_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return screening_run_latest(declaration=declaration)
+
+
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.declaration_get(user=request.user, pk=pk)
     can_act = can_declare(request.user, declaration.merchant)
+    is_supervisor = _is_supervisor(request.user)
     allowed = declaration_services.TRANSITIONS[declaration.state]
     accepted = {c.pk for c in declaration.accepted_commitments.all()}
     events = list(declaration.events.all())
+    in_review = declaration.state in IN_REVIEW_STATES
+    show_reviewer = (
+        declaration.reviewer_id is not None and declaration.state in REVIEWER_SHOWN_STATES
+    )
     return render(
         request,
         "merchants/declaration_detail.html",
         {
             "declaration": declaration,
             "can_act": can_act,
+            "is_supervisor": is_supervisor,
+            "is_reviewer": request.user.is_platform_admin
+            or (request.user.is_regulator and request.user.can_review),
+            # Merchants see failures, warnings and what to do; regulators see every check.
+            "screening_run": _latest_screening_run(declaration),
+            "screening_audience": "regulator" if is_supervisor else "merchant",
+            "in_review": in_review,
+            "show_reviewer": show_reviewer,
+            "reviewer_name": _person_name(declaration.reviewer) if show_reviewer else "",
+            "show_review_panel": declaration.submitted_at is not None
+            and (in_review or show_reviewer or is_supervisor),
+            "review_deadline_days": settings.REVIEW_DEADLINE_WORKING_DAYS,
             "can_edit": can_act and declaration.is_editable,
             "can_submit": can_act and DeclarationState.SUBMITTED in allowed,
             "can_withdraw": can_act and DeclarationState.WITHDRAWN in allowed,
@@ -462,6 +541,47 @@ def declaration_document(request: HttpRequest, pk: int, doc_pk: int) -> FileResp
         filename=document.original_name,
         content_type=document.content_type,
     )
+
+
+# Inbox
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(user=request.user).select_related("merchant")
+    page = Paginator(notifications, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "merchants/inbox.html", {"page": page})
+
+
+@require_POST
+@login_required
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the user's own notifications read, then go where it points."""
+    notification = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+    notification_mark_read(user=request.user, notification_ids=[notification.pk])
+    # Links are site paths written by the platform; anything else falls back to the inbox.
+    if notification.link and url_has_allowed_host_and_scheme(
+        notification.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notification.link)
+    return redirect("inbox")
+
+
+@require_POST
+@login_required
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = notification_mark_read(user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message is marked as read.",
+                "%(count)d messages are marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("inbox")
 
 
 # Regulator lists (read-only)

@@ -112,6 +112,7 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
         model = Declaration
 
     merchant = factory.SubFactory(MerchantFactory)
+    region = factory.LazyAttribute(lambda d: d.merchant.region)
     scheme = factory.LazyFunction(lambda: scheme("assured-unit"))
     created_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
 

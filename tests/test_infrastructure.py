@@ -4,18 +4,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-
-from config.celery import app as celery_app
-from merchants.models import Declaration
-from merchants.models import DeclarationState as S
-from tests.factories import DeclarationFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,29 +85,6 @@ def test_pages_send_a_content_security_policy(client):
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
-
-
-@pytest.mark.celery_broker
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not os.environ.get("CELERY_BROKER_URL"), reason="no broker configured (tasks run eagerly)"
-)
-def test_screening_runs_through_the_broker_on_a_real_worker(reference_data, owner, merchant):
-    from celery.contrib.testing.worker import start_worker
-
-    from review.tasks import screen_declaration
-
-    declaration = DeclarationFactory(merchant=merchant, created_by=owner)
-    Declaration.objects.filter(pk=declaration.pk).update(state=S.SUBMITTED)
-    assert celery_app.conf.task_always_eager is False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        screen_declaration.delay(declaration.pk)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if Declaration.objects.get(pk=declaration.pk).state == S.PENDING_REVIEW:
-                break
-            time.sleep(0.2)
-    assert Declaration.objects.get(pk=declaration.pk).state == S.PENDING_REVIEW
 
 
 @pytest.mark.django_db

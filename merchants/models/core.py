@@ -377,6 +377,11 @@ class Declaration(models.Model):
     State = DeclarationState
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="declarations")
+    # The merchant's county, copied so that a regulator's queue is scoped and counted from this
+    # table alone (merchant_update keeps it in step when a merchant moves).
+    region = models.ForeignKey(
+        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="declarations")
     state = models.CharField(
         _("state"), max_length=20, choices=DeclarationState.choices, default=DeclarationState.DRAFT
@@ -437,6 +442,20 @@ class Declaration(models.Model):
             models.Index(fields=["state", "submitted_at"], name="declaration_state_idx"),
             models.Index(fields=["-updated_at", "-id"], name="declaration_updated_idx"),
             models.Index(fields=["state", "review_due", "id"], name="declaration_queue_idx"),
+            # Covers the review queue's per-tab counts for a region subtree (index-only scan).
+            models.Index(
+                fields=[
+                    "region",
+                    "state",
+                    "review_due",
+                    "decided_at",
+                    "reviewer",
+                    "is_overdue",
+                    "flagged",
+                    "scheme",
+                ],
+                name="declaration_region_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -93,6 +93,8 @@ def _transition(
             "is_overdue": False,
             "flagged": False,
             "screening_incomplete": False,
+            "reviewer": None,
+            "claimed_at": None,
         }
     if to == S.UNDER_REVIEW:
         updates |= {"reviewer": actor, "claimed_at": now}
@@ -132,7 +134,7 @@ def declaration_create(*, actor: User, merchant: Merchant, scheme: Scheme) -> De
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(
-                merchant=merchant, scheme=scheme, created_by=actor
+                merchant=merchant, region_id=merchant.region_id, scheme=scheme, created_by=actor
             )
     except IntegrityError as exc:
         raise DomainError(_open_declaration_message(), field="scheme") from exc
@@ -332,13 +334,14 @@ def declaration_missing_items(declaration: Declaration) -> list[str]:
     """What still stops this declaration from being submitted, in words for the merchant."""
     problems: list[str] = []
     scheme = declaration.scheme
-    ticked = set(declaration.accepted_commitments.values_list("pk", flat=True))
+    # .all(), not values_list(): bulk screening prefetches these for a whole batch.
+    ticked = {c.pk for c in declaration.accepted_commitments.all()}
     for commitment in scheme.commitments.all():
         if commitment.pk not in ticked:
             problems.append(
                 _("Commitment not accepted: %(name)s") % {"name": commitment.display_name}
             )
-    attached = set(declaration.documents.values_list("required_document_id", flat=True))
+    attached = {d.required_document_id for d in declaration.documents.all()}
     for doc in scheme.required_documents.all():
         if doc.is_mandatory and doc.pk not in attached:
             problems.append(_("Document missing: %(name)s") % {"name": doc.display_name})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.errors import DomainError
-from merchants.models import Invitation, Membership, Merchant, Permit, Region, User
+from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
 from merchants.validators import normalize_uscc
 
@@ -106,6 +106,8 @@ def merchant_update(
     _check_licence_dates(merchant.licence_valid_from, merchant.licence_valid_until)
     if changed:
         merchant.save(update_fields=[*changed, "updated_at"])
+    if "region" in changed:
+        Declaration.objects.filter(merchant=merchant).update(region=merchant.region)
     if permits is not None:
         _replace_permits(merchant, permits)
         changed.append("permits")

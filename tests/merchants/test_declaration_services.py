@@ -92,6 +92,7 @@ def test_returned_declaration_is_amended_and_resubmitted(draft, owner, city_regu
     svc.declaration_claim(actor=city_regulator, declaration=draft)
     svc.declaration_return(actor=city_regulator, declaration=draft, comments="请补充门店公示照片")
     assert draft.state == S.RETURNED and draft.is_editable
+    assert draft.reviewer == city_regulator
     svc.declaration_update(
         actor=owner,
         declaration=draft,
@@ -100,6 +101,7 @@ def test_returned_declaration_is_amended_and_resubmitted(draft, owner, city_regu
     )
     submit(draft, owner)
     assert draft.state == S.PENDING_REVIEW
+    assert draft.reviewer is None and draft.claimed_at is None
     resubmit = draft.events.filter(from_state=S.RETURNED).get()
     assert resubmit.to_state == S.SUBMITTED and resubmit.reason
 
@@ -251,7 +253,9 @@ def test_database_constraint_enforces_one_open_declaration(owner, merchant):
     s = scheme("assured-unit")
     DeclarationFactory(merchant=merchant, scheme=s, created_by=owner)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Declaration.objects.create(merchant=merchant, scheme=s, created_by=owner)
+        Declaration.objects.create(
+            merchant=merchant, region=merchant.region, scheme=s, created_by=owner
+        )
 
 
 def test_closed_declaration_allows_a_new_one(owner, merchant):

@@ -144,3 +144,20 @@ def test_self_sign_up_only_for_public_roles():
     with pytest.raises(ValueError):
         user_sign_up(username="mallory", email="m@example.com", password="x", role="regulator")
     assert not User.objects.filter(username="mallory").exists()
+
+
+def test_moving_county_moves_the_declarations_with_it(
+    owner, merchant, county_regulator, other_county_regulator
+):
+    from merchants.selectors import declaration_list
+    from merchants.services.declarations import declaration_create
+    from tests.factories import scheme
+
+    declaration = declaration_create(actor=owner, merchant=merchant, scheme=scheme("assured-unit"))
+    assert declaration.region_id == "330106"
+    assert list(declaration_list(user=county_regulator)) == [declaration]
+    svc.merchant_update(actor=owner, merchant=merchant, region=region("330108"))
+    declaration.refresh_from_db()
+    assert declaration.region_id == "330108"
+    assert not declaration_list(user=county_regulator).exists()
+    assert list(declaration_list(user=other_county_regulator)) == [declaration]

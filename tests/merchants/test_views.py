@@ -9,9 +9,11 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import include, path, reverse
+from django.utils import timezone
 
 from merchants.models import (
     AuditEntry,
@@ -32,7 +34,9 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     MerchantFactory,
+    NotificationFactory,
     PermitFactory,
+    RegulatorFactory,
     UserFactory,
     pdf_upload,
     png_upload,
@@ -488,6 +492,174 @@ def test_dashboard_redirects_regulators_and_explains_to_consumers(county_regulat
     assert reverse("merchant-register") in text
 
 
+def test_dashboard_shows_review_deadline_and_reviewer(owner, merchant, county_regulator):
+    county_regulator.first_name, county_regulator.last_name = "明", "王"
+    county_regulator.save()
+    DeclarationFactory(
+        merchant=merchant,
+        created_by=owner,
+        state=State.UNDER_REVIEW,
+        review_due=date(2026, 10, 16),
+        is_overdue=True,
+        reviewer=county_regulator,
+    )
+    DeclarationFactory(
+        merchant=merchant,
+        created_by=owner,
+        scheme=scheme("no-reason-return"),
+        state=State.PENDING_REVIEW,
+        review_due=date(2026, 10, 20),
+    )
+    text = page_text(client_for(owner).get(reverse("dashboard")))
+    assert "due by 2026-10-16" in text and "overdue" in text
+    assert "Reviewer: 王明" in text
+    assert "due by 2026-10-20" in text and "Not yet taken up" in text
+
+
+# Review status and the screening result on the declaration page
+
+
+def _declaration_in(state: str, merchant: Merchant, owner: User, **fields: Any) -> Declaration:
+    return DeclarationFactory(
+        merchant=merchant, created_by=owner, state=state, submitted_at=timezone.now(), **fields
+    )
+
+
+def test_screening_failure_calls_the_merchant_to_amend_and_resubmit(
+    owner, merchant, county_regulator
+):
+    d = _declaration_in(State.SCREENING_FAILED, merchant, owner)
+    DeclarationEventFactory(
+        declaration=d,
+        from_state=State.SCREENING,
+        to_state=State.SCREENING_FAILED,
+        reason="执照过期",
+    )
+    url = reverse("declaration-detail", args=[d.pk])
+    text = page_text(client_for(owner).get(url))
+    assert "The automatic screening found problems" in text
+    assert "执照过期" in text
+    assert "Amend and resubmit" in text and reverse("declaration-edit", args=[d.pk]) in text
+    assert reverse("declaration-submit", args=[d.pk]) in text
+    regulator_text = page_text(client_for(county_regulator).get(url))
+    assert "The declaration went back to the merchant" in regulator_text
+    assert "Amend and resubmit" not in regulator_text
+    assert reverse("declaration-edit", args=[d.pk]) not in regulator_text
+
+
+def test_returned_declaration_offers_amend_and_resubmit(owner, merchant):
+    d = _declaration_in(State.RETURNED, merchant, owner)
+    DeclarationEventFactory(
+        declaration=d, from_state=State.UNDER_REVIEW, to_state=State.RETURNED, reason="补充照片"
+    )
+    text = page_text(client_for(owner).get(reverse("declaration-detail", args=[d.pk])))
+    assert "补充照片" in text and "Amend and resubmit" in text
+
+
+@pytest.fixture
+def stub_screening(monkeypatch, settings, tmp_path):
+    """Stand in for the screening run and its report partial, which belong to review/."""
+    partial = tmp_path / "review" / "_screening_report.html"
+    partial.parent.mkdir()
+    partial.write_text("<p>REPORT {{ run }} FOR {{ audience }}</p>")
+    templates = [dict(engine) for engine in settings.TEMPLATES]
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+    runs: dict[int, str] = {}
+
+    def screening_run_latest(*, declaration: Declaration) -> str | None:
+        return runs.get(declaration.pk)
+
+    from review.services import screening
+
+    monkeypatch.setattr(screening, "screening_run_latest", screening_run_latest, raising=False)
+    return runs
+
+
+def test_screening_report_is_shown_to_each_audience(
+    stub_screening, owner, merchant, staff, county_regulator, city_regulator, admin_user
+):
+    d = _declaration_in(State.SCREENING_FAILED, merchant, owner)
+    url = reverse("declaration-detail", args=[d.pk])
+    assert "REPORT" not in page_text(client_for(owner).get(url))
+    stub_screening[d.pk] = f"run-{d.pk}"
+    for user in (owner, staff):
+        text = page_text(client_for(user).get(url))
+        assert f"REPORT run-{d.pk} FOR merchant" in text
+        assert "Read below which checks failed and why." in text
+    for user in (county_regulator, city_regulator, admin_user):
+        assert f"REPORT run-{d.pk} FOR regulator" in page_text(client_for(user).get(url))
+
+
+def test_review_deadline_reviewer_and_flags_on_the_detail_page(
+    owner, merchant, county_regulator, city_regulator
+):
+    d = _declaration_in(
+        State.UNDER_REVIEW,
+        merchant,
+        owner,
+        review_due=date(2026, 10, 16),
+        is_overdue=True,
+        flagged=True,
+        reviewer=county_regulator,
+        claimed_at=timezone.now(),
+    )
+    url = reverse("declaration-detail", args=[d.pk])
+    text = page_text(client_for(owner).get(url))
+    assert "Review due by" in text and "2026-10-16" in text and "overdue" in text
+    assert "10 working days after submission" in text
+    assert "Reviewer" in text and "reg-xihu" in text
+    assert "Flagged" not in text
+    regulator_text = page_text(client_for(city_regulator).get(url))
+    assert "Flagged" in regulator_text and "reg-xihu" in regulator_text
+
+
+def test_screening_incomplete_is_flagged_for_regulators(owner, merchant, county_regulator):
+    d = _declaration_in(
+        State.PENDING_REVIEW, merchant, owner, flagged=True, screening_incomplete=True
+    )
+    url = reverse("declaration-detail", args=[d.pk])
+    regulator_text = page_text(client_for(county_regulator).get(url))
+    assert "Screening incomplete" in regulator_text
+    assert "Not yet taken up by a regulator." in regulator_text
+    assert "Screening incomplete" not in page_text(client_for(owner).get(url))
+
+
+# A stand-in for the review page, so the shortcut is tested whether or not review/ has it.
+urlpatterns = [
+    path("review/stand-in/<int:pk>/", lambda request, pk: HttpResponse(), name="review-detail"),
+    path("", include("config.urls")),
+]
+
+
+def test_reviewers_get_a_shortcut_to_the_review_page(
+    settings, owner, merchant, county_regulator, admin_user
+):
+    settings.ROOT_URLCONF = __name__
+    coordinator = UserFactory(username="coord", role=User.Role.COORDINATOR, region=region("330106"))
+    d = _declaration_in(State.PENDING_REVIEW, merchant, owner)
+    url = reverse("declaration-detail", args=[d.pk])
+    shortcut = reverse("review-detail", args=[d.pk])
+    for user in (county_regulator, admin_user):
+        assert f'href="{shortcut}"' in client_for(user).get(url).content.decode()
+    for user in (owner, coordinator):
+        assert shortcut not in client_for(user).get(url).content.decode()
+
+
+def test_decided_declaration_names_who_decided(owner, merchant, county_regulator):
+    d = _declaration_in(
+        State.APPROVED,
+        merchant,
+        owner,
+        review_due=date(2026, 10, 16),
+        reviewer=county_regulator,
+        decided_at=timezone.now(),
+    )
+    text = page_text(client_for(owner).get(reverse("declaration-detail", args=[d.pk])))
+    assert "Decided by" in text and "reg-xihu" in text
+    assert "Review due by" not in text
+
+
 # Declarations
 
 
@@ -881,7 +1053,8 @@ def _count_queries(client: Client, url: str) -> int:
 def _merchant_with_declaration(owner: User, n: int) -> None:
     m = MerchantFactory(region=region("330106"))
     MembershipFactory(user=owner, merchant=m, role=Membership.Role.OWNER)
-    d = DeclarationFactory(merchant=m, created_by=owner, state=State.RETURNED)
+    reviewer = RegulatorFactory(username=f"reviewer-{n}")
+    d = DeclarationFactory(merchant=m, created_by=owner, state=State.RETURNED, reviewer=reviewer)
     DeclarationEventFactory(declaration=d, actor=owner, to_state=State.DRAFT)
     DeclarationEventFactory(
         declaration=d, from_state=State.UNDER_REVIEW, to_state=State.RETURNED, reason=f"r{n}"
@@ -899,7 +1072,7 @@ def test_dashboard_query_count(owner, django_assert_max_num_queries):
     with django_assert_max_num_queries(few):
         response = client.get(url)
     assert len(response.context["merchants"]) == 60
-    assert "r59" in page_text(response)
+    assert "r59" in page_text(response) and "Decided by reviewer-59" in page_text(response)
 
 
 def test_regulator_merchant_list_query_count(county_regulator, django_assert_max_num_queries):
@@ -941,6 +1114,7 @@ def test_no_page_references_an_external_asset(
     owner, merchant, declaration, document, county_regulator, consumer
 ):
     invitation = InvitationFactory(merchant=merchant, invited_by=owner)
+    NotificationFactory(user=owner, merchant=merchant, link="/")
     pages: list[tuple[User | None, str]] = [
         (None, reverse("home")),
         (None, reverse("signup")),
@@ -961,6 +1135,7 @@ def test_no_page_references_an_external_asset(
         (owner, reverse("declaration-create", args=[merchant.pk])),
         (owner, reverse("declaration-detail", args=[declaration.pk])),
         (owner, reverse("declaration-edit", args=[declaration.pk])),
+        (owner, reverse("inbox")),
         (county_regulator, reverse("regulator-merchants")),
         (county_regulator, reverse("regulator-declarations")),
         (county_regulator, reverse("declaration-detail", args=[declaration.pk])),

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-declarations", action="store_true", help="merchants and permits only"
         )
+        parser.add_argument(
+            "--no-records",
+            action="store_true",
+            help="no external records (registry, quality, food chain, cold chain, enforcement)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbose = options["verbosity"] >= 1
@@ -34,6 +39,7 @@ class Command(BaseCommand):
                 batch_size=options["batch"],
                 append=options["append"],
                 declarations=not options["no_declarations"],
+                records=not options["no_records"],
                 progress=self.stdout.write if verbose else None,
             )
         except DomainError as exc:

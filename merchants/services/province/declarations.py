@@ -1,9 +1,13 @@
 """Declarations with a legal event history, their ticked commitments and district members."""
 
+import functools
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from merchants.models import Declaration, Scheme
 from merchants.models import DeclarationState as S
@@ -26,6 +30,7 @@ from merchants.services.province.mix import (
     STEP_GAPS,
     SYSTEM_STEPS,
 )
+from review.deadlines import add_working_days
 
 
 def declaration_specs(ctx: Context, merchants: list[MerchantSpec]) -> list[DeclarationSpec]:
@@ -119,6 +124,7 @@ def details_for(rng: random.Random, kind: str, m: MerchantSpec) -> dict[str, Any
 DECLARATION_COLUMNS = (
     "id",
     "merchant_id",
+    "region_id",
     "scheme_id",
     "state",
     "details",
@@ -127,22 +133,39 @@ DECLARATION_COLUMNS = (
     "updated_at",
     "submitted_at",
     "decided_at",
+    "reviewer_id",
+    "claimed_at",
+    "review_due",
+    "is_overdue",
+    "flagged",
+    "screening_incomplete",
 )
+
+REVIEWED_STATES = (S.UNDER_REVIEW, S.APPROVED, S.REJECTED, S.RETURNED)
+
+
+@functools.lru_cache(maxsize=4096)
+def _review_due(submitted_on: date) -> date:
+    return add_working_days(submitted_on, settings.REVIEW_DEADLINE_WORKING_DAYS)
 
 
 def declaration_rows(specs: list[DeclarationSpec]) -> list[tuple[Any, ...]]:
     rows = []
     for d in specs:
-        submitted = decided = None
+        submitted = decided = claimed = None
         for state, t in zip(d.path, d.times, strict=True):
             if state == S.SUBMITTED:
                 submitted = t
+            elif state == S.UNDER_REVIEW:
+                claimed = t
             elif state in (S.APPROVED, S.REJECTED, S.RETURNED):
                 decided = t
+        reviewed = d.path[-1] in REVIEWED_STATES
         rows.append(
             (
                 d.id,
                 d.merchant.id,
+                d.merchant.county.code,
                 d.scheme.id,
                 d.path[-1],
                 d.details,
@@ -151,6 +174,12 @@ def declaration_rows(specs: list[DeclarationSpec]) -> list[tuple[Any, ...]]:
                 d.times[-1],
                 submitted,
                 decided,
+                d.reviewer_id if reviewed else None,
+                claimed if reviewed else None,
+                _review_due(timezone.localdate(submitted)) if submitted else None,
+                False,
+                False,
+                False,
             )
         )
     return rows

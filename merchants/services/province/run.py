@@ -50,6 +50,12 @@ from merchants.services.province.merchants import (
     owner_rows,
     permit_rows,
 )
+from merchants.services.province.records import (
+    RECORD_MODELS,
+    RECORD_TABLES,
+    indexes_suspended,
+    records_rng,
+)
 
 GENERATE_ACTION = "province.generate"
 
@@ -94,7 +100,10 @@ def _write_declaration_batch(
 ) -> None:
     specs = declaration_specs(ctx, merchants)
     rows["declarations"] += bulk_write(
-        Declaration, DECLARATION_COLUMNS, declaration_rows(specs), json_columns=(4,)
+        Declaration,
+        DECLARATION_COLUMNS,
+        declaration_rows(specs),
+        json_columns=(DECLARATION_COLUMNS.index("details"),),
     )
     rows["declaration events"] += bulk_write(
         DeclarationEvent, EVENT_COLUMNS, event_rows(ctx.rng, specs)
@@ -107,6 +116,14 @@ def _write_declaration_batch(
     rows["district members"] += bulk_write(
         Declaration.member_merchants.through, MEMBER_COLUMNS, member_rows(specs)
     )
+
+
+def _write_record_batch(
+    ctx: Context, merchants: list[MerchantSpec], rows: Counter[str], seed: int
+) -> None:
+    rng = records_rng(seed, merchants)
+    for model, columns, make_rows, label in RECORD_TABLES:
+        rows[label] += bulk_write(model, columns, make_rows(rng, ctx.now, merchants))
 
 
 LOADED_TABLES: tuple[type[models.Model], ...] = (
@@ -128,9 +145,11 @@ def province_generate(
     batch_size: int = 10_000,
     append: bool = False,
     declarations: bool = True,
+    records: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> ProvinceGenerationResult:
-    """Generate `merchants` merchants with permits, a few owners and declarations, in one go.
+    """Generate `merchants` merchants with permits, a few owners, declarations and external
+    records, in one go.
 
     On PostgreSQL the loaded tables are locked until the run commits: use a database no one
     else is working in.
@@ -162,19 +181,27 @@ def province_generate(
         result.serial_from = ctx.serial
         with foreign_keys_suspended(LOADED_TABLES):
             result.seconds["setup"] = clock() - started
-            done = 0
-            while done < merchants:
-                n = min(batch_size, merchants - done)
-                t0 = clock()
-                specs = _write_merchant_batch(ctx, n, result.rows)
-                result.counties.update(m.county.code for m in specs)
-                t1 = clock()
-                result.seconds["merchants"] += t1 - t0
-                if declarations:
-                    _write_declaration_batch(ctx, specs, result.rows)
-                    result.seconds["declarations"] += clock() - t1
-                done += n
-                say(f"{done:,} / {merchants:,} merchants ({clock() - started:.1f} s)")
+            with indexes_suspended(RECORD_MODELS if records else ()):
+                done = 0
+                while done < merchants:
+                    n = min(batch_size, merchants - done)
+                    t0 = clock()
+                    specs = _write_merchant_batch(ctx, n, result.rows)
+                    result.counties.update(m.county.code for m in specs)
+                    t1 = clock()
+                    result.seconds["merchants"] += t1 - t0
+                    if declarations:
+                        _write_declaration_batch(ctx, specs, result.rows)
+                        result.seconds["declarations"] += clock() - t1
+                    if records:
+                        t2 = clock()
+                        _write_record_batch(ctx, specs, result.rows, seed)
+                        result.seconds["records"] += clock() - t2
+                    done += n
+                    say(f"{done:,} / {merchants:,} merchants ({clock() - started:.1f} s)")
+                t_indexes = clock()
+            if records:
+                result.seconds["record indexes"] = clock() - t_indexes
             t_keys = clock()
         result.seconds["foreign keys"] = clock() - t_keys
         result.serial_to = ctx.serial - 1
@@ -201,5 +228,5 @@ def province_generate(
 def _analyze() -> None:
     """Fresh planner statistics, so the pages and benchmarks that follow get good plans."""
     with connection.cursor() as cursor:
-        for model in LOADED_TABLES:
+        for model in (*LOADED_TABLES, *RECORD_MODELS):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
