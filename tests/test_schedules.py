@@ -1,0 +1,23 @@
+import pytest
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from config.celery import app as celery_app
+from config.schedules import SCHEDULES
+
+
+def test_every_scheduled_task_exists():
+    celery_app.loader.import_default_modules()
+    for entry in SCHEDULES:
+        assert entry.task in celery_app.tasks, entry.task
+
+
+@pytest.mark.django_db
+def test_setup_periodic_tasks_is_idempotent():
+    call_command("setup_periodic_tasks")
+    call_command("setup_periodic_tasks")
+    tasks = PeriodicTask.objects.filter(name__in=[e.name for e in SCHEDULES])
+    assert tasks.count() == len(SCHEDULES)
+    sweep = tasks.get(task="review.tasks.screening_sweep")
+    assert sweep.crontab.minute == "*/10"
+    assert sweep.crontab.timezone.key == "Asia/Shanghai"
