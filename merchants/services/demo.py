@@ -30,6 +30,7 @@ from merchants.services.declarations import (
     declaration_withdraw,
 )
 from merchants.services.merchants import PermitData, merchant_register
+from merchants.services.records import records_import
 from merchants.services.synthetic import DEMO_SERIALS
 from merchants.uscc import build_uscc
 from review.services.screening import declaration_screen
@@ -339,6 +340,28 @@ def _ensure_merchants(users: dict[str, User], result: DemoResult) -> list[Mercha
     return merchants
 
 
+def _ensure_registry_records(merchants: list[Merchant]) -> None:
+    """Registry records for the demo merchants, so their screening has data to check. Those
+    left pending review are on the abnormal-operations list, so the queue shows a flag."""
+    today = timezone.localdate().isoformat()
+    records = [
+        {
+            "uscc": m.uscc,
+            "record_id": f"DEMO-REG-{m.uscc}",
+            "as_of": today,
+            "entity_status": "active",
+            "licence_valid_until": m.licence_valid_until.isoformat()
+            if m.licence_valid_until
+            else "",
+            "on_abnormal_list": demo.outcome == S.PENDING_REVIEW,
+            "on_dishonest_list": False,
+            "credit_level": "A" if index % 4 else "B",
+        }
+        for index, (demo, m) in enumerate(zip(MERCHANTS, merchants, strict=True))
+    ]
+    records_import(source="registry", rows=enumerate(records, start=1), actor=None, origin="demo")
+
+
 def _details(demo: DemoMerchant, merchant: Merchant, scheme: Scheme) -> dict[str, object]:
     if scheme.kind == Scheme.Kind.NO_REASON_RETURN:
         return {
@@ -435,6 +458,7 @@ def demo_load() -> DemoResult:
     result = DemoResult(logins=[])
     users = _ensure_users(result)
     merchants = _ensure_merchants(users, result)
+    _ensure_registry_records(merchants)
     schemes = {
         s.code: s for s in Scheme.objects.prefetch_related("commitments", "required_documents")
     }
