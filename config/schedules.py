@@ -20,6 +20,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "*/10"},
         description="Re-screen declarations stuck in screening; finish them as incomplete.",
     ),
+    # Hourly at :15: complaint steps past their working-day deadlines; silent merchants.
+    Schedule(
+        name="complaint deadline sweep",
+        task="complaints.tasks.sweep_deadlines",
+        crontab={"minute": "15"},
+        description="Flag overdue complaints; unanswered ones go to mediation.",
+    ),
     # Daily at 00:30 Beijing time, after the working day has turned: flag late reviews.
     Schedule(
         name="review overdue sweep",

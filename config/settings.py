@@ -221,6 +221,12 @@ EXTERNAL_SOURCE_ADAPTERS = {
     "enforcement": "merchants.sources.EnforcementTableSource",
 } | env.dict("EXTERNAL_SOURCE_ADAPTERS", default={})
 
+# Complaint intake: at most this many complaints per phone and per address, per hour and per day.
+COMPLAINT_INTAKE_LIMITS = {
+    "hour": env.int("COMPLAINT_LIMIT_PER_HOUR", default=5),
+    "day": env.int("COMPLAINT_LIMIT_PER_DAY", default=20),
+}
+
 # The platform's public address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)

@@ -1,0 +1,235 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITH_MERCHANT = "with_merchant", _("With the merchant")
+    PROPOSED = "proposed", _("Settlement proposed")
+    MEDIATION = "mediation", _("In mediation")
+    SETTLED = "settled", _("Settled")
+    MEDIATION_FAILED = "mediation_failed", _("Mediation failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED_COMPLAINT_STATES = (
+    ComplaintState.DECLINED,
+    ComplaintState.SETTLED,
+    ComplaintState.MEDIATION_FAILED,
+    ComplaintState.WITHDRAWN,
+)
+
+
+class ComplaintCategory(models.TextChoices):
+    QUALITY = "quality", _("Quality")
+    PRICE = "price", _("Price")
+    SERVICE = "service", _("Service")
+    REFUND_REFUSED = "refund_refused", _("Refund or return refused")
+    MISLEADING_ADVERTISING = "advertising", _("Misleading advertising")
+    SAFETY = "safety", _("Safety")
+    OTHER = "other", _("Other")
+
+
+class DeclineGround(models.TextChoices):
+    """The legal grounds for not accepting a complaint (市场监督管理投诉举报处理暂行办法 §15)."""
+
+    NOT_CONSUMER_DISPUTE = "not_consumer_dispute", _("Not a consumer dispute")
+    TOO_OLD = "too_old", _("More than three years since the dispute arose")
+    HANDLED_ELSEWHERE = (
+        "handled_elsewhere",
+        _("Already handled by a court, arbitration or another body"),
+    )
+    MISSING_DETAILS = "missing_details", _("Details missing: no merchant, facts or request")
+    OTHER = "other", _("Other (explained)")
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Complaint(models.Model):
+    State = ComplaintState
+    Category = ComplaintCategory
+
+    tracking_token = models.CharField(
+        max_length=40, unique=True, default=new_tracking_token, editable=False
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    business_name = models.CharField(
+        _("business name"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a business not on the platform."),
+    )
+    business_address = models.CharField(_("business address"), max_length=300, blank=True)
+    region = models.ForeignKey(
+        "merchants.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The merchant's county: its regulators handle the complaint."),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
+    description = models.TextField(_("what happened"))
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    wanted_outcome = models.TextField(_("wanted outcome"))
+    complainant_name = models.CharField(_("name"), max_length=50)
+    complainant_phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    complainant_email = models.EmailField(_("e-mail"), blank=True)
+    consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
+    consumer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consumer account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A coordinator who lodged it on the consumer's behalf."),
+    )
+    submitted_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    state = models.CharField(
+        _("state"), max_length=20, choices=ComplaintState.choices, default=ComplaintState.SUBMITTED
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decline_ground = models.CharField(
+        _("decline ground"), max_length=30, choices=DeclineGround.choices, blank=True
+    )
+    proposal = models.TextField(_("merchant's proposal"), blank=True)
+    agreement = models.TextField(_("agreement"), blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Deadlines in working days (DESIGN.md): accept or decline in 7, merchant answers in 10,
+    # the whole handling ends within 45 of acceptance.
+    accept_due = models.DateField(_("decision due"), null=True, blank=True)
+    merchant_due = models.DateField(_("merchant's answer due"), null=True, blank=True)
+    close_due = models.DateField(_("handling due"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merchant__isnull=False) | ~Q(business_name=""),
+                name="complaint_names_a_business",
+                violation_error_message=_("Name the business the complaint is about."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="complaint_rating_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "state", "created_at"], name="complaint_queue_idx"),
+            models.Index(fields=["merchant", "state"], name="complaint_merchant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.business_display}"
+
+    @property
+    def business_display(self) -> str:
+        return self.merchant.name if self.merchant_id else self.business_name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_COMPLAINT_STATES
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone as a merchant may see it: 138****1234."""
+        phone = self.complainant_phone
+        return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+class ComplaintEvent(models.Model):
+    """A step of the handling or a message: the complaint's whole timeline, never deleted."""
+
+    class Role(models.TextChoices):
+        CONSUMER = "consumer", _("Consumer")
+        MERCHANT = "merchant", _("Merchant")
+        REGULATOR = "regulator", _("Regulator")
+        SYSTEM = "system", _("System")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("by"), max_length=10, choices=Role.choices)
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=ComplaintState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=20, choices=ComplaintState.choices, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state or '·'}"
+
+
+def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+    suffix = extension.get(instance.content_type, "")
+    return f"complaints/{instance.complaint_id}/{secrets.token_hex(8)}{suffix}"
+
+
+class ComplaintEvidence(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="evidence")
+    event = models.ForeignKey(
+        ComplaintEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,484 @@
+"""The complaint workflow (DESIGN.md "Complaints"): one service per transition, an event each.
+
+Deadlines follow the national market-regulation complaint rules, in working days: the regulator
+accepts or declines within 7, the merchant answers within 10, handling ends within 45 of
+acceptance. A closed complaint is rated once and may be reopened within 15 days of settlement.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import (
+    CLOSED_COMPLAINT_STATES,
+    Complaint,
+    ComplaintEvent,
+    ComplaintEvidence,
+    DeclineGround,
+)
+from complaints.models import ComplaintState as C
+from merchants.errors import DomainError
+from merchants.models import Membership, Merchant, Region, User
+from merchants.selectors import region_subtree_codes
+from merchants.uploads import inspect_upload
+from review.deadlines import add_working_days
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),
+    C.ACCEPTED: frozenset({C.WITH_MERCHANT, C.WITHDRAWN}),
+    C.WITH_MERCHANT: frozenset({C.PROPOSED, C.MEDIATION, C.WITHDRAWN}),
+    C.PROPOSED: frozenset({C.SETTLED, C.MEDIATION, C.WITHDRAWN}),
+    C.MEDIATION: frozenset({C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN}),
+    C.SETTLED: frozenset({C.MEDIATION}),
+    C.DECLINED: frozenset(),
+    C.MEDIATION_FAILED: frozenset(),
+    C.WITHDRAWN: frozenset(),
+}
+
+ACCEPT_WORKING_DAYS = 7
+MERCHANT_WORKING_DAYS = 10
+HANDLING_WORKING_DAYS = 45
+REOPEN_DAYS = 15
+MAX_EVIDENCE_FILES = 5
+
+Role = ComplaintEvent.Role
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise DomainError(message)
+
+
+def _transition(
+    complaint: Complaint,
+    *,
+    to: str,
+    actor: User | None,
+    role: str,
+    text: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Complaint:
+    """Lock, check the move is in TRANSITIONS, save, write the event. Call inside atomic()."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if to not in TRANSITIONS[locked.state]:
+        raise DomainError(
+            _("A complaint that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": C(locked.state).label, "to": C(to).label}
+        )
+    from_state = locked.state
+    updates: dict[str, Any] = {"state": to, **(changes or {})}
+    if to in CLOSED_COMPLAINT_STATES:
+        updates |= {"closed_at": timezone.now(), "is_overdue": False}
+    for field, value in updates.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=[*updates, "updated_at"])
+    ComplaintEvent.objects.create(
+        complaint=locked,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        role=role,
+        from_state=from_state,
+        to_state=to,
+        text=text,
+    )
+    complaint.refresh_from_db()
+    return complaint
+
+
+# Who may act
+
+
+def can_handle(user: User, complaint: Complaint) -> bool:
+    """A regulator with the complaint-handler capability whose region contains the complaint."""
+    if user.is_platform_admin:
+        return True
+    return (
+        user.is_regulator
+        and user.can_handle_complaints
+        and complaint.region_id in region_subtree_codes(user.region)
+    )
+
+
+def _require_handler(actor: User, complaint: Complaint) -> None:
+    _require(can_handle(actor, complaint), _("You do not handle complaints in this region."))
+
+
+def _require_merchant_member(actor: User, complaint: Complaint) -> None:
+    member = (
+        complaint.merchant_id is not None
+        and Membership.objects.filter(user=actor, merchant_id=complaint.merchant_id).exists()
+    )
+    _require(member, _("Only the merchant's people can answer this complaint."))
+
+
+# Intake
+
+
+def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> None:
+    """Refuse a complaint over the per-phone or per-address limits (abuse protection)."""
+    now = now or timezone.now()
+    limits = settings.COMPLAINT_INTAKE_LIMITS
+    for window, limit in (("hour", limits["hour"]), ("day", limits["day"])):
+        since = now - (timedelta(hours=1) if window == "hour" else timedelta(days=1))
+        recent = Complaint.objects.filter(created_at__gte=since)
+        by_phone = recent.filter(complainant_phone=phone).count()
+        by_ip = recent.filter(submitted_ip=ip).count() if ip else 0
+        if max(by_phone, by_ip) >= limit:
+            raise DomainError(
+                _(
+                    "Too many complaints from this phone or connection in the last %(window)s "
+                    "(at most %(limit)d). Nothing you typed is lost: try again later, or call "
+                    "12315."
+                )
+                % {"window": _("hour") if window == "hour" else _("day"), "limit": limit}
+            )
+
+
+def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> list[Complaint]:
+    """Complaints from the same phone about the same merchant in the last 7 days."""
+    if merchant is None:
+        return []
+    since = timezone.now() - timedelta(days=7)
+    return list(
+        Complaint.objects.filter(complainant_phone=phone, merchant=merchant, created_at__gte=since)
+    )
+
+
+@transaction.atomic
+def complaint_submit(
+    *,
+    merchant: Merchant | None,
+    region: Region | None = None,
+    business_name: str = "",
+    business_address: str = "",
+    category: str,
+    description: str,
+    wanted_outcome: str,
+    complainant_name: str,
+    complainant_phone: str,
+    complainant_email: str = "",
+    consent_to_contact: bool = False,
+    amount: Decimal | None = None,
+    purchase_date: date | None = None,
+    evidence: Iterable[UploadedFile] = (),
+    consumer: User | None = None,
+    lodged_by: User | None = None,
+    ip: str | None = None,
+) -> Complaint:
+    """Lodge a complaint; the regulator of the merchant's county must decide within 7 days."""
+    evidence = list(evidence)
+    _require(
+        len(evidence) <= MAX_EVIDENCE_FILES,
+        _("Attach at most %(n)d evidence files.") % {"n": MAX_EVIDENCE_FILES},
+    )
+    if merchant is None:
+        _require(
+            bool(business_name.strip()) and region is not None,
+            _("Name the business and choose its county."),
+        )
+    else:
+        region = merchant.region
+    _require(
+        region is not None and region.level == Region.Level.COUNTY,
+        _("Choose a county or district."),
+    )
+    _require(
+        purchase_date is None or purchase_date <= _today(),
+        _("The purchase date cannot be in the future."),
+    )
+    _require(amount is None or amount >= 0, _("The amount cannot be negative."))
+    kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
+    complaint_intake_check(phone=complainant_phone, ip=ip)
+    complaint = Complaint.objects.create(
+        merchant=merchant,
+        region=region,
+        business_name=business_name.strip(),
+        business_address=business_address.strip(),
+        category=category,
+        description=description.strip(),
+        wanted_outcome=wanted_outcome.strip(),
+        complainant_name=complainant_name.strip(),
+        complainant_phone=complainant_phone.strip(),
+        complainant_email=complainant_email.strip(),
+        consent_to_contact=consent_to_contact,
+        amount=amount,
+        purchase_date=purchase_date,
+        consumer=consumer if consumer is not None and consumer.is_authenticated else None,
+        lodged_by=lodged_by,
+        submitted_ip=ip,
+        accept_due=add_working_days(_today(), ACCEPT_WORKING_DAYS),
+    )
+    event = ComplaintEvent.objects.create(
+        complaint=complaint,
+        actor=lodged_by or complaint.consumer,
+        role=Role.REGULATOR if lodged_by else Role.CONSUMER,
+        to_state=C.SUBMITTED,
+    )
+    for upload, kind in zip(evidence, kinds, strict=True):
+        item = ComplaintEvidence(
+            complaint=complaint,
+            event=event,
+            original_name=(upload.name or "")[:255],
+            content_type=kind,
+            size=upload.size or 0,
+        )
+        item.file.save("evidence", upload, save=False)
+        stored, storage = item.file.name, item.file.storage
+        try:
+            item.save()
+        except Exception:
+            storage.delete(stored)
+            raise
+    return complaint
+
+
+@transaction.atomic
+def complaint_attach_to_account(*, complaint: Complaint, consumer: User) -> Complaint:
+    _require(
+        complaint.consumer_id in (None, consumer.pk),
+        _("This complaint already belongs to another account."),
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(consumer=consumer)
+    complaint.refresh_from_db()
+    return complaint
+
+
+# Regulator
+
+
+@transaction.atomic
+def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
+    """Accept and pass to the merchant, who must answer within 10 working days."""
+    _require_handler(actor, complaint)
+    today = _today()
+    _transition(
+        complaint,
+        to=C.ACCEPTED,
+        actor=actor,
+        role=Role.REGULATOR,
+        changes={
+            "handler": actor,
+            "accepted_at": timezone.now(),
+            "close_due": add_working_days(today, HANDLING_WORKING_DAYS),
+            "is_overdue": False,
+        },
+    )
+    _require(complaint.merchant_id is not None, _("Add the merchant before passing it on."))
+    return _transition(
+        complaint,
+        to=C.WITH_MERCHANT,
+        actor=actor,
+        role=Role.REGULATOR,
+        changes={"merchant_due": add_working_days(today, MERCHANT_WORKING_DAYS)},
+    )
+
+
+@transaction.atomic
+def complaint_decline(
+    *, actor: User, complaint: Complaint, ground: str, text: str = ""
+) -> Complaint:
+    _require_handler(actor, complaint)
+    _require(ground in DeclineGround.values, _("Choose the legal ground for declining."))
+    _require(
+        ground != DeclineGround.OTHER or bool(text.strip()),
+        _("Explain why the complaint is declined."),
+    )
+    return _transition(
+        complaint,
+        to=C.DECLINED,
+        actor=actor,
+        role=Role.REGULATOR,
+        text=text.strip() or DeclineGround(ground).label,
+        changes={"decline_ground": ground, "handler": actor},
+    )
+
+
+@transaction.atomic
+def complaint_settle(*, actor: User, complaint: Complaint, agreement: str) -> Complaint:
+    """Mediation reached an agreement."""
+    _require_handler(actor, complaint)
+    _require(bool(agreement.strip()), _("Write down the agreement."))
+    return _transition(
+        complaint,
+        to=C.SETTLED,
+        actor=actor,
+        role=Role.REGULATOR,
+        text=agreement.strip(),
+        changes={"agreement": agreement.strip()},
+    )
+
+
+@transaction.atomic
+def complaint_mediation_fail(*, actor: User, complaint: Complaint, text: str) -> Complaint:
+    _require_handler(actor, complaint)
+    _require(bool(text.strip()), _("Say why mediation failed."))
+    return _transition(
+        complaint, to=C.MEDIATION_FAILED, actor=actor, role=Role.REGULATOR, text=text.strip()
+    )
+
+
+# Merchant
+
+
+@transaction.atomic
+def complaint_propose(*, actor: User, complaint: Complaint, proposal: str) -> Complaint:
+    _require_merchant_member(actor, complaint)
+    _require(bool(proposal.strip()), _("Describe the settlement you propose."))
+    return _transition(
+        complaint,
+        to=C.PROPOSED,
+        actor=actor,
+        role=Role.MERCHANT,
+        text=proposal.strip(),
+        changes={"proposal": proposal.strip()},
+    )
+
+
+@transaction.atomic
+def complaint_dispute(*, actor: User, complaint: Complaint, text: str) -> Complaint:
+    """The merchant disputes the complaint: the regulator mediates."""
+    _require_merchant_member(actor, complaint)
+    _require(bool(text.strip()), _("Explain why you dispute the complaint."))
+    return _transition(
+        complaint, to=C.MEDIATION, actor=actor, role=Role.MERCHANT, text=text.strip()
+    )
+
+
+# Consumer (identified by the tracking token, or their account)
+
+
+@transaction.atomic
+def complaint_accept_proposal(*, complaint: Complaint, actor: User | None = None) -> Complaint:
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    return _transition(
+        complaint,
+        to=C.SETTLED,
+        actor=actor,
+        role=Role.CONSUMER,
+        text=_("The consumer accepted the merchant's proposal."),
+        changes={"agreement": locked.proposal},
+    )
+
+
+@transaction.atomic
+def complaint_reject_proposal(
+    *, complaint: Complaint, text: str, actor: User | None = None
+) -> Complaint:
+    _require(bool(text.strip()), _("Say why the proposal does not settle it."))
+    return _transition(
+        complaint, to=C.MEDIATION, actor=actor, role=Role.CONSUMER, text=text.strip()
+    )
+
+
+@transaction.atomic
+def complaint_withdraw(
+    *, complaint: Complaint, text: str = "", actor: User | None = None
+) -> Complaint:
+    return _transition(
+        complaint, to=C.WITHDRAWN, actor=actor, role=Role.CONSUMER, text=text.strip()
+    )
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = None) -> Complaint:
+    """The settlement was not honoured: back to mediation, within 15 days of settling."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    _require(
+        locked.state == C.SETTLED
+        and locked.closed_at is not None
+        and timezone.now() - locked.closed_at <= timedelta(days=REOPEN_DAYS),
+        _("A complaint can be reopened only within %(n)d days of its settlement.")
+        % {"n": REOPEN_DAYS},
+    )
+    _require(bool(text.strip()), _("Say how the settlement was not honoured."))
+    return _transition(
+        complaint,
+        to=C.MEDIATION,
+        actor=actor,
+        role=Role.CONSUMER,
+        text=text.strip(),
+        changes={"closed_at": None, "rating": None, "rating_comment": ""},
+    )
+
+
+@transaction.atomic
+def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    _require(locked.is_closed, _("A complaint can be rated once its handling is over."))
+    _require(locked.rating is None, _("This complaint has already been rated."))
+    _require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
+    locked.rating, locked.rating_comment = rating, comment.strip()
+    locked.save(update_fields=["rating", "rating_comment", "updated_at"])
+    ComplaintEvent.objects.create(
+        complaint=locked,
+        role=Role.CONSUMER,
+        text=_("Rated %(n)d of 5. %(comment)s") % {"n": rating, "comment": comment.strip()},
+    )
+    complaint.refresh_from_db()
+    return complaint
+
+
+@transaction.atomic
+def complaint_message(
+    *, complaint: Complaint, role: str, text: str, actor: User | None = None
+) -> ComplaintEvent:
+    """A message on the timeline, from any party allowed to see the complaint."""
+    _require(bool(text.strip()), _("Write a message."))
+    _require(not Complaint.objects.get(pk=complaint.pk).is_closed, _("The complaint is closed."))
+    return ComplaintEvent.objects.create(
+        complaint=complaint, actor=actor, role=role, text=text.strip()
+    )
+
+
+# Deadline sweep (Celery beat): set-based and idempotent.
+
+
+def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
+    """Flag late complaints; a merchant that stays silent past its due date goes to mediation.
+
+    Each late complaint is claimed by a conditional UPDATE (only rows not yet flagged / still
+    with the merchant), so a second run, or two at once, changes nothing more.
+    """
+    today = today or _today()
+    open_states = [s for s in C.values if s not in CLOSED_COMPLAINT_STATES]
+    flagged = Complaint.objects.filter(
+        Q(state=C.SUBMITTED, accept_due__lt=today) | Q(state__in=open_states, close_due__lt=today),
+        is_overdue=False,
+    ).update(is_overdue=True)
+    silent = 0
+    with transaction.atomic():
+        late = list(
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(state__in=[C.WITH_MERCHANT, C.PROPOSED], merchant_due__lt=today)
+            .values_list("pk", "state")
+        )
+        now = timezone.now()
+        for state in (C.WITH_MERCHANT, C.PROPOSED):
+            ids = [pk for pk, s in late if s == state]
+            moved = Complaint.objects.filter(pk__in=ids, state=state).update(
+                state=C.MEDIATION, updated_at=now
+            )
+            silent += moved
+            ComplaintEvent.objects.bulk_create(
+                ComplaintEvent(
+                    complaint_id=pk,
+                    role=Role.SYSTEM,
+                    from_state=state,
+                    to_state=C.MEDIATION,
+                    text=_("No answer by the due date: the regulator mediates."),
+                    created_at=now,
+                )
+                for pk in ids
+            )
+    return {"overdue": flagged, "to_mediation": silent}
