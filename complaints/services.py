@@ -12,9 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.models import (
@@ -28,6 +29,7 @@ from complaints.models import ComplaintState as C
 from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import region_subtree_codes
+from merchants.services.notifications import notify_merchant_members
 from merchants.uploads import inspect_upload
 from review.deadlines import add_working_days
 
@@ -84,7 +86,7 @@ def _transition(
     for field, value in updates.items():
         setattr(locked, field, value)
     locked.save(update_fields=[*updates, "updated_at"])
-    ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=locked,
         actor=actor if actor is not None and actor.is_authenticated else None,
         role=role,
@@ -92,8 +94,32 @@ def _transition(
         to_state=to,
         text=text,
     )
+    _notify(locked, event)
     complaint.refresh_from_db()
     return complaint
+
+
+def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
+    """The merchant's people hear of each step of a complaint against them (inbox and mail);
+    the consumer, when they left an e-mail address, is mailed after commit."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Complaint #%(id)d: %(state)s") % {
+            "id": complaint.pk,
+            "state": C(event.to_state).label,
+        }
+        body = event.text or subject
+    if complaint.merchant_id and event.to_state != C.SUBMITTED:
+        notify_merchant_members(
+            merchant_id=complaint.merchant_id,
+            key=f"complaint-event:{event.pk}",
+            subject=subject,
+            body=body,
+            link="/complaints/merchant/",
+        )
+    if complaint.complainant_email and event.role != Role.CONSUMER:
+        url = settings.SITE_URL.rstrip("/") + f"/complaints/t/{complaint.tracking_token}/"
+        address = complaint.complainant_email
+        transaction.on_commit(lambda: send_mail(subject, f"{body}\n\n{url}", None, [address]))
 
 
 # Who may act

@@ -39,19 +39,22 @@ def _message(event: DeclarationEvent) -> tuple[str, str]:
     return subject, body
 
 
-def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
+def notify_merchant_members(
+    *,
+    merchant_id: int,
+    key: str,
+    subject: str,
+    body: str,
+    link: str,
+    declaration_id: int | None = None,
+) -> list[Notification]:
     """Write an inbox message for each member of the merchant; mail them after commit."""
-    declaration = event.declaration
-    link = reverse("declaration-detail", args=[declaration.pk])
-    key = f"declaration-event:{event.pk}"
-    members = Membership.objects.filter(merchant_id=declaration.merchant_id).select_related("user")
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _message(event)
+    members = Membership.objects.filter(merchant_id=merchant_id).select_related("user")
     rows = [
         Notification(
             user=m.user,
-            merchant_id=declaration.merchant_id,
-            declaration=declaration,
+            merchant_id=merchant_id,
+            declaration_id=declaration_id,
             key=key,
             subject=subject,
             body=body,
@@ -62,6 +65,20 @@ def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: notification_send_emails(key=key))
     return rows
+
+
+def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
+    declaration = event.declaration
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _message(event)
+    return notify_merchant_members(
+        merchant_id=declaration.merchant_id,
+        key=f"declaration-event:{event.pk}",
+        subject=subject,
+        body=body,
+        link=reverse("declaration-detail", args=[declaration.pk]),
+        declaration_id=declaration.pk,
+    )
 
 
 def notification_send_emails(*, key: str) -> int:

@@ -240,3 +240,28 @@ def test_phone_is_masked_for_merchants(complaint):
 
 def test_transition_table_covers_every_state():
     assert set(svc.TRANSITIONS) == set(ALL)
+
+
+def test_each_step_reaches_the_merchant_inbox_and_the_consumer_mail(
+    merchant, owner, county_regulator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from merchants.models import Notification
+
+    complaint = _lodge(merchant, complainant_email="liu@example.com")
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.complaint_accept(actor=county_regulator, complaint=complaint)
+    notes = Notification.objects.filter(user=owner)
+    assert notes.count() == 2  # accepted, then passed to the merchant
+    consumer_mail = [m for m in mail.outbox if m.to == ["liu@example.com"]]
+    assert len(consumer_mail) == 2
+    assert complaint.tracking_token in consumer_mail[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.complaint_propose(actor=owner, complaint=complaint, proposal="退款")
+    assert len([m for m in mail.outbox if m.to == ["liu@example.com"]]) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.complaint_accept_proposal(complaint=complaint)
+    # The consumer's own step is not mailed back to them.
+    assert len([m for m in mail.outbox if m.to == ["liu@example.com"]]) == 3
