@@ -18,8 +18,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -56,7 +54,7 @@ from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
 from merchants.services import merchants as merchant_services
 from merchants.services.notifications import notification_mark_read
-from review.services import screening as screening_services
+from review.services.screening import screening_run_latest
 
 LIST_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 30
@@ -376,22 +374,6 @@ def _document_rows(declaration: Declaration) -> list[tuple[Any, list[Declaration
     return [(rd, attached[rd.pk]) for rd in declaration.scheme.required_documents.all()]
 
 
-SCREENING_REPORT_TEMPLATE = "review/_screening_report.html"
-
-
-def _latest_screening_run(declaration: Declaration) -> Any:
-    # TODO(lead): call screening_run_latest directly, unguarded, once the screening work
-    # (the function and its report partial) has landed.
-    screening_run_latest = getattr(screening_services, "screening_run_latest", None)
-    if screening_run_latest is None:
-        return None
-    try:
-        get_template(SCREENING_REPORT_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return screening_run_latest(declaration=declaration)
-
-
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.declaration_get(user=request.user, pk=pk)
@@ -414,7 +396,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_reviewer": request.user.is_platform_admin
             or (request.user.is_regulator and request.user.can_review),
             # Merchants see failures, warnings and what to do; regulators see every check.
-            "screening_run": _latest_screening_run(declaration),
+            "screening_run": screening_run_latest(declaration=declaration),
             "screening_audience": "regulator" if is_supervisor else "merchant",
             "in_review": in_review,
             "show_reviewer": show_reviewer,
