@@ -54,3 +54,7 @@ class ComplaintEventAdmin(ReadOnlyAdmin):
 class ComplaintEvidenceAdmin(ReadOnlyAdmin):
     list_display = ("uploaded_at", "complaint", "original_name", "content_type", "size")
     raw_id_fields = ("complaint", "event")
+
+
+# Public disclosure: registered in its own module, loaded with this one.
+import complaints.disclosure_admin  # noqa: E402, F401

@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from complaints.api import ComplaintIntakeView, ComplaintTrackViewSet, ComplaintViewSet
+
+router = SimpleRouter()
+router.register("track", ComplaintTrackViewSet, basename="api-complaint-track")
+router.register("", ComplaintViewSet, basename="api-complaint")
+
+urlpatterns = [
+    path("intake/", ComplaintIntakeView.as_view(), name="api-complaint-intake"),
+    *router.urls,
+]

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -114,7 +115,7 @@ def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
             key=f"complaint-event:{event.pk}",
             subject=subject,
             body=body,
-            link="/complaints/merchant/",
+            link=reverse("complaint-merchant-detail", args=[complaint.pk]),
         )
     if complaint.complainant_email and event.role != Role.CONSUMER:
         url = settings.SITE_URL.rstrip("/") + f"/complaints/t/{complaint.tracking_token}/"

@@ -1,8 +1,14 @@
 from celery import shared_task
 
+from complaints.disclosure import disclosure_run
 from complaints.services import complaints_sweep_deadlines
 
 
 @shared_task
 def sweep_deadlines() -> dict[str, int]:
     return complaints_sweep_deadlines()
+
+
+@shared_task(name="complaints.tasks.disclosure_run")
+def disclosure_task() -> object:
+    return disclosure_run()

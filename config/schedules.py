@@ -27,6 +27,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "15"},
         description="Flag overdue complaints; unanswered ones go to mediation.",
     ),
+    # Daily at 00:45 Beijing time: merchants' previews 5 working days ahead; publish on the day.
+    Schedule(
+        name="complaint disclosure",
+        task="complaints.tasks.disclosure_run",
+        crontab={"minute": "45", "hour": "0"},
+        description="Build, preview and publish complaint disclosures on their dates.",
+    ),
     # Daily at 00:30 Beijing time, after the working day has turned: flag late reviews.
     Schedule(
         name="review overdue sweep",

@@ -52,8 +52,9 @@ def new_page(browser, live_server):
     contexts = []
     outside: list[str] = []
 
-    def _open(locale: str = "zh-CN"):
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    def _open(locale: str = "zh-CN", **options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         page = context.new_page()
         page.on(

@@ -1,0 +1,275 @@
+"""Complaint intake through HTTP on loopback: a real gunicorn server on a fresh PostgreSQL database.
+
+    .venv/bin/python bench/complaint_intake.py [--rate 100] [--seconds 60] [--workers 4]
+        [--threads 64] [--database-url postgres://postgres@127.0.0.1:5432/acp_hd_bench]
+
+Drops and recreates the database, migrates it, adds one merchant, starts
+`gunicorn config.wsgi -w WORKERS` on 127.0.0.1 (DEBUG=false, intake limits raised through
+COMPLAINT_LIMIT_PER_HOUR / COMPLAINT_LIMIT_PER_DAY so the bench is not throttled), then sends
+`POST /api/v1/complaints/intake/` at a fixed rate (open loop: request i is due at start + i/rate)
+from a bounded pool of threads, each a JSON complaint with its own phone (all from 127.0.0.1: the
+worst case for the per-address limit check, which counts the day's complaints from the address).
+Afterwards it checks that the database holds exactly as many complaints (and submission events) as
+the server answered 201, prints the achieved rate, latency percentiles and errors, and stops the
+server. --with-ip-index measures what an index on (submitted_ip, created_at) would change.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_hd_bench"
+HOST = "127.0.0.1"
+PATH = "/api/v1/complaints/intake/"
+
+MERCHANT_SCRIPT = """
+from merchants.models import Merchant, Region
+from merchants.uscc import build_uscc
+m = Merchant.objects.create(
+    region=Region.objects.get(code="330106"), uscc=build_uscc("330106", 42424242),
+    name="基准测试茶楼", legal_representative="张三", address="文三路1号", industry="retail",
+    licence_valid_from="2020-01-01", licence_valid_until="2040-01-01",
+    contact_phone="13800138000")
+print(m.public_code)
+"""
+
+
+def recreate_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
+def count_complaints(url: str) -> tuple[int, int]:
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM complaints_complaint")
+        complaints = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM complaints_complaintevent")
+        events = cursor.fetchone()[0]
+    conn.close()
+    return complaints, events
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited early with {server.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz/")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def complaint_body(merchant_code: str, i: int) -> bytes:
+    return json.dumps(
+        {
+            "merchant": merchant_code,
+            "category": "refund_refused",
+            "description": f"基准测试投诉 {i}: 商品未拆封, 七日内要求退货被拒绝。",
+            "wanted_outcome": "退货退款",
+            "amount": "268.00",
+            "purchase_date": "2026-11-20",
+            "complainant_name": "刘女士",
+            "complainant_phone": f"139{i:08d}",
+            "consent_to_contact": True,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def drive(port: int, merchant_code: str, rate: float, seconds: float, threads: int) -> dict:
+    """Open-loop load: request i is due at start + i/rate; a bounded pool of threads sends."""
+    total = int(rate * seconds)
+    due: queue.Queue[int | None] = queue.Queue(maxsize=threads * 4)
+    lock = threading.Lock()
+    statuses: Counter[str] = Counter()
+    latencies: list[float] = []
+    lateness: list[float] = []
+
+    def worker() -> None:
+        while (i := due.get()) is not None:
+            body = complaint_body(merchant_code, i)
+            sent = time.perf_counter()
+            late = sent - (start + i / rate)
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                conn.request("POST", PATH, body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                key = str(response.status)
+            except OSError as exc:
+                key = type(exc).__name__
+            elapsed = time.perf_counter() - sent
+            with lock:
+                statuses[key] += 1
+                latencies.append(elapsed)
+                lateness.append(late)
+
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    start = time.perf_counter()
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        due.put(i)  # blocks when every thread is busy: the client stays bounded
+    for _ in pool:
+        due.put(None)
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - start
+    return {
+        "total": total,
+        "wall": wall,
+        "statuses": statuses,
+        "latencies": sorted(latencies),
+        "lateness": sorted(lateness),
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    return values[min(len(values) - 1, int(fraction * len(values)))] if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=32, help="client threads (the bound)")
+    parser.add_argument(
+        "--with-ip-index",
+        action="store_true",
+        help="what-if: add an index on (submitted_ip, created_at), which no migration has yet",
+    )
+    args = parser.parse_args()
+
+    python = str(ROOT / ".venv" / "bin" / "python")
+    env = os.environ | {
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": HOST,
+        "COMPLAINT_LIMIT_PER_HOUR": "100000000",
+        "COMPLAINT_LIMIT_PER_DAY": "100000000",
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": "/tmp/acp_hd_bench_media",
+    }
+    print(f"database {args.database_url}: recreating and migrating …", flush=True)
+    recreate_database(args.database_url)
+    subprocess.run(
+        [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    if args.with_ip_index:
+        conn = psycopg2.connect(args.database_url)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "CREATE INDEX bench_complaint_ip_idx "
+                "ON complaints_complaint (submitted_ip, created_at)"
+            )
+        conn.close()
+    merchant_code = subprocess.run(
+        [python, "manage.py", "shell", "-c", MERCHANT_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-1]  # shell prints its auto-import notice first
+
+    port = free_port()
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(args.workers),
+        "--log-level",
+        "warning",
+    ]
+    print(f"server: {' '.join(command)}", flush=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_until_up(port, server)
+        print(
+            f"load: {args.rate:g} requests/s for {args.seconds:g} s, {args.threads} client "
+            "threads …",
+            flush=True,
+        )
+        result = drive(port, merchant_code, args.rate, args.seconds, args.threads)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+    created = result["statuses"].get("201", 0)
+    stored, events = count_complaints(args.database_url)
+    lat, late = result["latencies"], result["lateness"]
+    errors = {k: v for k, v in result["statuses"].items() if k != "201"}
+    print(f"sent {result['total']} requests in {result['wall']:.1f} s")
+    print(f"201 Created: {created}; achieved {created / result['wall']:.1f} complaints/s")
+    print(f"errors: {errors or 'none'}")
+    print(
+        f"latency ms: p50 {percentile(lat, 0.50) * 1000:.1f}, "
+        f"p95 {percentile(lat, 0.95) * 1000:.1f}, "
+        f"p99 {percentile(lat, 0.99) * 1000:.1f}, "
+        f"max {lat[-1] * 1000:.1f}, "
+        f"mean {statistics.fmean(lat) * 1000:.1f}"
+    )
+    print(
+        f"send lateness vs schedule ms: p50 {percentile(late, 0.50) * 1000:.1f}, "
+        f"p95 {percentile(late, 0.95) * 1000:.1f}, max {late[-1] * 1000:.1f}"
+    )
+    print(f"database: {stored} complaints, {events} events")
+    ok = stored == created and events == created and not errors
+    print("count check: " + ("OK, every 201 is stored" if ok else "MISMATCH"))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

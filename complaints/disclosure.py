@@ -1,0 +1,374 @@
+"""Public disclosure of complaint figures (DESIGN.md "Public disclosure").
+
+A snapshot is built per disclosure date from a few aggregate queries over the complaints
+submitted in its period: one grouped by county and category, one grouped by merchant with a
+HAVING on the accepted count. Counties are rolled up to cities and the province in Python over
+the aggregated rows (at most ~100 x 7). Five working days before the date the snapshot opens as a
+preview (merchants see their figures, may flag an error and add a public reply); on the date it
+is published and never changes again.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import (
+    CLOSED_COMPLAINT_STATES,
+    Complaint,
+    ComplaintState,
+    DisclosureDate,
+    DisclosureMerchantRow,
+    DisclosureRegionRow,
+    DisclosureSettings,
+    DisclosureSnapshot,
+    DisclosureState,
+)
+from merchants.errors import DomainError
+from merchants.models import Membership, Merchant, Region, User
+from review.deadlines import add_working_days, is_working_day
+
+PREVIEW_WORKING_DAYS = 5
+ALL_CATEGORIES = ""
+FLAG_COMMENT_MAX = 2000
+REPLY_MAX = 2000
+MERCHANT_LOOKUP_CHUNK = 5000
+
+# The counts each aggregate produces; rows store them so rates can be rolled up exactly.
+_COUNT_FIELDS = ("received", "accepted", "resolved", "timed", "on_time", "rated", "rating_sum")
+
+
+def _figures() -> dict[str, Any]:
+    accepted = Q(accepted_at__isnull=False)
+    closed = Q(state__in=CLOSED_COMPLAINT_STATES)
+    return {
+        "received": Count("id"),
+        "accepted": Count("id", filter=accepted),
+        "resolved": Count("id", filter=Q(state=ComplaintState.SETTLED)),
+        "timed": Count("id", filter=accepted & (closed | Q(is_overdue=True))),
+        "on_time": Count("id", filter=accepted & closed & Q(closed_at__date__lte=F("close_due"))),
+        "rated": Count("rating"),
+        "rating_sum": Sum("rating", default=0),
+    }
+
+
+def _rate(numerator: int, denominator: int, places: str = "0.0001") -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal(places), rounding=ROUND_HALF_UP
+    )
+
+
+def _with_rates(counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        **counts,
+        "acceptance_rate": _rate(counts["accepted"], counts["received"]),
+        "resolution_rate": _rate(counts["resolved"], counts["accepted"]),
+        "on_time_rate": _rate(counts["on_time"], counts["timed"]),
+        "satisfaction": _rate(counts["rating_sum"], counts["rated"], "0.01"),
+    }
+
+
+def _period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Submission times from the start day to the end day inclusive, in local time."""
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
+
+
+def period_complaints(start: date, end: date) -> QuerySet[Complaint]:
+    since, until = _period_bounds(start, end)
+    return Complaint.objects.filter(created_at__gte=since, created_at__lt=until).order_by()
+
+
+@dataclass
+class _Totals:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNT_FIELDS, 0))
+
+    def add(self, row: dict[str, Any]) -> None:
+        for name in _COUNT_FIELDS:
+            self.counts[name] += row[name] or 0
+
+
+def _region_rows(snapshot: DisclosureSnapshot) -> list[DisclosureRegionRow]:
+    grouped = (
+        period_complaints(snapshot.period_start, snapshot.period_end)
+        .values("region_id", "category")
+        .annotate(**_figures())
+    )
+    levels = dict(Region.objects.values_list("code", "level"))
+    parents = dict(Region.objects.values_list("code", "parent_id"))
+    totals: dict[tuple[str, str], _Totals] = defaultdict(_Totals)
+    for row in grouped:
+        county = row["region_id"]
+        chain = [county]
+        while parents.get(chain[-1]):
+            chain.append(parents[chain[-1]])
+        for code in chain:
+            totals[(code, row["category"])].add(row)
+            totals[(code, ALL_CATEGORIES)].add(row)
+    return [
+        DisclosureRegionRow(
+            snapshot=snapshot,
+            region_id=code,
+            level=levels.get(code, ""),
+            category=category,
+            **_with_rates(total.counts),
+        )
+        for (code, category), total in sorted(totals.items())
+    ]
+
+
+def _merchant_rows(
+    snapshot: DisclosureSnapshot, kept: dict[int, dict[str, Any]]
+) -> list[DisclosureMerchantRow]:
+    # Grouped by the merchant id alone (no join): names are read afterwards for the few listed.
+    grouped = list(
+        period_complaints(snapshot.period_start, snapshot.period_end)
+        .filter(merchant__isnull=False)
+        .values("merchant_id")
+        .annotate(**_figures())
+        .filter(accepted__gte=snapshot.merchant_threshold)
+    )
+    ids = [row["merchant_id"] for row in grouped]
+    merchants: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), MERCHANT_LOOKUP_CHUNK):
+        chunk = ids[start : start + MERCHANT_LOOKUP_CHUNK]
+        merchants.update(
+            (pk, (name, region_id))
+            for pk, name, region_id in Merchant.objects.filter(pk__in=chunk).values_list(
+                "pk", "name", "region_id"
+            )
+        )
+    rows = []
+    for row in grouped:
+        name, region_id = merchants[row["merchant_id"]]
+        counts = {field_name: row[field_name] for field_name in _COUNT_FIELDS}
+        rows.append(
+            DisclosureMerchantRow(
+                snapshot=snapshot,
+                merchant_id=row["merchant_id"],
+                merchant_name=name,
+                region_id=region_id,
+                **_with_rates(counts),
+                **kept.get(row["merchant_id"], {}),
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def disclosure_build(*, disclosure_date: DisclosureDate) -> DisclosureSnapshot:
+    """Build (or rebuild) the snapshot of a date; a published one is never rebuilt.
+
+    Rebuilding a draft or preview replaces its rows and keeps what merchants said about them.
+    """
+    locked_date = DisclosureDate.objects.select_for_update().get(pk=disclosure_date.pk)
+    snapshot = (
+        DisclosureSnapshot.objects.select_for_update().filter(disclosure_date=locked_date).first()
+    )
+    if snapshot is not None and snapshot.is_published:
+        raise DomainError(_("This disclosure is published and can no longer change."))
+    threshold = DisclosureSettings.load().merchant_threshold
+    if snapshot is None:
+        snapshot = DisclosureSnapshot.objects.create(
+            disclosure_date=locked_date,
+            period_start=locked_date.period_start,
+            period_end=locked_date.period_end,
+            merchant_threshold=threshold,
+        )
+        kept: dict[int, dict[str, Any]] = {}
+    else:
+        kept = {
+            row["merchant_id"]: {
+                "merchant_flag": row["merchant_flag"],
+                "flag_comment": row["flag_comment"],
+                "merchant_reply": row["merchant_reply"],
+            }
+            for row in snapshot.merchant_rows.filter(
+                Q(merchant_flag=True) | ~Q(merchant_reply="")
+            ).values("merchant_id", "merchant_flag", "flag_comment", "merchant_reply")
+        }
+        snapshot.region_rows.all().delete()
+        snapshot.merchant_rows.all().delete()
+        snapshot.period_start, snapshot.period_end = (
+            locked_date.period_start,
+            locked_date.period_end,
+        )
+        snapshot.merchant_threshold = threshold
+        snapshot.created_at = timezone.now()
+        snapshot.save(
+            update_fields=["period_start", "period_end", "merchant_threshold", "created_at"]
+        )
+    DisclosureRegionRow.objects.bulk_create(_region_rows(snapshot), batch_size=1000)
+    DisclosureMerchantRow.objects.bulk_create(_merchant_rows(snapshot, kept), batch_size=1000)
+    return snapshot
+
+
+@transaction.atomic
+def disclosure_open_preview(*, snapshot: DisclosureSnapshot) -> DisclosureSnapshot:
+    moved = DisclosureSnapshot.objects.filter(pk=snapshot.pk, state=DisclosureState.DRAFT).update(
+        state=DisclosureState.PREVIEW
+    )
+    snapshot.refresh_from_db()
+    if not moved and snapshot.state != DisclosureState.PREVIEW:
+        raise DomainError(_("This disclosure is published and can no longer change."))
+    return snapshot
+
+
+@transaction.atomic
+def disclosure_publish(*, snapshot: DisclosureSnapshot) -> DisclosureSnapshot:
+    """Publish: claimed by a conditional UPDATE, so a second run changes nothing."""
+    moved = (
+        DisclosureSnapshot.objects.filter(pk=snapshot.pk)
+        .exclude(state=DisclosureState.PUBLISHED)
+        .update(state=DisclosureState.PUBLISHED, published_at=timezone.now())
+    )
+    snapshot.refresh_from_db()
+    if not moved:
+        raise DomainError(_("This disclosure is already published."))
+    return snapshot
+
+
+def preview_opens(publication: date) -> date:
+    """The day that is PREVIEW_WORKING_DAYS working days before the publication date."""
+    day, remaining = publication, PREVIEW_WORKING_DAYS
+    while remaining:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def disclosure_run(today: date | None = None) -> dict[str, int]:
+    """The daily beat job: open previews due within 5 working days, publish those due today.
+
+    Safe to run twice or after a missed day: a preview is built only for a date without one, and
+    publishing is a conditional UPDATE. A date already past without a snapshot is caught up.
+    """
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, PREVIEW_WORKING_DAYS)
+    previews = published = 0
+    due = DisclosureDate.objects.filter(is_active=True, date__lte=horizon).exclude(
+        snapshot__state=DisclosureState.PUBLISHED
+    )
+    for disclosure_date in due.select_related("snapshot").order_by("date"):
+        snapshot = getattr(disclosure_date, "snapshot", None)
+        if snapshot is None or snapshot.state == DisclosureState.DRAFT:
+            snapshot = disclosure_build(disclosure_date=disclosure_date)
+            disclosure_open_preview(snapshot=snapshot)
+            previews += 1
+        if disclosure_date.date <= today:
+            try:
+                disclosure_publish(snapshot=snapshot)
+                published += 1
+            except DomainError:
+                pass  # published by a concurrent run
+    return {"previews": previews, "published": published}
+
+
+# Merchants: their own rows in a preview
+
+
+def merchant_preview_rows(*, user: User) -> QuerySet[DisclosureMerchantRow]:
+    """The rows of the merchants the user belongs to, in snapshots open for preview."""
+    if not user.is_authenticated:
+        return DisclosureMerchantRow.objects.none()
+    return DisclosureMerchantRow.objects.filter(
+        snapshot__state=DisclosureState.PREVIEW,
+        merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
+    ).select_related("snapshot__disclosure_date", "region")
+
+
+def _require_member_and_preview(actor: User, row: DisclosureMerchantRow) -> DisclosureMerchantRow:
+    locked = (
+        DisclosureMerchantRow.objects.select_for_update().select_related("snapshot").get(pk=row.pk)
+    )
+    member = (
+        actor.is_authenticated
+        and Membership.objects.filter(user=actor, merchant_id=locked.merchant_id).exists()
+    )
+    if not member:
+        raise DomainError(_("Only the merchant's people can answer for its figures."))
+    if locked.snapshot.state != DisclosureState.PREVIEW:
+        raise DomainError(
+            _("Figures can be flagged or answered only while the disclosure is in preview.")
+        )
+    return locked
+
+
+def _update_row(row: DisclosureMerchantRow, **changes: Any) -> DisclosureMerchantRow:
+    DisclosureMerchantRow.objects.filter(pk=row.pk, snapshot__state=DisclosureState.PREVIEW).update(
+        **changes
+    )
+    row.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def disclosure_flag(
+    *, actor: User, row: DisclosureMerchantRow, comment: str
+) -> DisclosureMerchantRow:
+    """The merchant says its figures are wrong; the regulators see the comment before publishing."""
+    _require_member_and_preview(actor, row)
+    comment = comment.strip()
+    if not comment:
+        raise DomainError(_("Say what is wrong with the figures."))
+    if len(comment) > FLAG_COMMENT_MAX:
+        raise DomainError(_("Keep the comment under %(n)d characters.") % {"n": FLAG_COMMENT_MAX})
+    return _update_row(row, merchant_flag=True, flag_comment=comment)
+
+
+@transaction.atomic
+def disclosure_reply(
+    *, actor: User, row: DisclosureMerchantRow, text: str
+) -> DisclosureMerchantRow:
+    """A public reply shown beside the merchant's figures; empty text removes it."""
+    _require_member_and_preview(actor, row)
+    text = text.strip()
+    if len(text) > REPLY_MAX:
+        raise DomainError(_("Keep the reply under %(n)d characters.") % {"n": REPLY_MAX})
+    return _update_row(row, merchant_reply=text)
+
+
+# Public reads
+
+
+def published_snapshots() -> QuerySet[DisclosureSnapshot]:
+    return DisclosureSnapshot.objects.filter(state=DisclosureState.PUBLISHED).select_related(
+        "disclosure_date"
+    )
+
+
+def snapshot_region_rows(
+    snapshot: DisclosureSnapshot, *, level: str = "", within: str = "", category: str = ""
+) -> QuerySet[DisclosureRegionRow]:
+    rows = snapshot.region_rows.select_related("region").filter(category=category)
+    if level:
+        rows = rows.filter(level=level)
+    if within:
+        rows = rows.filter(region__code__startswith=within)
+    return rows
+
+
+def snapshot_merchant_rows(
+    snapshot: DisclosureSnapshot, *, within: str = ""
+) -> QuerySet[DisclosureMerchantRow]:
+    rows = snapshot.merchant_rows.select_related("region")
+    if within:
+        rows = rows.filter(region__code__startswith=within)
+    return rows
+
+
+def regions_for_filter(codes: Iterable[str]) -> list[Region]:
+    return list(Region.objects.filter(code__in=list(codes)).exclude(level=Region.Level.COUNTY))

@@ -1,0 +1,189 @@
+"""Reads shared by the complaint pages and the API: scoped querysets, the regulator's queue.
+
+Scope (STYLE.md §4): platform admins see every complaint; regulators and coordinators those of
+their region subtree (Complaint.region, the merchant's county); merchant operators those against
+merchants they work for; consumers the complaints attached to their account.
+"""
+
+import operator
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
+from complaints.models import ComplaintState as C
+from merchants.models import Membership, Region, User
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _subtree(region: Region) -> QuerySet[Region]:
+    """The region and everything below it, as a subquery (region_subtree_codes, in SQL)."""
+    return Region.objects.filter(code__startswith=region.prefix).values("code")
+
+
+def complaint_list(*, user: User) -> QuerySet[Complaint]:
+    qs = Complaint.objects.select_related("merchant", "region", "handler")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
+        return qs.filter(region_id__in=_subtree(user.region))
+    # Anyone else: the complaints they lodged from their account, and those against merchants
+    # they work for (a merchant operator may be a consumer too).
+    return qs.filter(
+        Q(consumer=user)
+        | Q(merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"))
+    )
+
+
+def _with_timeline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return qs.prefetch_related(
+        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor")), "evidence"
+    )
+
+
+def complaint_get(*, user: User, pk: int) -> Complaint:
+    return get_object_or_404(_with_timeline(complaint_list(user=user)), pk=pk)
+
+
+# The merchant's desk: only complaints against merchants the user works for, whatever their role.
+
+
+def is_merchant_operator(user: User) -> bool:
+    return (
+        user.is_authenticated and user.is_active and Membership.objects.filter(user=user).exists()
+    )
+
+
+def merchant_complaint_list(*, user: User) -> QuerySet[Complaint]:
+    """Open complaints first, the merchant's answer deadline first; then the closed ones."""
+    if not user.is_authenticated or not user.is_active:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(
+            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id")
+        )
+        .select_related("merchant", "region")
+        .annotate(
+            closed=models.Case(
+                models.When(state__in=CLOSED_COMPLAINT_STATES, then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+        .order_by("closed", F("merchant_due").asc(nulls_last=True), "-created_at", "-id")
+    )
+
+
+def merchant_complaint_get(*, user: User, pk: int) -> Complaint:
+    return get_object_or_404(_with_timeline(merchant_complaint_list(user=user)), pk=pk)
+
+
+# The regulator's queue
+
+
+class ComplaintQueueTab(models.TextChoices):
+    NEW = "new", _("New")
+    MINE = "mine", _("Mine")
+    MEDIATION = "mediation", _("In mediation")
+    OVERDUE = "overdue", _("Overdue")
+    CLOSED = "closed", _("Closed")
+
+
+@dataclass(frozen=True)
+class ComplaintQueueFilters:
+    category: str = ""
+    # A county of the user's subtree (checked by the form; scope is applied first anyway).
+    region: Region | None = None
+    overdue: bool = False
+
+
+def is_complaint_handler(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_platform_admin or (user.is_regulator and user.can_handle_complaints)
+
+
+def handler_complaint_list(*, user: User) -> QuerySet[Complaint]:
+    qs = complaint_list(user=user)
+    return qs if is_complaint_handler(user) else qs.none()
+
+
+def handler_complaint_get(*, user: User, pk: int) -> Complaint:
+    if not is_complaint_handler(user):
+        raise Http404
+    return get_object_or_404(_with_timeline(handler_complaint_list(user=user)), pk=pk)
+
+
+OPEN_Q = ~Q(state__in=CLOSED_COMPLAINT_STATES)
+
+
+def _tab_q(tab: str, *, user: User) -> Q:
+    if tab == ComplaintQueueTab.NEW:
+        return Q(state=C.SUBMITTED)
+    if tab == ComplaintQueueTab.MINE:
+        return Q(handler=user) & OPEN_Q
+    if tab == ComplaintQueueTab.MEDIATION:
+        return Q(state=C.MEDIATION)
+    if tab == ComplaintQueueTab.OVERDUE:
+        return Q(is_overdue=True) & OPEN_Q
+    if tab == ComplaintQueueTab.CLOSED:
+        return Q(state__in=CLOSED_COMPLAINT_STATES)
+    raise ValueError(f"unknown queue tab {tab!r}")
+
+
+def _filter(qs: QuerySet[Complaint], filters: ComplaintQueueFilters) -> QuerySet[Complaint]:
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.region is not None:
+        qs = qs.filter(region_id__in=_subtree(filters.region))
+    if filters.overdue:
+        qs = qs.filter(Q(is_overdue=True) & OPEN_Q)
+    return qs
+
+
+def complaint_queue(
+    *, user: User, tab: str, filters: ComplaintQueueFilters | None = None
+) -> QuerySet[Complaint]:
+    """One tab, sorted by the deadline that runs in it (closed: most recent first)."""
+    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters())
+    qs = qs.filter(_tab_q(tab, user=user))
+    if tab == ComplaintQueueTab.CLOSED:
+        return qs.order_by("-closed_at", "-id")
+    # A submitted complaint has only its decision deadline; later ones the handling deadline.
+    due = Coalesce("close_due", "accept_due")
+    return qs.annotate(due=due).order_by(F("due").asc(nulls_last=True), "id")
+
+
+def complaint_queue_counts(
+    *, user: User, filters: ComplaintQueueFilters | None = None
+) -> dict[str, int]:
+    """The number of complaints in every tab, under the same filters, in one query."""
+    tabs = {tab: _tab_q(tab, user=user) for tab in ComplaintQueueTab.values}
+    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters())
+    qs = qs.filter(reduce(operator.or_, tabs.values()))
+    counts = qs.aggregate(**{tab: Count("id", filter=q) for tab, q in tabs.items()})
+    return {tab: counts[tab] or 0 for tab in ComplaintQueueTab.values}
+
+
+def complaint_queue_counties(*, user: User) -> list[Region]:
+    counties = Region.objects.select_related("parent").filter(level=Region.Level.COUNTY)
+    if not user.is_platform_admin:
+        counties = counties.filter(code__startswith=user.region.prefix)
+    return list(counties)
+
+
+def complaint_is_late(complaint: Complaint, today: date) -> bool:
+    if complaint.is_closed:
+        return False
+    due = complaint.accept_due if complaint.state == C.SUBMITTED else complaint.close_due
+    return complaint.is_overdue or (due is not None and due < today)

@@ -1,0 +1,378 @@
+"""The complaint API through the front door: intake, tracking by token, the desks, the outsiders."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints import services as svc
+from complaints.models import Complaint, ComplaintEvidence
+from complaints.models import ComplaintState as C
+from tests.conftest import client_for
+from tests.factories import MembershipFactory, png_upload, region
+
+pytestmark = pytest.mark.django_db
+
+INTAKE = "/api/v1/complaints/intake/"
+PHONE = "13812341234"
+EMAIL = "liu@example.com"
+
+
+def _form(target, **overrides) -> dict:
+    return {
+        "merchant": target.public_code,
+        "category": "refund_refused",
+        "description": "购买的茶叶未拆封, 七日内要求退货被拒绝。",
+        "wanted_outcome": "退货退款",
+        "amount": "268.00",
+        "purchase_date": "2026-11-20",
+        "complainant_name": "刘女士",
+        "complainant_phone": PHONE,
+        "complainant_email": EMAIL,
+        "consent_to_contact": True,
+    } | overrides
+
+
+def _lodge(merchant, **overrides) -> Complaint:
+    data = {
+        "merchant": merchant,
+        "category": "quality",
+        "description": "茶叶发霉",
+        "wanted_outcome": "退款",
+        "complainant_name": "刘女士",
+        "complainant_phone": PHONE,
+        "complainant_email": EMAIL,
+        "amount": Decimal("50.00"),
+        "purchase_date": date(2026, 11, 20),
+    }
+    return svc.complaint_submit(**(data | overrides))
+
+
+@pytest.fixture
+def complaint(merchant) -> Complaint:
+    return _lodge(merchant)
+
+
+def _url(complaint: Complaint, action: str = "") -> str:
+    return f"/api/v1/complaints/{complaint.pk}/" + (f"{action}/" if action else "")
+
+
+def _track(complaint: Complaint, action: str = "") -> str:
+    return f"/api/v1/complaints/track/{complaint.tracking_token}/" + (
+        f"{action}/" if action else ""
+    )
+
+
+# Intake
+
+
+def test_intake_returns_201_with_the_tracking_token(merchant):
+    response = client_for(None).post(INTAKE, _form(merchant), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    complaint = Complaint.objects.get()
+    assert body["tracking_token"] == complaint.tracking_token
+    assert body["tracking_url"].endswith(f"/api/v1/complaints/track/{complaint.tracking_token}/")
+    assert complaint.merchant == merchant and complaint.region_id == "330106"
+    assert complaint.submitted_ip == "127.0.0.1" and complaint.complainant_email == EMAIL
+
+
+def test_intake_by_uscc_with_evidence_as_multipart(merchant):
+    data = _form(merchant, merchant=merchant.uscc, evidence=[png_upload(), png_upload("b.png")])
+    response = client_for(None).post(INTAKE, data)
+    assert response.status_code == 201, response.content
+    assert Complaint.objects.get().evidence.count() == 2
+
+
+def _form_base() -> dict:
+    return {
+        "category": "quality",
+        "description": "水果变质",
+        "wanted_outcome": "退款",
+        "complainant_name": "刘女士",
+        "complainant_phone": PHONE,
+    }
+
+
+def test_intake_for_a_business_not_on_the_platform(db):
+    data = _form_base() | {
+        "business_name": "路边水果摊",
+        "business_address": "文三路口",
+        "county": "330106",
+    }
+    response = client_for(None).post(INTAKE, data, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Complaint.objects.get().business_display == "路边水果摊"
+
+
+def test_intake_for_an_unknown_business_needs_a_county(db):
+    data = _form_base() | {"business_name": "路边水果摊"}
+    response = client_for(None).post(INTAKE, data, content_type="application/json")
+    assert response.status_code == 400 and "Name the business" in response.content.decode()
+
+
+def test_intake_unknown_merchant_code_is_400(db):
+    data = {**_form_base(), "merchant": "no-such-code"}
+    response = client_for(None).post(INTAKE, data, content_type="application/json")
+    assert response.status_code == 400 and "merchant" in response.json()
+    assert not Complaint.objects.exists()
+
+
+def test_bad_evidence_is_400_and_nothing_is_saved(merchant, settings):
+    fake = SimpleUploadedFile("receipt.pdf", b"this is not a pdf", "application/pdf")
+    response = client_for(None).post(INTAKE, _form(merchant, evidence=[png_upload(), fake]))
+    assert response.status_code == 400
+    assert "not a PDF" in response.content.decode()
+    assert not Complaint.objects.exists() and not ComplaintEvidence.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_intake_limit_is_429_with_the_message(merchant, settings):
+    settings.COMPLAINT_INTAKE_LIMITS = {"hour": 1, "day": 20}
+    client = client_for(None)
+    assert client.post(INTAKE, _form(merchant), content_type="application/json").status_code == 201
+    response = client.post(INTAKE, _form(merchant), content_type="application/json")
+    assert response.status_code == 429
+    assert "Too many complaints" in response.json()["detail"]
+    assert Complaint.objects.count() == 1
+
+
+def test_intake_needs_no_csrf_token_when_anonymous(merchant):
+    client = client_for(None)
+    client.handler.enforce_csrf_checks = True
+    response = client.post(INTAKE, _form(merchant), content_type="application/json")
+    assert response.status_code == 201
+
+
+# Tracking by token
+
+
+def test_track_unknown_token_is_404(complaint):
+    response = client_for(None).get("/api/v1/complaints/track/" + "x" * 32 + "/")
+    assert response.status_code == 404
+    response = client_for(None).post("/api/v1/complaints/track/" + "x" * 32 + "/withdraw/")
+    assert response.status_code == 404
+
+
+def test_track_shows_state_deadlines_and_timeline_but_no_contact(complaint):
+    response = client_for(None).get(_track(complaint))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"] == C.SUBMITTED and body["accept_due"]
+    assert [e["to_state"] for e in body["timeline"]] == [C.SUBMITTED]
+    assert PHONE not in response.content.decode() and EMAIL not in response.content.decode()
+
+
+def test_consumer_flow_by_token(complaint, county_regulator, owner):
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
+    svc.complaint_propose(actor=owner, complaint=complaint, proposal="全额退款50元")
+    client = client_for(None)
+    client.handler.enforce_csrf_checks = True
+    body = client.get(_track(complaint)).json()
+    assert body["state"] == C.PROPOSED and body["proposal"] == "全额退款50元"
+
+    response = client.post(
+        _track(complaint, "message"), {"text": "请尽快退款"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["timeline"][-1]["text"] == "请尽快退款"
+    assert response.json()["timeline"][-1]["role"] == "consumer"
+
+    response = client.post(_track(complaint, "accept-proposal"))
+    assert response.status_code == 200 and response.json()["state"] == C.SETTLED
+
+    response = client.post(
+        _track(complaint, "rate"), {"rating": 5, "comment": "及时"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["rating"] == 5
+    response = client.post(_track(complaint, "rate"), {"rating": 4}, "application/json")
+    assert response.status_code == 400 and "already been rated" in response.content.decode()
+
+    response = client.post(
+        _track(complaint, "reopen"), {"text": "未退款"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == C.MEDIATION
+
+
+def test_consumer_rejects_proposal_and_withdraws(complaint, county_regulator, owner):
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
+    svc.complaint_propose(actor=owner, complaint=complaint, proposal="退款一半")
+    client = client_for(None)
+    response = client.post(_track(complaint, "reject-proposal"), {"text": ""}, "application/json")
+    assert response.status_code == 400
+    response = client.post(
+        _track(complaint, "reject-proposal"), {"text": "要全额"}, "application/json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == C.MEDIATION
+    response = client.post(_track(complaint, "withdraw"), {}, "application/json")
+    assert response.status_code == 200 and response.json()["state"] == C.WITHDRAWN
+    response = client.post(_track(complaint, "accept-proposal"))
+    assert response.status_code == 400
+
+
+# The desks: masking
+
+
+def test_merchant_never_receives_the_raw_phone_or_email(complaint, owner, county_regulator):
+    client = client_for(owner)
+    responses = [client.get("/api/v1/complaints/"), client.get(_url(complaint))]
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
+    responses.append(
+        client.post(_url(complaint, "propose"), {"proposal": "退款"}, "application/json")
+    )
+    responses.append(client.post(_url(complaint, "message"), {"text": "好的"}, "application/json"))
+    for response in responses:
+        assert response.status_code == 200, response.content
+        text = response.content.decode()
+        assert PHONE not in text and EMAIL not in text
+        assert "138****1234" in text
+    assert responses[0].json()["results"][0]["email"] == ""
+
+
+def test_regulator_sees_the_full_contact(complaint, county_regulator):
+    body = client_for(county_regulator).get(_url(complaint)).json()
+    assert body["phone"] == PHONE and body["email"] == EMAIL
+
+
+# The desks: scope
+
+
+def test_list_is_scoped(complaint, owner, other_owner, county_regulator, city_regulator):
+    other = _lodge(None, business_name="滨江小店", region=region("330108"), complainant_phone="1")
+
+    def ids(user):
+        return {row["id"] for row in client_for(user).get("/api/v1/complaints/").json()["results"]}
+
+    assert ids(owner) == {complaint.pk}
+    assert ids(other_owner) == set()
+    assert ids(county_regulator) == {complaint.pk}
+    assert ids(city_regulator) == {complaint.pk, other.pk}
+
+
+def test_list_filters(complaint, county_regulator):
+    Complaint.objects.filter(pk=complaint.pk).update(is_overdue=True)
+    client = client_for(county_regulator)
+
+    def count(query: str) -> int:
+        return client.get("/api/v1/complaints/?" + query).json()["count"]
+
+    assert count("state=submitted") == 1 and count("state=settled") == 0
+    assert count("category=quality") == 1 and count("category=price") == 0
+    assert count("county=330106") == 1 and count("county=330108") == 0
+    assert count("county=330100") == 1
+    assert count("overdue=true") == 1 and count("overdue=false") == 0
+
+
+def test_anonymous_gets_401(complaint):
+    assert client_for(None).get("/api/v1/complaints/").status_code == 401
+
+
+ACTIONS = [
+    ("accept", {}),
+    ("decline", {"ground": "too_old"}),
+    ("settle", {"agreement": "退款"}),
+    ("fail", {"text": "未达成"}),
+    ("propose", {"proposal": "退款"}),
+    ("dispute", {"text": "不同意"}),
+    ("message", {"text": "你好"}),
+]
+
+
+@pytest.mark.parametrize("outsider", ["other_owner", "other_county_regulator", "consumer"])
+def test_outsider_gets_404(complaint, outsider, request):
+    client = client_for(request.getfixturevalue(outsider))
+    assert client.get(_url(complaint)).status_code == 404
+    assert client.get("/api/v1/complaints/").json()["count"] == 0
+    for action, data in ACTIONS:
+        response = client.post(_url(complaint, action), data, content_type="application/json")
+        assert response.status_code == 404, action
+    complaint.refresh_from_db()
+    assert complaint.state == C.SUBMITTED and complaint.events.count() == 1
+
+
+def test_wrong_side_gets_403(complaint, owner, county_regulator):
+    merchant_client = client_for(owner)
+    for action, data in ACTIONS[:4]:
+        response = merchant_client.post(_url(complaint, action), data, "application/json")
+        assert response.status_code == 403, action
+    regulator_client = client_for(county_regulator)
+    for action, data in ACTIONS[4:6]:
+        response = regulator_client.post(_url(complaint, action), data, "application/json")
+        assert response.status_code == 403, action
+
+
+def test_non_numeric_pk_is_404(county_regulator):
+    assert client_for(county_regulator).get("/api/v1/complaints/abc/").status_code == 404
+
+
+# The desks: actions
+
+
+def test_regulator_accepts_merchant_disputes_regulator_settles(complaint, county_regulator, owner):
+    regulator, merchant_side = client_for(county_regulator), client_for(owner)
+    response = regulator.post(_url(complaint, "accept"))
+    assert response.status_code == 200 and response.json()["state"] == C.WITH_MERCHANT
+    assert response.json()["merchant_due"]
+    response = merchant_side.post(
+        _url(complaint, "dispute"), {"text": "已按规定"}, "application/json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == C.MEDIATION
+    response = regulator.post(_url(complaint, "message"), {"text": "约谈"}, "application/json")
+    assert response.json()["timeline"][-1]["role"] == "regulator"
+    response = regulator.post(_url(complaint, "settle"), {"agreement": ""}, "application/json")
+    assert response.status_code == 400
+    response = regulator.post(
+        _url(complaint, "settle"), {"agreement": "退款30元"}, "application/json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == C.SETTLED
+    assert response.json()["agreement"] == "退款30元"
+
+
+def test_regulator_declines_with_a_ground(complaint, county_regulator):
+    client = client_for(county_regulator)
+    response = client.post(_url(complaint, "decline"), {"ground": "other"}, "application/json")
+    assert response.status_code == 400 and "Explain why" in response.content.decode()
+    response = client.post(_url(complaint, "decline"), {"ground": "too_old"}, "application/json")
+    assert response.status_code == 200 and response.json()["state"] == C.DECLINED
+    assert response.json()["decline_ground"] == "too_old"
+    response = client.post(_url(complaint, "accept"))
+    assert response.status_code == 400
+
+
+def test_regulator_closes_failed_mediation(complaint, county_regulator):
+    Complaint.objects.filter(pk=complaint.pk).update(state=C.MEDIATION)
+    client = client_for(county_regulator)
+    response = client.post(_url(complaint, "fail"), {"text": "双方分歧大"}, "application/json")
+    assert response.status_code == 200 and response.json()["state"] == C.MEDIATION_FAILED
+
+
+def test_list_query_count_is_constant(merchant, owner, county_regulator):
+    for i in range(60):
+        _lodge(merchant, complainant_phone=f"1390000{i:04d}")
+    for user in (county_regulator, owner):
+        client = client_for(user)
+        client.get("/api/v1/complaints/")  # session and user loaded once
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/complaints/?page_size=60")
+        assert response.status_code == 200 and len(response.json()["results"]) == 60
+        assert len(queries) <= 6, [q["sql"] for q in queries]
+        masked = json.dumps(response.json()).count("****")
+        assert masked == (60 if user is owner else 0)
+
+
+def test_masking_is_decided_per_complaint(merchant, consumer):
+    """A consumer account that also works for the merchant sees others' contact masked."""
+
+    MembershipFactory(user=consumer, merchant=merchant)
+    theirs = _lodge(merchant, complainant_phone="13911112222", consumer=consumer)
+    other = _lodge(merchant)
+    client = client_for(consumer)
+    assert client.get(_url(theirs)).json()["phone"] == "13911112222"
+    response = client.get(_url(other))
+    assert response.json()["phone"] == "138****1234" and PHONE not in response.content.decode()
+    listing = client.get("/api/v1/complaints/").content.decode()
+    assert PHONE not in listing and "13911112222" in listing
