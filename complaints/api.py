@@ -589,6 +589,18 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     # Regulator
 
     @extend_schema(
+        summary=gettext_lazy("Claim: become the complaint's handler"),
+        request=None,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        services.complaint_claim(actor=request.user, complaint=complaint)
+        return self._detail(complaint)
+
+    @extend_schema(
         summary=gettext_lazy("Accept the complaint and pass it to the merchant"),
         request=None,
         responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
@@ -694,3 +706,34 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         text = _valid(TextSerializer, request)["text"]
         services.complaint_message(complaint=complaint, role=role, text=text, actor=user)
         return self._detail(complaint)
+
+
+class MerchantFiguresSerializer(serializers.Serializer):
+    merchant = serializers.CharField(help_text=gettext_lazy("The merchant's name."))
+    since = serializers.DateField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    settled = serializers.IntegerField()
+    open = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    resolution_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    average_rating = serializers.FloatField(allow_null=True)
+
+
+class MerchantFiguresView(APIView):
+    """A merchant's complaint figures of the last 12 months, by its public code (public)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary=gettext_lazy("A merchant's public complaint figures (last 12 months)"),
+        responses={200: MerchantFiguresSerializer, 404: OpenApiResponse()},
+    )
+    def get(self, request: Request, public_code: str) -> Response:
+        merchant = Merchant.objects.filter(public_code=public_code).only("pk", "name").first()
+        if merchant is None:
+            raise NotFound()
+        figures = selectors.merchant_complaint_figures(merchant_id=merchant.pk)
+        return Response(MerchantFiguresSerializer({"merchant": merchant.name, **figures}).data)

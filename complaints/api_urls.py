@@ -1,7 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import ComplaintIntakeView, ComplaintTrackViewSet, ComplaintViewSet
+from complaints.api import (
+    ComplaintIntakeView,
+    ComplaintTrackViewSet,
+    ComplaintViewSet,
+    MerchantFiguresView,
+)
 
 router = SimpleRouter()
 router.register("track", ComplaintTrackViewSet, basename="api-complaint-track")
@@ -9,5 +14,10 @@ router.register("", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [
     path("intake/", ComplaintIntakeView.as_view(), name="api-complaint-intake"),
+    path(
+        "figures/<str:public_code>/",
+        MerchantFiguresView.as_view(),
+        name="api-merchant-complaint-figures",
+    ),
     *router.urls,
 ]

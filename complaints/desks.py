@@ -368,6 +368,19 @@ def _handler_action(
 
 @require_POST
 @handler_required
+def queue_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handler_action(
+        request,
+        pk,
+        None,
+        "",
+        lambda c, data: svc.complaint_claim(actor=request.user, complaint=c),
+        _("You handle this complaint now; it is under “Mine”."),
+    )
+
+
+@require_POST
+@handler_required
 def queue_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _handler_action(
         request,

@@ -7,14 +7,16 @@ merchants they work for; consumers the complaints attached to their account.
 
 import operator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
@@ -187,3 +189,40 @@ def complaint_is_late(complaint: Complaint, today: date) -> bool:
         return False
     due = complaint.accept_due if complaint.state == C.SUBMITTED else complaint.close_due
     return complaint.is_overdue or (due is not None and due < today)
+
+
+FIGURES_MONTHS = 12
+
+
+def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -> dict[str, Any]:
+    """A merchant's public complaint figures over the last 12 months: one aggregate query,
+    no consumer's data. The store-code page and the API show these."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=365 * FIGURES_MONTHS // 12)
+    accepted_states = [s for s in C.values if s not in (C.SUBMITTED, C.DECLINED)]
+    figures = Complaint.objects.filter(
+        merchant_id=merchant_id, created_at__date__gte=since
+    ).aggregate(
+        received=Count("pk"),
+        accepted=Count("pk", filter=Q(state__in=accepted_states)),
+        settled=Count("pk", filter=Q(state=C.SETTLED)),
+        open=Count("pk", filter=~Q(state__in=CLOSED_COMPLAINT_STATES)),
+        closed_on_time=Count(
+            "pk",
+            filter=Q(state__in=CLOSED_COMPLAINT_STATES, closed_at__date__lte=F("close_due")),
+        ),
+        closed_accepted=Count(
+            "pk",
+            filter=Q(
+                state__in=[C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN], accepted_at__isnull=False
+            ),
+        ),
+        average_rating=Avg("rating"),
+    )
+    accepted, closed = figures["accepted"], figures.pop("closed_accepted")
+    figures["resolution_rate"] = round(figures["settled"] / accepted, 3) if accepted else None
+    figures["on_time_rate"] = round(figures["closed_on_time"] / closed, 3) if closed else None
+    if figures["average_rating"] is not None:
+        figures["average_rating"] = round(float(figures["average_rating"]), 2)
+    figures["since"] = since
+    return figures

@@ -28,7 +28,7 @@ from complaints.models import (
 )
 from complaints.models import ComplaintState as C
 from merchants.errors import DomainError
-from merchants.models import Membership, Merchant, Region, User
+from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
 from merchants.uploads import inspect_upload
@@ -285,6 +285,29 @@ def complaint_attach_to_account(*, complaint: Complaint, consumer: User) -> Comp
 
 
 @transaction.atomic
+def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
+    """Take an open complaint that nobody handles yet; the handler sees it under "mine"."""
+    _require_handler(actor, complaint)
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    _require(not locked.is_closed, _("The complaint is closed."))
+    _require(
+        locked.handler_id in (None, actor.pk),
+        _("Another regulator already handles this complaint."),
+    )
+    if locked.handler_id is None:
+        locked.handler = actor
+        locked.save(update_fields=["handler", "updated_at"])
+        ComplaintEvent.objects.create(
+            complaint=locked,
+            actor=actor,
+            role=Role.REGULATOR,
+            text=_("%(name)s handles this complaint.") % {"name": actor.get_username()},
+        )
+    complaint.refresh_from_db()
+    return complaint
+
+
+@transaction.atomic
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
     """Accept and pass to the merchant, who must answer within 10 working days."""
     _require_handler(actor, complaint)
@@ -472,40 +495,71 @@ def complaint_message(
 
 
 def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
-    """Flag late complaints; a merchant that stays silent past its due date goes to mediation.
+    """Flag late complaints and tell their handlers; a merchant that stays silent past its due
+    date sends the complaint to mediation, and its people are told.
 
     Each late complaint is claimed by a conditional UPDATE (only rows not yet flagged / still
-    with the merchant), so a second run, or two at once, changes nothing more.
+    with the merchant), and notifications are keyed per complaint, so a second run, or two at
+    once, changes nothing more.
     """
     today = today or _today()
     open_states = [s for s in C.values if s not in CLOSED_COMPLAINT_STATES]
-    flagged = Complaint.objects.filter(
+    late = Complaint.objects.filter(
         Q(state=C.SUBMITTED, accept_due__lt=today) | Q(state__in=open_states, close_due__lt=today),
         is_overdue=False,
-    ).update(is_overdue=True)
+    )
+    late_ids = list(late.values_list("pk", flat=True))
+    flagged = Complaint.objects.filter(pk__in=late_ids, is_overdue=False).update(is_overdue=True)
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue_subject = _("A complaint is past its deadline")
+        silent_text = _("No answer by the due date: the regulator mediates.")
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                user_id=handler_id,
+                key=f"complaint-overdue:{pk}",
+                subject=overdue_subject,
+                body=_("Complaint #%(id)d") % {"id": pk},
+                link=reverse("complaint-queue-detail", args=[pk]),
+            )
+            for pk, handler_id in Complaint.objects.filter(
+                pk__in=late_ids, handler__isnull=False
+            ).values_list("pk", "handler_id")
+        ),
+        ignore_conflicts=True,
+    )
     silent = 0
     with transaction.atomic():
-        late = list(
+        waiting = list(
             Complaint.objects.select_for_update(skip_locked=True)
             .filter(state__in=[C.WITH_MERCHANT, C.PROPOSED], merchant_due__lt=today)
-            .values_list("pk", "state")
+            .values_list("pk", "state", "merchant_id")
         )
         now = timezone.now()
         for state in (C.WITH_MERCHANT, C.PROPOSED):
-            ids = [pk for pk, s in late if s == state]
-            moved = Complaint.objects.filter(pk__in=ids, state=state).update(
+            rows = [(pk, merchant_id) for pk, s, merchant_id in waiting if s == state]
+            ids = [pk for pk, _merchant in rows]
+            silent += Complaint.objects.filter(pk__in=ids, state=state).update(
                 state=C.MEDIATION, updated_at=now
             )
-            silent += moved
             ComplaintEvent.objects.bulk_create(
                 ComplaintEvent(
                     complaint_id=pk,
                     role=Role.SYSTEM,
                     from_state=state,
                     to_state=C.MEDIATION,
-                    text=_("No answer by the due date: the regulator mediates."),
+                    text=silent_text,
                     created_at=now,
                 )
                 for pk in ids
             )
+            for pk, merchant_id in rows:
+                notify_merchant_members(
+                    merchant_id=merchant_id,
+                    key=f"complaint-silent:{pk}",
+                    subject=_("Complaint #%(id)d: %(state)s")
+                    % {"id": pk, "state": C.MEDIATION.label},
+                    body=silent_text,
+                    link=reverse("complaint-merchant-detail", args=[pk]),
+                )
     return {"overdue": flagged, "to_mediation": silent}

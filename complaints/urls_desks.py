@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("complaints/queue/", desks.queue, name="complaint-queue"),
     path("complaints/queue/<int:pk>/", desks.queue_detail, name="complaint-queue-detail"),
+    path("complaints/queue/<int:pk>/claim/", desks.queue_claim, name="complaint-queue-claim"),
     path("complaints/queue/<int:pk>/accept/", desks.queue_accept, name="complaint-queue-accept"),
     path("complaints/queue/<int:pk>/decline/", desks.queue_decline, name="complaint-queue-decline"),
     path("complaints/queue/<int:pk>/settle/", desks.queue_settle, name="complaint-queue-settle"),

@@ -376,3 +376,40 @@ def test_masking_is_decided_per_complaint(merchant, consumer):
     assert response.json()["phone"] == "138****1234" and PHONE not in response.content.decode()
     listing = client.get("/api/v1/complaints/").content.decode()
     assert PHONE not in listing and "13911112222" in listing
+
+
+def test_merchant_complaint_figures_are_public_and_hold_no_personal_data(
+    merchant, county_regulator, owner
+):
+    from rest_framework.test import APIClient
+
+    settle = svc.complaint_submit(
+        merchant=merchant,
+        category="price",
+        description="多收费",
+        wanted_outcome="退差价",
+        complainant_name="赵女士",
+        complainant_phone="13600006666",
+    )
+    svc.complaint_accept(actor=county_regulator, complaint=settle)
+    svc.complaint_propose(actor=owner, complaint=settle, proposal="退差价20元")
+    svc.complaint_accept_proposal(complaint=settle)
+    svc.complaint_rate(complaint=settle, rating=4)
+    svc.complaint_submit(
+        merchant=merchant,
+        category="service",
+        description="态度差",
+        wanted_outcome="道歉",
+        complainant_name="钱先生",
+        complainant_phone="13600007777",
+    )
+    client = APIClient()
+    response = client.get(f"/api/v1/complaints/figures/{merchant.public_code}/")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["received"], data["accepted"], data["settled"], data["open"]) == (2, 1, 1, 1)
+    assert data["resolution_rate"] == 1.0 and data["on_time_rate"] == 1.0
+    assert data["average_rating"] == 4.0
+    text = response.content.decode()
+    assert "136000" not in text and "赵" not in text
+    assert client.get("/api/v1/complaints/figures/no-such-code/").status_code == 404

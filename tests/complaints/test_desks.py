@@ -357,3 +357,22 @@ def test_complaint_list_scopes(complaint, owner, other_owner, consumer, county_r
         assert list(complaint_list(user=user)) == [complaint]
         assert complaint_get(user=user, pk=complaint.pk) == complaint
     assert not complaint_list(user=other_owner).exists()
+
+
+def test_claim_from_the_queue_page(county_regulator, other_county_regulator, merchant):
+    from complaints.services import complaint_submit
+
+    complaint = complaint_submit(
+        merchant=merchant,
+        category="price",
+        description="标价与结算价不一致",
+        wanted_outcome="退还差价",
+        complainant_name="王先生",
+        complainant_phone="13700001111",
+    )
+    url = reverse("complaint-queue-claim", args=[complaint.pk])
+    assert client_for(other_county_regulator).post(url).status_code == 404
+    response = client_for(county_regulator).post(url)
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.handler == county_regulator

@@ -232,6 +232,9 @@ def test_sweep_flags_late_steps_and_sends_silent_merchants_to_mediation(merchant
     )
     assert svc.complaints_sweep_deadlines(today=later) == {"overdue": 0, "to_mediation": 0}
     assert silent.events.filter(role=ComplaintEvent.Role.SYSTEM).count() == 1
+    from merchants.models import Notification
+
+    assert Notification.objects.filter(key=f"complaint-silent:{silent.pk}").count() == 1
 
 
 def test_phone_is_masked_for_merchants(complaint):
@@ -265,3 +268,27 @@ def test_each_step_reaches_the_merchant_inbox_and_the_consumer_mail(
         svc.complaint_accept_proposal(complaint=complaint)
     # The consumer's own step is not mailed back to them.
     assert len([m for m in mail.outbox if m.to == ["liu@example.com"]]) == 3
+
+
+def test_claim_makes_one_handler(
+    complaint, county_regulator, city_regulator, other_county_regulator
+):
+    with pytest.raises(DomainError, match="do not handle"):
+        svc.complaint_claim(actor=other_county_regulator, complaint=complaint)
+    svc.complaint_claim(actor=county_regulator, complaint=complaint)
+    assert complaint.handler == county_regulator
+    svc.complaint_claim(actor=county_regulator, complaint=complaint)
+    assert complaint.events.filter(role="regulator", to_state="").count() == 1
+    with pytest.raises(DomainError, match="Another regulator"):
+        svc.complaint_claim(actor=city_regulator, complaint=complaint)
+
+
+def test_sweep_tells_the_handler_of_an_overdue_complaint_once(complaint, county_regulator):
+    from merchants.models import Notification
+
+    svc.complaint_claim(actor=county_regulator, complaint=complaint)
+    later = timezone.localdate() + timedelta(days=30)
+    svc.complaints_sweep_deadlines(today=later)
+    svc.complaints_sweep_deadlines(today=later)
+    notes = Notification.objects.filter(user=county_regulator)
+    assert list(notes.values_list("key", flat=True)) == [f"complaint-overdue:{complaint.pk}"]
