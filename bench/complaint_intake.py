@@ -1,7 +1,7 @@
 """Complaint intake through HTTP on loopback: a real gunicorn server on a fresh PostgreSQL database.
 
     .venv/bin/python bench/complaint_intake.py [--rate 100] [--seconds 60] [--workers 4]
-        [--threads 64] [--database-url postgres://postgres@127.0.0.1:5432/acp_hd_bench]
+        [--threads 32] [--database-url postgres://postgres@127.0.0.1:5432/acp_hd_bench]
 
 Drops and recreates the database, migrates it, adds one merchant, starts
 `gunicorn config.wsgi -w WORKERS` on 127.0.0.1 (DEBUG=false, intake limits raised through
@@ -176,11 +176,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=32, help="client threads (the bound)")
-    parser.add_argument(
-        "--with-ip-index",
-        action="store_true",
-        help="what-if: add an index on (submitted_ip, created_at), which no migration has yet",
-    )
     args = parser.parse_args()
 
     python = str(ROOT / ".venv" / "bin" / "python")
@@ -200,15 +195,6 @@ def main() -> None:
     subprocess.run(
         [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    if args.with_ip_index:
-        conn = psycopg2.connect(args.database_url)
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(
-                "CREATE INDEX bench_complaint_ip_idx "
-                "ON complaints_complaint (submitted_ip, created_at)"
-            )
-        conn.close()
     merchant_code = subprocess.run(
         [python, "manage.py", "shell", "-c", MERCHANT_SCRIPT],
         cwd=ROOT,
