@@ -7,8 +7,11 @@ from complaints.api import (
     ComplaintViewSet,
     MerchantFiguresView,
 )
+from complaints.disclosure_api import DisclosurePreviewViewSet, DisclosureViewSet
 
 router = SimpleRouter()
+router.register("disclosures", DisclosureViewSet, basename="api-disclosure")
+router.register("disclosure-preview", DisclosurePreviewViewSet, basename="api-disclosure-preview")
 router.register("track", ComplaintTrackViewSet, basename="api-complaint-track")
 router.register("", ComplaintViewSet, basename="api-complaint")
 

@@ -1,6 +1,7 @@
 """Public disclosure: figures against a hand-built data set, roll-up, threshold, immutability after
 publication, merchants' preview (flag and reply by members only), public pages and CSV."""
 
+import json
 from datetime import date, datetime, time
 
 import pytest
@@ -390,3 +391,44 @@ def test_merchant_table_is_paginated(preview, monkeypatch):
     second = client.get(f"/disclosures/{snapshot.pk}/?page=2").text
     assert "西湖茶楼" in first and "湖滨百货" not in first and "Page 1 of 2" in first
     assert "湖滨百货" in second and "西湖茶楼" not in second
+
+
+# API
+
+
+def test_api_preview_flag_and_reply_for_members_only(preview, merchant, owner, other_owner):
+    from rest_framework.test import APIClient
+
+    row = preview.merchant_rows.get(merchant=merchant)
+    member, outsider = APIClient(), APIClient()
+    member.force_authenticate(owner)
+    outsider.force_authenticate(other_owner)
+    listed = member.get("/api/v1/complaints/disclosure-preview/").json()["results"]
+    assert [r["id"] for r in listed] == [row.pk]
+    theirs = outsider.get("/api/v1/complaints/disclosure-preview/").json()["results"]
+    assert row.pk not in [r["id"] for r in theirs]
+    url = f"/api/v1/complaints/disclosure-preview/{row.pk}/"
+    assert outsider.post(url + "flag/", {"comment": "错"}).status_code == 404
+    assert member.post(url + "flag/", {"comment": "第2件已解决"}).status_code == 200
+    assert member.post(url + "reply/", {"text": "已改进"}).json()["merchant_reply"] == "已改进"
+    assert APIClient().get("/api/v1/complaints/disclosure-preview/").status_code == 401
+
+
+def test_api_lists_published_disclosures_only_without_personal_data(
+    preview, merchant, owner, disclosure_date
+):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    assert client.get("/api/v1/complaints/disclosures/").json()["results"] == []
+    row = preview.merchant_rows.get(merchant=merchant)
+    svc.disclosure_reply(actor=owner, row=row, text="欢迎监督")
+    snapshot = svc.disclosure_publish(snapshot=preview)
+    listed = client.get("/api/v1/complaints/disclosures/").json()["results"]
+    assert [s["id"] for s in listed] == [snapshot.pk]
+    regions = client.get(f"/api/v1/complaints/disclosures/{snapshot.pk}/regions/?level=province")
+    assert regions.status_code == 200 and len(regions.json()) == 1
+    merchants = client.get(f"/api/v1/complaints/disclosures/{snapshot.pk}/merchants/").json()
+    assert merchants["results"][0]["merchant_reply"] == "欢迎监督"
+    text = json.dumps(merchants, ensure_ascii=False) + regions.content.decode()
+    assert "flag_comment" not in text and "phone" not in text
