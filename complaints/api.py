@@ -10,16 +10,19 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import FileResponse, Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from complaints import selectors, services
@@ -52,6 +55,33 @@ def _complaint_get(*, user: User, pk: Any) -> Complaint:
     if not str(pk).isdigit():
         raise NotFound
     return selectors.complaint_get(user=user, pk=int(pk))
+
+
+def _evidence_file(complaint: Complaint, evidence_pk: Any) -> FileResponse:
+    """One of the complaint's evidence files as a download; another complaint's is a 404."""
+    item = complaint.evidence.filter(pk=evidence_pk).first()
+    if item is None:
+        raise NotFound
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+
+
+EVIDENCE_PK = OpenApiParameter(
+    "evidence_pk",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The evidence file's id, from the complaint's evidence list."),
+)
+EVIDENCE_FILE = OpenApiResponse(
+    response=OpenApiTypes.BINARY,
+    description=gettext_lazy("The file, as an attachment, with its original name and type."),
+)
+NOT_SIGNED_IN = OpenApiResponse(description=gettext_lazy("You are not signed in."))
 
 
 def _events_prefetch() -> Prefetch:
@@ -105,11 +135,32 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("Where to download the file."))
+
+    url_name = "api-complaint-evidence"
 
     class Meta:
         model = ComplaintEvidence
-        fields = ("id", "name", "content_type", "size", "uploaded_at")
+        fields = ("id", "name", "content_type", "size", "uploaded_at", "url")
         read_only_fields = fields
+
+    def _url_args(self, item: ComplaintEvidence) -> list[Any]:
+        return [item.complaint_id, item.pk]
+
+    def get_url(self, item: ComplaintEvidence) -> str:
+        path = reverse(self.url_name, args=self._url_args(item))
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class TrackEvidenceSerializer(EvidenceSerializer):
+    """An evidence file on the tracking link: downloaded with the token."""
+
+    url_name = "api-complaint-track-evidence"
+
+    def _url_args(self, item: ComplaintEvidence) -> list[Any]:
+        # The prefetch through complaint.evidence caches item.complaint: no query per file.
+        return [item.complaint.tracking_token, item.pk]
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -196,7 +247,7 @@ class TrackSerializer(serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     decline_ground = serializers.CharField(read_only=True)
     timeline = EventSerializer(source="events", many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = TrackEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Complaint
@@ -422,7 +473,8 @@ class ComplaintTrackViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
 
     def _detail(self, complaint: Complaint) -> Response:
-        return Response(TrackSerializer(self.get_queryset().get(pk=complaint.pk)).data)
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return Response(TrackSerializer(complaint, context={"request": self.request}).data)
 
     @extend_schema(
         summary=gettext_lazy("Follow a complaint: state, deadlines, timeline, proposal"),
@@ -431,7 +483,39 @@ class ComplaintTrackViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         tags=["complaints"],
     )
     def retrieve(self, request: Request, token: str) -> Response:
-        return Response(TrackSerializer(self.get_object()).data)
+        return Response(TrackSerializer(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Download an evidence file of the complaint"),
+        parameters=[EVIDENCE_PK],
+        responses={(200, "application/octet-stream"): EVIDENCE_FILE, 404: ERROR_RESPONSES[404]},
+        auth=[],
+        tags=["complaints"],
+    )
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)")
+    def evidence(self, request: Request, token: str, evidence_pk: str) -> FileResponse:
+        return _evidence_file(self.get_object(), evidence_pk)
+
+    @extend_schema(
+        summary=gettext_lazy("Attach the complaint to your account"),
+        description=gettext_lazy(
+            "The signed-in user takes the complaint into their account, to follow it without "
+            "the link. A complaint that belongs to another account is refused."
+        ),
+        request=None,
+        responses={200: TrackSerializer, **ERROR_RESPONSES, 401: NOT_SIGNED_IN},
+        tags=["complaints"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        authentication_classes=api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def attach(self, request: Request, token: str) -> Response:
+        complaint = self.get_object()
+        services.complaint_attach_to_account(complaint=complaint, consumer=request.user)
+        return self._detail(complaint)
 
     @extend_schema(
         summary=gettext_lazy("Accept the merchant's proposal: the complaint is settled"),
@@ -585,6 +669,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._detail(self.get_object())
+
+    @extend_schema(
+        summary=gettext_lazy("Download an evidence file of the complaint"),
+        parameters=[EVIDENCE_PK],
+        responses={(200, "application/octet-stream"): EVIDENCE_FILE, 404: ERROR_RESPONSES[404]},
+    )
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)")
+    def evidence(self, request: Request, pk: str, evidence_pk: str) -> FileResponse:
+        return _evidence_file(self.get_object(), evidence_pk)
 
     # Regulator
 

@@ -33,6 +33,7 @@ from complaints.models import (
 )
 from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
+from merchants.selectors import region_subtree_codes
 from review.deadlines import add_working_days, is_working_day
 
 PREVIEW_WORKING_DAYS = 5
@@ -251,7 +252,8 @@ def preview_opens(publication: date) -> date:
 
 
 def disclosure_run(today: date | None = None) -> dict[str, int]:
-    """The daily beat job: open previews due within 5 working days, publish those due today.
+    """The daily beat job: open previews due within 5 working days, publish those due today
+    (rebuilt first from the current complaint data).
 
     Safe to run twice or after a missed day: a preview is built only for a date without one, and
     publishing is a conditional UPDATE. A date already past without a snapshot is caught up.
@@ -269,6 +271,9 @@ def disclosure_run(today: date | None = None) -> dict[str, int]:
             disclosure_open_preview(snapshot=snapshot)
             previews += 1
         if disclosure_date.date <= today:
+            # Rebuilt on the day, so corrections made after a merchant's flag are published;
+            # the rebuild keeps the merchants' flags and replies.
+            snapshot = disclosure_build(disclosure_date=disclosure_date)
             try:
                 disclosure_publish(snapshot=snapshot)
                 published += 1
@@ -372,3 +377,18 @@ def snapshot_merchant_rows(
 
 def regions_for_filter(codes: Iterable[str]) -> list[Region]:
     return list(Region.objects.filter(code__in=list(codes)).exclude(level=Region.Level.COUNTY))
+
+
+def flagged_rows_for_regulator(*, user: User) -> QuerySet[DisclosureMerchantRow]:
+    """Merchants' flags on figures awaiting publication, in the regulator's region and below."""
+    if user.is_platform_admin:
+        rows = DisclosureMerchantRow.objects.all()
+    elif user.is_regulator:
+        rows = DisclosureMerchantRow.objects.filter(region_id__in=region_subtree_codes(user.region))
+    else:
+        return DisclosureMerchantRow.objects.none()
+    return (
+        rows.filter(snapshot__state=DisclosureState.PREVIEW, merchant_flag=True)
+        .select_related("snapshot__disclosure_date", "region")
+        .order_by("snapshot__disclosure_date__date", "merchant_name")
+    )

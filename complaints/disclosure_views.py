@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -199,3 +199,12 @@ def disclosure_flag(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, ReplyForm, "reply")
+
+
+@login_required
+def disclosure_flags(request: HttpRequest) -> HttpResponse:
+    """Regulators read the merchants' objections before the figures are published."""
+    if not (request.user.is_regulator or request.user.is_platform_admin):
+        raise Http404
+    rows = svc.flagged_rows_for_regulator(user=request.user)
+    return render(request, "complaints/disclosure/flags.html", {"rows": rows})

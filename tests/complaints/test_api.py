@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from complaints import services as svc
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
+from merchants.models import User
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, png_upload, region
+from tests.factories import MembershipFactory, UserFactory, png_upload, region
 
 pytestmark = pytest.mark.django_db
 
@@ -413,3 +414,84 @@ def test_merchant_complaint_figures_are_public_and_hold_no_personal_data(
     text = response.content.decode()
     assert "136000" not in text and "赵" not in text
     assert client.get("/api/v1/complaints/figures/no-such-code/").status_code == 404
+
+
+# Evidence downloads and attaching to an account
+
+
+@pytest.fixture
+def with_evidence(merchant) -> Complaint:
+    return _lodge(merchant, evidence=[png_upload("receipt.png")])
+
+
+def _download(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_token_holder_downloads_evidence_listed_on_the_track(with_evidence):
+    item = with_evidence.evidence.get()
+    body = client_for(None).get(_track(with_evidence)).json()
+    url = body["evidence"][0]["url"]
+    assert url.endswith(_track(with_evidence, f"evidence/{item.pk}"))
+    response = client_for(None).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert 'attachment; filename="receipt.png"' in response["Content-Disposition"]
+    assert _download(response) == item.file.open("rb").read()
+
+
+def test_evidence_needs_the_token_of_its_complaint(with_evidence, complaint):
+    item = with_evidence.evidence.get()
+    client = client_for(None)
+    assert client.get(_track(complaint, f"evidence/{item.pk}")).status_code == 404
+    assert client.get(_track(with_evidence, f"evidence/{item.pk + 1000}")).status_code == 404
+
+
+def test_merchant_owner_downloads_evidence_by_pk(with_evidence, owner):
+    item = with_evidence.evidence.get()
+    client = client_for(owner)
+    url = client.get(_url(with_evidence)).json()["evidence"][0]["url"]
+    assert url.endswith(_url(with_evidence, f"evidence/{item.pk}"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert _download(response) == item.file.open("rb").read()
+
+
+def test_evidence_by_pk_is_scoped(with_evidence, other_owner, county_regulator, other_merchant):
+    item = with_evidence.evidence.get()
+    path = _url(with_evidence, f"evidence/{item.pk}")
+    assert client_for(other_owner).get(path).status_code == 404
+    assert client_for(None).get(path).status_code == 401
+    assert client_for(county_regulator).get(path).status_code == 200
+
+
+def test_evidence_of_another_complaint_is_404(with_evidence, complaint, owner):
+    item = with_evidence.evidence.get()
+    response = client_for(owner).get(_url(complaint, f"evidence/{item.pk}"))
+    assert response.status_code == 404
+
+
+def test_attach_to_account_then_another_account_is_refused(complaint, consumer):
+    response = client_for(consumer).post(_track(complaint, "attach"))
+    assert response.status_code == 200, response.content
+    complaint.refresh_from_db()
+    assert complaint.consumer == consumer
+    assert client_for(consumer).get(_url(complaint)).status_code == 200
+    # Again by the same account: nothing changes.
+    assert client_for(consumer).post(_track(complaint, "attach")).status_code == 200
+
+    second = UserFactory(username="dave", role=User.Role.CONSUMER)
+    response = client_for(second).post(_track(complaint, "attach"))
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    complaint.refresh_from_db()
+    assert complaint.consumer == consumer
+
+
+def test_attach_needs_a_signed_in_user(complaint):
+    response = client_for(None).post(_track(complaint, "attach"))
+    assert response.status_code == 401
+    complaint.refresh_from_db()
+    assert complaint.consumer_id is None

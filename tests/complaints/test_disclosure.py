@@ -432,3 +432,32 @@ def test_api_lists_published_disclosures_only_without_personal_data(
     assert merchants["results"][0]["merchant_reply"] == "欢迎监督"
     text = json.dumps(merchants, ensure_ascii=False) + regions.content.decode()
     assert "flag_comment" not in text and "phone" not in text
+
+
+def test_regulators_of_the_region_read_the_merchants_objections(
+    preview, merchant, owner, county_regulator, other_county_regulator, consumer
+):
+    from tests.conftest import client_for
+
+    row = preview.merchant_rows.get(merchant=merchant)
+    svc.disclosure_flag(actor=owner, row=row, comment="第3件重复登记")
+    url = "/disclosures/flags/"
+    assert "第3件重复登记" in client_for(county_regulator).get(url).content.decode()
+    assert "第3件重复登记" not in client_for(other_county_regulator).get(url).content.decode()
+    assert client_for(consumer).get(url).status_code == 404
+
+
+def test_publication_rebuilds_the_preview_and_keeps_the_merchants_words(
+    data_set, disclosure_date, merchant, owner
+):
+    DisclosureDate.objects.exclude(pk=disclosure_date.pk).update(is_active=False)
+    DisclosureSettings.objects.filter(pk=1).update(merchant_threshold=1)
+    svc.disclosure_run(svc.preview_opens(disclosure_date.date))
+    snapshot = DisclosureSnapshot.objects.get()
+    before = snapshot.merchant_rows.get(merchant=merchant)
+    svc.disclosure_reply(actor=owner, row=before, text="已全部处理")
+    _complaint("330106", "price", "settled", merchant=merchant, closed=date(2026, 3, 2))
+    svc.disclosure_run(disclosure_date.date)
+    after = DisclosureSnapshot.objects.get().merchant_rows.get(merchant=merchant)
+    assert after.received == before.received + 1
+    assert after.merchant_reply == "已全部处理"
