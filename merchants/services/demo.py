@@ -439,6 +439,40 @@ def _reviewer_for(county: str, users: dict[str, User]) -> User:
     return users[username]
 
 
+def _ensure_complaints(merchants: list[Merchant], users: dict[str, User]) -> None:
+    """Three complaints against Xihu merchants: one new, one with the merchant, one with a
+    proposal waiting for the consumer; created once, through the workflow services."""
+    from complaints.models import Complaint
+    from complaints.services import complaint_accept, complaint_propose, complaint_submit
+
+    xihu = [m for m in merchants if m.region_id == "330106"][:3]
+    if len(xihu) < 3 or Complaint.objects.filter(merchant__in=xihu).exists():
+        return
+    regulator = users["reg-xihu"]
+    cases = [
+        ("quality", "买的茶叶受潮结块。", "退货退款", "13800001001"),
+        ("price", "结账金额比标价多收了12元。", "退还差价", "13800001002"),
+        ("refund_refused", "七日内未拆封的商品要求退货被拒绝。", "退货退款", "13800001003"),
+    ]
+    for step, (merchant, (category, text, outcome, phone)) in enumerate(
+        zip(xihu, cases, strict=True)
+    ):
+        complaint = complaint_submit(
+            merchant=merchant,
+            category=category,
+            description=text,
+            wanted_outcome=outcome,
+            complainant_name="李女士",
+            complainant_phone=phone,
+            consent_to_contact=True,
+        )
+        if step >= 1:
+            complaint_accept(actor=regulator, complaint=complaint)
+        if step >= 2:
+            owner = merchant.memberships.filter(role="owner").select_related("user").first()
+            complaint_propose(actor=owner.user, complaint=complaint, proposal="全额退款并致歉")
+
+
 def _logins(users: dict[str, User]) -> list[DemoLogin]:
     merchant_names: dict[str, list[str]] = {}
     for demo in MERCHANTS:
@@ -482,5 +516,6 @@ def demo_load() -> DemoResult:
             members=members if scheme.kind == Scheme.Kind.DISTRICT else [],
         )
         result.played_scenarios += 1
+    _ensure_complaints(merchants, users)
     result.logins = _logins(users)
     return result

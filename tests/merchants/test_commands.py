@@ -114,6 +114,16 @@ def test_load_demo_creates_the_cast_with_their_roles_and_regions(dev_site):
     assert not Merchant.objects.filter(memberships__isnull=True).exists()
 
 
+def test_load_demo_files_complaints_in_several_states_once(dev_site):
+    from complaints.models import Complaint
+
+    run("load_demo")
+    run("load_demo")
+    states = sorted(Complaint.objects.values_list("state", flat=True))
+    assert states == ["proposed", "submitted", "with_merchant"]
+    assert set(Complaint.objects.values_list("region_id", flat=True)) == {"330106"}
+
+
 def test_load_demo_merchants_cover_every_city_with_valid_codes_and_permits(dev_site):
     run("load_demo")
 
