@@ -10,7 +10,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +38,7 @@ from merchants.api import ERROR_RESPONSES, ApiPagination
 from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import region_subtree_codes
+from merchants.uploads import attachment_response
 from merchants.validators import normalize_uscc
 
 TEXT_MAX = 5000
@@ -62,12 +63,8 @@ def _evidence_file(complaint: Complaint, evidence_pk: Any) -> FileResponse:
     item = complaint.evidence.filter(pk=evidence_pk).first()
     if item is None:
         raise NotFound
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
     )
 
 

@@ -29,6 +29,7 @@ from complaints.selectors import ComplaintQueueFilters, ComplaintQueueTab
 from merchants.errors import DomainError
 from merchants.forms import BLANK, CountyChoiceField, NoSuffixMixin
 from merchants.models import Region
+from merchants.uploads import attachment_response
 
 TEXT_MAX = 4000
 
@@ -142,12 +143,8 @@ def _act(
 
 def _evidence_response(complaint: Complaint, evidence_pk: int) -> FileResponse:
     item = get_object_or_404(complaint.evidence.all(), pk=evidence_pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
     )
 
 

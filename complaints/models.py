@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from merchants.uploads import EXTENSIONS
+
 
 class ComplaintState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -215,8 +217,7 @@ class ComplaintEvent(models.Model):
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-    suffix = extension.get(instance.content_type, "")
+    suffix = EXTENSIONS.get(instance.content_type, "")
     return f"complaints/{instance.complaint_id}/{secrets.token_hex(8)}{suffix}"
 
 

@@ -13,8 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from complaints import services
+from complaints import selectors, services
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     Complaint,
@@ -34,8 +33,8 @@ from merchants import selectors as merchant_selectors
 from merchants.errors import DomainError
 from merchants.forms import BLANK, DATE_WIDGET, CountyChoiceField, NoSuffixMixin
 from merchants.models import Merchant, Region
+from merchants.uploads import attachment_response
 
-SEARCH_LIMIT = 20
 ACCEPTED_EVIDENCE = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 # Mobile: 11 digits starting 13-19. Landline: area code 0xx or 0xxx, then 7-8 digits.
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -207,19 +206,6 @@ class RateForm(forms.Form):
 # Intake
 
 
-def merchant_search(*, q: str, county: Region | None) -> QuerySet[Merchant]:
-    """Public facts only: name, county, address. A name matches in part, a USCC in full."""
-    qs = Merchant.objects.select_related("region").only(
-        "pk", "name", "address", "public_code", "region__name", "region__code"
-    )
-    q = q.strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
-    if county is not None:
-        qs = qs.filter(region=county)
-    return qs.order_by("name", "pk")[:SEARCH_LIMIT]
-
-
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -238,7 +224,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     results = None
     if search_form.is_bound and search_form.is_valid():
         results = list(
-            merchant_search(
+            selectors.merchant_public_search(
                 q=search_form.cleaned_data["q"], county=search_form.cleaned_data["county"]
             )
         )
@@ -462,12 +448,8 @@ def complaint_attach(request: HttpRequest, token: str) -> HttpResponse:
 def complaint_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse:
     complaint = _complaint_by_token(token)
     item = get_object_or_404(complaint.evidence.all(), pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
     )
 
 

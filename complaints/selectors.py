@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
-from merchants.models import Membership, Region, User
+from merchants.models import Membership, Merchant, Region, User
 
 QUEUE_PAGE_SIZE = 50
 
@@ -226,3 +226,19 @@ def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -
         figures["average_rating"] = round(float(figures["average_rating"]), 2)
     figures["since"] = since
     return figures
+
+
+PUBLIC_SEARCH_LIMIT = 20
+
+
+def merchant_public_search(*, q: str, county: Region | None) -> QuerySet[Merchant]:
+    """Public facts only: name, county, address. A name matches in part, a USCC in full."""
+    qs = Merchant.objects.select_related("region").only(
+        "pk", "name", "address", "public_code", "region__name", "region__code"
+    )
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    if county is not None:
+        qs = qs.filter(region=county)
+    return qs.order_by("name", "pk")[:PUBLIC_SEARCH_LIMIT]

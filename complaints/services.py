@@ -31,7 +31,7 @@ from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
-from merchants.uploads import inspect_upload
+from merchants.uploads import inspect_upload, save_with_file
 from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -252,21 +252,23 @@ def complaint_submit(
         role=Role.REGULATOR if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
     )
-    for upload, kind in zip(evidence, kinds, strict=True):
-        item = ComplaintEvidence(
-            complaint=complaint,
-            event=event,
-            original_name=(upload.name or "")[:255],
-            content_type=kind,
-            size=upload.size or 0,
-        )
-        item.file.save("evidence", upload, save=False)
-        stored, storage = item.file.name, item.file.storage
-        try:
-            item.save()
-        except Exception:
-            storage.delete(stored)
-            raise
+    saved: list[ComplaintEvidence] = []
+    try:
+        for upload, kind in zip(evidence, kinds, strict=True):
+            item = ComplaintEvidence(
+                complaint=complaint,
+                event=event,
+                original_name=(upload.name or "")[:255],
+                content_type=kind,
+                size=upload.size or 0,
+            )
+            save_with_file(item, upload)
+            saved.append(item)
+    except Exception:
+        # The rows roll back with the transaction; the files already written must go too.
+        for item in saved:
+            item.file.storage.delete(item.file.name)
+        raise
     return complaint
 
 

@@ -2,6 +2,9 @@
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -39,3 +42,27 @@ def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
             field="file",
         )
     return kind.mime
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def save_with_file(instance: Model, upload: UploadedFile) -> None:
+    """Write the upload to the row's `file` field, then the row. The file is written first (its
+    name is random); if the row cannot be saved, the file is removed again."""
+    instance.file.save("upload", upload, save=False)
+    stored, storage = instance.file.name, instance.file.storage
+    try:
+        instance.save()
+    except Exception:
+        storage.delete(stored)
+        raise
+
+
+def attachment_response(field_file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download; a file missing from storage is a 404."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

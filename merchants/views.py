@@ -54,6 +54,7 @@ from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
 from merchants.services import merchants as merchant_services
 from merchants.services.notifications import notification_mark_read
+from merchants.uploads import attachment_response
 from review.services.screening import screening_run_latest
 
 LIST_PAGE_SIZE = 50
@@ -513,15 +514,8 @@ def declaration_document(request: HttpRequest, pk: int, doc_pk: int) -> FileResp
     """Documents are not served from MEDIA_URL: only people who may see the declaration get them."""
     declaration = selectors.declaration_get(user=request.user, pk=pk)
     document = get_object_or_404(declaration.documents.all(), pk=doc_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return attachment_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
 
 

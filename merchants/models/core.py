@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from merchants.uploads import EXTENSIONS
+
 
 class Region(models.Model):
     """A node of the province → city → county tree, keyed by its GB/T 2260 code.
@@ -498,9 +500,7 @@ class DeclarationDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
-            self.content_type, ""
-        )
+        return EXTENSIONS.get(self.content_type, "")
 
 
 class DeclarationEvent(models.Model):

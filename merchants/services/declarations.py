@@ -28,7 +28,7 @@ from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
-from merchants.uploads import inspect_upload
+from merchants.uploads import inspect_upload, save_with_file
 from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -248,15 +248,7 @@ def declaration_attach_document(
         size=upload.size or 0,
         uploaded_by=actor,
     )
-    document.file.save("upload", upload, save=False)
-    # The file is written before the row; if the row cannot be saved, remove the file again.
-    stored_name = document.file.name
-    storage = document.file.storage
-    try:
-        document.save()
-    except Exception:
-        storage.delete(stored_name)
-        raise
+    save_with_file(document, upload)
     audit_log(
         actor=actor,
         action="declaration.attach_document",

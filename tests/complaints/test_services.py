@@ -292,3 +292,24 @@ def test_sweep_tells_the_handler_of_an_overdue_complaint_once(complaint, county_
     svc.complaints_sweep_deadlines(today=later)
     notes = Notification.objects.filter(user=county_regulator)
     assert list(notes.values_list("key", flat=True)) == [f"complaint-overdue:{complaint.pk}"]
+
+
+def test_a_failing_evidence_write_leaves_no_file_behind(merchant, settings, monkeypatch):
+    from django.db.models import Model
+
+    calls = {"n": 0}
+    real_save = Model.save
+
+    def failing_second_save(self, *args, **kwargs):
+        if isinstance(self, ComplaintEvidence):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise OSError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Model, "save", failing_second_save)
+    with pytest.raises(OSError):
+        _lodge(merchant, evidence=[pdf_upload(), png_upload()])
+    assert not Complaint.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
