@@ -12,14 +12,24 @@ from functools import reduce
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Declaration, Merchant, Region, Scheme, User
+from merchants.models import Declaration, Membership, Merchant, Region, Scheme, User
 from merchants.models import DeclarationState as S
 from merchants.selectors import declaration_get, declaration_list, region_subtree_codes
+from review.models import (
+    Campaign,
+    Inspection,
+    InspectionAssignment,
+    InspectionEvent,
+    InspectionMethod,
+    InspectionState,
+    Rectification,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -200,3 +210,138 @@ def merchant_registry_data(*, merchant: Merchant) -> RegistryData:
         logger.warning("registry unavailable for the review page of %s", merchant.uscc)
         return RegistryData(available=False)
     return RegistryData(available=True, entity=entity)
+
+
+# Quality control: campaigns and inspections ---------------------------------------------------
+
+OPEN_INSPECTION_STATES = (
+    InspectionState.SCHEDULED,
+    InspectionState.RECTIFYING,
+    InspectionState.RECTIFICATION_SUBMITTED,
+)
+PUBLIC_RECORD_DAYS = 365
+
+
+def _in_subtree(user: User, field: str) -> Q:
+    return Q(**{f"{field}__in": region_subtree_codes(user.region)})
+
+
+def campaign_list(*, user: User) -> QuerySet[Campaign]:
+    """Admins see every campaign; regulators those for their region and below."""
+    qs = Campaign.objects.select_related("region", "checklist", "created_by").prefetch_related(
+        "schemes"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.is_regulator:
+        return qs.filter(_in_subtree(user, "region_id"))
+    return qs.none()
+
+
+def campaign_get(*, user: User, pk: int) -> Campaign:
+    return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_visits(campaign: Campaign) -> QuerySet[Inspection]:
+    """The campaign's visits in the order drawn, with merchant, county and inspectors."""
+    return (
+        campaign.inspections.select_related("merchant", "region")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=InspectionAssignment.objects.select_related("inspector"),
+            )
+        )
+        .order_by("draw_order")
+    )
+
+
+def inspection_list(*, user: User) -> QuerySet[Inspection]:
+    """Regulators: inspections in their region subtree. Coordinators: those assigned to them.
+    Merchant operators: their merchants' inspections, except covert visits not yet recorded."""
+    qs = Inspection.objects.select_related("campaign", "merchant", "region")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.is_regulator:
+        return qs.filter(_in_subtree(user, "region_id"))
+    if user.is_coordinator:
+        return qs.filter(assignments__inspector=user)
+    return merchant_inspection_list(user=user)
+
+
+def inspection_get(*, user: User, pk: int) -> Inspection:
+    return get_object_or_404(_with_inspection_detail(inspection_list(user=user)), pk=pk)
+
+
+def _with_inspection_detail(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    return qs.select_related("recorded_by", "campaign__region").prefetch_related(
+        Prefetch("assignments", queryset=InspectionAssignment.objects.select_related("inspector")),
+        Prefetch("events", queryset=InspectionEvent.objects.select_related("actor")),
+        Prefetch(
+            "rectifications",
+            queryset=Rectification.objects.select_related("submitted_by", "decided_by"),
+        ),
+        "files",
+    )
+
+
+def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
+    """The visits the user is assigned to: open ones first, earliest due first."""
+    if not user.is_authenticated or not user.is_active:
+        return Inspection.objects.none()
+    return (
+        Inspection.objects.filter(assignments__inspector=user)
+        .select_related("campaign", "merchant", "region")
+        .annotate(
+            is_open=models.Case(
+                models.When(state__in=OPEN_INSPECTION_STATES, then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-is_open", "due_date", "draw_order", "pk")
+    )
+
+
+def inspector_assignment_get(*, user: User, pk: int) -> Inspection:
+    return get_object_or_404(_with_inspection_detail(inspector_assignment_list(user=user)), pk=pk)
+
+
+def merchant_inspection_list(*, user: User) -> QuerySet[Inspection]:
+    """Inspections of the merchants the user works for. A covert visit stays hidden until the
+    inspector has recorded it; a covert visit cancelled before it took place is never shown."""
+    if not user.is_authenticated or not user.is_active:
+        return Inspection.objects.none()
+    return (
+        Inspection.objects.filter(
+            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id")
+        )
+        .exclude(method=InspectionMethod.COVERT, visited_at__isnull=True)
+        .select_related("campaign", "merchant", "region")
+        .order_by("-due_date", "-pk")
+    )
+
+
+def merchant_inspection_get(*, user: User, pk: int) -> Inspection:
+    return get_object_or_404(_with_inspection_detail(merchant_inspection_list(user=user)), pk=pk)
+
+
+def public_inspection_record(
+    *, merchant_id: int, today: date | None = None
+) -> QuerySet[Inspection]:
+    """The supervision record on the public page: visits recorded in the last 12 months, with
+    their date, method and result only (no notes, findings, inspectors or photos)."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=PUBLIC_RECORD_DAYS)
+    return (
+        Inspection.objects.filter(
+            merchant_id=merchant_id, visited_at__isnull=False, visited_at__date__gte=since
+        )
+        .exclude(state=InspectionState.CANCELLED)
+        .only("pk", "merchant_id", "method", "result", "state", "visited_at", "closed_at")
+        .order_by("-visited_at", "-pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import views
+from review import inspection_views, views
 
 urlpatterns = [
     path("", views.queue, name="review-queue"),
@@ -12,4 +12,11 @@ urlpatterns = [
     path("declarations/<int:pk>/reject/", views.reject, name="review-reject"),
     path("declarations/<int:pk>/return/", views.return_for_amendment, name="review-return"),
     path("declarations/<int:pk>/rescreen/", views.rescreen, name="review-rescreen"),
+    path("inspections/", inspection_views.assignments, name="inspection-assignments"),
+    path("inspections/<int:pk>/", inspection_views.record, name="inspection-record"),
+    path(
+        "merchant-inspections/<int:pk>/",
+        inspection_views.merchant_detail,
+        name="merchant-inspection-detail",
+    ),
 ]
