@@ -31,6 +31,7 @@ from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
+from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
 from review.deadlines import add_working_days
 
@@ -96,8 +97,17 @@ def _transition(
         text=text,
     )
     _notify(locked, event)
+    _store_page_changed(locked.merchant_id)
     complaint.refresh_from_db()
     return complaint
+
+
+def _store_page_changed(merchant_id: int | None) -> None:
+    """The merchant's public store page shows its complaint figures."""
+    if merchant_id is not None:
+        store_page_invalidate(
+            Merchant.objects.filter(pk=merchant_id).values_list("public_code", flat=True)
+        )
 
 
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
@@ -252,6 +262,7 @@ def complaint_submit(
         role=Role.REGULATOR if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
     )
+    _store_page_changed(complaint.merchant_id)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in zip(evidence, kinds, strict=True):
@@ -472,6 +483,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     _require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()
     locked.save(update_fields=["rating", "rating_comment", "updated_at"])
+    _store_page_changed(locked.merchant_id)
     ComplaintEvent.objects.create(
         complaint=locked,
         role=Role.CONSUMER,

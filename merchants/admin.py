@@ -5,6 +5,9 @@ Declaration states change only through the services, which write the event rows,
 admin shows state and events but never edits them.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -31,6 +34,34 @@ from merchants.models import (
     Scheme,
     User,
 )
+from merchants.store_cache import store_page_invalidate, store_page_invalidate_all
+
+
+class StorePageAdminMixin:
+    """Admin saves and deletes reach the public store pages: the pages they touch are forgotten
+    after commit. `store_page_codes` returns None when every page may show the change."""
+
+    def store_page_codes(self, obj: Any) -> Iterable[str] | None:
+        return None
+
+    def _forget(self, obj: Any) -> None:
+        codes = self.store_page_codes(obj)
+        if codes is None:
+            store_page_invalidate_all()
+        else:
+            store_page_invalidate(codes)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        self._forget(form.instance)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._forget(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        store_page_invalidate_all()
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
 class ReadOnlyAdminMixin:
@@ -47,7 +78,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -107,7 +138,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = ("name", "uscc", "region", "industry", "licence_valid_until", "created_at")
     list_filter = ("industry", "region")
     # A USCC prefix uses the unique index; names are searched anywhere.
@@ -117,6 +148,9 @@ class MerchantAdmin(admin.ModelAdmin):
     readonly_fields = ("public_code", "created_at", "updated_at")
     inlines = (PermitInline, MembershipInline)
     show_full_result_count = False
+
+    def store_page_codes(self, obj: Merchant) -> Iterable[str]:
+        return [obj.public_code]
 
 
 @admin.register(Membership)
@@ -131,13 +165,16 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Permit)
-class PermitAdmin(admin.ModelAdmin):
+class PermitAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = ("number", "permit_type", "merchant", "valid_until")
     list_filter = ("permit_type",)
     search_fields = ("number", "merchant__name", "=merchant__uscc")
     list_select_related = ("merchant",)
     raw_id_fields = ("merchant",)
     show_full_result_count = False
+
+    def store_page_codes(self, obj: Permit) -> Iterable[str]:
+        return [obj.merchant.public_code]
 
 
 @admin.register(Invitation)
@@ -181,7 +218,7 @@ class RequiredDocumentInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "kind", "is_active", "order")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "name_en")
@@ -189,7 +226,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "scheme", "order")
     list_filter = ("scheme",)
     search_fields = ("code", "name", "name_en")
@@ -224,7 +261,7 @@ class DeclarationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(StorePageAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "merchant",
@@ -257,6 +294,9 @@ class DeclarationAdmin(admin.ModelAdmin):
     )
     inlines = (DeclarationDocumentInline, DeclarationEventInline)
     show_full_result_count = False
+
+    def store_page_codes(self, obj: Declaration) -> Iterable[str]:
+        return [obj.merchant.public_code]
 
 
 @admin.register(DeclarationDocument)
@@ -312,9 +352,12 @@ class ExternalRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryRecord)
-class RegistryRecordAdmin(ExternalRecordAdmin):
+class RegistryRecordAdmin(StorePageAdminMixin, ExternalRecordAdmin):
     list_display = ("uscc", "entity_status", "licence_valid_until", "credit_level", "as_of")
     list_filter = ("entity_status", "on_abnormal_list", "on_dishonest_list", "credit_level")
+
+    def store_page_codes(self, obj: RegistryRecord) -> Iterable[str]:
+        return Merchant.objects.filter(uscc=obj.uscc).values_list("public_code", flat=True)
 
 
 @admin.register(QualityRecord)

@@ -1,13 +1,29 @@
 """Admin registration only. Rule settings are edited per scheme; screening runs are history."""
 
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from merchants.admin import ReadOnlyAdminMixin
-from review.models import SchemeScreening, ScreeningCheck, ScreeningRuleSetting, ScreeningRun
+from review.models import (
+    Campaign,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAssignment,
+    InspectionEvent,
+    InspectionFile,
+    QualityControlSetting,
+    Rectification,
+    SchemeScreening,
+    ScreeningCheck,
+    ScreeningRuleSetting,
+    ScreeningRun,
+)
 from review.rules import RULES
+from review.services import inspections as services
 
 
 def _rule_help() -> str:
@@ -109,3 +125,122 @@ class ScreeningCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("run",)
     raw_id_fields = ("run",)
     show_full_result_count = False
+
+
+# Quality control
+
+
+@admin.register(QualityControlSetting)
+class QualityControlSettingAdmin(admin.ModelAdmin):
+    """The one row of settings: it can be changed, never added twice or deleted."""
+
+    list_display = ("__str__", "exclude_recent_days", "rectification_days")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not QualityControlSetting.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    fields = ("order", "code", "text", "text_en", "weight", "is_critical")
+    extra = 1
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    """Saving a template whose fields or items changed raises its version; inspections keep
+    the copy of the items (and the version) they were recorded with."""
+
+    list_display = ("name", "name_en", "scheme", "version", "pass_score", "is_active", "updated_at")
+    list_filter = ("is_active", "scheme")
+    search_fields = ("name", "name_en", "items__code", "items__text")
+    list_select_related = ("scheme",)
+    readonly_fields = ("version", "updated_at")
+    inlines = (ChecklistItemInline,)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+            services.checklist_version_bump(actor=request.user, template=form.instance)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """The scope of a draft can be corrected here; the draw itself is read-only."""
+
+    list_display = ("name", "region", "method", "state", "due_date", "created_at")
+    list_filter = ("state", "method", "is_cross")
+    search_fields = ("name", "seed", "region__name", "region__code")
+    list_select_related = ("region",)
+    raw_id_fields = ("created_by", "region")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "state",
+        "seed",
+        "population_count",
+        "population_digest",
+        "population",
+        "inspector_pool",
+        "drawn_at",
+        "drawn_by",
+        "closed_at",
+        "created_at",
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Campaign | None = None) -> tuple:
+        if obj is not None and obj.state != Campaign.State.DRAFT:
+            # Drawn: nothing may change, or the published draw would no longer re-run.
+            return tuple(f.name for f in Campaign._meta.get_fields() if f.concrete)
+        return self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return obj is None or obj.state == Campaign.State.DRAFT
+
+
+class InspectionAssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InspectionAssignment
+    fields = ("inspector", "is_lead")
+    readonly_fields = fields
+    extra = 0
+
+
+class InspectionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InspectionEvent
+    fields = ("created_at", "action", "from_state", "to_state", "actor", "note")
+    readonly_fields = fields
+    extra = 0
+
+
+class InspectionFileInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InspectionFile
+    fields = ("kind", "original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Inspections change through the inspectors' pages (with their events), never here."""
+
+    list_display = ("merchant", "campaign", "region", "method", "state", "result", "due_date")
+    list_filter = ("state", "result", "method")
+    search_fields = ("merchant__name", "merchant__uscc", "campaign__name")
+    list_select_related = ("merchant", "campaign", "region")
+    date_hierarchy = "due_date"
+    show_full_result_count = False
+    inlines = (InspectionAssignmentInline, InspectionFileInline, InspectionEventInline)
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("inspection", "submitted_at", "decision", "decided_at")
+    list_filter = ("decision",)
+    search_fields = ("inspection__merchant__name", "inspection__merchant__uscc", "report")
+    list_select_related = ("inspection__merchant", "inspection__campaign")
+    raw_id_fields = ("inspection",)
+    date_hierarchy = "submitted_at"

@@ -1,8 +1,14 @@
 from rest_framework.routers import SimpleRouter
 
 from review.api import ReviewDeclarationViewSet
+from review.inspection_api import CampaignViewSet, InspectionViewSet, MerchantInspectionViewSet
 
 router = SimpleRouter()
 router.register("declarations", ReviewDeclarationViewSet, basename="api-review-declaration")
+router.register("campaigns", CampaignViewSet, basename="api-campaign")
+router.register("inspections", InspectionViewSet, basename="api-inspection")
+router.register(
+    "merchant-inspections", MerchantInspectionViewSet, basename="api-merchant-inspection"
+)
 
 urlpatterns = router.urls

@@ -12,7 +12,16 @@ from functools import reduce
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -345,3 +354,124 @@ def public_inspection_record(
         .only("pk", "merchant_id", "method", "result", "state", "visited_at", "closed_at")
         .order_by("-visited_at", "-pk")
     )
+
+
+def campaign_overview(*, user: User) -> QuerySet[Campaign]:
+    """The campaign list page: each campaign with its number of visits and of visits recorded."""
+    return (
+        campaign_list(user=user)
+        .annotate(
+            visit_count=Count("inspections", distinct=True),
+            recorded_count=Count(
+                "inspections", filter=Q(inspections__visited_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def campaign_progress(campaign: Campaign) -> dict[str, int]:
+    """The number of the campaign's visits in every inspection state, in one query."""
+    counts = campaign.inspections.aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in InspectionState.values}
+    )
+    return {state: counts[state] or 0 for state in InspectionState.values}
+
+
+def campaign_region_choices(*, user: User) -> QuerySet[Region]:
+    """The regions a supervisor may define a campaign for: their own region and below."""
+    qs = Region.objects.select_related("parent").order_by("code")
+    if user.is_platform_admin:
+        return qs
+    if not user.is_authenticated or user.region_id is None:
+        return qs.none()
+    return qs.filter(code__startswith=user.region.prefix)
+
+
+def campaign_draw_export(campaign: Campaign) -> dict[str, Any]:
+    """Everything needed to re-run the published draw: seed, population, pool, the visits."""
+    from review.services.inspections import DRAW_ALGORITHM
+
+    visits = []
+    for inspection in (
+        campaign.inspections.select_related("merchant")
+        .prefetch_related(
+            Prefetch(
+                "assignments", queryset=InspectionAssignment.objects.order_by("-is_lead", "pk")
+            )
+        )
+        .order_by("draw_order")
+    ):
+        visits.append(
+            {
+                "order": inspection.draw_order,
+                "merchant_id": inspection.merchant_id,
+                "merchant_uscc": inspection.merchant.uscc,
+                "merchant_name": inspection.merchant.name,
+                "county": inspection.region_id,
+                "inspector_ids": [a.inspector_id for a in inspection.assignments.all()],
+                "state": inspection.state,
+                "result": inspection.result,
+            }
+        )
+    return {
+        "campaign": campaign.pk,
+        "name": campaign.name,
+        "region": campaign.region_id,
+        "method": campaign.method,
+        "algorithm": DRAW_ALGORITHM,
+        "seed": campaign.seed,
+        "sample_size": campaign.sample_size,
+        "sample_ratio": str(campaign.sample_ratio) if campaign.sample_ratio is not None else None,
+        "inspectors_per_visit": campaign.inspectors_per_visit,
+        "is_cross": campaign.is_cross,
+        "exclude_recent_days": campaign.exclude_recent_days,
+        "drawn_at": campaign.drawn_at.isoformat() if campaign.drawn_at else None,
+        "population_count": campaign.population_count,
+        "population_digest": campaign.population_digest,
+        "population": list(campaign.population),
+        "inspector_pool": {county: list(ids) for county, ids in campaign.inspector_pool.items()},
+        "visits": visits,
+    }
+
+
+def inspection_file_get(*, inspection: Inspection, pk: int, staff: bool) -> Any:
+    """One file of an inspection already fetched in the user's reach. Photos are for the inspection
+    authority only (`staff`); rectification evidence also for the merchant's people."""
+    files = inspection.files.all()
+    if not staff:
+        files = files.filter(kind="rectification")
+    return get_object_or_404(files, pk=pk)
+
+
+def is_inspection_staff(user: User) -> bool:
+    """Who sees the inspection authority's pages: regulators, coordinators, admins."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_regulator or user.is_coordinator or user.is_platform_admin)
+    )
+
+
+def inspection_staff_list(*, user: User) -> QuerySet[Inspection]:
+    """Inspections on the inspection authority's pages: those of the regulator's region subtree,
+    and those the user is assigned to (a cross-inspector comes from another county)."""
+    qs = Inspection.objects.select_related("campaign", "merchant", "region")
+    if not is_inspection_staff(user):
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    assigned = Exists(
+        InspectionAssignment.objects.filter(inspection=OuterRef("pk"), inspector=user)
+    )
+    if user.is_regulator:
+        return qs.filter(_in_subtree(user, "region_id") | Q(assigned))
+    return qs.filter(assigned)
+
+
+def inspection_staff_get(*, user: User, pk: int) -> Inspection:
+    return get_object_or_404(_with_inspection_detail(inspection_staff_list(user=user)), pk=pk)
+
+
+def has_assignments(user: User) -> bool:
+    return user.is_authenticated and InspectionAssignment.objects.filter(inspector=user).exists()

@@ -12,11 +12,57 @@ urlpatterns = [
     path("declarations/<int:pk>/reject/", views.reject, name="review-reject"),
     path("declarations/<int:pk>/return/", views.return_for_amendment, name="review-return"),
     path("declarations/<int:pk>/rescreen/", views.rescreen, name="review-rescreen"),
+    # Quality control: campaigns (supervisors), visits (inspectors), the merchant's side.
+    path("campaigns/", inspection_views.campaign_list, name="campaign-list"),
+    path("campaigns/<int:pk>/", inspection_views.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/draw/", inspection_views.campaign_draw, name="campaign-draw"),
+    path("campaigns/<int:pk>/verify/", inspection_views.campaign_verify, name="campaign-verify"),
+    path("campaigns/<int:pk>/close/", inspection_views.campaign_close, name="campaign-close"),
+    path(
+        "campaigns/<int:pk>/draw.csv",
+        inspection_views.campaign_export_csv,
+        name="campaign-export-csv",
+    ),
+    path(
+        "campaigns/<int:pk>/draw.json",
+        inspection_views.campaign_export_json,
+        name="campaign-export-json",
+    ),
     path("inspections/", inspection_views.assignments, name="inspection-assignments"),
     path("inspections/<int:pk>/", inspection_views.record, name="inspection-record"),
+    path(
+        "inspections/<int:pk>/accept/",
+        inspection_views.rectification_accept,
+        name="inspection-accept",
+    ),
+    path(
+        "inspections/<int:pk>/reject/",
+        inspection_views.rectification_reject,
+        name="inspection-reject",
+    ),
+    path(
+        "inspections/<int:pk>/files/<int:file_pk>/",
+        inspection_views.inspection_file,
+        name="inspection-file",
+    ),
+    path(
+        "merchant-inspections/",
+        inspection_views.merchant_list,
+        name="merchant-inspections",
+    ),
     path(
         "merchant-inspections/<int:pk>/",
         inspection_views.merchant_detail,
         name="merchant-inspection-detail",
+    ),
+    path(
+        "merchant-inspections/<int:pk>/rectify/",
+        inspection_views.merchant_rectify,
+        name="merchant-inspection-rectify",
+    ),
+    path(
+        "merchant-inspections/<int:pk>/files/<int:file_pk>/",
+        inspection_views.merchant_file,
+        name="merchant-inspection-file",
     ),
 ]

@@ -5,7 +5,10 @@ county regulator supervises Xihu; the other-county regulator supervises Binjiang
 the same city; the city regulator supervises all of Hangzhou (330100).
 """
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import translation
 
@@ -20,6 +23,7 @@ from merchants.models import (
     User,
 )
 from merchants.seed import load_regions, load_schemes
+from review.models import ChecklistTemplate
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -55,12 +59,14 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(transactional_db) -> None:
-    """Regions and schemes for tests that commit: a flush after such a test removes the rows
-    the data migration loaded, so they are loaded again here when missing."""
+    """Regions, schemes and checklists for tests that commit: a flush after such a test removes
+    the rows the data migrations loaded, so they are loaded again here when missing."""
     if not Region.objects.exists():
         load_regions(Region)
     if not Scheme.objects.exists():
         load_schemes(Scheme, Commitment, RequiredDocument)
+    if not ChecklistTemplate.objects.exists():
+        import_module("review.migrations.0004_seed_checklists").seed(django_apps, None)
 
 
 @pytest.fixture

@@ -254,3 +254,13 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     def inspector(self, create: bool, extracted: User | None, **kwargs: object) -> None:
         if create and extracted is not None:
             InspectionAssignment.objects.create(inspection=self, inspector=extracted, is_lead=True)
+
+
+def approved_merchants(count: int, county: str = "330106", **merchant: object) -> list[Merchant]:
+    """Merchants with an approved declaration for the assured-unit scheme: a campaign's
+    population."""
+    merchants = MerchantFactory.create_batch(count, region=region(county), **merchant)
+    author = UserFactory(username="approved-merchants-author", role=User.Role.MERCHANT)
+    for m in merchants:
+        DeclarationFactory(merchant=m, created_by=author, state=Declaration.State.APPROVED)
+    return merchants

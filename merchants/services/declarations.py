@@ -28,6 +28,7 @@ from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
+from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
 from review.deadlines import add_working_days
 
@@ -119,6 +120,11 @@ def _transition(
     )
     if to in NOTIFIED_STATES:
         notify_declaration_event(event=event)
+    if S.APPROVED in (from_state, to):
+        # The public store page shows approved schemes only.
+        store_page_invalidate(
+            Merchant.objects.filter(pk=locked.merchant_id).values_list("public_code", flat=True)
+        )
     declaration.refresh_from_db()
     return declaration
 

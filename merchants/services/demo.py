@@ -486,6 +486,76 @@ def _logins(users: dict[str, User]) -> list[DemoLogin]:
     return logins
 
 
+# The demo spot-check campaign: the three Yiwu merchants, drawn by the Jinhua city office, whose
+# inspectors (reg-jinhua, reg-zhejiang) are the only two who can be drawn there: both visit each.
+DEMO_CAMPAIGN = "义乌小商品市场放心消费双随机抽查 · 演示"
+DEMO_CAMPAIGN_SUPERVISOR = "reg-jinhua"
+DEMO_CAMPAIGN_REGION = "330700"
+# owner → the visit's outcome in the demo: failed and awaiting rectification, passed, scheduled
+DEMO_VISITS = {"owner-baihuo": "fail", "owner-silu": "pass", "owner-choucheng": "scheduled"}
+DEMO_FINDINGS = (
+    "营业执照未在经营场所显著位置悬挂。部分商品未明码标价。请于整改期限内改正并上传整改照片。"
+)
+
+
+def _ensure_campaign(merchants: list[Merchant], users: dict[str, User], result: DemoResult) -> None:
+    """A drawn campaign with a failed visit awaiting rectification, a passed one and one still
+    scheduled; created once, through the quality-control services."""
+    from merchants.errors import DomainError
+    from review.models import Campaign, ChecklistTemplate, InspectionMethod, InspectionResult
+    from review.services.inspections import campaign_create, campaign_draw, inspection_record
+
+    if Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
+        return
+    supervisor = users[DEMO_CAMPAIGN_SUPERVISOR]
+    checklist = ChecklistTemplate.objects.filter(scheme__isnull=True, is_active=True).first()
+    if checklist is None:
+        result.skipped.append("demo campaign: no general checklist is in use")
+        return
+    owner_of = {m.uscc: demo.owner for demo, m in zip(MERCHANTS, merchants, strict=True)}
+    try:
+        campaign = campaign_create(
+            actor=supervisor,
+            name=DEMO_CAMPAIGN,
+            region=Region.objects.get(code=DEMO_CAMPAIGN_REGION),
+            method=InspectionMethod.ON_SITE,
+            checklist=checklist,
+            due_date=timezone.localdate() + timedelta(days=30),
+            sample_size=len(DEMO_VISITS),
+            inspectors_per_visit=2,
+            exclude_recent_days=0,
+        )
+        campaign_draw(actor=supervisor, campaign=campaign)
+    except DomainError as exc:
+        result.skipped.append(f"demo campaign: {exc.message}")
+        return
+    for inspection in campaign.inspections.select_related("merchant").prefetch_related(
+        "assignments__inspector"
+    ):
+        outcome = DEMO_VISITS.get(owner_of.get(inspection.merchant.uscc, ""), "scheduled")
+        if outcome == "scheduled":
+            continue
+        lead = inspection.assignments.all()[0].inspector
+        answers = {item["code"]: "yes" for item in inspection.checklist}
+        if outcome == "fail":
+            answers.update({"licence-displayed": "no", "prices-marked": "no"})
+        inspection_record(
+            actor=lead,
+            inspection=inspection,
+            answers=answers,
+            result=InspectionResult.FAIL if outcome == "fail" else InspectionResult.PASS,
+            findings=DEMO_FINDINGS if outcome == "fail" else "",
+            notes="店主配合检查。" if outcome == "fail" else "",
+            photos=[
+                SimpleUploadedFile(
+                    "storefront.png",
+                    _tiny_png((183, 28, 28) if outcome == "fail" else (46, 125, 50)),
+                    content_type="image/png",
+                )
+            ],
+        )
+
+
 @transaction.atomic
 def demo_load() -> DemoResult:
     """Create whatever part of the demo data is missing and return the demo logins."""
@@ -517,5 +587,6 @@ def demo_load() -> DemoResult:
         )
         result.played_scenarios += 1
     _ensure_complaints(merchants, users)
+    _ensure_campaign(merchants, users, result)
     result.logins = _logins(users)
     return result

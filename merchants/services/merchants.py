@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from merchants.errors import DomainError
 from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
+from merchants.store_cache import store_page_invalidate
 from merchants.validators import normalize_uscc
 
 PROFILE_FIELDS = (
@@ -112,6 +113,8 @@ def merchant_update(
         _replace_permits(merchant, permits)
         changed.append("permits")
     audit_log(actor=actor, action="merchant.update", merchant=merchant, data={"fields": changed})
+    # The public store page shows the profile and permits.
+    store_page_invalidate([merchant.public_code])
     return merchant
 
 

@@ -26,9 +26,12 @@ from django.utils.translation import gettext as _
 from merchants.errors import DomainError
 from merchants.models import EXTERNAL_SOURCES, ExternalRecord, User
 from merchants.services.audit import audit_log
+from merchants.store_cache import store_page_invalidate_all
 from merchants.validators import validate_uscc
 
 IMPORT_ACTION = "records.import"
+# Sources whose records the public store pages show (the registry's credit level).
+STORE_PAGE_SOURCES = {"registry"}
 MAX_REPORTED_ERRORS = 1000
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否"})
@@ -485,6 +488,8 @@ def records_import(
         writer.close()
         report.unchanged = good - report.created - report.updated
         report.ignored_fields = sorted(ignored)
+        if source in STORE_PAGE_SOURCES and (report.created or report.updated):
+            store_page_invalidate_all()
         audit_log(
             actor=actor,
             action=IMPORT_ACTION,

@@ -28,11 +28,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from merchants.errors import DomainError
 from merchants.models import (
@@ -107,6 +107,22 @@ def is_inspector(user: User) -> bool:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise DomainError(message)
+
+
+# Checklists ----------------------------------------------------------------------------------
+
+
+def checklist_version_bump(*, actor: User | None, template: ChecklistTemplate) -> int:
+    """A template's items or fields changed: raise its version. Inspections keep their copy."""
+    ChecklistTemplate.objects.filter(pk=template.pk).update(version=F("version") + 1)
+    template.refresh_from_db(fields=["version"])
+    audit_log(
+        actor=actor,
+        action="checklist_change",
+        obj=template,
+        data={"id": template.pk, "version": template.version},
+    )
+    return template.version
 
 
 # Campaigns -----------------------------------------------------------------------------------
@@ -236,13 +252,13 @@ def inspector_pool(campaign: Campaign, counties: Iterable[str]) -> dict[str, lis
                 if level == Region.Level.COUNTY and code[:4] == county[:4] and code != county
             ]
         else:
-            prefixes = (county[:2], county[:4], county)
+            # The regulator's own region must contain the county: its city, its province.
             ids = [
                 pk
                 for pk, code, level in regulators
                 if code == county
-                or (level == Region.Level.CITY and county.startswith(prefixes[1]))
-                or (level == Region.Level.PROVINCE and county.startswith(prefixes[0]))
+                or (level == Region.Level.CITY and county[:4] == code[:4])
+                or (level == Region.Level.PROVINCE and county[:2] == code[:2])
             ]
             ids += [pk for pk, code in coordinators if code == county]
         pool[county] = sorted(set(ids))
@@ -568,6 +584,11 @@ def inspection_score(checklist: list[dict], answers: dict[str, str]) -> int:
     return round(100 * met / total) if total else 100
 
 
+def _item_label(item: dict) -> str:
+    english = (get_language() or "").startswith("en")
+    return item["text_en"] if english and item.get("text_en") else item["text"]
+
+
 def _check_files(files: Sequence[UploadedFile], *, images_only: bool) -> list[str]:
     _require(len(files) <= MAX_PHOTOS, _("At most %(n)d files at a time.") % {"n": MAX_PHOTOS})
     types = [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
@@ -639,7 +660,7 @@ def inspection_record(
         _require(
             result == InspectionResult.FAIL,
             _("A critical item is not met (%(item)s): the result must be “fail”.")
-            % {"item": critical_failed[0]["text"]},
+            % {"item": _item_label(critical_failed[0])},
         )
     pass_score = inspection.checklist_template.pass_score if inspection.checklist_template else 80
     if result == InspectionResult.PASS:

@@ -1,0 +1,334 @@
+"""The public store page /s/<code>/ under load: gunicorn on loopback, wrk as the load tool.
+
+Run after bench/generate_province.py (default database acp_bench, migrated to the current schema):
+    .venv/bin/python bench/store_page.py [--database-url URL] [--codes 1000] [--workers 4]
+        [--connections 16] [--duration 30] [--warmup 15] [--runs 3] [--cache both]
+
+Picks --codes merchants' public codes at random (fixed seed) and writes their page paths to a
+file; collects the static files into a temporary STATIC_ROOT (DEBUG=false serves them through
+whitenoise's manifest); then, for each cache setup — Redis (REDIS_URL, the production setup;
+its database is flushed first so the pages start uncached) and Django's default local-memory
+cache (one cache per worker process) — starts `gunicorn config.wsgi -w WORKERS` on 127.0.0.1
+(sync workers, DEBUG=false, a bench-only SECRET_KEY) and:
+
+1. cold pass: requests every path once, one at a time (a cache miss: the page is built from
+   the database), checks each answers 200 and names its code, and prints the latency figures;
+2. warm-up: wrk for --warmup seconds over all the paths;
+3. --runs measured wrk runs of --duration seconds, each request a path picked at random from
+   the file (a Lua script), printing requests/s, p50/p95/p99/max, errors, and the CPU time the
+   gunicorn processes used per request (from /proc: a figure other load on the machine does not
+   distort, unlike the latency).
+
+The load tool is wrk 4.1 (Debian package `wrk`); the command is printed. wrk is closed-loop: a
+fixed number of connections each send the next request when the previous answer is in, so
+latency includes the time a request waits for a free gunicorn worker. --path-template runs the
+same harness against another page, e.g. "/healthz/?{code}".
+"""
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_bench"
+HOST = "127.0.0.1"
+TARGET_RPS = 500
+TARGET_P95_MS = 50
+
+LUA = r"""
+-- Each request: a path picked at random from the file named by WRK_PATHS.
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (id or 0))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d status_errors=%d socket_errors=%d " ..
+    "p50_us=%d p95_us=%d p99_us=%d max_us=%d mean_us=%.0f\n",
+    summary.requests, summary.duration, e.status,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    latency.max, latency.mean))
+end
+"""
+
+
+def pick_codes(url: str, count: int) -> list[str]:
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.5)")
+        cursor.execute(
+            "SELECT public_code FROM merchants_merchant WHERE public_code <> '' "
+            "ORDER BY random() LIMIT %s",
+            [count],
+        )
+        codes = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM merchants_merchant")
+        total = cursor.fetchone()[0]
+    conn.close()
+    print(f"{len(codes):,} public codes picked at random among {total:,} merchants")
+    return codes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited early with {server.returncode}")
+        try:
+            if get(port, "/healthz/")[0] < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def cold_pass(port: int, paths: list[str], codes: list[str]) -> None:
+    statuses: Counter[int] = Counter()
+    times = []
+    unnamed = 0
+    for path, code in zip(paths, codes, strict=True):
+        start = time.perf_counter()
+        status, body = get(port, path)
+        times.append((time.perf_counter() - start) * 1000)
+        statuses[status] += 1
+        unnamed += status == 200 and code.encode() not in body
+    print(
+        f"  cold pass ({len(paths)} pages, one at a time, uncached): "
+        f"median {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
+        f"max {max(times):.1f} ms; statuses {dict(statuses)}"
+    )
+    if statuses[200] != len(paths):
+        bad = next(p for p in paths if get(port, p)[0] != 200)
+        sys.exit(f"  not every page answered 200, e.g. {bad}")
+    if unnamed:
+        print(f"  WARNING: {unnamed} pages do not contain their own code")
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn master and its live workers, from /proc."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for pid in [str(master), *children]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^RESULT (.*)$", output, re.M)
+    if not match:
+        sys.exit(f"no RESULT line from wrk:\n{output}")
+    return {k: float(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def measure(
+    *,
+    label: str,
+    extra_env: dict[str, str],
+    base_env: dict[str, str],
+    args: argparse.Namespace,
+    paths: list[str],
+    codes: list[str],
+    paths_file: Path,
+    lua_file: Path,
+) -> list[dict[str, float]]:
+    port = free_port()
+    env = base_env | extra_env
+    server_cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(args.workers),
+        "--log-level",
+        "warning",
+    ]
+    print(f"\n[{label}] server: gunicorn {' '.join(server_cmd[1:])}")
+    server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
+    results = []
+    try:
+        wait_until_up(port, server)
+        cold_pass(port, paths, codes)
+        wrk_env = os.environ | {"WRK_PATHS": str(paths_file)}
+
+        def wrk(seconds: int) -> list[str]:
+            return [
+                "wrk",
+                f"-t{args.wrk_threads}",
+                f"-c{args.connections}",
+                f"-d{seconds}s",
+                "-s",
+                str(lua_file),
+                f"http://{HOST}:{port}",
+            ]
+
+        run_wrk(wrk(args.warmup), wrk_env)
+        print(f"  warm-up: wrk for {args.warmup} s over all {len(paths)} paths")
+        print(f"  load: WRK_PATHS={paths_file} {' '.join(wrk(args.duration))}")
+        for run in range(1, args.runs + 1):
+            cpu_before = server_cpu_seconds(server.pid)
+            r = run_wrk(wrk(args.duration), wrk_env)
+            r["cpu_ms"] = (server_cpu_seconds(server.pid) - cpu_before) * 1000 / r["requests"]
+            r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+            results.append(r)
+            print(
+                f"  run {run}: {r['requests']:,.0f} requests, {r['rps']:,.0f} requests/s, "
+                f"p50 {r['p50_us'] / 1000:.1f} ms, p95 {r['p95_us'] / 1000:.1f} ms, "
+                f"p99 {r['p99_us'] / 1000:.1f} ms, max {r['max_us'] / 1000:.1f} ms, "
+                f"errors {r['status_errors']:.0f} status / {r['socket_errors']:.0f} socket; "
+                f"server CPU {r['cpu_ms']:.1f} ms/request"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--cache", choices=["both", "redis", "locmem"], default="both")
+    parser.add_argument("--codes", type=int, default=1000, help="merchants whose pages are loaded")
+    parser.add_argument("--path-template", default="/s/{code}/")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync worker processes")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up load")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    print(f"machine: {os.cpu_count()} cores; {subprocess.getoutput('wrk -v').splitlines()[0]}")
+    codes = pick_codes(args.database_url, args.codes)
+    paths = [args.path_template.format(code=code) for code in codes]
+    workdir = Path(tempfile.mkdtemp(prefix="acp_store_bench_"))
+    paths_file = workdir / "paths.txt"
+    paths_file.write_text("\n".join(paths) + "\n")
+    lua_file = workdir / "random_path.lua"
+    lua_file.write_text(LUA)
+    base_env = os.environ | {
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+    }
+    base_env.pop("REDIS_URL", None)
+    base_env.pop("CELERY_BROKER_URL", None)
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--no-input"],
+        cwd=ROOT,
+        env=base_env,
+        check=True,
+        capture_output=True,
+    )
+    setups = []
+    if args.cache in ("both", "redis"):
+        setups.append(("Redis cache", {"REDIS_URL": args.redis_url}))
+    if args.cache in ("both", "locmem"):
+        setups.append(("local-memory cache", {}))
+    summary = []
+    for label, extra in setups:
+        if "REDIS_URL" in extra:
+            flush_redis(extra["REDIS_URL"])
+        results = measure(
+            label=label,
+            extra_env=extra,
+            base_env=base_env,
+            args=args,
+            paths=paths,
+            codes=codes,
+            paths_file=paths_file,
+            lua_file=lua_file,
+        )
+        summary.append((label, results))
+    print(
+        f"\nsummary ({args.workers} gunicorn sync workers, wrk {args.connections} connections, "
+        f"{args.duration} s runs, {len(paths)} pages):"
+    )
+    met = True
+    for label, results in summary:
+        worst_rps = min(r["rps"] for r in results)
+        worst_p95 = max(r["p95_us"] for r in results) / 1000
+        errors = sum(r["status_errors"] + r["socket_errors"] for r in results)
+        ok = worst_rps >= TARGET_RPS and worst_p95 < TARGET_P95_MS and not errors
+        met = met and ok
+        print(
+            f"  {label:20} requests/s {', '.join(f'{r["rps"]:,.0f}' for r in results)}; "
+            f"p95 ms {', '.join(f'{r["p95_us"] / 1000:.1f}' for r in results)}; "
+            f"errors {errors:.0f} — {'met' if ok else 'NOT met'}"
+        )
+    print(
+        f"target: at least {TARGET_RPS} requests/s with p95 under {TARGET_P95_MS} ms — "
+        f"{'met' if met else 'NOT met'}"
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

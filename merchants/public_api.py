@@ -1,0 +1,216 @@
+"""Public, read-only open data (/api/v1/public/merchants/): find merchants and read the same
+facts their public store page shows, and nothing more. No authentication; anonymous callers are
+throttled per address.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from merchants import store
+from merchants.models import Merchant
+from merchants.store_views import StoreSearchForm
+
+
+class PublicThrottle(AnonRateThrottle):
+    scope = "public"
+    rate = "600/minute"
+
+
+class PublicPagination(PageNumberPagination):
+    page_size = store.SEARCH_PAGE_SIZE
+
+
+class _PublicView(generics.GenericAPIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [PublicThrottle]
+    filter_backends: list[Any] = []
+
+
+# Serializers: they describe the dicts merchants.store builds; nothing else reaches them.
+
+
+class PublicRegionRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PublicSchemeRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PublicMerchantListSerializer(serializers.Serializer):
+    public_code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    county = PublicRegionRefSerializer()
+    city = PublicRegionRefSerializer(allow_null=True)
+    schemes = PublicSchemeRefSerializer(many=True, help_text=gettext_lazy("Approved schemes."))
+    url = serializers.URLField(help_text=gettext_lazy("The public store page."))
+
+    def to_representation(self, instance: Merchant | dict[str, Any]) -> dict[str, Any]:
+        if isinstance(instance, Merchant):
+            instance = store.store_search_row(instance)
+        return super().to_representation(instance)
+
+
+class PublicLicenceSerializer(serializers.Serializer):
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    expired = serializers.BooleanField()
+
+
+class PublicPermitSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    type_label = serializers.CharField()
+    number = serializers.CharField()
+    valid_until = serializers.DateField()
+    expired = serializers.BooleanField()
+
+
+class PublicStoreSchemeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    approved_on = serializers.DateField(allow_null=True)
+    terms = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("The scheme's terms in plain words, e.g. the return window."),
+    )
+    commitments = serializers.ListField(child=serializers.CharField())
+
+
+class PublicBadgeSerializer(serializers.Serializer):
+    schemes = PublicSchemeRefSerializer(many=True)
+    pool = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("The rating pool; null until pools exist.")
+    )
+    stars = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The star rating; null until stars exist.")
+    )
+
+
+class PublicVisitSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    method = serializers.CharField()
+    method_label = serializers.CharField()
+    result = serializers.CharField()
+    result_label = serializers.CharField()
+
+
+class PublicCreditSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    label = serializers.CharField()
+    as_of = serializers.DateField()
+
+
+class PublicComplaintFiguresSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    settled = serializers.IntegerField()
+    open = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    resolution_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    average_rating = serializers.FloatField(allow_null=True)
+
+
+class PublicStorePageSerializer(serializers.Serializer):
+    public_code = serializers.CharField()
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+    address = serializers.CharField()
+    county = PublicRegionRefSerializer()
+    city = PublicRegionRefSerializer(allow_null=True)
+    industry = serializers.CharField()
+    industry_label = serializers.CharField()
+    contact_phone = serializers.CharField()
+    licence = PublicLicenceSerializer()
+    permits = PublicPermitSerializer(many=True)
+    schemes = PublicStoreSchemeSerializer(many=True)
+    badge = PublicBadgeSerializer()
+    supervision = PublicVisitSerializer(
+        many=True, help_text=gettext_lazy("Inspections recorded in the last 12 months.")
+    )
+    supervision_since = serializers.DateField()
+    credit = PublicCreditSerializer(allow_null=True)
+    complaints = PublicComplaintFiguresSerializer(
+        allow_null=True, help_text=gettext_lazy("Null when no complaint was received.")
+    )
+    url = serializers.URLField()
+    complaint_url = serializers.CharField()
+    generated_on = serializers.DateField()
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description=gettext_lazy("All or part of the business name.")),
+    OpenApiParameter(
+        "uscc", str, description=gettext_lazy("The full 18-character unified social credit code.")
+    ),
+    OpenApiParameter(
+        "region",
+        str,
+        description=gettext_lazy(
+            "A city code (all its counties, e.g. 330100) or a county code (e.g. 330106)."
+        ),
+    ),
+    OpenApiParameter(
+        "scheme", str, description=gettext_lazy("A scheme code, e.g. no-reason-return.")
+    ),
+]
+
+
+class PublicMerchantListView(_PublicView, generics.ListAPIView):
+    """Find merchants (open data): the public facts of each, 20 a page."""
+
+    serializer_class = PublicMerchantListSerializer
+    pagination_class = PublicPagination
+
+    def get_queryset(self) -> QuerySet[Merchant]:
+        form = StoreSearchForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(_messages(form))
+        return store.store_search(**form.search_kwargs())
+
+    @extend_schema(
+        summary=gettext_lazy("Find merchants (public, no login)"),
+        parameters=SEARCH_PARAMETERS,
+        responses={
+            200: PublicMerchantListSerializer(many=True),
+            400: OpenApiResponse(description=gettext_lazy("A filter is not valid.")),
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+def _messages(form: StoreSearchForm) -> dict[str, list[str]]:
+    return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+
+
+class PublicMerchantDetailView(_PublicView):
+    """One merchant's public page as data: exactly what /s/<code>/ shows."""
+
+    serializer_class = PublicStorePageSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("A merchant's public page (public, no login)"),
+        responses={
+            200: PublicStorePageSerializer,
+            404: OpenApiResponse(description=gettext_lazy("No merchant has this code.")),
+        },
+    )
+    def get(self, request: Request, public_code: str) -> Response:
+        merchant = store.store_merchant_get(public_code=public_code)
+        return Response(PublicStorePageSerializer(store.store_page_data(merchant=merchant)).data)

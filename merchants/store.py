@@ -1,0 +1,355 @@
+"""One store, one code (一店一码): what a merchant's public page shows, its QR code and the
+public search. Public facts only: nothing here reads consumers' details, inspectors, internal
+notes or anything not yet approved.
+
+`store_page_data` assembles the page in a handful of queries; the page (merchants.store_views)
+and the public API (merchants.public_api) both show exactly this and nothing more.
+"""
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from complaints.selectors import merchant_complaint_figures
+from merchants.models import (
+    Commitment,
+    Declaration,
+    DeclarationState,
+    Merchant,
+    Permit,
+    RegistryRecord,
+    Scheme,
+)
+from review.selectors import PUBLIC_RECORD_DAYS, public_inspection_record
+
+SEARCH_PAGE_SIZE = 20
+
+
+# The merchant and its public URL
+
+
+def store_merchant_get(*, public_code: str) -> Merchant:
+    """The merchant with this public code, or 404. Only the public columns are read."""
+    merchant = (
+        Merchant.objects.select_related("region", "region__parent")
+        .only(
+            "pk",
+            "name",
+            "uscc",
+            "address",
+            "industry",
+            "contact_phone",
+            "licence_valid_from",
+            "licence_valid_until",
+            "public_code",
+            "region__code",
+            "region__name",
+            "region__level",
+            "region__parent__code",
+            "region__parent__name",
+            "region__parent__level",
+        )
+        .filter(public_code=public_code)
+        .first()
+    )
+    if merchant is None:
+        raise Http404
+    return merchant
+
+
+def store_merchant_exists(*, public_code: str) -> bool:
+    return Merchant.objects.filter(public_code=public_code).exists()
+
+
+def store_path(public_code: str) -> str:
+    return reverse("store-page", args=[public_code])
+
+
+def store_public_url(public_code: str) -> str:
+    """The address the QR code carries: the platform's public site, not the request's host."""
+    return settings.SITE_URL.rstrip("/") + store_path(public_code)
+
+
+# QR code
+
+
+def store_qr(public_code: str) -> segno.QRCode:
+    # Level M survives a scuffed or partly covered print and keeps the code small.
+    return segno.make_qr(store_public_url(public_code), error="m")
+
+
+def store_qr_svg(public_code: str) -> bytes:
+    buffer = io.BytesIO()
+    store_qr(public_code).save(
+        buffer, kind="svg", scale=8, border=4, xmldecl=True, title=store_public_url(public_code)
+    )
+    return buffer.getvalue()
+
+
+def store_qr_png(public_code: str) -> bytes:
+    buffer = io.BytesIO()
+    store_qr(public_code).save(buffer, kind="png", scale=10, border=4)
+    return buffer.getvalue()
+
+
+# Commitments in plain words
+
+
+def scheme_terms(scheme: Scheme, details: dict[str, Any]) -> list[str]:
+    """The scheme-specific terms of an approved declaration, as a consumer would say them."""
+    terms: list[str] = []
+    if scheme.kind == Scheme.Kind.NO_REASON_RETURN:
+        days = details.get("return_days")
+        if days:
+            if details.get("cross_store_returns"):
+                terms.append(
+                    ngettext(
+                        "%(days)d-day no-reason returns, also at our other stores",
+                        "%(days)d-day no-reason returns, also at our other stores",
+                        days,
+                    )
+                    % {"days": days}
+                )
+            else:
+                terms.append(
+                    ngettext(
+                        "%(days)d-day no-reason returns at this store",
+                        "%(days)d-day no-reason returns at this store",
+                        days,
+                    )
+                    % {"days": days}
+                )
+        if covered := details.get("goods_covered"):
+            terms.append(_("Goods covered: %(goods)s") % {"goods": covered})
+        if excluded := details.get("goods_excluded"):
+            terms.append(_("Not covered: %(goods)s") % {"goods": excluded})
+    elif scheme.kind == Scheme.Kind.FACTORY:
+        if categories := details.get("product_categories"):
+            terms.append(_("Products: %(categories)s") % {"categories": categories})
+        if licence := details.get("production_licence"):
+            terms.append(_("Production licence: %(number)s") % {"number": licence})
+    elif scheme.kind == Scheme.Kind.FINANCIAL_OUTLET:
+        institution, outlet = details.get("institution"), details.get("outlet")
+        if institution or outlet:
+            terms.append(
+                _("Outlet: %(institution)s %(outlet)s")
+                % {"institution": institution or "", "outlet": outlet or ""}
+            )
+    return [term.strip() for term in terms]
+
+
+# The page
+
+
+def _approved_declarations(merchant_id: int) -> QuerySet[Declaration]:
+    return (
+        Declaration.objects.filter(merchant_id=merchant_id, state=DeclarationState.APPROVED)
+        .select_related("scheme")
+        .only(
+            "pk",
+            "merchant_id",
+            "scheme",
+            "state",
+            "details",
+            "decided_at",
+            "scheme__code",
+            "scheme__kind",
+            "scheme__name",
+            "scheme__name_en",
+            "scheme__order",
+        )
+        .prefetch_related(
+            Prefetch(
+                "accepted_commitments",
+                queryset=Commitment.objects.only("pk", "name", "name_en", "order").order_by(
+                    "order", "pk"
+                ),
+            )
+        )
+        .order_by("scheme__order", "scheme__code")
+    )
+
+
+def store_badge(schemes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The current badge: the schemes the merchant is approved for. Pool and stars (the rating
+    tiers) join it once they exist; until then they are None, never guessed."""
+    return {
+        "schemes": [{"code": s["code"], "name": s["name"]} for s in schemes],
+        "pool": None,
+        "stars": None,
+    }
+
+
+def _credit(uscc: str) -> dict[str, Any] | None:
+    record = (
+        RegistryRecord.objects.filter(uscc=uscc)
+        .only("pk", "credit_level", "as_of")
+        .order_by("-as_of", "-imported_at", "-pk")
+        .first()
+    )
+    if record is None or not record.credit_level:
+        return None
+    return {
+        "level": record.credit_level,
+        "label": str(record.get_credit_level_display()),
+        "as_of": record.as_of,
+    }
+
+
+def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[str, Any]:
+    """Everything the public page shows, in six queries after the merchant. Labels are in the
+    active language (the page is cached per language)."""
+    today = today or timezone.localdate()
+    county, city = merchant.region, merchant.region.parent
+
+    permits = [
+        {
+            "type": permit.permit_type,
+            "type_label": str(permit.get_permit_type_display()),
+            "number": permit.number,
+            "valid_until": permit.valid_until,
+            "expired": permit.valid_until < today,
+        }
+        for permit in Permit.objects.filter(merchant_id=merchant.pk)
+        .only("pk", "merchant_id", "permit_type", "number", "valid_until")
+        .order_by("permit_type", "valid_until", "pk")
+    ]
+
+    schemes = [
+        {
+            "code": declaration.scheme.code,
+            "kind": declaration.scheme.kind,
+            "name": declaration.scheme.display_name,
+            "approved_on": timezone.localdate(declaration.decided_at)
+            if declaration.decided_at
+            else None,
+            "terms": scheme_terms(declaration.scheme, declaration.details or {}),
+            "commitments": [c.display_name for c in declaration.accepted_commitments.all()],
+        }
+        for declaration in _approved_declarations(merchant.pk)
+    ]
+
+    supervision = [
+        {
+            "date": timezone.localdate(inspection.visited_at),
+            "method": inspection.method,
+            "method_label": str(inspection.get_method_display()),
+            "result": inspection.result,
+            "result_label": str(inspection.get_result_display()) if inspection.result else "",
+        }
+        for inspection in public_inspection_record(merchant_id=merchant.pk, today=today)
+    ]
+
+    figures = merchant_complaint_figures(merchant_id=merchant.pk, today=today)
+    complaints = figures if figures["received"] else None
+
+    licence_until = merchant.licence_valid_until
+    return {
+        "public_code": merchant.public_code,
+        "name": merchant.name,
+        "uscc": merchant.uscc,
+        "address": merchant.address,
+        "county": {"code": county.code, "name": county.name},
+        "city": {"code": city.code, "name": city.name} if city else None,
+        "industry": merchant.industry,
+        "industry_label": str(merchant.get_industry_display()),
+        "contact_phone": merchant.contact_phone,
+        "licence": {
+            "valid_from": merchant.licence_valid_from,
+            "valid_until": licence_until,
+            "expired": licence_until is not None and licence_until < today,
+        },
+        "permits": permits,
+        "schemes": schemes,
+        "badge": store_badge(schemes),
+        "supervision": supervision,
+        "supervision_since": today - timedelta(days=PUBLIC_RECORD_DAYS),
+        "credit": _credit(merchant.uscc),
+        "complaints": complaints,
+        "url": store_public_url(merchant.public_code),
+        "complaint_url": reverse("complaint-new") + f"?merchant={merchant.public_code}",
+        "generated_on": today,
+    }
+
+
+# Public search
+
+
+def store_search(
+    *,
+    q: str = "",
+    uscc: str = "",
+    region_prefix: str = "",
+    scheme_code: str = "",
+) -> QuerySet[Merchant]:
+    """Merchants by part of the name, full USCC, region (a city or county code prefix) and
+    approved scheme; each with its approved schemes prefetched (one query for a page)."""
+    qs = Merchant.objects.select_related("region", "region__parent").only(
+        "pk",
+        "name",
+        "address",
+        "public_code",
+        "region__code",
+        "region__name",
+        "region__parent__code",
+        "region__parent__name",
+    )
+    if q := q.strip():
+        qs = qs.filter(name__icontains=q)
+    if uscc:
+        qs = qs.filter(uscc=uscc)
+    if region_prefix:
+        # The region's primary key is its code, so this needs no join.
+        qs = qs.filter(region__code__startswith=region_prefix)
+    if scheme_code:
+        qs = qs.filter(
+            Q(
+                pk__in=Declaration.objects.filter(
+                    state=DeclarationState.APPROVED, scheme__code=scheme_code
+                ).values("merchant_id")
+            )
+        )
+    return qs.prefetch_related(
+        Prefetch(
+            "declarations",
+            queryset=Declaration.objects.filter(state=DeclarationState.APPROVED)
+            .select_related("scheme")
+            .only(
+                "pk",
+                "merchant_id",
+                "scheme",
+                "scheme__code",
+                "scheme__name",
+                "scheme__name_en",
+                "scheme__order",
+            )
+            .order_by("scheme__order", "scheme__code"),
+            to_attr="approved_declarations",
+        )
+    ).order_by("name", "pk")
+
+
+def store_search_row(merchant: Merchant) -> dict[str, Any]:
+    """One search result: the public facts a list shows."""
+    county, city = merchant.region, merchant.region.parent
+    return {
+        "public_code": merchant.public_code,
+        "name": merchant.name,
+        "address": merchant.address,
+        "county": {"code": county.code, "name": county.name},
+        "city": {"code": city.code, "name": city.name} if city else None,
+        "schemes": [
+            {"code": d.scheme.code, "name": d.scheme.display_name}
+            for d in getattr(merchant, "approved_declarations", [])
+        ],
+        "url": store_public_url(merchant.public_code),
+    }

@@ -1,0 +1,212 @@
+"""The public side of "one store, one code": the store page /s/<code>/, its QR code, the A5
+poster, and the public merchant search. No login; an unknown code is a 404.
+
+The page's content is cached per code, language and generation (merchants.store_cache); a hit
+reads nothing from the database. The layout around it (navigation, language form with its CSRF
+token) is rendered per request, so nothing personal is ever cached or shared.
+"""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from merchants import selectors, store
+from merchants.forms import BLANK, NoSuffixMixin
+from merchants.models import Merchant, Region
+from merchants.store_cache import store_page_generation, store_page_key
+from merchants.validators import validate_uscc
+
+# Changes reach the page through invalidation; the timeout bounds what the date alone changes (a
+# permit expiring, a visit leaving the 12-month window): entries end by midnight. A local-memory
+# cache is one per process, so an invalidation reaches only the process that made the change:
+# there, entries live minutes (production sets REDIS_URL, one cache shared by every worker).
+STORE_PAGE_MAX_AGE = 6 * 3600
+STORE_PAGE_MAX_AGE_PER_PROCESS = 5 * 60
+PUBLIC_CODE_MAX_LENGTH = Merchant._meta.get_field("public_code").max_length
+# The QR image only encodes the page's address, which never changes for a merchant.
+QR_MAX_AGE = 7 * 24 * 3600
+
+
+def _max_age(backend: str = "") -> int:
+    backend = backend or settings.CACHES["default"]["BACKEND"]
+    shared = not backend.endswith(("LocMemCache", "DummyCache"))
+    return min(
+        STORE_PAGE_MAX_AGE if shared else STORE_PAGE_MAX_AGE_PER_PROCESS, _seconds_to_midnight()
+    )
+
+
+def _seconds_to_midnight() -> int:
+    now = timezone.localtime()
+    midnight = timezone.make_aware(datetime.combine(now.date() + timedelta(days=1), time.min))
+    return max(1, int((midnight - now).total_seconds()))
+
+
+def store_page_content(public_code: str) -> dict[str, str]:
+    """The page's title and rendered body, from the cache or built and cached (404 if the code
+    is unknown; unknown codes are not cached)."""
+    if len(public_code) > PUBLIC_CODE_MAX_LENGTH:
+        raise Http404
+    key = store_page_key(public_code, get_language(), store_page_generation())
+    content = cache.get(key)
+    if content is None:
+        merchant = store.store_merchant_get(public_code=public_code)
+        data = store.store_page_data(merchant=merchant)
+        content = {
+            "title": data["name"],
+            "body": render_to_string("store/_page_body.html", {"store": data}),
+        }
+        cache.set(key, content, timeout=_max_age())
+    return content
+
+
+@require_safe
+def store_page(request: HttpRequest, public_code: str) -> HttpResponse:
+    content = store_page_content(public_code)
+    return render(request, "store/page.html", content)
+
+
+def _require_merchant(public_code: str) -> None:
+    if not store.store_merchant_exists(public_code=public_code):
+        raise Http404
+
+
+def _qr_response(
+    body: bytes, content_type: str, public_code: str, ext: str, download: bool
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    patch_cache_control(response, public=True, max_age=QR_MAX_AGE)
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="store-{public_code}.{ext}"'
+    return response
+
+
+@require_safe
+def store_qr_svg(request: HttpRequest, public_code: str) -> HttpResponse:
+    _require_merchant(public_code)
+    return _qr_response(
+        store.store_qr_svg(public_code),
+        "image/svg+xml",
+        public_code,
+        "svg",
+        request.GET.get("download") == "1",
+    )
+
+
+@require_safe
+def store_qr_png(request: HttpRequest, public_code: str) -> HttpResponse:
+    _require_merchant(public_code)
+    return _qr_response(
+        store.store_qr_png(public_code),
+        "image/png",
+        public_code,
+        "png",
+        request.GET.get("download") == "1",
+    )
+
+
+@require_safe
+def store_poster(request: HttpRequest, public_code: str) -> HttpResponse:
+    merchant = store.store_merchant_get(public_code=public_code)
+    data = store.store_page_data(merchant=merchant)
+    return render(request, "store/poster.html", {"store": data})
+
+
+# Public search
+
+
+def region_choices() -> list[tuple[str, Any]]:
+    """Cities, each followed by its counties (<optgroup> per city): a city code finds the
+    merchants of all its counties."""
+    regions = list(selectors.region_list().exclude(level=Region.Level.PROVINCE))
+    counties: dict[str, list[Region]] = {}
+    for region in regions:
+        if region.level == Region.Level.COUNTY:
+            counties.setdefault(region.parent_id, []).append(region)
+    return [BLANK] + [
+        (
+            city.name,
+            [
+                (city.code, _("All of %(city)s") % {"city": city.name}),
+                *((c.code, c.name) for c in counties.get(city.code, [])),
+            ],
+        )
+        for city in regions
+        if city.level == Region.Level.CITY
+    ]
+
+
+class StoreSearchForm(NoSuffixMixin, forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("All or part of the business name."),
+    )
+    uscc = forms.CharField(
+        label=gettext_lazy("Unified social credit code"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("All 18 characters, as printed on the business licence."),
+    )
+    region = forms.ChoiceField(label=gettext_lazy("City or county"), required=False)
+    scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices()
+        self.fields["scheme"].choices = [BLANK] + [
+            (s.code, s.display_name)
+            for s in selectors.scheme_list().prefetch_related(None).only("code", "name", "name_en")
+        ]
+
+    def clean_uscc(self) -> str:
+        value = self.cleaned_data["uscc"].strip()
+        return validate_uscc(value) if value else ""
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    def has_filters(self) -> bool:
+        return self.is_bound and any(
+            (self.data.get(name) or "").strip() for name in ("q", "uscc", "region", "scheme")
+        )
+
+    def search_kwargs(self) -> dict[str, str]:
+        data = self.cleaned_data
+        region = data["region"]
+        # A city code (330100) finds every county under it (3301xx).
+        prefix = region[:4] if region.endswith("00") else region
+        return {
+            "q": data["q"],
+            "uscc": data["uscc"],
+            "region_prefix": prefix,
+            "scheme_code": data["scheme"],
+        }
+
+
+@require_safe
+def store_search(request: HttpRequest) -> HttpResponse:
+    form = StoreSearchForm(request.GET or None)
+    page = None
+    if form.has_filters() and form.is_valid():
+        paginator = Paginator(store.store_search(**form.search_kwargs()), store.SEARCH_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.rows = [store.store_search_row(m) for m in page.object_list]
+        page.links = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return render(
+        request,
+        "store/search.html",
+        {"form": form, "page": page, "searched": form.has_filters()},
+    )
