@@ -169,9 +169,12 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.urls import reverse
 
     from merchants.models import Merchant, User
     from review.models import Campaign, ChecklistTemplate
+
+    reverse("home")  # load the URLconf first, as a running web process has (about 0.3 s)
 
     city, counties, supervisor, created = setup_people(args.city, args.inspectors_per_county)
     inspectors = User.objects.filter(

@@ -2,7 +2,7 @@
 
 Run after bench/generate_province.py (default database acp_bench, migrated to the current schema):
     .venv/bin/python bench/store_page.py [--database-url URL] [--codes 1000] [--workers 4]
-        [--connections 16] [--duration 30] [--warmup 15] [--runs 3] [--cache both]
+        [--connections 8] [--duration 30] [--warmup 15] [--runs 3] [--cache both]
 
 Picks --codes merchants' public codes at random (fixed seed) and writes their page paths to a
 file; collects the static files into a temporary STATIC_ROOT (DEBUG=false serves them through
@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=1000, help="merchants whose pages are loaded")
     parser.add_argument("--path-template", default="/s/{code}/")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync worker processes")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up load")

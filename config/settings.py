@@ -172,7 +172,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"DeclarationStateEnum": "merchants.models.DeclarationState"},
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationStateEnum": "merchants.models.DeclarationState",
+        "CampaignStateEnum": "review.models.Campaign.State",
+        "InspectionStateEnum": "review.models.InspectionState",
+        "IndustryEnum": "merchants.models.Industry",
+    },
 }
 
 # Production hardening: the same module, switched on by DEBUG=false.

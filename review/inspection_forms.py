@@ -85,6 +85,7 @@ class CampaignForm(NoSuffixMixin, forms.Form):
         max_value=Decimal("100"),
         decimal_places=2,
         required=False,
+        # xgettext:no-python-format
         help_text=_("Rounded up: 5% of 41 merchants draws 3."),
     )
     inspectors_per_visit = forms.IntegerField(

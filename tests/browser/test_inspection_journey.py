@@ -2,15 +2,13 @@
 a failed visit with a photo; the merchant sees it and reports the rectification; the inspector
 accepts it; the public store page shows the visit in the supervision record."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from merchants.models import Membership
-from review.models import Campaign, ChecklistTemplate, Inspection, InspectionMethod
+from review.models import Campaign, Inspection, InspectionMethod
 from tests.factories import (
     PNG_BYTES,
     CampaignFactory,
@@ -45,8 +43,6 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
     reference_data, new_page, live_server, shot
 ):
     base = live_server.url
-    if not ChecklistTemplate.objects.exists():  # removed by the flush after a committing test
-        importlib.import_module("review.migrations.0004_seed_checklists").seed(apps, None)
     (merchant,) = approved_merchants(1, name="湖滨电器商行", address="湖滨路18号")
     owner = UserFactory(username="zhou.owner", password=PASSWORD, role="merchant")
     MembershipFactory(user=owner, merchant=merchant, role=Membership.Role.OWNER)
