@@ -11,7 +11,7 @@ campaigns of earlier bench runs (campaign_close cancels their scheduled visits, 
 otherwise leave those merchants out of the next population), then, for the plain campaign and
 the cross-inspection variant (each after closing the one before, so both draw from the same
 population), creates a fresh campaign over the city (sample ratio --ratio,
-on-site, general checklist) and times review.services.inspections.campaign_draw: population
+on-site, general checklist) and times review.services.campaigns.campaign_draw: population
 query, draw, bulk inserts and notifications, all in the one call. Every SQL statement of the
 call is captured with its time, so the print-out splits the wall time into the population query,
 the other reads, the inserts and Python (hashing, sorting, building rows). Then it times
@@ -69,11 +69,16 @@ def setup_people(city_code: str, per_county: int):
 
 
 def close_earlier(supervisor) -> tuple[int, float]:
+    """Close the drawn bench campaigns of this supervisor's city."""
     from review.models import Campaign
-    from review.services.inspections import campaign_close
+    from review.services.campaigns import campaign_close
 
     start = time.perf_counter()
-    drawn = list(Campaign.objects.filter(name__startswith=NAME_PREFIX, state=Campaign.State.DRAWN))
+    drawn = list(
+        Campaign.objects.filter(
+            name__startswith=NAME_PREFIX, state=Campaign.State.DRAWN, region=supervisor.region
+        )
+    )
     for campaign in drawn:
         campaign_close(actor=supervisor, campaign=campaign)
     return len(drawn), time.perf_counter() - start
@@ -101,11 +106,7 @@ def one_draw(*, city, supervisor, checklist, ratio: Decimal, cross: bool, per_vi
     from django.utils import timezone
 
     from review.models import InspectionAssignment
-    from review.services.inspections import (
-        campaign_create,
-        campaign_draw,
-        campaign_verify_draw,
-    )
+    from review.services.campaigns import campaign_create, campaign_draw, campaign_verify_draw
 
     campaign = campaign_create(
         actor=supervisor,

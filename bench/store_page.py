@@ -256,6 +256,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up load")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--locmem-max-entries",
+        type=int,
+        help="experiment: run the local-memory setup with this MAX_ENTRIES (Django's default "
+        "is 300) through a settings module in the temporary directory",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -291,7 +297,19 @@ def main() -> None:
     if args.cache in ("both", "redis"):
         setups.append(("Redis cache", {"REDIS_URL": args.redis_url}))
     if args.cache in ("both", "locmem"):
-        setups.append(("local-memory cache", {}))
+        if args.locmem_max_entries:
+            (workdir / "bench_locmem_settings.py").write_text(
+                "from config.settings import *  # noqa: F403\n"
+                "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache',"
+                f" 'OPTIONS': {{'MAX_ENTRIES': {args.locmem_max_entries}}}}}}}\n"
+            )
+            extra = {
+                "DJANGO_SETTINGS_MODULE": "bench_locmem_settings",
+                "PYTHONPATH": str(workdir),
+            }
+            setups.append((f"local-memory, MAX_ENTRIES {args.locmem_max_entries}", extra))
+        else:
+            setups.append(("local-memory cache", {}))
     summary = []
     for label, extra in setups:
         if "REDIS_URL" in extra:

@@ -5,3 +5,9 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def require(condition: bool, message: str) -> None:
+    """Refuse with `message` unless `condition` holds."""
+    if not condition:
+        raise DomainError(message)

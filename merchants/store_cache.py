@@ -1,6 +1,7 @@
 """The cache of merchants' public pages (/s/<code>/), and how services invalidate it.
 
-A page is cached per public code and language under the current generation. A service that
+A page is cached per public code and language under the current generation, in two variants:
+its content, and the whole page as a visitor without a session sees it. A service that
 changes what one page shows deletes that page's entries after commit; a bulk change (an import
 of registry records) moves the generation on, which retires every page at once.
 """
@@ -18,8 +19,13 @@ def store_page_generation() -> int:
     return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
 
 
-def store_page_key(public_code: str, language: str, generation: int) -> str:
-    return f"store-page:{generation}:{language}:{public_code}"
+VARIANTS = ("content", "anonymous")
+
+
+def store_page_key(
+    public_code: str, language: str, generation: int, variant: str = "content"
+) -> str:
+    return f"store-page:{generation}:{variant}:{language}:{public_code}"
 
 
 def store_page_invalidate(public_codes: Iterable[str]) -> None:
@@ -32,9 +38,10 @@ def store_page_invalidate(public_codes: Iterable[str]) -> None:
         generation = store_page_generation()
         cache.delete_many(
             [
-                store_page_key(code, language, generation)
+                store_page_key(code, language, generation, variant)
                 for code in codes
                 for language, _name in settings.LANGUAGES
+                for variant in VARIANTS
             ]
         )
 

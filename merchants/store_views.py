@@ -2,8 +2,10 @@
 poster, and the public merchant search. No login; an unknown code is a 404.
 
 The page's content is cached per code, language and generation (merchants.store_cache); a hit
-reads nothing from the database. The layout around it (navigation, language form with its CSRF
-token) is rendered per request, so nothing personal is ever cached or shared.
+reads nothing from the database. For a signed-in visitor the layout around it (navigation,
+language form with its CSRF token) is rendered per request; for a visitor without a session the
+whole page is cached too, and only the CSRF token is put in per response, so nothing personal is
+ever cached or shared.
 """
 
 from datetime import datetime, time, timedelta
@@ -11,9 +13,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -71,10 +75,34 @@ def store_page_content(public_code: str) -> dict[str, str]:
     return content
 
 
+# The anonymous page is cached whole with this in place of the CSRF token of its language form;
+# each response gets the visitor's own token.
+ANONYMOUS_TOKEN = "store-page-csrf-token-placeholder"
+
+
+def _is_plain_visit(request: HttpRequest) -> bool:
+    """No session, no pending messages, no query string: the page looks the same to everyone
+    like this (most visits: a phone scanning the code)."""
+    return (
+        not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
 @require_safe
 def store_page(request: HttpRequest, public_code: str) -> HttpResponse:
-    content = store_page_content(public_code)
-    return render(request, "store/page.html", content)
+    if not _is_plain_visit(request):
+        return render(request, "store/page.html", store_page_content(public_code))
+    if len(public_code) > PUBLIC_CODE_MAX_LENGTH:
+        raise Http404
+    key = store_page_key(public_code, get_language(), store_page_generation(), variant="anonymous")
+    page = cache.get(key)
+    if page is None:
+        context = {**store_page_content(public_code), "csrf_token": ANONYMOUS_TOKEN}
+        page = render_to_string("store/page.html", context, request=request)
+        cache.set(key, page, timeout=_max_age())
+    return HttpResponse(page.replace(ANONYMOUS_TOKEN, get_token(request)))
 
 
 def _require_merchant(public_code: str) -> None:

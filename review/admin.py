@@ -23,7 +23,7 @@ from review.models import (
     ScreeningRun,
 )
 from review.rules import RULES
-from review.services import inspections as services
+from review.services import campaigns as campaign_services
 
 
 def _rule_help() -> str:
@@ -166,7 +166,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     ) -> None:
         super().save_related(request, form, formsets, change)
         if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
-            services.checklist_version_bump(actor=request.user, template=form.instance)
+            campaign_services.checklist_version_bump(actor=request.user, template=form.instance)
 
 
 @admin.register(Campaign)

@@ -35,7 +35,8 @@ from review.models import (
     InspectionResult,
     Rectification,
 )
-from review.services import inspections as services
+from review.services import campaigns as campaign_services
+from review.services import inspections as inspection_services
 
 
 def _pk(value: Any) -> int:
@@ -155,7 +156,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return [s.code for s in campaign.schemes.all()]
 
     def get_algorithm(self, campaign: Campaign) -> str:
-        return services.DRAW_ALGORITHM
+        return campaign_services.DRAW_ALGORITHM
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -232,7 +233,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = CampaignCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        campaign = services.campaign_create(actor=request.user, **data)
+        campaign = campaign_services.campaign_create(actor=request.user, **data)
         return self._detail(campaign, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -243,7 +244,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def draw(self, request: Request, pk: str) -> Response:
         campaign = self.get_object()
-        services.campaign_draw(actor=request.user, campaign=campaign)
+        campaign_services.campaign_draw(actor=request.user, campaign=campaign)
         return self._detail(campaign)
 
     @extend_schema(
@@ -252,7 +253,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["get"])
     def verify(self, request: Request, pk: str) -> Response:
-        check = services.campaign_verify_draw(self.get_object())
+        check = campaign_services.campaign_verify_draw(self.get_object())
         return Response(DrawCheckSerializer(check).data)
 
     @extend_schema(
@@ -263,7 +264,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         campaign = self.get_object()
-        services.campaign_close(actor=request.user, campaign=campaign)
+        campaign_services.campaign_close(actor=request.user, campaign=campaign)
         return self._detail(campaign)
 
     @extend_schema(
@@ -457,7 +458,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer = RecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.inspection_record(
+        inspection_services.inspection_record(
             actor=request.user,
             inspection=inspection,
             answers=data["answers"],
@@ -478,7 +479,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         inspection = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_accept(
+        inspection_services.rectification_accept(
             actor=request.user, inspection=inspection, reason=serializer.validated_data["reason"]
         )
         return self._detail(inspection)
@@ -493,7 +494,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         inspection = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_reject(
+        inspection_services.rectification_reject(
             actor=request.user, inspection=inspection, reason=serializer.validated_data["reason"]
         )
         return self._detail(inspection)
@@ -585,7 +586,7 @@ class MerchantInspectionViewSet(
         inspection = self.get_object()
         serializer = RectifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_submit(
+        inspection_services.rectification_submit(
             actor=request.user,
             inspection=inspection,
             report=serializer.validated_data["report"],

@@ -38,7 +38,8 @@ from review.inspection_forms import (
     RectificationRejectForm,
 )
 from review.models import Campaign, Inspection, InspectionState, QualityControlSetting
-from review.services import inspections as services
+from review.services import campaigns as campaign_services
+from review.services import inspections as inspection_services
 
 PAGE_SIZE = 50
 
@@ -62,7 +63,7 @@ def _sees_campaigns(user: User) -> bool:
 
 
 def _has_assignments_page(user: User) -> bool:
-    return services.is_inspector(user) or selectors.has_assignments(user)
+    return campaign_services.is_inspector(user) or selectors.has_assignments(user)
 
 
 campaign_viewer_required = _guard(_sees_campaigns)
@@ -89,7 +90,7 @@ def _campaign_list_page(
     page = Paginator(selectors.campaign_overview(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_create = services.can_supervise(user)
+    can_create = campaign_services.can_supervise(user)
     return render(
         request,
         "review/campaign_list.html",
@@ -107,14 +108,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     """GET: the campaigns of the user's region. POST: define a new one (supervisors)."""
     if request.method != "POST":
         return _campaign_list_page(request)
-    if not services.can_supervise(request.user):
+    if not campaign_services.can_supervise(request.user):
         messages.error(request, _("Only a supervisor can define a campaign."))
         return redirect("campaign-list")
     form = _campaign_form(request, request.POST)
     if not form.is_valid():
         return _campaign_list_page(request, form, status=400)
     try:
-        campaign = services.campaign_create(actor=request.user, **form.service_kwargs())
+        campaign = campaign_services.campaign_create(actor=request.user, **form.service_kwargs())
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _campaign_list_page(request, form, status=400)
@@ -127,12 +128,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def _campaign_page(
-    request: HttpRequest, campaign: Campaign, *, check: services.DrawCheck | None = None
+    request: HttpRequest, campaign: Campaign, *, check: campaign_services.DrawCheck | None = None
 ) -> HttpResponse:
     page = Paginator(selectors.campaign_visits(campaign), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_supervise = services.can_supervise(request.user, campaign.region)
+    can_supervise = campaign_services.can_supervise(request.user, campaign.region)
     progress = selectors.campaign_progress(campaign)
     return render(
         request,
@@ -144,7 +145,7 @@ def _campaign_page(
             "can_draw": can_supervise and campaign.state == Campaign.State.DRAFT,
             "can_close": can_supervise and campaign.state == Campaign.State.DRAWN,
             "is_drawn": campaign.state != Campaign.State.DRAFT,
-            "algorithm": services.DRAW_ALGORITHM,
+            "algorithm": campaign_services.DRAW_ALGORITHM,
             "sample_percent": campaign.sample_ratio * 100
             if campaign.sample_ratio is not None
             else None,
@@ -164,7 +165,7 @@ def campaign_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Run the draw again from the stored seed, population and pool; nothing is written."""
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     try:
-        check = services.campaign_verify_draw(campaign)
+        check = campaign_services.campaign_verify_draw(campaign)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("campaign-detail", pk=campaign.pk)
@@ -190,7 +191,7 @@ def campaign_draw(request: HttpRequest, pk: int) -> HttpResponse:
     return _campaign_act(
         request,
         campaign,
-        lambda: services.campaign_draw(actor=request.user, campaign=campaign),
+        lambda: campaign_services.campaign_draw(actor=request.user, campaign=campaign),
         _("The sample is drawn and the inspectors are told of their visits."),
     )
 
@@ -202,7 +203,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _campaign_act(
         request,
         campaign,
-        lambda: services.campaign_close(actor=request.user, campaign=campaign),
+        lambda: campaign_services.campaign_close(actor=request.user, campaign=campaign),
         _("The campaign is closed; visits not made are cancelled."),
     )
 
@@ -347,7 +348,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _record_page(request, inspection, form=form, status=400)
     try:
-        services.inspection_record(
+        inspection_services.inspection_record(
             actor=request.user,
             inspection=inspection,
             answers=form.answers(),
@@ -373,7 +374,11 @@ def _decide(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
     key = "accept_form" if accept else "reject_form"
     if not form.is_valid():
         return _record_page(request, inspection, status=400, **{key: form})
-    decide = services.rectification_accept if accept else services.rectification_reject
+    decide = (
+        inspection_services.rectification_accept
+        if accept
+        else inspection_services.rectification_reject
+    )
     try:
         decide(actor=request.user, inspection=inspection, reason=form.cleaned_data["reason"])
     except DomainError as exc:
@@ -470,7 +475,7 @@ def merchant_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _merchant_page(request, inspection, form=form, status=400)
     try:
-        services.rectification_submit(
+        inspection_services.rectification_submit(
             actor=request.user,
             inspection=inspection,
             report=form.cleaned_data["report"],

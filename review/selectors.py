@@ -390,7 +390,7 @@ def campaign_region_choices(*, user: User) -> QuerySet[Region]:
 
 def campaign_draw_export(campaign: Campaign) -> dict[str, Any]:
     """Everything needed to re-run the published draw: seed, population, pool, the visits."""
-    from review.services.inspections import DRAW_ALGORITHM
+    from review.services.campaigns import DRAW_ALGORITHM
 
     visits = []
     for inspection in (

@@ -503,7 +503,8 @@ def _ensure_campaign(merchants: list[Merchant], users: dict[str, User], result: 
     scheduled; created once, through the quality-control services."""
     from merchants.errors import DomainError
     from review.models import Campaign, ChecklistTemplate, InspectionMethod, InspectionResult
-    from review.services.inspections import campaign_create, campaign_draw, inspection_record
+    from review.services.campaigns import campaign_create, campaign_draw
+    from review.services.inspections import inspection_record
 
     if Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
         return

@@ -1,63 +1,31 @@
-"""Spot-check campaigns (双随机), inspections and rectifications: every write, each audited.
+"""Inspections and rectifications: recording a visit, the merchant's report, the inspector's
+decision. One service per transition of TRANSITIONS, each writing an event row."""
 
-The draw is a published algorithm, not a library's shuffle, so anyone can re-run it from the
-exported seed, population and inspector pool in any language:
-
-- each merchant in the population gets the key SHA-256("<seed>:m:<merchant id>"); the sample is
-  the merchants with the smallest keys (as many as the sample size, or ceil(ratio * population));
-- for each sampled merchant, each candidate inspector gets SHA-256("<seed>:i:<merchant id>:<user
-  id>"); the inspectors with the smallest keys are assigned, the smallest being the lead.
-
-Population: merchants in the campaign's region subtree with an approved declaration (for one of
-its schemes, if any are chosen), in its industries (if any are chosen), leaving out those with a
-visit in the last `exclude_recent_days` days or a visit still scheduled.
-
-Inspectors for a merchant in county C: regulators with the inspector capability whose region
-contains C, and coordinators of C. For a cross-inspection: county regulators with the inspector
-capability of another county of C's city — never anyone of C.
-"""
-
-import hashlib
-import math
-import secrets
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from merchants.errors import DomainError, require
 from merchants.models import (
-    Declaration,
-    DeclarationState,
-    Industry,
     Membership,
-    Merchant,
     Notification,
-    Region,
-    Scheme,
     User,
 )
-from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_send_emails, notify_merchant_members
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
 from review.models import (
-    Campaign,
-    ChecklistTemplate,
     Inspection,
     InspectionAssignment,
     InspectionEvent,
     InspectionFile,
-    InspectionMethod,
     InspectionResult,
     QualityControlSetting,
     Rectification,
@@ -75,457 +43,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ANSWERS = ("yes", "no", "na")
 MAX_PHOTOS = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024
-DRAW_ALGORITHM = "sha256-min-keys-v1"
-
-
-# Who may do what -----------------------------------------------------------------------------
-
-
-def region_contains(outer: Region, code: str) -> bool:
-    return code.startswith(outer.prefix)
-
-
-def can_supervise(user: User, region: Region | None = None) -> bool:
-    """Define, draw and close campaigns: supervisors, for their own region and below."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_platform_admin:
-        return True
-    if not (user.is_regulator and user.can_supervise):
-        return False
-    return region is None or region_contains(user.region, region.code)
-
-
-def is_inspector(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and ((user.is_regulator and user.can_inspect) or user.is_coordinator)
-    )
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise DomainError(message)
-
-
-# Checklists ----------------------------------------------------------------------------------
-
-
-def checklist_version_bump(*, actor: User | None, template: ChecklistTemplate) -> int:
-    """A template's items or fields changed: raise its version. Inspections keep their copy."""
-    ChecklistTemplate.objects.filter(pk=template.pk).update(version=F("version") + 1)
-    template.refresh_from_db(fields=["version"])
-    audit_log(
-        actor=actor,
-        action="checklist_change",
-        obj=template,
-        data={"id": template.pk, "version": template.version},
-    )
-    return template.version
-
-
-# Campaigns -----------------------------------------------------------------------------------
-
-
-def campaign_create(
-    *,
-    actor: User,
-    name: str,
-    region: Region,
-    method: str,
-    checklist: ChecklistTemplate,
-    due_date: date,
-    sample_size: int | None = None,
-    sample_ratio: Decimal | None = None,
-    schemes: Iterable[Scheme] = (),
-    industries: Sequence[str] = (),
-    inspectors_per_visit: int = 2,
-    is_cross: bool = False,
-    exclude_recent_days: int | None = None,
-) -> Campaign:
-    _require(
-        can_supervise(actor, region),
-        _("Only a supervisor of this region can define a campaign for it."),
-    )
-    _require(bool(name.strip()), _("Give the campaign a name."))
-    _require(method in InspectionMethod.values, _("Choose an inspection method."))
-    _require(
-        (sample_size is None) != (sample_ratio is None),
-        _("Give a sample size or a sample ratio, not both."),
-    )
-    _require(sample_size is None or sample_size >= 1, _("The sample size must be at least 1."))
-    _require(
-        sample_ratio is None or Decimal("0") < sample_ratio <= Decimal("1"),
-        _("The sample ratio must be above 0 and at most 1 (e.g. 0.05 for 5%)."),
-    )
-    _require(1 <= inspectors_per_visit <= 5, _("Between 1 and 5 inspectors per visit."))
-    _require(due_date > timezone.localdate(), _("The due date must be after today."))
-    _require(checklist.is_active, _("This checklist is no longer in use; choose another."))
-    unknown = sorted(set(industries) - set(Industry.values))
-    _require(not unknown, _("Unknown industries: %(codes)s.") % {"codes": ", ".join(unknown)})
-    if exclude_recent_days is None:
-        exclude_recent_days = QualityControlSetting.current().exclude_recent_days
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name.strip(),
-            region=region,
-            method=method,
-            checklist=checklist,
-            due_date=due_date,
-            sample_size=sample_size,
-            sample_ratio=sample_ratio,
-            industries=sorted(set(industries)),
-            inspectors_per_visit=inspectors_per_visit,
-            is_cross=is_cross,
-            exclude_recent_days=exclude_recent_days,
-            created_by=actor,
-        )
-        campaign.schemes.set(schemes)
-        audit_log(actor=actor, action="campaign_create", obj=campaign, data={"id": campaign.pk})
-    return campaign
-
-
-def campaign_population(campaign: Campaign, *, now: Any = None) -> list[int]:
-    """The ids of the merchants in the campaign's scope, ascending."""
-    now = now or timezone.now()
-    approved = Declaration.objects.filter(merchant=OuterRef("pk"), state=DeclarationState.APPROVED)
-    scheme_ids = list(campaign.schemes.values_list("pk", flat=True))
-    if scheme_ids:
-        approved = approved.filter(scheme_id__in=scheme_ids)
-    qs = Merchant.objects.filter(region__code__startswith=campaign.region.prefix).filter(
-        Exists(approved)
-    )
-    if campaign.industries:
-        qs = qs.filter(industry__in=campaign.industries)
-    recent = Inspection.objects.filter(merchant=OuterRef("pk")).filter(
-        Q(state=S.SCHEDULED) | Q(visited_at__gte=now - timedelta(days=campaign.exclude_recent_days))
-        if campaign.exclude_recent_days
-        else Q(state=S.SCHEDULED)
-    )
-    qs = qs.exclude(Exists(recent))
-    return list(qs.order_by("pk").values_list("pk", flat=True))
-
-
-def _key(*parts: object) -> bytes:
-    return hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
-
-
-def sample_count(campaign: Campaign, population: int) -> int:
-    if campaign.sample_size is not None:
-        return min(campaign.sample_size, population)
-    return min(population, math.ceil(Decimal(population) * campaign.sample_ratio))
-
-
-def draw_sample(seed: str, population: Sequence[int], count: int) -> list[int]:
-    """The `count` merchants with the smallest keys, in key order (the order drawn)."""
-    return sorted(population, key=lambda pk: _key(seed, "m", pk))[:count]
-
-
-def draw_inspectors(
-    seed: str, merchant_id: int, candidates: Sequence[int], count: int
-) -> list[int]:
-    return sorted(candidates, key=lambda uid: _key(seed, "i", merchant_id, uid))[:count]
-
-
-def inspector_pool(campaign: Campaign, counties: Iterable[str]) -> dict[str, list[int]]:
-    """County code → ids of the users who may be drawn to inspect a merchant there."""
-    counties = sorted(set(counties))
-    if not counties:
-        return {}
-    regulators = list(
-        User.objects.filter(
-            role=User.Role.REGULATOR, can_inspect=True, is_active=True, region__isnull=False
-        ).values_list("pk", "region_id", "region__level")
-    )
-    coordinators = list(
-        User.objects.filter(
-            role=User.Role.COORDINATOR, is_active=True, region_id__in=counties
-        ).values_list("pk", "region_id")
-    )
-    pool: dict[str, list[int]] = {}
-    for county in counties:
-        if campaign.is_cross:
-            ids = [
-                pk
-                for pk, code, level in regulators
-                if level == Region.Level.COUNTY and code[:4] == county[:4] and code != county
-            ]
-        else:
-            # The regulator's own region must contain the county: its city, its province.
-            ids = [
-                pk
-                for pk, code, level in regulators
-                if code == county
-                or (level == Region.Level.CITY and county[:4] == code[:4])
-                or (level == Region.Level.PROVINCE and county[:2] == code[:2])
-            ]
-            ids += [pk for pk, code in coordinators if code == county]
-        pool[county] = sorted(set(ids))
-    return pool
-
-
-@dataclass(frozen=True)
-class DrawnVisit:
-    merchant_id: int
-    county: str
-    inspector_ids: list[int]
-
-
-@dataclass(frozen=True)
-class Draw:
-    seed: str
-    population: list[int]
-    pool: dict[str, list[int]]
-    visits: list[DrawnVisit]
-
-    @property
-    def digest(self) -> str:
-        return population_digest(self.population)
-
-
-def population_digest(population: Sequence[int]) -> str:
-    return hashlib.sha256(",".join(str(pk) for pk in population).encode()).hexdigest()
-
-
-def draw_run(
-    campaign: Campaign,
-    *,
-    seed: str,
-    population: list[int],
-    pool: dict[str, list[int]] | None,
-    counties: dict[int, str] | None = None,
-) -> Draw:
-    """Apply the published algorithm. With `pool` None the pool is read from the current users."""
-    chosen = draw_sample(seed, population, sample_count(campaign, len(population)))
-    if counties is None:
-        counties = dict(Merchant.objects.filter(pk__in=chosen).values_list("pk", "region_id"))
-    if pool is None:
-        pool = inspector_pool(campaign, counties.values())
-    visits = []
-    for merchant_id in chosen:
-        county = counties[merchant_id]
-        candidates = pool.get(county, [])
-        if len(candidates) < campaign.inspectors_per_visit:
-            region = Region.objects.filter(code=county).first()
-            raise DomainError(
-                _(
-                    "Not enough inspectors for %(county)s: %(found)d can be drawn, each visit "
-                    "needs %(needed)d. Give more regulators the inspector capability, or ask "
-                    "for fewer inspectors per visit."
-                )
-                % {
-                    "county": region.name if region else county,
-                    "found": len(candidates),
-                    "needed": campaign.inspectors_per_visit,
-                }
-            )
-        visits.append(
-            DrawnVisit(
-                merchant_id,
-                county,
-                draw_inspectors(seed, merchant_id, candidates, campaign.inspectors_per_visit),
-            )
-        )
-    return Draw(seed=seed, population=population, pool=pool, visits=visits)
-
-
-def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -> Campaign:
-    """Draw the sample and the inspectors, and schedule a visit for each merchant drawn.
-
-    `seed` is for tests and re-runs; normally a fresh random seed is generated here.
-    """
-    _require(can_supervise(actor, campaign.region), _("Only a supervisor can draw this campaign."))
-    with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        _require(
-            locked.state == Campaign.State.DRAFT,
-            _("This campaign has been drawn already; a draw cannot be repeated."),
-        )
-        now = timezone.now()
-        seed = seed or secrets.token_hex(16)
-        population = campaign_population(locked, now=now)
-        _require(
-            bool(population),
-            _("No merchant is in this campaign's scope; widen the region, schemes or industries."),
-        )
-        draw = draw_run(locked, seed=seed, population=population, pool=None)
-        snapshot = locked.checklist.snapshot()
-        inspections = Inspection.objects.bulk_create(
-            [
-                Inspection(
-                    campaign=locked,
-                    merchant_id=visit.merchant_id,
-                    region_id=visit.county,
-                    method=locked.method,
-                    draw_order=order,
-                    due_date=locked.due_date,
-                    checklist_template=locked.checklist,
-                    checklist_version=locked.checklist.version,
-                    checklist=snapshot,
-                )
-                for order, visit in enumerate(draw.visits, start=1)
-            ]
-        )
-        if not all(i.pk for i in inspections):  # backends that do not return ids (none we use)
-            inspections = list(locked.inspections.order_by("draw_order"))
-        InspectionAssignment.objects.bulk_create(
-            InspectionAssignment(inspection=inspection, inspector_id=uid, is_lead=index == 0)
-            for inspection, visit in zip(inspections, draw.visits, strict=True)
-            for index, uid in enumerate(visit.inspector_ids)
-        )
-        InspectionEvent.objects.bulk_create(
-            InspectionEvent(
-                inspection=inspection,
-                actor=actor,
-                action=InspectionEvent.Action.DRAWN,
-                to_state=S.SCHEDULED,
-                created_at=now,
-            )
-            for inspection in inspections
-        )
-        locked.seed = seed
-        locked.population = population
-        locked.inspector_pool = draw.pool
-        locked.population_count = len(population)
-        locked.population_digest = draw.digest
-        locked.state = Campaign.State.DRAWN
-        locked.drawn_at = now
-        locked.drawn_by = actor
-        locked.save(
-            update_fields=[
-                "seed",
-                "population",
-                "inspector_pool",
-                "population_count",
-                "population_digest",
-                "state",
-                "drawn_at",
-                "drawn_by",
-            ]
-        )
-        audit_log(
-            actor=actor,
-            action="campaign_draw",
-            obj=locked,
-            data={
-                "id": locked.pk,
-                "seed": seed,
-                "population": len(population),
-                "sample": len(draw.visits),
-                "algorithm": DRAW_ALGORITHM,
-            },
-        )
-        _notify_inspectors(locked, inspections, draw)
-    campaign.refresh_from_db()
-    return campaign
-
-
-def _notify_inspectors(campaign: Campaign, inspections: list[Inspection], draw: Draw) -> None:
-    counts: dict[int, int] = {}
-    for visit in draw.visits:
-        for uid in visit.inspector_ids:
-            counts[uid] = counts.get(uid, 0) + 1
-    key = f"campaign-{campaign.pk}-drawn"
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=uid,
-                key=key,
-                subject=_("New inspections assigned to you"),
-                body=_("%(campaign)s: %(count)d visits, due by %(due)s.")
-                % {"campaign": campaign.name, "count": count, "due": campaign.due_date},
-                link=reverse("inspection-assignments"),
-            )
-            for uid, count in counts.items()
-        ],
-        ignore_conflicts=True,
-    )
-    transaction.on_commit(lambda: notification_send_emails(key=key))
-
-
-@dataclass(frozen=True)
-class DrawCheck:
-    matches: bool
-    sample_matches: bool
-    inspectors_match: bool
-    digest_matches: bool
-    sample_size: int
-
-
-def campaign_verify_draw(campaign: Campaign) -> DrawCheck:
-    """Run the draw again from the stored seed, population and pool; compare with what was
-    scheduled. Anyone who may see the campaign may do this; nothing is written."""
-    _require(campaign.state != Campaign.State.DRAFT, _("This campaign has not been drawn yet."))
-    counties = dict(campaign.inspections.values_list("merchant_id", "region_id"))
-    population = list(campaign.population)
-    rerun = draw_run(
-        campaign,
-        seed=campaign.seed,
-        population=population,
-        pool={k: list(v) for k, v in campaign.inspector_pool.items()},
-        counties=counties,
-    )
-    scheduled = list(campaign.inspections.order_by("draw_order").values_list("pk", "merchant_id"))
-    assigned: dict[int, list[int]] = {}
-    for inspection_id, uid in (
-        InspectionAssignment.objects.filter(inspection__campaign=campaign)
-        .order_by("-is_lead", "pk")
-        .values_list("inspection_id", "inspector_id")
-    ):
-        assigned.setdefault(inspection_id, []).append(uid)
-    sample_matches = [m for _pk, m in scheduled] == [v.merchant_id for v in rerun.visits]
-    inspectors_match = sample_matches and all(
-        sorted(assigned.get(pk, [])) == sorted(v.inspector_ids)
-        for (pk, _m), v in zip(scheduled, rerun.visits, strict=True)
-    )
-    digest_matches = population_digest(population) == campaign.population_digest
-    return DrawCheck(
-        matches=sample_matches and inspectors_match and digest_matches,
-        sample_matches=sample_matches,
-        inspectors_match=inspectors_match,
-        digest_matches=digest_matches,
-        sample_size=len(rerun.visits),
-    )
-
-
-def campaign_close(*, actor: User, campaign: Campaign) -> Campaign:
-    """Close the campaign; visits never made are cancelled (with an event each)."""
-    _require(can_supervise(actor, campaign.region), _("Only a supervisor can close this campaign."))
-    with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        _require(
-            locked.state == Campaign.State.DRAWN,
-            _("Only a drawn campaign can be closed."),
-        )
-        now = timezone.now()
-        unvisited = list(locked.inspections.filter(state=S.SCHEDULED).values_list("pk", flat=True))
-        Inspection.objects.filter(pk__in=unvisited, state=S.SCHEDULED).update(
-            state=S.CANCELLED, closed_at=now, updated_at=now
-        )
-        InspectionEvent.objects.bulk_create(
-            InspectionEvent(
-                inspection_id=pk,
-                actor=actor,
-                action=InspectionEvent.Action.CANCELLED,
-                from_state=S.SCHEDULED,
-                to_state=S.CANCELLED,
-                note=_("The campaign was closed before the visit."),
-                created_at=now,
-            )
-            for pk in unvisited
-        )
-        locked.state = Campaign.State.CLOSED
-        locked.closed_at = now
-        locked.save(update_fields=["state", "closed_at"])
-        audit_log(
-            actor=actor,
-            action="campaign_close",
-            obj=locked,
-            data={"id": locked.pk, "cancelled": len(unvisited)},
-        )
-    campaign.refresh_from_db()
-    return campaign
 
 
 # Inspections ---------------------------------------------------------------------------------
@@ -590,11 +107,11 @@ def _item_label(item: dict) -> str:
 
 
 def _check_files(files: Sequence[UploadedFile], *, images_only: bool) -> list[str]:
-    _require(len(files) <= MAX_PHOTOS, _("At most %(n)d files at a time.") % {"n": MAX_PHOTOS})
+    require(len(files) <= MAX_PHOTOS, _("At most %(n)d files at a time.") % {"n": MAX_PHOTOS})
     types = [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
     if images_only:
         for upload, content_type in zip(files, types, strict=True):
-            _require(
+            require(
                 content_type.startswith("image/"),
                 _("“%(name)s” is not a photo; use a JPEG or PNG file.") % {"name": upload.name},
             )
@@ -636,41 +153,41 @@ def inspection_record(
     photos: Sequence[UploadedFile] = (),
 ) -> Inspection:
     """Record the visit: every checklist item answered, a result the answers allow."""
-    _require(
+    require(
         is_assigned(actor, inspection), _("Only an inspector assigned to this visit can record it.")
     )
     codes = [item["code"] for item in inspection.checklist]
     missing = [code for code in codes if answers.get(code) not in ANSWERS]
-    _require(
+    require(
         not missing,
         _("Answer every checklist item (yes, no or not applicable); %(n)d left.")
         % {"n": len(missing)},
     )
     answers = {code: answers[code] for code in codes}
-    _require(
+    require(
         any(a != "na" for a in answers.values()),
         _("At least one checklist item must apply."),
     )
-    _require(result in InspectionResult.values, _("Choose a result: pass, rectify or fail."))
+    require(result in InspectionResult.values, _("Choose a result: pass, rectify or fail."))
     score = inspection_score(inspection.checklist, answers)
     critical_failed = [
         item for item in inspection.checklist if item["critical"] and answers[item["code"]] == "no"
     ]
     if critical_failed:
-        _require(
+        require(
             result == InspectionResult.FAIL,
             _("A critical item is not met (%(item)s): the result must be “fail”.")
             % {"item": _item_label(critical_failed[0])},
         )
     pass_score = inspection.checklist_template.pass_score if inspection.checklist_template else 80
     if result == InspectionResult.PASS:
-        _require(
+        require(
             score >= pass_score,
             _("The score is %(score)d, below the pass score of %(pass)d: choose rectify or fail.")
             % {"score": score, "pass": pass_score},
         )
     else:
-        _require(
+        require(
             bool(findings.strip()),
             _("Tell the merchant what to put right: the findings are required for this result."),
         )
@@ -735,11 +252,11 @@ def _is_member(user: User, inspection: Inspection) -> bool:
 def rectification_submit(
     *, actor: User, inspection: Inspection, report: str, files: Sequence[UploadedFile] = ()
 ) -> Rectification:
-    _require(
+    require(
         _is_member(actor, inspection),
         _("Only someone working for this merchant can report its rectification."),
     )
-    _require(bool(report.strip()), _("Describe what was put right."))
+    require(bool(report.strip()), _("Describe what was put right."))
     types = _check_files(files, images_only=False)
     with transaction.atomic():
         locked = _transition(
@@ -780,12 +297,12 @@ def rectification_submit(
 
 
 def _decide(*, actor: User, inspection: Inspection, accept: bool, reason: str) -> Inspection:
-    _require(
+    require(
         is_assigned(actor, inspection),
         _("Only an inspector assigned to this visit can decide on the rectification."),
     )
     if not accept:
-        _require(bool(reason.strip()), _("Say why the rectification is not enough."))
+        require(bool(reason.strip()), _("Say why the rectification is not enough."))
     with transaction.atomic():
         rectification = (
             Rectification.objects.select_for_update()
@@ -793,7 +310,7 @@ def _decide(*, actor: User, inspection: Inspection, accept: bool, reason: str) -
             .order_by("-submitted_at", "-pk")
             .first()
         )
-        _require(rectification is not None, _("There is no rectification report to decide."))
+        require(rectification is not None, _("There is no rectification report to decide."))
         changes: dict[str, Any] = {}
         if not accept:
             days = QualityControlSetting.current().rectification_days

@@ -1,9 +1,11 @@
 """The public store page /s/<code>/: what it shows, what it never shows, and its cache."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import merchant_update
 from merchants.services.records import records_import
+from merchants.store_views import ANONYMOUS_TOKEN
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.inspections import inspection_record
 from tests.conftest import client_for
@@ -288,6 +291,35 @@ def test_logged_in_visitor_never_gets_someone_elses_layout(merchant, owner, cons
     html = get_page(merchant, owner)
     assert "alice" in html
     assert "carol" not in html
+
+
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_anonymous_page_is_cached_whole_with_each_visitors_own_token(
+    merchant, owner, django_assert_num_queries
+):
+    """Visitors without a session share one cached page; each still gets a CSRF token that
+    works with their own cookie, and a signed-in visitor never gets the shared page."""
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html = first.get(page_url(merchant)).content.decode()
+    with django_assert_num_queries(0):
+        second_html = second.get(page_url(merchant)).content.decode()
+    assert ANONYMOUS_TOKEN not in first_html + second_html
+    assert _csrf_token(first_html) != _csrf_token(second_html)
+    for client, html in ((first, first_html), (second, second_html)):
+        switched = client.post(
+            reverse("set_language"),
+            {
+                "language": "zh-hans",
+                "next": page_url(merchant),
+                "csrfmiddlewaretoken": _csrf_token(html),
+            },
+        )
+        assert switched.status_code == 302
+    assert "alice" in get_page(merchant, owner)
+    assert "alice" not in Client().get(page_url(merchant)).content.decode()
 
 
 def test_permit_change_shows_on_next_request(merchant, owner, django_capture_on_commit_callbacks):

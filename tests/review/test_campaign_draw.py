@@ -9,7 +9,7 @@ from django.utils import timezone
 from merchants.errors import DomainError
 from merchants.models import AuditEntry, Industry, Notification, User
 from review.models import Campaign, Inspection, InspectionAssignment, InspectionEvent
-from review.services.inspections import (
+from review.services.campaigns import (
     campaign_close,
     campaign_create,
     campaign_draw,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from merchants.models import AuditEntry
 from review.models import Campaign, ChecklistTemplate, QualityControlSetting
-from review.services.inspections import campaign_draw
+from review.services.campaigns import campaign_draw
 from tests.conftest import client_for
 from tests.factories import (
     CampaignFactory,

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from merchants.models import User
 from review.models import Campaign, Inspection, InspectionMethod
-from review.services.inspections import campaign_draw, draw_run, inspection_record
+from review.services.campaigns import campaign_draw, draw_run
+from review.services.inspections import inspection_record
 from tests.factories import (
     CampaignFactory,
     InspectionFactory,

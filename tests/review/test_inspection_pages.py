@@ -11,12 +11,8 @@ from django.utils import timezone
 
 from merchants.models import User
 from review.models import Campaign, Inspection, InspectionMethod
-from review.services.inspections import (
-    campaign_draw,
-    draw_run,
-    inspection_record,
-    rectification_submit,
-)
+from review.services.campaigns import campaign_draw, draw_run
+from review.services.inspections import inspection_record, rectification_submit
 from tests.conftest import client_for
 from tests.factories import (
     CampaignFactory,
