@@ -2,18 +2,20 @@
 
 Run after bench/generate_province.py (default database acp_bench, migrated to the current schema):
     .venv/bin/python bench/store_page.py [--database-url URL] [--codes 1000] [--workers 4]
-        [--connections 8] [--duration 30] [--warmup 15] [--runs 3] [--cache both]
+        [--connections 8] [--duration 30] [--warmup 15] [--locmem-warmup 60] [--runs 3]
+        [--cache both|redis|locmem] [--locmem-max-entries N] [--path-template "/s/{code}/"]
 
 Picks --codes merchants' public codes at random (fixed seed) and writes their page paths to a
 file; collects the static files into a temporary STATIC_ROOT (DEBUG=false serves them through
 whitenoise's manifest); then, for each cache setup — Redis (REDIS_URL, the production setup;
-its database is flushed first so the pages start uncached) and Django's default local-memory
-cache (one cache per worker process) — starts `gunicorn config.wsgi -w WORKERS` on 127.0.0.1
-(sync workers, DEBUG=false, a bench-only SECRET_KEY) and:
+its database is flushed first so the pages start uncached) and the local-memory cache of the
+settings without REDIS_URL (one per worker process) — starts `gunicorn config.wsgi -w WORKERS`
+on 127.0.0.1 (sync workers, DEBUG=false, a bench-only SECRET_KEY) and:
 
 1. cold pass: requests every path once, one at a time (a cache miss: the page is built from
    the database), checks each answers 200 and names its code, and prints the latency figures;
-2. warm-up: wrk for --warmup seconds over all the paths;
+2. warm-up: wrk for --warmup seconds over all the paths (--locmem-warmup with the local-memory
+   cache, where each worker process has to build every page itself);
 3. --runs measured wrk runs of --duration seconds, each request a path picked at random from
    the file (a Lua script), printing requests/s, p50/p95/p99/max, errors, and the CPU time the
    gunicorn processes used per request (from /proc: a figure other load on the machine does not
@@ -217,8 +219,9 @@ def measure(
                 f"http://{HOST}:{port}",
             ]
 
-        run_wrk(wrk(args.warmup), wrk_env)
-        print(f"  warm-up: wrk for {args.warmup} s over all {len(paths)} paths")
+        warmup = args.warmup if "REDIS_URL" in extra_env else args.locmem_warmup
+        run_wrk(wrk(warmup), wrk_env)
+        print(f"  warm-up: wrk for {warmup} s over all {len(paths)} paths")
         print(f"  load: WRK_PATHS={paths_file} {' '.join(wrk(args.duration))}")
         for run in range(1, args.runs + 1):
             cpu_before = server_cpu_seconds(server.pid)
@@ -254,7 +257,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
-    parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up load")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up load (Redis)")
+    parser.add_argument(
+        "--locmem-warmup",
+        type=int,
+        default=60,
+        help="seconds of warm-up load with the local-memory cache, where every worker process "
+        "builds every page itself",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--locmem-max-entries",

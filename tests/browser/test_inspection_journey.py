@@ -46,7 +46,7 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
     (merchant,) = approved_merchants(1, name="湖滨电器商行", address="湖滨路18号")
     owner = UserFactory(username="zhou.owner", password=PASSWORD, role="merchant")
     MembershipFactory(user=owner, merchant=merchant, role=Membership.Role.OWNER)
-    RegulatorFactory(
+    supervisor_user = RegulatorFactory(
         username="sup-hangzhou",
         password=PASSWORD,
         region=region("330100"),
@@ -60,7 +60,7 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
         method=InspectionMethod.ON_SITE,
         sample_size=1,
         inspectors_per_visit=1,
-        created_by=inspector,
+        created_by=supervisor_user,
     )
 
     # The supervisor draws the sample and checks the draw (desktop).
