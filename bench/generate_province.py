@@ -7,6 +7,8 @@ per table. Run from the project root:
 
     .venv/bin/python bench/generate_province.py --merchants 300000
     .venv/bin/python bench/generate_province.py --merchants 300000 --no-declarations
+    .venv/bin/python bench/generate_province.py --merchants 300000 --complaints 3000000 \
+        --inspections 600000 --database-url postgres://postgres@127.0.0.1:5432/acp_bench6
 """
 
 import argparse
@@ -32,6 +34,11 @@ TABLES = (
     "merchants_declarationevent",
     "merchants_declaration_accepted_commitments",
     "merchants_declaration_member_merchants",
+    "complaints_complaint",
+    "review_campaign",
+    "review_inspection",
+    "review_inspectionassignment",
+    "review_rectification",
 )
 
 
@@ -58,12 +65,30 @@ def recreate_database(url: str) -> None:
     conn.close()
 
 
+def drop_database(url: str) -> None:
+    parts = urlsplit(url)
+    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(parts.path.lstrip("/"))
+            )
+        )
+    conn.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--merchants", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--no-declarations", action="store_true")
+    parser.add_argument("--complaints", type=int, default=0)
+    parser.add_argument("--inspections", type=int, default=0)
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the database at the end (frees the disk)"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
 
@@ -94,6 +119,10 @@ def main() -> int:
     ]
     if args.no_declarations:
         command.append("--no-declarations")
+    if args.complaints:
+        command += ["--complaints", str(args.complaints)]
+    if args.inspections:
+        command += ["--inspections", str(args.inspections)]
     print("$ " + " ".join(["python", *command[1:]]), flush=True)
     seconds, peak_kib, status = run(command, env)
     if status:
@@ -118,6 +147,9 @@ def main() -> int:
     for table, count in counts.items():
         print(f"  {table:<45} {count:>10,}")
     print(f"merchants per second: {counts['merchants_merchant'] / seconds:,.0f}")
+    if args.drop:
+        drop_database(args.database_url)
+        print(f"database {name} dropped")
     return 0
 
 

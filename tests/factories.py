@@ -7,6 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from complaints.models import Complaint, ComplaintCategory
 from merchants.models import (
     ColdChainRecord,
     Declaration,
@@ -264,3 +265,19 @@ def approved_merchants(count: int, county: str = "330106", **merchant: object) -
     for m in merchants:
         DeclarationFactory(merchant=m, created_by=author, state=Declaration.State.APPROVED)
     return merchants
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A complaint as its row: set the state and dates a test needs (the services keep them
+    consistent in real use)."""
+
+    class Meta:
+        model = Complaint
+
+    merchant = factory.SubFactory(MerchantFactory)
+    region = factory.LazyAttribute(lambda c: c.merchant.region)
+    category = ComplaintCategory.QUALITY
+    description = "买到的商品有质量问题"
+    wanted_outcome = "退货退款"
+    complainant_name = "王五"
+    complainant_phone = "13900139000"

@@ -10,8 +10,9 @@ from merchants.services.province import province_generate
 class Command(BaseCommand):
     help = (
         "Generate a province of realistic synthetic merchants (permits, some owners, declarations "
-        "with their event history) for load tests and benchmarks. Refuses to run twice unless "
-        "--append is given. On PostgreSQL the tables it fills stay locked until it commits."
+        "with their event history, optionally complaints and inspections) for load tests and "
+        "benchmarks. Refuses to run twice unless --append is given. On PostgreSQL the tables it "
+        "fills stay locked until it commits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +30,18 @@ class Command(BaseCommand):
             action="store_true",
             help="no external records (registry, quality, food chain, cold chain, enforcement)",
         )
+        parser.add_argument(
+            "--complaints",
+            type=int,
+            default=0,
+            help="how many complaints against the generated merchants, over three years",
+        )
+        parser.add_argument(
+            "--inspections",
+            type=int,
+            default=0,
+            help="how many spot-check inspections of them over two years, in closed campaigns",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbose = options["verbosity"] >= 1
@@ -40,6 +53,8 @@ class Command(BaseCommand):
                 append=options["append"],
                 declarations=not options["no_declarations"],
                 records=not options["no_records"],
+                complaints=options["complaints"],
+                inspections=options["inspections"],
                 progress=self.stdout.write if verbose else None,
             )
         except DomainError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from complaints.models import Complaint
 from merchants.errors import DomainError
 from merchants.models import (
     AuditEntry,
@@ -21,6 +22,13 @@ from merchants.models import (
     User,
 )
 from merchants.services.bulk import bulk_write, foreign_keys_suspended
+from merchants.services.province.complaints import (
+    COMPLAINT_COLUMNS,
+    complaint_rows,
+    complaint_targets,
+    complaints_rng,
+    share,
+)
 from merchants.services.province.context import (
     Context,
     MerchantSpec,
@@ -39,6 +47,16 @@ from merchants.services.province.declarations import (
     event_rows,
     member_rows,
 )
+from merchants.services.province.inspections import (
+    ASSIGNMENT_COLUMNS,
+    INSPECTION_COLUMNS,
+    RECTIFICATION_COLUMNS,
+    InspectionPlan,
+    create_campaigns,
+    finish_campaigns,
+    inspection_rows,
+    inspections_rng,
+)
 from merchants.services.province.merchants import (
     MEMBERSHIP_COLUMNS,
     MERCHANT_COLUMNS,
@@ -56,6 +74,7 @@ from merchants.services.province.records import (
     indexes_suspended,
     records_rng,
 )
+from review.models import Inspection, InspectionAssignment, Rectification
 
 GENERATE_ACTION = "province.generate"
 
@@ -126,6 +145,59 @@ def _write_record_batch(
         rows[label] += bulk_write(model, columns, make_rows(rng, ctx.now, merchants))
 
 
+COMPLAINT_CHUNK = 20_000  # complaint rows built and written at a time (bounds the memory)
+
+
+def _write_complaint_batch(
+    ctx: Context, merchants: list[MerchantSpec], count: int, rows: Counter[str], seed: int
+) -> None:
+    rng = complaints_rng(seed, merchants)
+    targets = complaint_targets(rng, merchants, count)
+    for start in range(0, len(targets), COMPLAINT_CHUNK):
+        chunk = complaint_rows(
+            rng, ctx.now, targets[start : start + COMPLAINT_CHUNK], ctx.reviewers
+        )
+        rows["complaints"] += bulk_write(Complaint, COMPLAINT_COLUMNS, chunk)
+
+
+def _write_inspection_batch(
+    ctx: Context,
+    merchants: list[MerchantSpec],
+    count: int,
+    plan: InspectionPlan,
+    rows: Counter[str],
+    seed: int,
+) -> None:
+    inspections, assignments, rectifications = inspection_rows(
+        inspections_rng(seed, merchants),
+        ctx.now,
+        merchants,
+        count,
+        plan,
+        ctx.reviewers,
+        ctx.ids.take(Inspection, count),
+        ctx.generator_user_id,
+    )
+    rows["inspections"] += bulk_write(
+        Inspection,
+        INSPECTION_COLUMNS,
+        inspections,
+        json_columns=(INSPECTION_COLUMNS.index("answers"),),
+    )
+    rows["inspection assignments"] += bulk_write(
+        InspectionAssignment, ASSIGNMENT_COLUMNS, assignments
+    )
+    rows["rectifications"] += bulk_write(Rectification, RECTIFICATION_COLUMNS, rectifications)
+
+
+COMPLAINT_TABLES: tuple[type[models.Model], ...] = (Complaint,)
+INSPECTION_TABLES: tuple[type[models.Model], ...] = (
+    Inspection,
+    InspectionAssignment,
+    Rectification,
+)
+MAX_INSPECTIONS_PER_MERCHANT = 4
+
 LOADED_TABLES: tuple[type[models.Model], ...] = (
     User,
     Merchant,
@@ -146,16 +218,25 @@ def province_generate(
     append: bool = False,
     declarations: bool = True,
     records: bool = True,
+    complaints: int = 0,
+    inspections: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> ProvinceGenerationResult:
-    """Generate `merchants` merchants with permits, a few owners, declarations and external
-    records, in one go.
+    """Generate `merchants` merchants with permits, a few owners, declarations, external
+    records, and `complaints` complaints and `inspections` inspections against them, in one go.
 
     On PostgreSQL the loaded tables are locked until the run commits: use a database no one
     else is working in.
     """
     if merchants < 1 or batch_size < 1:
         raise DomainError("The number of merchants and the batch size must be positive.")
+    if complaints < 0 or inspections < 0:
+        raise DomainError("The numbers of complaints and inspections cannot be negative.")
+    if inspections > MAX_INSPECTIONS_PER_MERCHANT * merchants:
+        raise DomainError(
+            f"At most {MAX_INSPECTIONS_PER_MERCHANT} inspections per merchant: ask for at most "
+            f"{MAX_INSPECTIONS_PER_MERCHANT * merchants}."
+        )
     previous = _previous_runs()
     if not append:
         _refuse_if_generated(previous)
@@ -179,9 +260,13 @@ def province_generate(
             serial=max((int(run.data.get("serial_to", 0)) for run in previous), default=0) + 1,
         )
         result.serial_from = ctx.serial
-        with foreign_keys_suspended(LOADED_TABLES):
+        plan = None
+        if inspections:
+            plan = create_campaigns(seed, ctx.now, counties, reviewers)
+        extra = (COMPLAINT_TABLES if complaints else ()) + (INSPECTION_TABLES if plan else ())
+        with foreign_keys_suspended(LOADED_TABLES + extra):
             result.seconds["setup"] = clock() - started
-            with indexes_suspended(RECORD_MODELS if records else ()):
+            with indexes_suspended((RECORD_MODELS if records else ()) + extra):
                 done = 0
                 while done < merchants:
                     n = min(batch_size, merchants - done)
@@ -197,14 +282,31 @@ def province_generate(
                         t2 = clock()
                         _write_record_batch(ctx, specs, result.rows, seed)
                         result.seconds["records"] += clock() - t2
+                    if complaints:
+                        t3 = clock()
+                        count = share(complaints, done, n, merchants)
+                        _write_complaint_batch(ctx, specs, count, result.rows, seed)
+                        result.seconds["complaints"] += clock() - t3
+                    if plan is not None:
+                        t4 = clock()
+                        count = share(inspections, done, n, merchants)
+                        _write_inspection_batch(ctx, specs, count, plan, result.rows, seed)
+                        result.seconds["inspections"] += clock() - t4
                     done += n
                     say(f"{done:,} / {merchants:,} merchants ({clock() - started:.1f} s)")
                 t_indexes = clock()
-            if records:
-                result.seconds["record indexes"] = clock() - t_indexes
+            if records or extra:
+                result.seconds["indexes"] = clock() - t_indexes
             t_keys = clock()
         result.seconds["foreign keys"] = clock() - t_keys
         result.serial_to = ctx.serial - 1
+        if plan is not None:
+            city_of = {c.code: c.city_code for c in counties}
+            per_city: Counter[str] = Counter()
+            for county_code, n in result.counties.items():
+                per_city[city_of[county_code]] += n
+            finish_campaigns(plan, per_city)
+            result.rows["campaigns"] = sum(len(c) for c in plan.campaigns.values())
         AuditEntry.objects.create(
             action=GENERATE_ACTION,
             object_repr=f"{merchants} generated merchants",
@@ -228,5 +330,5 @@ def province_generate(
 def _analyze() -> None:
     """Fresh planner statistics, so the pages and benchmarks that follow get good plans."""
     with connection.cursor() as cursor:
-        for model in (*LOADED_TABLES, *RECORD_MODELS):
+        for model in (*LOADED_TABLES, *RECORD_MODELS, *COMPLAINT_TABLES, *INSPECTION_TABLES):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -1,0 +1,343 @@
+"""Comprehensive evaluation and the four pools (DESIGN.md, "Comprehensive evaluation").
+
+The policy is data: every edit in admin saves a new version, and an evaluation points at the
+version it used, so a past score is never rewritten. A merchant's place (pool and stars) is its
+standing; every move of it is a PoolChange row.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant
+
+DEFAULT_STAR_BANDS = [75, 80, 85, 90, 95]
+DEFAULT_CREDIT_DEDUCTIONS = {"A": 0, "B": 3, "C": 8, "D": 15}
+
+
+def default_star_bands() -> list[int]:
+    return list(DEFAULT_STAR_BANDS)
+
+
+def default_credit_deductions() -> dict[str, int]:
+    return dict(DEFAULT_CREDIT_DEDUCTIONS)
+
+
+def _points(label: str, default: int, help_text: str = "") -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MaxValueValidator(100)], help_text=help_text
+    )
+
+
+def _days(label: str, default: int, help_text: str = "") -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MinValueValidator(1)], help_text=help_text
+    )
+
+
+class EvaluationPolicy(models.Model):
+    """One version of the evaluation policy. Rows are never edited: saving in admin writes a
+    new version, and the newest one is in force."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    note = models.CharField(
+        _("what changed and why"), max_length=300, blank=True, help_text=_("Shown in the history.")
+    )
+    created_at = models.DateTimeField(_("in force from"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # The four weighted components; they add up to 100.
+    weight_complaints = _points(_("complaints: points"), 30)
+    weight_inspections = _points(_("inspections: points"), 30)
+    weight_compliance = _points(_("compliance: points"), 25)
+    weight_commitments = _points(_("commitments: points"), 15)
+    bonus_max = _points(_("bonus: at most"), 15)
+    # Complaints.
+    complaint_window_days = _days(_("complaints counted over (days)"), 90)
+    deduction_per_accepted_complaint = _points(_("deduction per accepted complaint"), 3)
+    deduction_per_overdue_complaint = _points(_("deduction per overdue complaint"), 5)
+    # Inspections.
+    inspection_window_days = _days(_("inspections counted over (days)"), 365)
+    deduction_per_failed_inspection = _points(_("deduction per failed inspection"), 15)
+    deduction_per_rectify_inspection = _points(_("deduction per “rectify” result"), 6)
+    # Compliance: penalties, registry lists, credit, licences.
+    penalty_window_days = _days(_("penalties counted over (days)"), 365)
+    deduction_per_minor_penalty = _points(_("deduction per minor penalty"), 4)
+    deduction_per_ordinary_penalty = _points(_("deduction per ordinary penalty"), 10)
+    deduction_abnormal_list = _points(_("deduction when on the abnormal-operations list"), 10)
+    credit_deductions = models.JSONField(
+        _("deduction per credit level"),
+        default=default_credit_deductions,
+        help_text=_('Registry credit level → points taken off, e.g. {"A": 0, "B": 3}.'),
+    )
+    # Stars and the warning pool.
+    star_bands = models.JSONField(
+        _("star bands"),
+        default=default_star_bands,
+        help_text=_("Lowest score for one to five stars, ascending, e.g. [75, 80, 85, 90, 95]."),
+    )
+    warning_score_below = _points(_("warning when the score is below"), 60)
+    warning_accepted_complaints = _points(_("warning at this many accepted complaints"), 3)
+    warning_complaint_days = _days(_("… within (days)"), 30)
+    # Periods.
+    observation_days = _days(
+        _("observation period (days)"), 182, _("In cultivation before the first stars.")
+    )
+    star_period_days = _days(_("star period (days)"), 182, _("At most one star up per period."))
+    rectification_days = _days(_("days to rectify a warning"), 30)
+    reentry_days = _days(_("wait before declaring again after exit (days)"), 365)
+    appeal_days = _days(_("days to appeal a decision"), 21)
+    appeal_decision_days = _days(_("days to decide an appeal"), 21)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("evaluation policy")
+        verbose_name_plural = _("evaluation policies")
+
+    def __str__(self) -> str:
+        return str(_("Policy version %(version)s") % {"version": self.version})
+
+    @classmethod
+    def current(cls) -> "EvaluationPolicy":
+        policy = cls.objects.order_by("-version").first()
+        if policy is None:
+            policy = cls.objects.create(version=1, note="Defaults of DESIGN.md")
+        return policy
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        weights = (
+            self.weight_complaints
+            + self.weight_inspections
+            + self.weight_compliance
+            + self.weight_commitments
+        )
+        if weights != 100:
+            errors["weight_commitments"] = _(
+                "The four components must add up to 100 points; they add up to %(sum)d."
+            ) % {"sum": weights}
+        bands = self.star_bands
+        if (
+            not isinstance(bands, list)
+            or len(bands) != 5
+            or not all(isinstance(b, int) and 0 <= b <= 100 for b in bands)
+            or bands != sorted(set(bands))
+        ):
+            errors["star_bands"] = _(
+                "Give five scores from 0 to 100 in ascending order, e.g. [75, 80, 85, 90, 95]."
+            )
+        credit = self.credit_deductions
+        if not isinstance(credit, dict) or not all(
+            isinstance(v, int) and 0 <= v <= 100 for v in credit.values()
+        ):
+            errors["credit_deductions"] = _(
+                'Give points from 0 to 100 per credit level, e.g. {"A": 0, "B": 3}.'
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def stars_for(self, score: int) -> int:
+        return sum(1 for band in self.star_bands if score >= band)
+
+
+class Pool(models.TextChoices):
+    SELECTION = "selection", _("Selection pool")
+    CULTIVATION = "cultivation", _("Cultivation pool")
+    STAR_RATED = "star_rated", _("Star-rated pool")
+    WARNING = "warning", _("Warning pool")
+    EXITED = "exited", _("Exited")
+
+
+class EvaluationRun(models.Model):
+    """One re-evaluation. At most one runs at a time (the partial unique constraint is the lock);
+    a run that died is recognised by its stale heartbeat and marked failed by the next one."""
+
+    class Kind(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly (merchants with new events)")
+        MONTHLY = "monthly", _("Monthly (all merchants)")
+        MANUAL = "manual", _("Started by hand")
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
+    policy = models.ForeignKey(
+        EvaluationPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="runs"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    merchants_evaluated = models.PositiveIntegerField(_("merchants evaluated"), default=0)
+    pool_changes = models.PositiveIntegerField(_("pool changes"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("evaluation run")
+        verbose_name_plural = _("evaluation runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state="running"),
+                name="one_evaluation_run_at_a_time",
+                violation_error_message=_("An evaluation run is already in progress."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Evaluation(models.Model):
+    """A merchant's score under one policy version, with every input and component kept so the
+    score can be explained line by line."""
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    policy = models.ForeignKey(
+        EvaluationPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+"
+    )
+    run = models.ForeignKey(
+        EvaluationRun,
+        verbose_name=_("run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
+    evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
+    score = models.PositiveSmallIntegerField(_("score"))
+    inputs = models.JSONField(_("inputs"), default=dict)
+    components = models.JSONField(
+        _("components"), default=dict, help_text=_("Component → points and the lines behind them.")
+    )
+    triggers = models.JSONField(
+        _("warning triggers"), default=list, blank=True, help_text=_("Codes of triggers breached.")
+    )
+
+    class Meta:
+        ordering = ["-evaluated_at", "-id"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        indexes = [
+            models.Index(fields=["merchant", "-evaluated_at", "-id"], name="evaluation_latest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.score}"
+
+
+class Standing(models.Model):
+    """Where a merchant in the programme stands now: its pool, stars and latest score."""
+
+    merchant = models.OneToOneField(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="standing"
+    )
+    # Copied from the merchant so a regulator's pool browser is scoped from this table alone.
+    region = models.ForeignKey(
+        "merchants.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    pool = models.CharField(_("pool"), max_length=12, choices=Pool.choices)
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), default=0, validators=[MaxValueValidator(5)]
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    since = models.DateTimeField(_("in this pool since"), default=timezone.now)
+    former_pool = models.CharField(
+        _("pool before the warning"), max_length=12, choices=Pool.choices, blank=True
+    )
+    former_stars = models.PositiveSmallIntegerField(_("stars before the warning"), default=0)
+    stars_changed_at = models.DateTimeField(_("stars last changed"), null=True, blank=True)
+    rectification_due = models.DateField(_("rectify by"), null=True, blank=True)
+    reentry_after = models.DateField(_("may declare again from"), null=True, blank=True)
+    last_evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set by any event that can change the score; the nightly run evaluates these and clears it.
+    needs_evaluation = models.BooleanField(_("has new events"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["merchant"]
+        verbose_name = _("standing")
+        verbose_name_plural = _("standings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stars=0) | Q(pool="star_rated") | Q(pool="warning"),
+                name="standing_stars_only_when_rated",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "pool", "stars", "score"], name="standing_browser_idx"),
+            models.Index(
+                fields=["needs_evaluation"],
+                condition=Q(needs_evaluation=True),
+                name="standing_dirty_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.pool} {self.stars}"
+
+
+class PoolChange(models.Model):
+    """One move of a merchant's standing: from, to, stars, why, on what evidence, by whom."""
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="pool_changes"
+    )
+    from_pool = models.CharField(_("from"), max_length=12, choices=Pool.choices, blank=True)
+    to_pool = models.CharField(_("to"), max_length=12, choices=Pool.choices)
+    from_stars = models.PositiveSmallIntegerField(_("stars before"), default=0)
+    to_stars = models.PositiveSmallIntegerField(_("stars after"), default=0)
+    reason_code = models.CharField(_("reason code"), max_length=40)
+    reason = models.TextField(_("reason"))
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    evaluation = models.ForeignKey(
+        Evaluation,
+        verbose_name=_("evaluation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    run = models.ForeignKey(
+        EvaluationRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the evaluation run made the change."),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pool change")
+        verbose_name_plural = _("pool changes")
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="pool_change_merchant_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.from_pool or '∅'} → {self.to_pool}"
