@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, Min, Q
+from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -69,7 +69,7 @@ def _since(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
-def _complaint_inputs(ids: list[int], policy: EvaluationPolicy, now: datetime) -> dict:
+def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -> dict:
     window = _since(now, policy.complaint_window_days)
     trigger_window = _since(now, policy.warning_complaint_days)
     returns_window = _since(now, RETURNS_WINDOW_DAYS)
@@ -112,7 +112,7 @@ def _complaint_inputs(ids: list[int], policy: EvaluationPolicy, now: datetime) -
     return {row.pop("merchant_id"): row for row in rows}
 
 
-def _inspection_inputs(ids: list[int], policy: EvaluationPolicy, now: datetime) -> dict:
+def _inspection_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -> dict:
     window = _since(now, policy.inspection_window_days)
     failed = Q(result=InspectionResult.FAIL)
     rows = (
@@ -133,7 +133,7 @@ def _inspection_inputs(ids: list[int], policy: EvaluationPolicy, now: datetime) 
     return {row.pop("merchant_id"): row for row in rows}
 
 
-def _penalty_inputs(usccs: list[str], policy: EvaluationPolicy, today: date) -> dict:
+def _penalty_inputs(usccs: QuerySet, policy: EvaluationPolicy, today: date) -> dict:
     since = today - timedelta(days=policy.penalty_window_days)
     severity = PenaltyRecord.Severity
     rows = (
@@ -149,7 +149,7 @@ def _penalty_inputs(usccs: list[str], policy: EvaluationPolicy, today: date) -> 
     return {row.pop("uscc"): row for row in rows}
 
 
-def _registry_inputs(usccs: list[str]) -> dict:
+def _registry_inputs(usccs: QuerySet) -> dict:
     """The newest registry record per USCC (one per entity; the newest wins if a source sent
     several)."""
     latest: dict[str, dict] = {}
@@ -170,7 +170,7 @@ def _registry_inputs(usccs: list[str]) -> dict:
     return latest
 
 
-def _declaration_inputs(ids: list[int]) -> dict:
+def _declaration_inputs(ids: QuerySet) -> dict:
     approved = Declaration.objects.filter(merchant_id__in=ids, state=DeclarationState.APPROVED)
     rows = approved.values("merchant_id").annotate(
         first_approved_at=Min("decided_at"),
@@ -193,19 +193,24 @@ def _months_between(start: datetime, now: datetime) -> int:
 
 
 def evaluate(
-    merchant_ids: Iterable[int], *, policy: EvaluationPolicy, now: datetime | None = None
+    merchants: QuerySet[Merchant] | Iterable[int],
+    *,
+    policy: EvaluationPolicy,
+    now: datetime | None = None,
 ) -> dict[int, Result]:
-    """Evaluate these merchants as of `now` under `policy`. Reads only; six grouped queries
-    whatever the number of merchants."""
+    """Evaluate these merchants (a queryset, e.g. a region's or those with new events; or ids)
+    as of `now` under `policy`. Reads only: eight queries whatever the number of merchants,
+    each limited to the set by a subquery."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    rows = Merchant.objects.filter(pk__in=list(merchant_ids)).values_list(
-        "pk", "uscc", "licence_valid_until"
-    )
-    merchants = {pk: uscc for pk, uscc, _until in rows}
+    if not isinstance(merchants, QuerySet):
+        merchants = Merchant.objects.filter(pk__in=list(merchants))
+    scope = merchants.order_by()
+    rows = list(scope.values_list("pk", "uscc", "licence_valid_until"))
+    usccs_by_id = {pk: uscc for pk, uscc, _until in rows}
     licence_until = {pk: until for pk, _uscc, until in rows}
-    ids = list(merchants)
-    usccs = list(merchants.values())
+    ids = scope.values("pk")
+    usccs = scope.values("uscc")
     complaints = _complaint_inputs(ids, policy, now)
     inspections = _inspection_inputs(ids, policy, now)
     penalties = _penalty_inputs(usccs, policy, today)
@@ -224,7 +229,7 @@ def evaluate(
             declarations=_zeros(declarations.get(merchant_id)),
             licence_until=licence_until.get(merchant_id),
         )
-        for merchant_id, uscc in merchants.items()
+        for merchant_id, uscc in usccs_by_id.items()
     }
 
 
@@ -235,10 +240,6 @@ def _zeros(row: dict | None) -> defaultdict:
 
 def _line(points: int, code: str, **data: Any) -> dict[str, Any]:
     return {"points": points, "code": code, **data}
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _score(
@@ -417,26 +418,15 @@ def _score(
         registry["on_abnormal_list"] or registry["entity_status"] != RegistryRecord.Status.ACTIVE
     ):
         triggers.append("entity_abnormal")
+    # Stored as they are: the evaluation's JSON encoder writes dates as ISO strings.
     inputs = {
-        "complaints": {
-            k: (_iso(v) if isinstance(v, date | datetime) else v) for k, v in complaints.items()
-        },
-        "inspections": {
-            k: (_iso(v) if isinstance(v, date | datetime) else v) for k, v in inspections.items()
-        },
-        "penalties": {
-            k: (_iso(v) if isinstance(v, date | datetime) else v) for k, v in penalties.items()
-        },
-        "registry": (
-            {k: (_iso(v) if isinstance(v, date) else v) for k, v in registry.items()}
-            if registry
-            else None
-        ),
-        "declarations": {
-            k: (_iso(v) if isinstance(v, date | datetime) else v) for k, v in declarations.items()
-        },
-        "licence_valid_until": _iso(licence_until),
-        "as_of": now.isoformat(),
+        "complaints": complaints,
+        "inspections": inspections,
+        "penalties": penalties,
+        "registry": registry,
+        "declarations": declarations,
+        "licence_valid_until": licence_until,
+        "as_of": now,
     }
     return Result(
         merchant_id=merchant_id,

@@ -7,6 +7,7 @@ standing; every move of it is a PoolChange row.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -224,7 +225,7 @@ class Evaluation(models.Model):
     )
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
     score = models.PositiveSmallIntegerField(_("score"))
-    inputs = models.JSONField(_("inputs"), default=dict)
+    inputs = models.JSONField(_("inputs"), default=dict, encoder=DjangoJSONEncoder)
     components = models.JSONField(
         _("components"), default=dict, help_text=_("Component → points and the lines behind them.")
     )

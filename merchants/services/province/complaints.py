@@ -15,7 +15,7 @@ import functools
 import random
 import secrets
 from bisect import bisect
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -32,7 +32,7 @@ from complaints.services import (
 )
 from merchants.models import Industry
 from merchants.services import synthetic as syn
-from merchants.services.province.context import MerchantSpec, timestamp
+from merchants.services.province.context import MerchantSpec
 from review.deadlines import add_working_days
 
 DAY = 86400.0
@@ -186,88 +186,128 @@ def complaint_targets(
     return rng.choices(specs, cum_weights=list(accumulate(weights)), k=count)
 
 
+# Plain strings in the hot loop: comparing them is cheaper than comparing enum members.
+SUBMITTED, ACCEPTED, DECLINED, WITH_MERCHANT, PROPOSED = (
+    str(C.SUBMITTED),
+    str(C.ACCEPTED),
+    str(C.DECLINED),
+    str(C.WITH_MERCHANT),
+    str(C.PROPOSED),
+)
+MEDIATION, SETTLED, MEDIATION_FAILED, WITHDRAWN = (
+    str(C.MEDIATION),
+    str(C.SETTLED),
+    str(C.MEDIATION_FAILED),
+    str(C.WITHDRAWN),
+)
+# Open states past acceptance: how many days back acceptance may lie (low, high).
+ACCEPTED_WINDOW = {
+    ACCEPTED: (2.0, 0.0),
+    WITH_MERCHANT: (9.0, 0.0),  # the merchant's 10 working days are not over yet
+    PROPOSED: (9.0, 0.0),
+    MEDIATION: (80.0, 3.0),  # within the 45 working days of handling, or a little past them
+}
+
+
+@functools.lru_cache(maxsize=8192)
+def _due_on_day(day_number: int, working_days: int) -> date:
+    return _due(date.fromordinal(day_number), working_days)
+
+
 def complaint_rows(
     rng: random.Random,
     now: datetime,
     targets: list[MerchantSpec],
     handlers: dict[str, tuple[int, int, int]],
 ) -> list[tuple[Any, ...]]:
-    """One complaint against each merchant of `targets`."""
-    draw = rng.random
-    states = [s for s, _ in STATE_MIX]
+    """One complaint against each merchant of `targets`.
+
+    Times are computed as POSIX seconds and turned into datetimes once, and local days as
+    ordinals with the zone's current offset (China keeps no summer time): this loop runs three
+    million times for a province.
+    """
+    draw, uniform = rng.random, rng.uniform
+    states = [str(s) for s, _ in STATE_MIX]
     state_cum = list(accumulate(w for _, w in STATE_MIX))
-    categories = [c for c, _ in CATEGORY_MIX]
+    state_total = state_cum[-1]
+    categories = [str(c) for c, _ in CATEGORY_MIX]
     category_cum = list(accumulate(w for _, w in CATEGORY_MIX))
-    zone = timezone.get_current_timezone()
-    today = now.astimezone(zone).date()
-    window_start = now - timedelta(days=365 * YEARS)
-    latest = now - timedelta(minutes=10)
+    category_total = category_cum[-1]
+    descriptions = {str(k): v for k, v in DESCRIPTIONS.items()}
+    wanted = {str(k): v for k, v in WANTED.items()}
+    ratings = {str(k): v for k, v in RATING_SHARE.items()}
+    grounds = [str(g) for g in DECLINE_GROUNDS]
+    offset = now.astimezone(timezone.get_current_timezone()).utcoffset() or timedelta()
+    shift = offset.total_seconds() + date(1970, 1, 1).toordinal() * DAY
+    stamp = now.timestamp()
+    today = int((stamp + shift) // DAY)
+    window_start = stamp - 365 * YEARS * DAY
+    latest = stamp - 600
+    to_datetime = datetime.fromtimestamp
+    utc = UTC
     token = secrets.token_urlsafe
+    name, phone = syn.person_name, syn.mobile_phone
+    n_ips = len(IP_PREFIXES)
     rows = []
     for m in targets:
-        state = states[bisect(state_cum, draw() * state_cum[-1])]
-        category = categories[bisect(category_cum, draw() * category_cum[-1])]
-        earliest = max(window_start, m.created_at + timedelta(hours=1))
+        state = states[bisect(state_cum, draw() * state_total)]
+        category = categories[bisect(category_cum, draw() * category_total)]
+        earliest = max(window_start, m.created_at.timestamp() + 3600)
         accepted = closed = None
-        if state == C.SUBMITTED:
-            created = timestamp(rng, max(earliest, now - timedelta(days=12)), latest)
-        elif state in (C.ACCEPTED, C.WITH_MERCHANT, C.PROPOSED, C.MEDIATION):
-            # Accepted recently enough for the state: the merchant's answer is not yet due
-            # (at most 9 calendar days ago), mediation within the handling period or a little
-            # past it (some overdue).
-            back = {C.ACCEPTED: 2, C.WITH_MERCHANT: 9, C.PROPOSED: 9}.get(state, 80)
-            low = now - timedelta(days=back)
-            high = now - timedelta(days=3 if state == C.MEDIATION else 0, minutes=5)
-            accepted = timestamp(rng, max(low, earliest + timedelta(days=1)), high)
-            created = max(earliest, accepted - timedelta(seconds=rng.uniform(0.1, 5) * DAY))
+        if state == SUBMITTED:
+            low = max(earliest, stamp - 12 * DAY)
+            created = low + (latest - low) * draw() if latest > low else low
+        elif state in ACCEPTED_WINDOW:
+            back, front = ACCEPTED_WINDOW[state]
+            low = max(stamp - back * DAY, earliest + DAY)
+            high = stamp - front * DAY - 300
+            accepted = low + (high - low) * draw() if high > low else low
+            created = max(earliest, accepted - uniform(0.1, 5) * DAY)
         else:
-            gaps: list[float] = []  # seconds: created → accepted → closed
-            if state == C.DECLINED or (state == C.WITHDRAWN and draw() < 0.5):
-                gaps = [rng.uniform(0.2, 6 if state == C.DECLINED else 5) * DAY]
-            else:
-                gaps.append(rng.uniform(0.1, 5) * DAY)
-                if state == C.SETTLED:
-                    long = draw() < 0.05
-                    gaps.append(rng.uniform(50, 90) * DAY if long else rng.uniform(1, 50) * DAY)
-                elif state == C.MEDIATION_FAILED:
-                    gaps.append(rng.uniform(15, 70) * DAY)
-                else:
-                    gaps.append(rng.uniform(1, 20) * DAY)
+            # Seconds from submission to acceptance (none if never accepted) and to closing.
+            if state == DECLINED:
+                gaps = (uniform(0.2, 6) * DAY,)
+            elif state == WITHDRAWN and draw() < 0.5:
+                gaps = (uniform(0.2, 5) * DAY,)
+            elif state == SETTLED:
+                handled = uniform(50, 90) if draw() < 0.05 else uniform(1, 50)
+                gaps = (uniform(0.1, 5) * DAY, handled * DAY)
+            elif state == MEDIATION_FAILED:
+                gaps = (uniform(0.1, 5) * DAY, uniform(15, 70) * DAY)
+            else:  # withdrawn after acceptance
+                gaps = (uniform(0.1, 5) * DAY, uniform(1, 20) * DAY)
             total = sum(gaps)
-            span = (latest - earliest).total_seconds()
-            if total > span * 0.9:  # squeeze into the time the merchant has had
-                gaps = [g * span * 0.9 / total for g in gaps] if span > 0 else [0.0] * len(gaps)
+            span = (latest - earliest) * 0.9
+            if total > span:  # squeeze into the time the merchant has had
+                scale = max(span, 0.0) / total
+                gaps = tuple(g * scale for g in gaps)
                 total = sum(gaps)
-            created = timestamp(rng, earliest, latest - timedelta(seconds=total))
-            t = created
+            created = earliest + (latest - total - earliest) * draw()
             if len(gaps) == 2:
-                accepted = t = t + timedelta(seconds=gaps[0])
-            closed = t + timedelta(seconds=gaps[-1])
-        created_on = created.astimezone(zone).date()
-        accept_due = _due(created_on, ACCEPT_WORKING_DAYS)
+                accepted = created + gaps[0]
+            closed = created + total
+        created_day = int((created + shift) // DAY)
+        accept_due = _due_on_day(created_day, ACCEPT_WORKING_DAYS)
         merchant_due = close_due = None
-        if accepted is not None:
-            accepted_on = accepted.astimezone(zone).date()
-            merchant_due = _due(accepted_on, MERCHANT_WORKING_DAYS)
-            close_due = _due(accepted_on, HANDLING_WORKING_DAYS)
-        if closed is not None:
-            overdue = False
-        elif accepted is None:
-            overdue = accept_due < today
-        else:
-            overdue = close_due is not None and close_due < today
         handler = None
-        if accepted is not None or state == C.DECLINED:
+        if accepted is not None:
+            accepted_day = int((accepted + shift) // DAY)
+            merchant_due = _due_on_day(accepted_day, MERCHANT_WORKING_DAYS)
+            close_due = _due_on_day(accepted_day, HANDLING_WORKING_DAYS)
+            overdue = closed is None and close_due.toordinal() < today
+        else:
+            overdue = closed is None and accept_due.toordinal() < today
+        if accepted is not None or state == DECLINED:
             county, city, _province = handlers[m.county.code]
             handler = county if draw() < 0.9 else city
         proposal = agreement = ""
-        if state in (C.PROPOSED, C.SETTLED) or (state == C.MEDIATION and draw() < 0.5):
-            proposal = rng.choice(PROPOSALS)
-        if state == C.SETTLED:
-            agreement = proposal if draw() < 0.7 else rng.choice(AGREEMENTS)
+        if state in (PROPOSED, SETTLED) or (state == MEDIATION and draw() < 0.5):
+            proposal = PROPOSALS[int(draw() * len(PROPOSALS))]
+        if state == SETTLED:
+            agreement = proposal if draw() < 0.7 else AGREEMENTS[int(draw() * len(AGREEMENTS))]
         rating = None
         rating_comment = ""
-        rated = RATING_SHARE.get(state)
+        rated = ratings.get(state)
         if rated is not None and draw() < rated[0]:
             rating = rng.choices(rated[1], rated[2])[0]
             if draw() < 0.2:
@@ -275,15 +315,22 @@ def complaint_rows(
         amount = None
         if draw() < 0.8:
             amount = Decimal(int(rng.lognormvariate(5.5, 1.2) * 100)) / 100
-        bought = created_on - timedelta(days=int(rng.expovariate(1 / 12)))
+        bought = None
+        if draw() < 0.9:
+            bought = date.fromordinal(created_day - int(rng.expovariate(1 / 12)))
         ip = None
         if draw() < 0.85:
-            octets = f"{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-            ip = rng.choice(IP_PREFIXES) + octets
-        email = ""
-        if draw() < 0.15:
-            email = f"c{rng.randrange(10**9)}@example.com"
-        updated = closed or accepted or created
+            bits = rng.getrandbits(24)
+            ip = (
+                f"{IP_PREFIXES[int(draw() * n_ips)]}{bits >> 16}.{(bits >> 8) & 255}."
+                f"{(bits & 255) or 1}"
+            )
+        email = f"c{rng.getrandbits(30)}@example.com" if draw() < 0.15 else ""
+        texts = descriptions[category]
+        outcomes = wanted[category]
+        created_at = to_datetime(created, utc)
+        accepted_at = to_datetime(accepted, utc) if accepted is not None else None
+        closed_at = to_datetime(closed, utc) if closed is not None else None
         rows.append(
             (
                 token(24),
@@ -292,24 +339,24 @@ def complaint_rows(
                 "",
                 m.county.code,
                 category,
-                rng.choice(DESCRIPTIONS[category]),
+                texts[int(draw() * len(texts))],
                 amount,
-                bought if draw() < 0.9 else None,
-                rng.choice(WANTED[category]),
-                syn.person_name(rng),
-                syn.mobile_phone(rng),
+                bought,
+                outcomes[int(draw() * len(outcomes))],
+                name(rng),
+                phone(rng),
                 email,
                 draw() < 0.6,
                 ip,
                 state,
                 handler,
-                rng.choice(DECLINE_GROUNDS) if state == C.DECLINED else "",
+                grounds[int(draw() * len(grounds))] if state == DECLINED else "",
                 proposal,
                 agreement,
-                created,
-                updated,
-                accepted,
-                closed,
+                created_at,
+                closed_at or accepted_at or created_at,
+                accepted_at,
+                closed_at,
                 accept_due,
                 merchant_due,
                 close_due,
