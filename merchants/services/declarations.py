@@ -30,6 +30,12 @@ from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
+from ratings.pools import (
+    pool_cultivate,
+    pool_enter_selection,
+    pool_leave_selection,
+    require_may_declare,
+)
 from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -137,6 +143,7 @@ def _require(condition: bool, message: str) -> None:
 @transaction.atomic
 def declaration_create(*, actor: User, merchant: Merchant, scheme: Scheme) -> Declaration:
     _require(scheme.is_active, _("This scheme is not open for declarations."))
+    require_may_declare(merchant)
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(
@@ -402,7 +409,10 @@ def declaration_screening_finish(
     """End screening: a fail goes back to the merchant; the rest go to review, maybe flagged."""
     to = S.PENDING_REVIEW if passed else S.SCREENING_FAILED
     changes = {"flagged": flagged or incomplete, "screening_incomplete": incomplete}
-    return _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
+    declaration = _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
+    if passed:
+        pool_enter_selection(merchant=declaration.merchant, declaration=declaration)
+    return declaration
 
 
 def _require_reviewer(actor: User, declaration: Declaration) -> None:
@@ -428,18 +438,22 @@ def declaration_release(*, actor: User, declaration: Declaration) -> Declaration
 @transaction.atomic
 def declaration_approve(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
     _require_reviewer(actor, declaration)
-    return _transition(
+    declaration = _transition(
         declaration, to=S.APPROVED, actor=actor, reason=reason, expect_reviewer=actor
     )
+    pool_cultivate(merchant=declaration.merchant, declaration=declaration, actor=actor)
+    return declaration
 
 
 @transaction.atomic
 def declaration_reject(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     _require_reviewer(actor, declaration)
     _require(bool(reason.strip()), _("Give the reason for rejecting the declaration."))
-    return _transition(
+    declaration = _transition(
         declaration, to=S.REJECTED, actor=actor, reason=reason.strip(), expect_reviewer=actor
     )
+    pool_leave_selection(merchant=declaration.merchant, declaration=declaration, actor=actor)
+    return declaration
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from merchants.services.declarations import (
     declaration_screening_start,
 )
 from merchants.services.notifications import notify_declaration_event
+from ratings.pools import pool_enter_selection_many
 from review.models import ScreeningCheck, ScreeningRun
 from review.rules.base import SOURCE_LABELS, CheckOutcome
 from review.rules.engine import Evaluation, evaluate, render_reasons, share_schemes
@@ -290,6 +291,9 @@ def _record(
                     )
                 )
         _transition_many(moves, now=now)
+        pool_enter_selection_many(
+            declarations=[d for d, to, _reason, _changes in moves if to == S.PENDING_REVIEW]
+        )
         bulk_write(ScreeningCheck, CHECK_COLUMNS, checks, json_columns=(5,))
         finished: dict[tuple[str, str], list[int]] = defaultdict(list)
         for run in summary.runs:

@@ -1,0 +1,233 @@
+"""The four pools: one transition table, one function that makes every move (lock, check,
+save, record the PoolChange), and the moves the declaration workflow makes.
+
+Moves made by the evaluation (stars, warning, exit) build on `standing_move` too.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import DomainError
+from merchants.models import Declaration, DeclarationState, Merchant, Scheme, User
+from merchants.store_cache import store_page_invalidate
+from ratings.models import Evaluation, EvaluationRun, Pool, PoolChange, Standing
+
+P = Pool
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "": frozenset({P.SELECTION}),
+    P.SELECTION: frozenset({P.CULTIVATION, P.EXITED}),
+    P.CULTIVATION: frozenset({P.STAR_RATED, P.WARNING, P.EXITED}),
+    P.STAR_RATED: frozenset({P.STAR_RATED, P.CULTIVATION, P.WARNING, P.EXITED}),
+    P.WARNING: frozenset({P.CULTIVATION, P.STAR_RATED, P.EXITED}),
+    P.EXITED: frozenset({P.SELECTION}),
+}
+
+IN_PROGRAMME = (P.SELECTION, P.CULTIVATION, P.STAR_RATED, P.WARNING)
+
+
+def _label(pool: str) -> str:
+    return str(P(pool).label) if pool else str(_("not in the programme"))
+
+
+def standing_move(
+    *,
+    merchant: Merchant,
+    to: str,
+    reason_code: str,
+    reason: str,
+    stars: int = 0,
+    actor: User | None = None,
+    evidence: dict[str, Any] | None = None,
+    evaluation: Evaluation | None = None,
+    run: EvaluationRun | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Standing:
+    """Move the merchant's standing. Call inside atomic(): the row is locked first, so two
+    moves of one merchant at once are made one after the other, each against the other's
+    result."""
+    standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
+    from_pool = standing.pool if standing else ""
+    if to not in TRANSITIONS[from_pool]:
+        raise DomainError(
+            _("A merchant in “%(from)s” cannot move to “%(to)s”.")
+            % {"from": _label(from_pool), "to": _label(to)}
+        )
+    now = timezone.now()
+    if standing is None:
+        standing = Standing(merchant=merchant, region_id=merchant.region_id, pool=to)
+    from_stars = standing.stars
+    if to != from_pool:
+        standing.since = now
+    if stars != from_stars:
+        standing.stars_changed_at = now
+    standing.pool, standing.stars = to, stars
+    for field, value in (changes or {}).items():
+        setattr(standing, field, value)
+    standing.save()
+    PoolChange.objects.create(
+        merchant=merchant,
+        from_pool=from_pool,
+        to_pool=to,
+        from_stars=from_stars,
+        to_stars=stars,
+        reason_code=reason_code,
+        reason=reason,
+        evidence=evidence or {},
+        evaluation=evaluation,
+        run=run,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        created_at=now,
+    )
+    store_page_invalidate([merchant.public_code])
+    return standing
+
+
+def standing_get(merchant: Merchant) -> Standing | None:
+    return Standing.objects.filter(merchant=merchant).first()
+
+
+def require_may_declare(merchant: Merchant) -> None:
+    """An exited merchant waits out its re-entry period before declaring again."""
+    standing = standing_get(merchant)
+    today = timezone.localdate()
+    if (
+        standing is not None
+        and standing.pool == P.EXITED
+        and standing.reentry_after is not None
+        and standing.reentry_after > today
+    ):
+        raise DomainError(
+            _("This merchant left the programme and may declare again from %(date)s.")
+            % {"date": standing.reentry_after.isoformat()}
+        )
+
+
+@transaction.atomic
+def pool_enter_selection(
+    *, merchant: Merchant, declaration: Declaration, actor: User | None = None
+) -> Standing:
+    """A declaration passed screening: the merchant enters the selection pool, unless it is in
+    the programme already (a declaration for a further scheme). The re-entry wait was checked
+    when the declaration was created."""
+    pool_enter_selection_many(declarations=[declaration], actor=actor)
+    return Standing.objects.get(merchant=merchant)
+
+
+def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | None = None) -> int:
+    """The same for a batch of screened declarations (the screening run's), in a few
+    statements. Call inside atomic(). Returns how many merchants entered selection."""
+    by_merchant = {d.merchant_id: d for d in declarations}
+    if not by_merchant:
+        return 0
+    standings = {
+        s.merchant_id: s
+        for s in Standing.objects.select_for_update().filter(merchant_id__in=by_merchant)
+    }
+    merchants = {
+        pk: (region_id, code)
+        for pk, region_id, code in Merchant.objects.filter(pk__in=by_merchant).values_list(
+            "pk", "region_id", "public_code"
+        )
+    }
+    schemes = Scheme.objects.in_bulk({d.scheme_id for d in declarations})
+    now = timezone.now()
+    created, moved, changes = [], [], []
+    for merchant_id, declaration in by_merchant.items():
+        standing = standings.get(merchant_id)
+        if standing is not None and standing.pool in IN_PROGRAMME:
+            continue
+        from_pool = standing.pool if standing is not None else ""
+        if standing is None:
+            created.append(
+                Standing(
+                    merchant_id=merchant_id,
+                    region_id=merchants[merchant_id][0],
+                    pool=P.SELECTION,
+                    since=now,
+                )
+            )
+        else:
+            standing.pool, standing.stars, standing.since = P.SELECTION, 0, now
+            standing.reentry_after, standing.former_pool, standing.former_stars = None, "", 0
+            moved.append(standing)
+        changes.append(
+            PoolChange(
+                merchant_id=merchant_id,
+                from_pool=from_pool,
+                to_pool=P.SELECTION,
+                reason_code="screening_passed",
+                reason=_("The declaration for “%(scheme)s” passed the automatic screening.")
+                % {"scheme": schemes[declaration.scheme_id].display_name},
+                evidence={"declaration": declaration.pk},
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                created_at=now,
+            )
+        )
+    Standing.objects.bulk_create(created)
+    Standing.objects.bulk_update(
+        moved, ["pool", "stars", "since", "reentry_after", "former_pool", "former_stars"]
+    )
+    PoolChange.objects.bulk_create(changes)
+    store_page_invalidate([merchants[c.merchant_id][1] for c in changes])
+    return len(changes)
+
+
+@transaction.atomic
+def pool_cultivate(*, merchant: Merchant, declaration: Declaration, actor: User) -> Standing:
+    """A declaration was approved: from selection into cultivation (the observation period
+    starts). A merchant already further on stays where it is."""
+    standing = standing_get(merchant)
+    if standing is not None and standing.pool != P.SELECTION:
+        return standing
+    if standing is None:  # approved without passing through screening (imported data)
+        pool_enter_selection(merchant=merchant, declaration=declaration)
+    return standing_move(
+        merchant=merchant,
+        to=P.CULTIVATION,
+        reason_code="declaration_approved",
+        reason=_("The declaration for “%(scheme)s” was approved.")
+        % {"scheme": declaration.scheme.display_name},
+        actor=actor,
+        evidence={"declaration": declaration.pk},
+    )
+
+
+@transaction.atomic
+def pool_leave_selection(
+    *, merchant: Merchant, declaration: Declaration, actor: User
+) -> Standing | None:
+    """A declaration was rejected: a merchant in selection with no other declaration under way
+    leaves the programme (it may declare again at once: rejection is not an exit)."""
+    standing = standing_get(merchant)
+    if standing is None or standing.pool != P.SELECTION:
+        return standing
+    others = (
+        Declaration.objects.filter(merchant=merchant)
+        .exclude(pk=declaration.pk)
+        .filter(
+            state__in=[
+                DeclarationState.SUBMITTED,
+                DeclarationState.SCREENING,
+                DeclarationState.PENDING_REVIEW,
+                DeclarationState.UNDER_REVIEW,
+                DeclarationState.RETURNED,
+                DeclarationState.APPROVED,
+            ]
+        )
+    )
+    if others.exists():
+        return standing
+    return standing_move(
+        merchant=merchant,
+        to=P.EXITED,
+        reason_code="declaration_rejected",
+        reason=_("The declaration for “%(scheme)s” was rejected.")
+        % {"scheme": declaration.scheme.display_name},
+        actor=actor,
+        evidence={"declaration": declaration.pk},
+        changes={"reentry_after": None},
+    )
