@@ -175,6 +175,15 @@ class EvaluationRun(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period = models.CharField(
+        _("period"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The day or month the run is for. A run started again for the same kind and period "
+            "carries on where a failed one stopped."
+        ),
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.RUNNING
     )

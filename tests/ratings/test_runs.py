@@ -1,0 +1,112 @@
+"""Evaluation runs: recorded, never two at once, and a killed run's re-run ends like a clean run."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from ratings import runs
+from ratings.evaluation import evaluate
+from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Pool, Standing
+from ratings.pools import standing_move
+from tests.factories import ComplaintFactory, MerchantFactory
+
+pytestmark = pytest.mark.django_db
+
+MONTHLY = EvaluationRun.Kind.MONTHLY
+NIGHTLY = EvaluationRun.Kind.NIGHTLY
+
+
+def programme(count: int) -> list:
+    merchants = [MerchantFactory() for _ in range(count)]
+    for i, m in enumerate(merchants):
+        standing_move(merchant=m, to=Pool.SELECTION, reason_code="t", reason="t")
+        for _ in range(i):
+            ComplaintFactory(merchant=m, accepted_at=timezone.now(), state="with_merchant")
+    return merchants
+
+
+def test_a_monthly_run_evaluates_the_programme_and_records_itself():
+    merchants = programme(3)
+    outsider = MerchantFactory()  # never entered the programme
+    run = runs.evaluation_run(kind=MONTHLY)
+    assert (run.state, run.merchants_evaluated, run.policy) == (
+        EvaluationRun.State.FINISHED,
+        3,
+        EvaluationPolicy.current(),
+    )
+    assert run.finished_at is not None and run.period == f"{timezone.localtime():%Y-%m}"
+    assert not Evaluation.objects.filter(merchant=outsider).exists()
+    for i, m in enumerate(merchants):
+        standing = Standing.objects.get(merchant=m)
+        evaluation = Evaluation.objects.get(merchant=m)
+        assert standing.last_evaluation == evaluation
+        assert standing.score == evaluation.score
+        assert evaluation.components["complaints"]["points"] == 30 - 3 * i
+        assert evaluation.run == run
+
+
+def test_a_second_run_cannot_start_while_one_is_alive():
+    programme(1)
+    live = runs.evaluation_run_start(kind=MONTHLY)
+    with pytest.raises(runs.RunInProgress):
+        runs.evaluation_run(kind=NIGHTLY)
+    live.refresh_from_db()
+    assert live.state == EvaluationRun.State.RUNNING
+    assert EvaluationRun.objects.count() == 1
+
+
+def test_a_dead_run_is_marked_failed_and_the_next_one_proceeds():
+    programme(2)
+    dead = runs.evaluation_run_start(kind=MONTHLY)
+    EvaluationRun.objects.filter(pk=dead.pk).update(
+        heartbeat_at=timezone.now() - runs.STALE_AFTER - timedelta(minutes=1)
+    )
+    run = runs.evaluation_run(kind=MONTHLY)
+    dead.refresh_from_db()
+    assert dead.state == EvaluationRun.State.FAILED
+    assert "stopped" in dead.error
+    assert run.state == EvaluationRun.State.FINISHED
+    assert run.merchants_evaluated == 2
+
+
+def test_a_killed_run_started_again_ends_like_one_clean_run():
+    merchants = programme(5)
+    real_batch = runs.evaluation_batch
+    calls = {"n": 0}
+
+    def dies_on_the_second_batch(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real_batch(**kwargs)
+
+    with (
+        mock.patch.object(runs, "evaluation_batch", dies_on_the_second_batch),
+        pytest.raises(RuntimeError),
+    ):
+        runs.evaluation_run(kind=MONTHLY, batch_size=2)
+    killed = EvaluationRun.objects.get()
+    assert (killed.state, killed.merchants_evaluated) == (EvaluationRun.State.FAILED, 2)
+
+    again = runs.evaluation_run(kind=MONTHLY, batch_size=2)
+    assert (again.state, again.merchants_evaluated) == (EvaluationRun.State.FINISHED, 3)
+    # One evaluation per merchant, as one clean run leaves, with the scores a clean evaluation
+    # gives.
+    assert Evaluation.objects.count() == 5
+    clean = evaluate([m.pk for m in merchants], policy=EvaluationPolicy.current())
+    for m in merchants:
+        assert Standing.objects.get(merchant=m).score == clean[m.pk].score
+    # Run again in the same month: nothing left to do.
+    assert runs.evaluation_run(kind=MONTHLY).merchants_evaluated == 0
+
+
+def test_the_nightly_run_takes_only_merchants_with_new_events():
+    _first, second = programme(2)
+    runs.evaluation_run(kind=MONTHLY)
+    Standing.objects.filter(merchant=second).update(needs_evaluation=True)
+    nightly = runs.evaluation_run(kind=NIGHTLY)
+    assert nightly.merchants_evaluated == 1
+    assert Evaluation.objects.filter(run=nightly).get().merchant == second
+    assert not Standing.objects.filter(needs_evaluation=True).exists()
