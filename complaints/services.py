@@ -33,6 +33,7 @@ from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
+from ratings.pools import standings_mark_changed
 from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -103,11 +104,13 @@ def _transition(
 
 
 def _store_page_changed(merchant_id: int | None) -> None:
-    """The merchant's public store page shows its complaint figures."""
+    """The merchant's public store page shows its complaint figures, and its evaluation counts
+    them: the page is dropped and the merchant marked for the nightly evaluation."""
     if merchant_id is not None:
         store_page_invalidate(
             Merchant.objects.filter(pk=merchant_id).values_list("public_code", flat=True)
         )
+        standings_mark_changed(merchant_ids=[merchant_id])
 
 
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:

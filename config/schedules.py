@@ -41,4 +41,18 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "30", "hour": "0"},
         description="Flag declarations whose review deadline has passed.",
     ),
+    # Daily at 02:00 Beijing time, after the day's sweeps: merchants with new events.
+    Schedule(
+        name="evaluation nightly",
+        task="ratings.tasks.evaluate_nightly",
+        crontab={"minute": "0", "hour": "2"},
+        description="Re-evaluate the merchants that had new events since their last evaluation.",
+    ),
+    # The 1st of each month at 03:00 Beijing time: every merchant in the programme.
+    Schedule(
+        name="evaluation monthly",
+        task="ratings.tasks.evaluate_monthly",
+        crontab={"minute": "0", "hour": "3", "day_of_month": "1"},
+        description="Re-evaluate every merchant in the programme.",
+    ),
 )

@@ -86,6 +86,13 @@ def standing_move(
     return standing
 
 
+def standings_mark_changed(*, merchant_ids: list[int]) -> int:
+    """Something that counts in the evaluation happened: the nightly run takes these."""
+    return Standing.objects.filter(merchant_id__in=merchant_ids, needs_evaluation=False).update(
+        needs_evaluation=True
+    )
+
+
 def standing_get(merchant: Merchant) -> Standing | None:
     return Standing.objects.filter(merchant=merchant).first()
 

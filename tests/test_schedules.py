@@ -21,3 +21,12 @@ def test_setup_periodic_tasks_is_idempotent():
     sweep = tasks.get(task="review.tasks.screening_sweep")
     assert sweep.crontab.minute == "*/10"
     assert sweep.crontab.timezone.key == "Asia/Shanghai"
+
+
+@pytest.mark.django_db
+def test_evaluations_are_scheduled_nightly_and_monthly():
+    call_command("setup_periodic_tasks")
+    nightly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_nightly")
+    monthly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_monthly")
+    assert (nightly.crontab.hour, nightly.crontab.minute) == ("2", "0")
+    assert (monthly.crontab.day_of_month, monthly.crontab.hour) == ("1", "3")

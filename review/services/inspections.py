@@ -21,6 +21,7 @@ from merchants.models import (
 from merchants.services.notifications import notification_send_emails, notify_merchant_members
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_upload, save_with_file
+from ratings.pools import standings_mark_changed
 from review.models import (
     Inspection,
     InspectionAssignment,
@@ -83,6 +84,8 @@ def _transition(
     )
     # The public page lists recorded inspections.
     store_page_invalidate([locked.merchant.public_code])
+    # Results count in the merchant's evaluation.
+    standings_mark_changed(merchant_ids=[locked.merchant_id])
     return locked
 
 

@@ -110,3 +110,35 @@ def test_the_nightly_run_takes_only_merchants_with_new_events():
     assert nightly.merchants_evaluated == 1
     assert Evaluation.objects.filter(run=nightly).get().merchant == second
     assert not Standing.objects.filter(needs_evaluation=True).exists()
+
+
+def test_the_tasks_run_the_evaluations_and_give_way_to_a_live_run():
+    from ratings.tasks import evaluate_monthly, evaluate_nightly
+
+    programme(2)
+    assert evaluate_monthly.delay().get() == 2
+    Standing.objects.update(needs_evaluation=True)
+    runs.evaluation_run_start(kind=MONTHLY)  # alive, holding the lock
+    assert evaluate_nightly.delay().get() is None
+    assert not EvaluationRun.objects.filter(kind=NIGHTLY).exists()
+
+
+def test_complaints_and_inspections_mark_the_merchant_for_the_nightly_run(
+    merchant, consumer, county_regulator
+):
+    from complaints.services import complaint_accept
+    from review.services.inspections import inspection_record
+    from tests.factories import InspectionFactory, RegulatorFactory, region
+
+    standing_move(merchant=merchant, to=Pool.SELECTION, reason_code="t", reason="t")
+    Standing.objects.update(needs_evaluation=False)
+    complaint = ComplaintFactory(merchant=merchant)
+    complaint_accept(actor=county_regulator, complaint=complaint)
+    assert Standing.objects.get(merchant=merchant).needs_evaluation
+
+    Standing.objects.update(needs_evaluation=False)
+    inspector = RegulatorFactory(region=region("330106"))
+    inspection = InspectionFactory(merchant=merchant, inspector=inspector)
+    answers = {item["code"]: "yes" for item in inspection.checklist}
+    inspection_record(actor=inspector, inspection=inspection, answers=answers, result="pass")
+    assert Standing.objects.get(merchant=merchant).needs_evaluation
