@@ -4,6 +4,7 @@ save, record the PoolChange), and the moves the declaration workflow makes.
 Moves made by the evaluation (stars, warning, exit) build on `standing_move` too.
 """
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +14,14 @@ from django.utils.translation import gettext as _
 from merchants.errors import DomainError
 from merchants.models import Declaration, DeclarationState, Merchant, Scheme, User
 from merchants.store_cache import store_page_invalidate
-from ratings.models import Evaluation, EvaluationRun, Pool, PoolChange, Standing
+from ratings.models import (
+    Evaluation,
+    EvaluationPolicy,
+    EvaluationRun,
+    Pool,
+    PoolChange,
+    Standing,
+)
 
 P = Pool
 
@@ -238,3 +246,98 @@ def pool_leave_selection(
         evidence={"declaration": declaration.pk},
         changes={"reentry_after": None},
     )
+
+
+def _star_move(
+    standing: Standing, policy: EvaluationPolicy, score: int, now: datetime
+) -> tuple[str, int, str, str] | None:
+    """Where the evaluation takes a cultivated or star-rated merchant: (pool, stars, reason
+    code, reason), or None to stay. Stars go up at most one per star period; down at once."""
+    target = policy.stars_for(score)
+    if standing.pool == P.CULTIVATION:
+        observed = standing.since <= now - timedelta(days=policy.observation_days)
+        if observed and target >= 1:
+            return (
+                P.STAR_RATED,
+                1,
+                "observation_passed",
+                _("Observation period over with a score of %(score)d: one star.")
+                % {"score": score},
+            )
+        return None
+    if standing.pool != P.STAR_RATED:
+        return None
+    if target == 0:
+        return (
+            P.CULTIVATION,
+            0,
+            "below_first_band",
+            _("Score %(score)d is below the first star band (%(band)d).")
+            % {"score": score, "band": policy.star_bands[0]},
+        )
+    if target < standing.stars:
+        return (
+            P.STAR_RATED,
+            target,
+            "stars_down",
+            _("Score %(score)d: %(stars)d stars.") % {"score": score, "stars": target},
+        )
+    period_over = standing.stars_changed_at is None or standing.stars_changed_at <= now - (
+        timedelta(days=policy.star_period_days)
+    )
+    if target > standing.stars and period_over:
+        return (
+            P.STAR_RATED,
+            standing.stars + 1,
+            "star_up",
+            _("Score %(score)d: one star up (at most one per period).") % {"score": score},
+        )
+    return None
+
+
+def pools_rate(
+    *,
+    run: EvaluationRun,
+    standings: list[Standing],
+    evaluations: dict[int, Evaluation],
+    now: datetime,
+) -> int:
+    """Apply the star rules to a batch of locked standings (the caller saves them) and write
+    a PoolChange for each move, in one statement. Returns the number of moves."""
+    changes = []
+    for standing in standings:
+        evaluation = evaluations[standing.merchant_id]
+        move = _star_move(standing, run.policy, evaluation.score, now)
+        if move is None:
+            continue
+        to, stars, code, reason = move
+        if to not in TRANSITIONS[standing.pool]:  # the rules above only make allowed moves
+            raise DomainError(f"{standing.pool} -> {to} is not an allowed move")
+        changes.append(
+            PoolChange(
+                merchant_id=standing.merchant_id,
+                from_pool=standing.pool,
+                to_pool=to,
+                from_stars=standing.stars,
+                to_stars=stars,
+                reason_code=code,
+                reason=reason,
+                evidence={"score": evaluation.score},
+                evaluation=evaluation,
+                run=run,
+                created_at=now,
+            )
+        )
+        if to != standing.pool:
+            standing.since = now
+        if stars != standing.stars:
+            standing.stars_changed_at = now
+        standing.pool, standing.stars = to, stars
+    PoolChange.objects.bulk_create(changes)
+    if changes:
+        store_page_invalidate(
+            Merchant.objects.filter(pk__in=[c.merchant_id for c in changes]).values_list(
+                "public_code", flat=True
+            )
+        )
+    return len(changes)

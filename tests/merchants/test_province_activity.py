@@ -46,8 +46,10 @@ def test_complaints_have_consistent_states_dates_and_a_skewed_spread(db):
     assert not ComplaintEvent.objects.exists()  # no timelines, by design
     assert len({c.tracking_token for c in complaints}) == 3000
     states = Counter(c.state for c in complaints)
-    assert set(states) == set(C.values)
-    assert states[C.SETTLED] > states[C.DECLINED] > states[C.ACCEPTED]
+    assert set(states) >= set(C.values) - {C.ACCEPTED}  # accepted is a passing state: rare
+    assert states[C.SETTLED] > states[C.DECLINED] > states[C.MEDIATION] > states[C.SUBMITTED]
+    open_share = sum(n for s, n in states.items() if s not in CLOSED_COMPLAINT_STATES) / 3000
+    assert 0.01 < open_share < 0.08  # only the last weeks' complaints are still open
     for c in complaints:
         assert merchants[c.merchant_id] == c.region_id
         assert c.complainant_name and c.complainant_phone and c.description

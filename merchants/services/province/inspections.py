@@ -138,7 +138,7 @@ def create_campaigns(
         counties_by_city.setdefault(c.city_code, []).append(c.code)
     cell: Any = checklist
     if connection.vendor == "postgresql":
-        cell = json.dumps(checklist, ensure_ascii=False)
+        cell = json.dumps(checklist, ensure_ascii=False, separators=(",", ":"))
     return InspectionPlan(
         campaigns=campaigns,
         template_id=template.pk,
