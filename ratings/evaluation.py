@@ -242,6 +242,17 @@ def _line(points: int, code: str, **data: Any) -> dict[str, Any]:
     return {"points": points, "code": code, **data}
 
 
+def _per_count_lines(days: int, *items: tuple[str, int, int]) -> list[dict[str, Any]]:
+    """A deduction line for each kind of event that happened: count x points per event."""
+    return [
+        _line(-per * count, code, count=count, days=days) for code, count, per in items if count
+    ]
+
+
+def _floor_sum(weight: int, lines: list[dict[str, Any]]) -> int:
+    return max(0, weight + sum(line["points"] for line in lines))
+
+
 def _score(
     merchant_id: int,
     *,
@@ -256,77 +267,37 @@ def _score(
     licence_until: date | None,
 ) -> Result:
     p = policy
-    # Complaints.
-    lines = []
-    if complaints["accepted"]:
-        lines.append(
-            _line(
-                -p.deduction_per_accepted_complaint * complaints["accepted"],
-                "accepted_complaints",
-                count=complaints["accepted"],
-                days=p.complaint_window_days,
-            )
-        )
-    if complaints["overdue"]:
-        lines.append(
-            _line(
-                -p.deduction_per_overdue_complaint * complaints["overdue"],
-                "overdue_complaints",
-                count=complaints["overdue"],
-                days=p.complaint_window_days,
-            )
-        )
-    complaint_points = max(0, p.weight_complaints + sum(line["points"] for line in lines))
+    complaint_lines = _per_count_lines(
+        p.complaint_window_days,
+        ("accepted_complaints", complaints["accepted"], p.deduction_per_accepted_complaint),
+        ("overdue_complaints", complaints["overdue"], p.deduction_per_overdue_complaint),
+    )
+    inspection_lines = _per_count_lines(
+        p.inspection_window_days,
+        ("failed_inspections", inspections["failed"], p.deduction_per_failed_inspection),
+        ("rectify_inspections", inspections["rectify"], p.deduction_per_rectify_inspection),
+    )
+    complaint_points = _floor_sum(p.weight_complaints, complaint_lines)
+    inspection_points = _floor_sum(p.weight_inspections, inspection_lines)
     components = {
-        "complaints": {"points": complaint_points, "max": p.weight_complaints, "lines": lines}
-    }
-    # Inspections.
-    lines = []
-    if inspections["failed"]:
-        lines.append(
-            _line(
-                -p.deduction_per_failed_inspection * inspections["failed"],
-                "failed_inspections",
-                count=inspections["failed"],
-                days=p.inspection_window_days,
-            )
-        )
-    if inspections["rectify"]:
-        lines.append(
-            _line(
-                -p.deduction_per_rectify_inspection * inspections["rectify"],
-                "rectify_inspections",
-                count=inspections["rectify"],
-                days=p.inspection_window_days,
-            )
-        )
-    inspection_points = max(0, p.weight_inspections + sum(line["points"] for line in lines))
-    components["inspections"] = {
-        "points": inspection_points,
-        "max": p.weight_inspections,
-        "lines": lines,
+        "complaints": {
+            "points": complaint_points,
+            "max": p.weight_complaints,
+            "lines": complaint_lines,
+        },
+        "inspections": {
+            "points": inspection_points,
+            "max": p.weight_inspections,
+            "lines": inspection_lines,
+        },
     }
     # Compliance.
-    lines = []
     vetoes = []
-    if penalties["minor"]:
-        lines.append(
-            _line(
-                -p.deduction_per_minor_penalty * penalties["minor"],
-                "minor_penalties",
-                count=penalties["minor"],
-                days=p.penalty_window_days,
-            )
-        )
-    if penalties["ordinary"]:
-        lines.append(
-            _line(
-                -p.deduction_per_ordinary_penalty * penalties["ordinary"],
-                "ordinary_penalties",
-                count=penalties["ordinary"],
-                days=p.penalty_window_days,
-            )
-        )
+    lines = _per_count_lines(
+        p.penalty_window_days,
+        ("minor_penalties", penalties["minor"], p.deduction_per_minor_penalty),
+        ("ordinary_penalties", penalties["ordinary"], p.deduction_per_ordinary_penalty),
+    )
     if penalties["serious"]:
         vetoes.append("serious_penalty")
     credit = registry["credit_level"] if registry else ""
@@ -338,7 +309,7 @@ def _score(
         deduction = int(p.credit_deductions.get(credit, 0))
         if deduction:
             lines.append(_line(-deduction, "credit_level", level=credit))
-    compliance_points = max(0, p.weight_compliance + sum(line["points"] for line in lines))
+    compliance_points = _floor_sum(p.weight_compliance, lines)
     if vetoes:
         compliance_points = 0
         lines.extend(_line(0, code) for code in vetoes)
