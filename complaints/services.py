@@ -98,12 +98,12 @@ def _transition(
         text=text,
     )
     _notify(locked, event)
-    _store_page_changed(locked.merchant_id)
+    _merchant_facts_changed(locked.merchant_id)
     complaint.refresh_from_db()
     return complaint
 
 
-def _store_page_changed(merchant_id: int | None) -> None:
+def _merchant_facts_changed(merchant_id: int | None) -> None:
     """The merchant's public store page shows its complaint figures, and its evaluation counts
     them: the page is dropped and the merchant marked for the nightly evaluation."""
     if merchant_id is not None:
@@ -265,7 +265,7 @@ def complaint_submit(
         role=Role.REGULATOR if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
     )
-    _store_page_changed(complaint.merchant_id)
+    _merchant_facts_changed(complaint.merchant_id)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in zip(evidence, kinds, strict=True):
@@ -486,7 +486,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     _require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()
     locked.save(update_fields=["rating", "rating_comment", "updated_at"])
-    _store_page_changed(locked.merchant_id)
+    _merchant_facts_changed(locked.merchant_id)
     ComplaintEvent.objects.create(
         complaint=locked,
         role=Role.CONSUMER,

@@ -41,43 +41,34 @@ def _label(pool: str) -> str:
     return str(P(pool).label) if pool else str(_("not in the programme"))
 
 
-def standing_move(
+def _move(
+    standing: Standing,
     *,
-    merchant: Merchant,
     to: str,
+    stars: int,
     reason_code: str,
     reason: str,
-    stars: int = 0,
+    now: datetime,
     actor: User | None = None,
     evidence: dict[str, Any] | None = None,
     evaluation: Evaluation | None = None,
     run: EvaluationRun | None = None,
-    changes: dict[str, Any] | None = None,
-) -> Standing:
-    """Move the merchant's standing. Call inside atomic(): the row is locked first, so two
-    moves of one merchant at once are made one after the other, each against the other's
-    result."""
-    standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
-    from_pool = standing.pool if standing else ""
+) -> PoolChange:
+    """Check the move against the table, change the (locked, unsaved) standing and return the
+    unsaved PoolChange that records it. Every move of a standing goes through here."""
+    from_pool, from_stars = standing.pool, standing.stars
     if to not in TRANSITIONS[from_pool]:
         raise DomainError(
             _("A merchant in “%(from)s” cannot move to “%(to)s”.")
             % {"from": _label(from_pool), "to": _label(to)}
         )
-    now = timezone.now()
-    if standing is None:
-        standing = Standing(merchant=merchant, region_id=merchant.region_id, pool=to)
-    from_stars = standing.stars
     if to != from_pool:
         standing.since = now
     if stars != from_stars:
         standing.stars_changed_at = now
     standing.pool, standing.stars = to, stars
-    for field, value in (changes or {}).items():
-        setattr(standing, field, value)
-    standing.save()
-    PoolChange.objects.create(
-        merchant=merchant,
+    return PoolChange(
+        merchant_id=standing.merchant_id,
         from_pool=from_pool,
         to_pool=to,
         from_stars=from_stars,
@@ -90,6 +81,39 @@ def standing_move(
         actor=actor if actor is not None and actor.is_authenticated else None,
         created_at=now,
     )
+
+
+def standing_move(
+    *,
+    merchant: Merchant,
+    to: str,
+    reason_code: str,
+    reason: str,
+    stars: int = 0,
+    actor: User | None = None,
+    evidence: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Standing:
+    """Move one merchant's standing. Call inside atomic(): the row is locked first, so two
+    moves of one merchant at once are made one after the other, each against the other's
+    result."""
+    standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
+    if standing is None:
+        standing = Standing(merchant=merchant, region_id=merchant.region_id, pool="")
+    change = _move(
+        standing,
+        to=to,
+        stars=stars,
+        reason_code=reason_code,
+        reason=reason,
+        now=timezone.now(),
+        actor=actor,
+        evidence=evidence,
+    )
+    for field, value in (changes or {}).items():
+        setattr(standing, field, value)
+    standing.save()
+    change.save()
     store_page_invalidate([merchant.public_code])
     return standing
 
@@ -155,36 +179,37 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
         standing = standings.get(merchant_id)
         if standing is not None and standing.pool in IN_PROGRAMME:
             continue
-        from_pool = standing.pool if standing is not None else ""
         if standing is None:
-            created.append(
-                Standing(
-                    merchant_id=merchant_id,
-                    region_id=merchants[merchant_id][0],
-                    pool=P.SELECTION,
-                    since=now,
-                )
-            )
+            standing = Standing(merchant_id=merchant_id, region_id=merchants[merchant_id][0])
+            created.append(standing)
         else:
-            standing.pool, standing.stars, standing.since = P.SELECTION, 0, now
-            standing.reentry_after, standing.former_pool, standing.former_stars = None, "", 0
             moved.append(standing)
+        standing.reentry_after, standing.former_pool, standing.former_stars = None, "", 0
         changes.append(
-            PoolChange(
-                merchant_id=merchant_id,
-                from_pool=from_pool,
-                to_pool=P.SELECTION,
+            _move(
+                standing,
+                to=P.SELECTION,
+                stars=0,
                 reason_code="screening_passed",
                 reason=_("The declaration for “%(scheme)s” passed the automatic screening.")
                 % {"scheme": schemes[declaration.scheme_id].display_name},
+                now=now,
+                actor=actor,
                 evidence={"declaration": declaration.pk},
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                created_at=now,
             )
         )
     Standing.objects.bulk_create(created)
     Standing.objects.bulk_update(
-        moved, ["pool", "stars", "since", "reentry_after", "former_pool", "former_stars"]
+        moved,
+        [
+            "pool",
+            "stars",
+            "since",
+            "stars_changed_at",
+            "reentry_after",
+            "former_pool",
+            "former_stars",
+        ],
     )
     PoolChange.objects.bulk_create(changes)
     store_page_invalidate([merchants[c.merchant_id][1] for c in changes])
@@ -311,28 +336,19 @@ def pools_rate(
         if move is None:
             continue
         to, stars, code, reason = move
-        if to not in TRANSITIONS[standing.pool]:  # the rules above only make allowed moves
-            raise DomainError(f"{standing.pool} -> {to} is not an allowed move")
         changes.append(
-            PoolChange(
-                merchant_id=standing.merchant_id,
-                from_pool=standing.pool,
-                to_pool=to,
-                from_stars=standing.stars,
-                to_stars=stars,
+            _move(
+                standing,
+                to=to,
+                stars=stars,
                 reason_code=code,
                 reason=reason,
+                now=now,
                 evidence={"score": evaluation.score},
                 evaluation=evaluation,
                 run=run,
-                created_at=now,
             )
         )
-        if to != standing.pool:
-            standing.since = now
-        if stars != standing.stars:
-            standing.stars_changed_at = now
-        standing.pool, standing.stars = to, stars
     PoolChange.objects.bulk_create(changes)
     if changes:
         store_page_invalidate(

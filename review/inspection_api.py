@@ -9,7 +9,7 @@ with the message the pages show.
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -426,11 +426,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             qs = selectors.inspector_assignment_list(user=user)
         else:
             qs = selectors.inspection_staff_list(user=user).order_by("-due_date", "-pk")
-        return qs.prefetch_related(
-            Prefetch(
-                "assignments", queryset=InspectionAssignment.objects.select_related("inspector")
-            )
-        )
+        return qs.prefetch_related(selectors.assignments_prefetch())
 
     def get_object(self) -> Inspection:
         return selectors.inspection_staff_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))

@@ -39,6 +39,7 @@ from review.models import (
     InspectionState,
     Rectification,
 )
+from review.services.campaigns import DRAW_ALGORITHM
 
 logger = logging.getLogger(__name__)
 
@@ -253,16 +254,18 @@ def campaign_get(*, user: User, pk: int) -> Campaign:
     return get_object_or_404(campaign_list(user=user), pk=pk)
 
 
+def assignments_prefetch() -> Prefetch:
+    """An inspection's assignments with their inspectors, in one query for a page."""
+    return Prefetch(
+        "assignments", queryset=InspectionAssignment.objects.select_related("inspector")
+    )
+
+
 def campaign_visits(campaign: Campaign) -> QuerySet[Inspection]:
     """The campaign's visits in the order drawn, with merchant, county and inspectors."""
     return (
         campaign.inspections.select_related("merchant", "region")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=InspectionAssignment.objects.select_related("inspector"),
-            )
-        )
+        .prefetch_related(assignments_prefetch())
         .order_by("draw_order")
     )
 
@@ -288,7 +291,7 @@ def inspection_get(*, user: User, pk: int) -> Inspection:
 
 def _with_inspection_detail(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
     return qs.select_related("recorded_by", "campaign__region").prefetch_related(
-        Prefetch("assignments", queryset=InspectionAssignment.objects.select_related("inspector")),
+        assignments_prefetch(),
         Prefetch("events", queryset=InspectionEvent.objects.select_related("actor")),
         Prefetch(
             "rectifications",
@@ -390,8 +393,6 @@ def campaign_region_choices(*, user: User) -> QuerySet[Region]:
 
 def campaign_draw_export(campaign: Campaign) -> dict[str, Any]:
     """Everything needed to re-run the published draw: seed, population, pool, the visits."""
-    from review.services.campaigns import DRAW_ALGORITHM
-
     visits = []
     for inspection in (
         campaign.inspections.select_related("merchant")

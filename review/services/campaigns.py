@@ -20,6 +20,7 @@ capability of another county of C's city — never anyone of C.
 import hashlib
 import math
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -343,8 +344,6 @@ def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -
                 for order, visit in enumerate(draw.visits, start=1)
             ]
         )
-        if not all(i.pk for i in inspections):  # backends that do not return ids (none we use)
-            inspections = list(locked.inspections.order_by("draw_order"))
         InspectionAssignment.objects.bulk_create(
             InspectionAssignment(inspection=inspection, inspector_id=uid, is_lead=index == 0)
             for inspection, visit in zip(inspections, draw.visits, strict=True)
@@ -392,16 +391,13 @@ def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -
                 "algorithm": DRAW_ALGORITHM,
             },
         )
-        _notify_inspectors(locked, inspections, draw)
+        _notify_inspectors(locked, draw)
     campaign.refresh_from_db()
     return campaign
 
 
-def _notify_inspectors(campaign: Campaign, inspections: list[Inspection], draw: Draw) -> None:
-    counts: dict[int, int] = {}
-    for visit in draw.visits:
-        for uid in visit.inspector_ids:
-            counts[uid] = counts.get(uid, 0) + 1
+def _notify_inspectors(campaign: Campaign, draw: Draw) -> None:
+    counts = Counter(uid for visit in draw.visits for uid in visit.inspector_ids)
     key = f"campaign-{campaign.pk}-drawn"
     Notification.objects.bulk_create(
         [
