@@ -55,4 +55,11 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "0", "hour": "3", "day_of_month": "1"},
         description="Re-evaluate every merchant in the programme.",
     ),
+    # Hourly at :40: warnings not rectified in time exit; appeals past their date are flagged.
+    Schedule(
+        name="ratings deadline sweep",
+        task="ratings.tasks.sweep_deadlines",
+        crontab={"minute": "40"},
+        description="Exit merchants not rectified in time; flag appeals not decided in time.",
+    ),
 )

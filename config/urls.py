@@ -10,12 +10,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/v1/complaints/", include("complaints.api_urls")),
+    path("api/v1/ratings/", include("ratings.api_urls_merchant")),
+    path("api/v1/ratings/", include("ratings.api_urls_regulator")),
     path("api/v1/", include("merchants.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script as a file: the CSP forbids inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("review/", include("review.urls")),
+    path("ratings/", include("ratings.urls_regulator")),
+    path("", include("ratings.urls_merchant")),
     path("", include("complaints.urls")),
     path("", include("merchants.urls")),
 ]

@@ -45,6 +45,12 @@ from merchants.models import (
 from ratings.models import EvaluationPolicy
 from review.models import Inspection, InspectionResult, InspectionState
 
+# Warning triggers that are conditions (they hold or they do not) rather than dated events.
+STATE_TRIGGERS = frozenset(
+    {"score_below", "overdue_complaint", "licence_expired", "entity_abnormal", "dishonest_list"}
+)
+# Serious violations: the merchant is exited at once rather than warned.
+EXIT_TRIGGERS = frozenset({"serious_penalty", "dishonest_list"})
 NO_REASON_RETURN_MIN_DAYS = 7
 BONUS_POINTS = 5
 RETURNS_WINDOW_DAYS = 365
@@ -63,6 +69,9 @@ class Result:
     components: dict[str, dict[str, Any]]
     inputs: dict[str, Any]
     triggers: list[str] = field(default_factory=list)
+    # For triggers that are events: when the newest one behind it happened (STATE_TRIGGERS,
+    # conditions that hold or not, have no date).
+    trigger_dates: dict[str, datetime] = field(default_factory=dict)
 
 
 def _since(now: datetime, days: int) -> datetime:
@@ -107,6 +116,14 @@ def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) ->
                 & Q(closed_at__isnull=False, closed_at__date__lte=F("close_due")),
             ),
             last_accepted_at=Max("accepted_at", filter=accepted),
+            last_refused_return_at=Max(
+                "accepted_at",
+                filter=Q(
+                    category=ComplaintCategory.REFUND_REFUSED,
+                    state=C.SETTLED,
+                    created_at__gte=returns_window,
+                ),
+            ),
         )
     )
     return {row.pop("merchant_id"): row for row in rows}
@@ -115,6 +132,7 @@ def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) ->
 def _inspection_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -> dict:
     window = _since(now, policy.inspection_window_days)
     failed = Q(result=InspectionResult.FAIL)
+    counterfeit = Q(**{f"answers__{COUNTERFEIT_ITEM}": "no"})
     rows = (
         Inspection.objects.filter(
             merchant_id__in=ids, visited_at__isnull=False, visited_at__gte=window
@@ -126,8 +144,9 @@ def _inspection_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -
             failed=Count("pk", filter=failed),
             rectify=Count("pk", filter=Q(result=InspectionResult.RECTIFY)),
             perfect=Count("pk", filter=Q(score=100)),
-            counterfeit=Count("pk", filter=Q(**{f"answers__{COUNTERFEIT_ITEM}": "no"})),
+            counterfeit=Count("pk", filter=counterfeit),
             last_failed_at=Max("visited_at", filter=failed),
+            last_counterfeit_at=Max("visited_at", filter=counterfeit),
         )
     )
     return {row.pop("merchant_id"): row for row in rows}
@@ -144,6 +163,8 @@ def _penalty_inputs(usccs: QuerySet, policy: EvaluationPolicy, today: date) -> d
             ordinary=Count("pk", filter=Q(severity=severity.ORDINARY)),
             serious=Count("pk", filter=Q(severity=severity.SERIOUS)),
             last_penalty_on=Max("decided_on"),
+            # When the platform learnt of it: a warning cleared before that did not know it.
+            last_penalty_at=Max("imported_at"),
         )
     )
     return {row.pop("uscc"): row for row in rows}
@@ -389,6 +410,18 @@ def _score(
         registry["on_abnormal_list"] or registry["entity_status"] != RegistryRecord.Status.ACTIVE
     ):
         triggers.append("entity_abnormal")
+    trigger_dates = {
+        code: when
+        for code, when in (
+            ("serious_penalty", penalties["last_penalty_at"]),
+            ("penalty", penalties["last_penalty_at"]),
+            ("counterfeit", inspections["last_counterfeit_at"]),
+            ("failed_inspection", inspections["last_failed_at"]),
+            ("refused_return", complaints["last_refused_return_at"]),
+            ("complaints_recent", complaints["last_accepted_at"]),
+        )
+        if code in triggers and when
+    }
     # Stored as they are: the evaluation's JSON encoder writes dates as ISO strings.
     inputs = {
         "complaints": complaints,
@@ -405,6 +438,7 @@ def _score(
         components=components,
         inputs=inputs,
         triggers=triggers,
+        trigger_dates=trigger_dates,
     )
 
 

@@ -5,6 +5,8 @@ version it used, so a past score is never rewritten. A merchant's place (pool an
 standing; every move of it is a PoolChange row.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -277,6 +279,13 @@ class Standing(models.Model):
     stars_changed_at = models.DateTimeField(_("stars last changed"), null=True, blank=True)
     rectification_due = models.DateField(_("rectify by"), null=True, blank=True)
     reentry_after = models.DateField(_("may declare again from"), null=True, blank=True)
+    # What the last cleared warning (or the approval) already took into account: events up to
+    # this time, and the conditions (STATE_TRIGGERS) that still held then. Only something newer
+    # sends the merchant to the warning pool again.
+    warning_cleared_at = models.DateTimeField(_("warning last cleared"), null=True, blank=True)
+    acknowledged_triggers = models.JSONField(
+        _("conditions known when the warning was cleared"), default=list, blank=True
+    )
     last_evaluation = models.ForeignKey(
         Evaluation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -351,3 +360,181 @@ class PoolChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.from_pool or '∅'} → {self.to_pool}"
+
+
+def rating_file_path(instance: "RatingFile", filename: str) -> str:
+    return f"ratings/{instance.merchant_id}/{uuid.uuid4().hex}"
+
+
+class WarningRectification(models.Model):
+    """The merchant's report on what it put right after a warning, and a regulator's check."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted: back to the former pool")
+        REJECTED = "rejected", _("Not enough: rectify further")
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="warning_rectifications"
+    )
+    warning = models.ForeignKey(
+        PoolChange,
+        verbose_name=_("warning"),
+        on_delete=models.CASCADE,
+        related_name="rectifications",
+        help_text=_("The move into the warning pool this report answers."),
+    )
+    report = models.TextField(_("rectification report"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("regulator's remarks"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("warning rectification")
+        verbose_name_plural = _("warning rectifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warning"],
+                condition=Q(decision=""),
+                name="one_open_rectification_per_warning",
+                violation_error_message=_("A rectification report is already waiting."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.submitted_at:%Y-%m-%d}"
+
+
+class Appeal(models.Model):
+    """A merchant's appeal against a warning, an exit or a star decision, and its outcome. The
+    merchant's statement is its right to reply: shown wherever the decision is shown."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        UPHELD = "upheld", _("Decision upheld")
+        OVERTURNED = "overturned", _("Decision overturned")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="appeals")
+    decision = models.OneToOneField(
+        PoolChange,
+        verbose_name=_("decision appealed"),
+        on_delete=models.CASCADE,
+        related_name="appeal",
+    )
+    statement = models.TextField(_("the merchant's reasons"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decide_by = models.DateField(_("to be decided by"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    outcome_reason = models.TextField(_("reasons for the outcome"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reversal = models.ForeignKey(
+        PoolChange,
+        verbose_name=_("move that undid the decision"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        indexes = [
+            models.Index(
+                fields=["decide_by"], condition=Q(state="pending"), name="appeal_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.get_state_display()}"
+
+
+class RatingFile(models.Model):
+    """A file with a warning rectification report or an appeal (PDF, JPEG or PNG)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    rectification = models.ForeignKey(
+        WarningRectification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+    )
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to=rating_file_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rectification__isnull=True, appeal__isnull=False)
+                | Q(rectification__isnull=False, appeal__isnull=True),
+                name="rating_file_belongs_to_one",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Nomination(models.Model):
+    """A regulator's invitation to a registry merchant to declare. A registered merchant enters
+    the selection pool at once; one not registered yet enters when it registers (by USCC)."""
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        "merchants.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(_("e-mail for the invitation"), blank=True)
+    message = models.TextField(_("message to the merchant"), blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("nominated at"), default=timezone.now)
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        help_text=_("Empty until the merchant has registered on the platform."),
+    )
+    entered_at = models.DateTimeField(_("entered the selection pool"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+
+    def __str__(self) -> str:
+        return f"{self.uscc} {self.name}"

@@ -4,16 +4,29 @@ save, record the PoolChange), and the moves the declaration workflow makes.
 Moves made by the evaluation (stars, warning, exit) build on `standing_move` too.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from merchants.errors import DomainError
-from merchants.models import Declaration, DeclarationState, Merchant, Scheme, User
+from merchants.models import (
+    Declaration,
+    DeclarationState,
+    Membership,
+    Merchant,
+    Notification,
+    Scheme,
+    User,
+)
+from merchants.services.notifications import notification_send_emails
 from merchants.store_cache import store_page_invalidate
+from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, Result
 from ratings.models import (
     Evaluation,
     EvaluationPolicy,
@@ -36,12 +49,31 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 IN_PROGRAMME = (P.SELECTION, P.CULTIVATION, P.STAR_RATED, P.WARNING)
 
+TRIGGER_LABELS = {
+    "serious_penalty": gettext_lazy("a serious administrative penalty"),
+    "dishonest_list": gettext_lazy("on the serious-dishonesty list"),
+    "counterfeit": gettext_lazy("counterfeit goods found at an inspection"),
+    "refused_return": gettext_lazy("a confirmed refusal of a committed return"),
+    "score_below": gettext_lazy("score below the warning line"),
+    "complaints_recent": gettext_lazy("too many accepted complaints in a short time"),
+    "overdue_complaint": gettext_lazy("a complaint not handled in time"),
+    "failed_inspection": gettext_lazy("a failed inspection"),
+    "penalty": gettext_lazy("an administrative penalty"),
+    "licence_expired": gettext_lazy("a licence has expired"),
+    "entity_abnormal": gettext_lazy("the registry lists the entity as abnormal or not active"),
+}
+
+NOTICE_SUBJECTS = {
+    P.WARNING: gettext_lazy("Your business is in the warning pool: please rectify"),
+    P.EXITED: gettext_lazy("Your business has left the assured consumption programme"),
+}
+
 
 def _label(pool: str) -> str:
     return str(P(pool).label) if pool else str(_("not in the programme"))
 
 
-def _move(
+def change_build(
     standing: Standing,
     *,
     to: str,
@@ -53,11 +85,14 @@ def _move(
     evidence: dict[str, Any] | None = None,
     evaluation: Evaluation | None = None,
     run: EvaluationRun | None = None,
+    reverses: PoolChange | None = None,
 ) -> PoolChange:
     """Check the move against the table, change the (locked, unsaved) standing and return the
-    unsaved PoolChange that records it. Every move of a standing goes through here."""
+    unsaved PoolChange that records it. Every move of a standing goes through here. An appeal
+    that overturns a decision (`reverses`) may also take the merchant back where it was."""
     from_pool, from_stars = standing.pool, standing.stars
-    if to not in TRANSITIONS[from_pool]:
+    undoing = reverses is not None and (to, stars) == (reverses.from_pool, reverses.from_stars)
+    if to not in TRANSITIONS[from_pool] and not undoing:
         raise DomainError(
             _("A merchant in “%(from)s” cannot move to “%(to)s”.")
             % {"from": _label(from_pool), "to": _label(to)}
@@ -93,14 +128,15 @@ def standing_move(
     actor: User | None = None,
     evidence: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
-) -> Standing:
+    reverses: PoolChange | None = None,
+) -> tuple[Standing, PoolChange]:
     """Move one merchant's standing. Call inside atomic(): the row is locked first, so two
     moves of one merchant at once are made one after the other, each against the other's
     result."""
     standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
     if standing is None:
         standing = Standing(merchant=merchant, region_id=merchant.region_id, pool="")
-    change = _move(
+    change = change_build(
         standing,
         to=to,
         stars=stars,
@@ -109,13 +145,14 @@ def standing_move(
         now=timezone.now(),
         actor=actor,
         evidence=evidence,
+        reverses=reverses,
     )
     for field, value in (changes or {}).items():
         setattr(standing, field, value)
     standing.save()
     change.save()
     store_page_invalidate([merchant.public_code])
-    return standing
+    return standing, change
 
 
 def standings_mark_changed(*, merchant_ids: list[int]) -> int:
@@ -186,7 +223,7 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
             moved.append(standing)
         standing.reentry_after, standing.former_pool, standing.former_stars = None, "", 0
         changes.append(
-            _move(
+            change_build(
                 standing,
                 to=P.SELECTION,
                 stars=0,
@@ -225,7 +262,8 @@ def pool_cultivate(*, merchant: Merchant, declaration: Declaration, actor: User)
         return standing
     if standing is None:  # approved without passing through screening (imported data)
         pool_enter_selection(merchant=merchant, declaration=declaration)
-    return standing_move(
+    # The reviewer saw the merchant's record: only what happens from now on can warn it.
+    standing, _change = standing_move(
         merchant=merchant,
         to=P.CULTIVATION,
         reason_code="declaration_approved",
@@ -233,7 +271,9 @@ def pool_cultivate(*, merchant: Merchant, declaration: Declaration, actor: User)
         % {"scheme": declaration.scheme.display_name},
         actor=actor,
         evidence={"declaration": declaration.pk},
+        changes={"warning_cleared_at": timezone.now(), "acknowledged_triggers": []},
     )
+    return standing
 
 
 @transaction.atomic
@@ -261,7 +301,7 @@ def pool_leave_selection(
     )
     if others.exists():
         return standing
-    return standing_move(
+    standing, _change = standing_move(
         merchant=merchant,
         to=P.EXITED,
         reason_code="declaration_rejected",
@@ -271,6 +311,7 @@ def pool_leave_selection(
         evidence={"declaration": declaration.pk},
         changes={"reentry_after": None},
     )
+    return standing
 
 
 def _star_move(
@@ -320,35 +361,101 @@ def _star_move(
     return None
 
 
-def pools_rate(
+def new_triggers(standing: Standing, result: Result) -> list[str]:
+    """The result's warning triggers that the last cleared warning did not know of: events
+    after it was cleared, and conditions that did not hold then."""
+    cleared = standing.warning_cleared_at
+    acknowledged = set(standing.acknowledged_triggers)
+    new = []
+    for code in result.triggers:
+        if code in STATE_TRIGGERS:
+            if code not in acknowledged:
+                new.append(code)
+            continue
+        when = result.trigger_dates.get(code)
+        if cleared is None or when is None or when > cleared:
+            new.append(code)
+    return new
+
+
+def trigger_labels(codes: list[str]) -> str:
+    return "; ".join(str(TRIGGER_LABELS.get(code, code)) for code in codes)
+
+
+def _trigger_move(
+    standing: Standing, policy: EvaluationPolicy, new: list[str], today: date
+) -> tuple[str, int, str, str] | None:
+    """A serious violation exits the merchant; any other new trigger puts a cultivated or
+    star-rated merchant in the warning pool."""
+    serious = [code for code in new if code in EXIT_TRIGGERS]
+    if serious:
+        standing.reentry_after = today + timedelta(days=policy.reentry_days)
+        standing.rectification_due = None
+        return (
+            P.EXITED,
+            0,
+            "serious_violation",
+            _("Exited for a serious violation: %(what)s.") % {"what": trigger_labels(serious)},
+        )
+    if new and standing.pool in (P.CULTIVATION, P.STAR_RATED):
+        standing.former_pool, standing.former_stars = standing.pool, standing.stars
+        standing.rectification_due = today + timedelta(days=policy.rectification_days)
+        return (
+            P.WARNING,
+            0,
+            "warning",
+            _("Warning: %(what)s. Rectify by %(due)s.")
+            % {"what": trigger_labels(new), "due": standing.rectification_due.isoformat()},
+        )
+    return None
+
+
+def pools_apply(
     *,
     run: EvaluationRun,
     standings: list[Standing],
+    results: dict[int, Result],
     evaluations: dict[int, Evaluation],
     now: datetime,
 ) -> int:
-    """Apply the star rules to a batch of locked standings (the caller saves them) and write
-    a PoolChange for each move, in one statement. Returns the number of moves."""
-    changes = []
+    """Apply the evaluation to a batch of locked standings (the caller saves them): exits for
+    serious violations, warnings for new triggers, otherwise the star rules. Writes a PoolChange
+    for each move in one statement and tells the merchants of warnings and exits. Returns the
+    number of moves."""
+    today = timezone.localdate(now)
+    changes, told = [], []
     for standing in standings:
-        evaluation = evaluations[standing.merchant_id]
-        move = _star_move(standing, run.policy, evaluation.score, now)
+        result, evaluation = results[standing.merchant_id], evaluations[standing.merchant_id]
+        # A condition that no longer holds is forgotten: if it comes back, it is new again.
+        standing.acknowledged_triggers = [
+            code for code in standing.acknowledged_triggers if code in result.triggers
+        ]
+        new = (
+            new_triggers(standing, result)
+            if standing.pool in (P.CULTIVATION, P.STAR_RATED, P.WARNING)
+            else []
+        )
+        move = _trigger_move(standing, run.policy, new, today) or _star_move(
+            standing, run.policy, evaluation.score, now
+        )
         if move is None:
             continue
         to, stars, code, reason = move
         changes.append(
-            _move(
+            change_build(
                 standing,
                 to=to,
                 stars=stars,
                 reason_code=code,
                 reason=reason,
                 now=now,
-                evidence={"score": evaluation.score},
+                evidence={"score": evaluation.score, "triggers": new},
                 evaluation=evaluation,
                 run=run,
             )
         )
+        if to in (P.WARNING, P.EXITED):
+            told.append(changes[-1])
     PoolChange.objects.bulk_create(changes)
     if changes:
         store_page_invalidate(
@@ -356,4 +463,51 @@ def pools_rate(
                 "public_code", flat=True
             )
         )
+    notify_pool_changes(told)
     return len(changes)
+
+
+# The fields a run may change on a standing (bulk_update of a batch).
+RUN_FIELDS = [
+    "score",
+    "last_evaluation",
+    "needs_evaluation",
+    "updated_at",
+    "pool",
+    "stars",
+    "since",
+    "stars_changed_at",
+    "former_pool",
+    "former_stars",
+    "rectification_due",
+    "reentry_after",
+    "acknowledged_triggers",
+]
+
+
+def notify_pool_changes(changes: list[PoolChange]) -> None:
+    """Tell each merchant's people of a move that asks something of them (a warning to
+    rectify, an exit they may appeal): one inbox row per member, in one statement."""
+    if not changes:
+        return
+    members: dict[int, list[int]] = {}
+    for merchant_id, user_id in Membership.objects.filter(
+        merchant_id__in=[c.merchant_id for c in changes]
+    ).values_list("merchant_id", "user_id"):
+        members.setdefault(merchant_id, []).append(user_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [
+            Notification(
+                user_id=user_id,
+                merchant_id=change.merchant_id,
+                key=f"pool-change-{change.pk}",
+                subject=str(NOTICE_SUBJECTS.get(change.to_pool, _("Your pool has changed"))),
+                body=change.reason,
+                link=reverse("standing-merchant", args=[change.merchant_id]),
+            )
+            for change in changes
+            for user_id in members.get(change.merchant_id, [])
+        ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [f"pool-change-{change.pk}" for change in changes]
+    transaction.on_commit(lambda: notification_send_emails(key=keys))

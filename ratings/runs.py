@@ -20,7 +20,7 @@ from merchants.errors import DomainError
 from merchants.models import Merchant
 from ratings.evaluation import evaluate
 from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Standing
-from ratings.pools import IN_PROGRAMME, pools_rate
+from ratings.pools import IN_PROGRAMME, RUN_FIELDS, pools_apply
 
 STALE_AFTER = timedelta(minutes=15)
 BATCH_SIZE = 5000
@@ -127,20 +127,10 @@ def evaluation_batch(*, run: EvaluationRun, merchant_ids: list[int], now: dateti
             standing.score = evaluation.score
             standing.last_evaluation = evaluation
             standing.needs_evaluation = False
-        changes = pools_rate(run=run, standings=standings, evaluations=by_merchant, now=now)
-        Standing.objects.bulk_update(
-            standings,
-            [
-                "score",
-                "last_evaluation",
-                "needs_evaluation",
-                "updated_at",
-                "pool",
-                "stars",
-                "since",
-                "stars_changed_at",
-            ],
+        changes = pools_apply(
+            run=run, standings=standings, results=results, evaluations=by_merchant, now=now
         )
+        Standing.objects.bulk_update(standings, RUN_FIELDS)
         EvaluationRun.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(),
             merchants_evaluated=run.merchants_evaluated + len(rows),

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from ratings.models import EvaluationRun
 from ratings.runs import RunInProgress, evaluation_run
+from ratings.warnings import ratings_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +27,8 @@ def evaluate_nightly() -> int | None:
 @shared_task(acks_late=True)
 def evaluate_monthly() -> int | None:
     return _run(EvaluationRun.Kind.MONTHLY)
+
+
+@shared_task(acks_late=True)
+def sweep_deadlines() -> dict[str, int]:
+    return ratings_sweep()

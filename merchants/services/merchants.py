@@ -15,6 +15,7 @@ from merchants.models import Declaration, Invitation, Membership, Merchant, Perm
 from merchants.services.audit import audit_log
 from merchants.store_cache import store_page_invalidate
 from merchants.validators import normalize_uscc
+from ratings.nominations import nominations_on_register
 
 PROFILE_FIELDS = (
     "name",
@@ -83,6 +84,7 @@ def merchant_register(
         actor.role = User.Role.MERCHANT
         actor.save(update_fields=["role"])
     audit_log(actor=actor, action="merchant.register", merchant=merchant, data={"uscc": uscc})
+    nominations_on_register(merchant=merchant)
     return merchant
 
 

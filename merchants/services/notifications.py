@@ -81,10 +81,14 @@ def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
     )
 
 
-def notification_send_emails(*, key: str) -> int:
-    """Mail every notification with this key not mailed yet; returns how many were sent."""
+def notification_send_emails(*, key: str | list[str]) -> int:
+    """Mail every notification with this key (or these keys) not mailed yet; returns how many
+    were sent."""
     sent = 0
-    pending = Notification.objects.filter(key=key, emailed_at__isnull=True).select_related("user")
+    keys = [key] if isinstance(key, str) else key
+    pending = Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
+        "user"
+    )
     for notification in pending:
         claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()

@@ -46,8 +46,13 @@ def in_pool(
         since=now - timedelta(days=days_in_pool),
         stars_changed_at=None if stars_days is None else now - timedelta(days=stars_days),
     )
+    # Accepted 40 days ago: they count in the 90-day window, but not towards the warning
+    # trigger (three within 30 days).
+    accepted = now - timedelta(days=40)
     for _ in range(accepted_complaints):
-        ComplaintFactory(merchant=merchant, accepted_at=now, state="with_merchant")
+        ComplaintFactory(
+            merchant=merchant, created_at=accepted, accepted_at=accepted, state="with_merchant"
+        )
     return merchant
 
 

@@ -1,0 +1,3 @@
+"""Filled in by the pages and API of issue 6."""
+
+urlpatterns: list = []

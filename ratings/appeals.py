@@ -1,0 +1,193 @@
+"""Appeals and the right to reply (DESIGN.md): a merchant may appeal a warning, an exit or a
+star decision within the policy's appeal period, with reasons and files; a regulator of its
+region who did not take the decision rules on it within the decision period. Overturned, the
+decision is undone by a move back to where the merchant was. The merchant's statement is kept
+and shown wherever the decision is shown.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import DomainError, require
+from merchants.models import User
+from merchants.services.audit import audit_log
+from merchants.services.notifications import notify_merchant_members
+from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, Standing
+from ratings.pools import standing_move
+from ratings.warnings import (
+    can_regulate,
+    check_files,
+    is_member,
+    notify_regulators,
+    store_files,
+    warning_clear_changes,
+)
+
+# Decisions a merchant may appeal: a warning, an exit (other than a rejected declaration, which
+# the review workflow answers) and a star decision that took stars away.
+APPEALABLE_CODES = frozenset(
+    {
+        "warning",
+        "serious_violation",
+        "not_rectified",
+        "exited_by_regulator",
+        "stars_down",
+        "below_first_band",
+    }
+)
+
+
+def appeal_deadline(decision: PoolChange, policy: EvaluationPolicy) -> datetime:
+    return decision.created_at + timedelta(days=policy.appeal_days)
+
+
+def appeal_open_reason(decision: PoolChange, *, now: datetime | None = None) -> str:
+    """Why this decision cannot be appealed now, or "" if it can."""
+    now = now or timezone.now()
+    if decision.reason_code not in APPEALABLE_CODES:
+        return _("This decision cannot be appealed.")
+    if Appeal.objects.filter(decision=decision).exists():
+        return _("This decision has been appealed already.")
+    if now > appeal_deadline(decision, EvaluationPolicy.current()):
+        return _("The time to appeal this decision is over.")
+    latest = (
+        PoolChange.objects.filter(merchant_id=decision.merchant_id)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest != decision.pk:
+        return _("This decision is no longer in force.")
+    return ""
+
+
+def appeal_file(
+    *, actor: User, decision: PoolChange, statement: str, files: Sequence[UploadedFile] = ()
+) -> Appeal:
+    merchant = decision.merchant
+    require(
+        is_member(actor, merchant),
+        _("Only someone working for this merchant can appeal its decisions."),
+    )
+    statement = statement.strip()
+    require(bool(statement), _("Give your reasons for the appeal."))
+    types = check_files(files)
+    policy = EvaluationPolicy.current()
+    with transaction.atomic():
+        Standing.objects.select_for_update().filter(merchant=merchant).first()
+        problem = appeal_open_reason(decision)
+        require(not problem, problem)
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(
+                    merchant=merchant,
+                    decision=decision,
+                    statement=statement,
+                    submitted_by=actor,
+                    decide_by=timezone.localdate() + timedelta(days=policy.appeal_decision_days),
+                )
+        except IntegrityError as exc:
+            raise DomainError(_("This decision has been appealed already.")) from exc
+        store_files(files, types, merchant=merchant, actor=actor, appeal=appeal)
+        audit_log(
+            actor=actor,
+            action="appeal_file",
+            merchant=merchant,
+            obj=appeal,
+            data={"decision": decision.pk, "files": len(files)},
+        )
+        notify_regulators(
+            merchant=merchant,
+            key=f"appeal-{appeal.pk}",
+            subject=_("An appeal is waiting for a decision"),
+            body=_("%(merchant)s appeals: %(decision)s")
+            % {"merchant": merchant.name, "decision": decision.reason},
+            link=reverse("pool-merchant", args=[merchant.pk]),
+        )
+    return appeal
+
+
+def may_decide(user: User, appeal: Appeal) -> bool:
+    """A regulator of the merchant's region who did not take the decision appealed."""
+    return can_regulate(user, appeal.merchant) and appeal.decision.actor_id != user.pk
+
+
+def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -> Appeal:
+    merchant = appeal.merchant
+    require(
+        can_regulate(actor, merchant),
+        _("Only a regulator of this merchant's region can decide its appeal."),
+    )
+    require(
+        appeal.decision.actor_id != actor.pk,
+        _("You took this decision: another regulator must decide the appeal."),
+    )
+    reason = reason.strip()
+    require(bool(reason), _("Give the reasons for the outcome."))
+    now = timezone.now()
+    with transaction.atomic():
+        standing = Standing.objects.select_for_update().get(merchant=merchant)
+        locked = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
+        require(locked.state == Appeal.State.PENDING, _("This appeal has been decided already."))
+        decision = locked.decision
+        if overturn:
+            latest = (
+                PoolChange.objects.filter(merchant=merchant).order_by("-created_at", "-id").first()
+            )
+            require(
+                latest == decision,
+                _(
+                    "The merchant has moved since this decision; it cannot be undone. "
+                    "Uphold it and say so, or move the merchant from its page."
+                ),
+            )
+            changes: dict = {"rectification_due": None, "reentry_after": None}
+            if decision.to_pool in (Pool.WARNING, Pool.EXITED):
+                changes |= warning_clear_changes(standing, now)
+            if decision.from_pool == Pool.WARNING:
+                # Back into the warning it was exited from: the rectification time starts again.
+                policy = EvaluationPolicy.current()
+                changes["rectification_due"] = timezone.localdate(now) + timedelta(
+                    days=policy.rectification_days
+                )
+                changes["former_pool"] = standing.former_pool
+                changes["former_stars"] = standing.former_stars
+            _standing, reversal = standing_move(
+                merchant=merchant,
+                to=decision.from_pool,
+                stars=decision.from_stars,
+                reason_code="appeal_overturned",
+                reason=_("Appeal allowed: the decision of %(date)s is undone. %(reason)s")
+                % {"date": timezone.localdate(decision.created_at).isoformat(), "reason": reason},
+                actor=actor,
+                evidence={"appeal": locked.pk, "decision": decision.pk},
+                changes=changes,
+                reverses=decision,
+            )
+            locked.reversal = reversal
+        locked.state = Appeal.State.OVERTURNED if overturn else Appeal.State.UPHELD
+        locked.outcome_reason, locked.decided_by, locked.decided_at = reason, actor, now
+        locked.save()
+        audit_log(
+            actor=actor,
+            action="appeal_decide",
+            merchant=merchant,
+            obj=locked,
+            data={"overturned": overturn, "reason": reason},
+        )
+        notify_merchant_members(
+            merchant_id=merchant.pk,
+            key=f"appeal-{locked.pk}-decided",
+            subject=_("Your appeal is allowed: the decision is undone")
+            if overturn
+            else _("Your appeal is dismissed: the decision stands"),
+            body=reason,
+            link=reverse("standing-merchant", args=[merchant.pk]),
+        )
+    return locked

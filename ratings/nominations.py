@@ -1,0 +1,126 @@
+"""A regulator's nomination: an invitation to declare, sent to a merchant found in the registry.
+
+A merchant already registered on the platform enters the selection pool at once and its people
+are told to declare. One not registered yet is recorded with the name and county the regulator
+gives (the registry holds neither) and, if an e-mail address is given, invited by mail; it
+enters the selection pool when it registers with that USCC (`nominations_on_register`).
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import require
+from merchants.models import Merchant, Region, RegistryRecord, User
+from merchants.services.audit import audit_log
+from merchants.services.notifications import notify_merchant_members
+from merchants.validators import normalize_uscc
+from ratings.models import Nomination, Pool, Standing
+from ratings.pools import IN_PROGRAMME, require_may_declare, standing_move
+
+
+def _enter_selection(nomination: Nomination, merchant: Merchant, actor: User | None) -> None:
+    _standing, change = standing_move(
+        merchant=merchant,
+        to=Pool.SELECTION,
+        reason_code="nominated",
+        reason=_("Nominated by the regulator: invited to declare."),
+        actor=actor,
+        evidence={"nomination": nomination.pk},
+        changes={"reentry_after": None, "former_pool": "", "former_stars": 0},
+    )
+    nomination.merchant, nomination.entered_at = merchant, change.created_at
+    nomination.save(update_fields=["merchant", "entered_at"])
+    notify_merchant_members(
+        merchant_id=merchant.pk,
+        key=f"nomination-{nomination.pk}",
+        subject=_("You are invited to declare for the assured consumption programme"),
+        body=nomination.message or _("A regulator has nominated your business."),
+        link=reverse("declaration-create"),
+    )
+
+
+def nomination_create(
+    *,
+    actor: User,
+    uscc: str,
+    name: str = "",
+    region: Region | None = None,
+    email: str = "",
+    message: str = "",
+) -> Nomination:
+    require(
+        actor.is_authenticated and (actor.is_regulator or actor.is_platform_admin),
+        _("Only a regulator can nominate a merchant."),
+    )
+    uscc = normalize_uscc(uscc)
+    require(
+        RegistryRecord.objects.filter(
+            uscc=uscc, entity_status=RegistryRecord.Status.ACTIVE
+        ).exists(),
+        _("No active entity with this code is in the registry."),
+    )
+    merchant = Merchant.objects.filter(uscc=uscc).first()
+    if merchant is not None:
+        name, region = merchant.name, merchant.region
+    require(bool(name.strip()), _("Give the merchant's name."))
+    require(region is not None, _("Choose the merchant's county."))
+    require(
+        actor.is_platform_admin or region.code.startswith(actor.region.prefix),
+        _("This merchant is outside your region."),
+    )
+    with transaction.atomic():
+        if merchant is not None:
+            standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
+            require(
+                standing is None or standing.pool not in IN_PROGRAMME,
+                _("This merchant is in the programme already (%(pool)s).")
+                % {"pool": Pool(standing.pool).label if standing else ""},
+            )
+            require_may_declare(merchant)
+        nomination = Nomination.objects.create(
+            uscc=uscc,
+            name=name.strip(),
+            region=region,
+            email=email,
+            message=message.strip(),
+            nominated_by=actor,
+        )
+        if merchant is not None:
+            _enter_selection(nomination, merchant, actor)
+        elif email:
+            link = settings.SITE_URL.rstrip("/") + reverse("merchant-register")
+            transaction.on_commit(
+                lambda: send_mail(
+                    _("You are invited to join the assured consumption programme"),
+                    _("%(message)s\n\nRegister %(name)s (%(uscc)s) and declare: %(link)s")
+                    % {"message": nomination.message, "name": name, "uscc": uscc, "link": link},
+                    None,
+                    [email],
+                )
+            )
+        audit_log(
+            actor=actor,
+            action="nomination_create",
+            merchant=merchant,
+            obj=nomination,
+            data={"uscc": uscc, "registered": merchant is not None},
+        )
+    return nomination
+
+
+def nominations_on_register(*, merchant: Merchant) -> int:
+    """A newly registered merchant that was nominated enters the selection pool."""
+    pending = Nomination.objects.filter(uscc=merchant.uscc, merchant__isnull=True).order_by(
+        "created_at"
+    )
+    nomination = pending.first()
+    if nomination is None:
+        return 0
+    with transaction.atomic():
+        _enter_selection(nomination, merchant, None)
+        pending.exclude(pk=nomination.pk).update(merchant=merchant, entered_at=timezone.now())
+    return 1

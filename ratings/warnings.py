@@ -1,0 +1,312 @@
+"""The warning pool's workflow: the merchant reports its rectification (with files), a regulator
+of its region checks it, and an accepted report takes the merchant back to its former pool. The
+hourly sweep exits merchants that did not rectify in time and flags appeals not decided in time.
+
+Who may do what (also used by the pages and the API):
+- the merchant's people (`is_member`) see its standing and report rectifications;
+- regulators whose region contains the merchant's county (`can_regulate`) check reports, decide
+  appeals, exit a merchant for a serious violation and nominate merchants.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.errors import DomainError, require
+from merchants.models import Membership, Merchant, Notification, User
+from merchants.services.audit import audit_log
+from merchants.services.notifications import notification_send_emails, notify_merchant_members
+from merchants.store_cache import store_page_invalidate
+from merchants.uploads import inspect_upload, save_with_file
+from ratings.evaluation import STATE_TRIGGERS
+from ratings.models import (
+    Appeal,
+    EvaluationPolicy,
+    Pool,
+    PoolChange,
+    RatingFile,
+    Standing,
+    WarningRectification,
+)
+from ratings.pools import IN_PROGRAMME, change_build, notify_pool_changes, standing_move
+
+MAX_FILES = 10
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def is_member(user: User, merchant: Merchant) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, merchant_id=merchant.pk).exists()
+    )
+
+
+def can_regulate(user: User, merchant: Merchant) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_platform_admin:
+        return True
+    return user.is_regulator and merchant.region_id.startswith(user.region.prefix)
+
+
+def check_files(files: Sequence[UploadedFile]) -> list[str]:
+    require(len(files) <= MAX_FILES, _("At most %(n)d files at a time.") % {"n": MAX_FILES})
+    return [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
+
+
+def store_files(
+    files: Sequence[UploadedFile],
+    types: list[str],
+    *,
+    merchant: Merchant,
+    actor: User,
+    rectification: WarningRectification | None = None,
+    appeal: Appeal | None = None,
+) -> None:
+    for upload, content_type in zip(files, types, strict=True):
+        save_with_file(
+            RatingFile(
+                merchant=merchant,
+                rectification=rectification,
+                appeal=appeal,
+                original_name=upload.name[:255],
+                content_type=content_type,
+                size=upload.size or 0,
+                uploaded_by=actor,
+            ),
+            upload,
+        )
+
+
+def notify_regulators(*, merchant: Merchant, key: str, subject: str, body: str, link: str) -> None:
+    """An inbox row for each active regulator of the merchant's county (the desk that acts)."""
+    regulators = User.objects.filter(
+        role=User.Role.REGULATOR, is_active=True, region_id=merchant.region_id
+    ).values_list("pk", flat=True)
+    Notification.objects.bulk_create(
+        [
+            Notification(user_id=uid, key=key, subject=subject, body=body, link=link)
+            for uid in regulators
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(lambda: notification_send_emails(key=key))
+
+
+def current_warning(merchant: Merchant) -> PoolChange | None:
+    """The move that put the merchant in the warning pool, if it is there now."""
+    standing = Standing.objects.filter(merchant=merchant).first()
+    if standing is None or standing.pool != Pool.WARNING:
+        return None
+    return (
+        PoolChange.objects.filter(merchant=merchant, to_pool=Pool.WARNING)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def warning_rectification_submit(
+    *, actor: User, merchant: Merchant, report: str, files: Sequence[UploadedFile] = ()
+) -> WarningRectification:
+    require(
+        is_member(actor, merchant),
+        _("Only someone working for this merchant can report its rectification."),
+    )
+    require(bool(report.strip()), _("Describe what was put right."))
+    types = check_files(files)
+    with transaction.atomic():
+        Standing.objects.select_for_update().filter(merchant=merchant).first()
+        warning = current_warning(merchant)
+        require(warning is not None, _("This merchant is not in the warning pool."))
+        try:
+            with transaction.atomic():
+                rectification = WarningRectification.objects.create(
+                    merchant=merchant, warning=warning, report=report.strip(), submitted_by=actor
+                )
+        except IntegrityError as exc:
+            raise DomainError(
+                _("A rectification report is already waiting for the regulator.")
+            ) from exc
+        store_files(files, types, merchant=merchant, actor=actor, rectification=rectification)
+        audit_log(
+            actor=actor,
+            action="warning_rectification_submit",
+            merchant=merchant,
+            obj=rectification,
+            data={"warning": warning.pk, "files": len(files)},
+        )
+        notify_regulators(
+            merchant=merchant,
+            key=f"warning-rectification-{rectification.pk}",
+            subject=_("A warning rectification is waiting for you"),
+            body=_("%(merchant)s has reported its rectification.") % {"merchant": merchant.name},
+            link=reverse("pool-merchant", args=[merchant.pk]),
+        )
+    return rectification
+
+
+def warning_clear_changes(standing: Standing, now: datetime) -> dict:
+    """What clearing a warning writes on the standing: everything known now is acknowledged."""
+    last = standing.last_evaluation
+    known = [code for code in (last.triggers if last else []) if code in STATE_TRIGGERS]
+    return {
+        "warning_cleared_at": now,
+        "acknowledged_triggers": known,
+        "rectification_due": None,
+        "former_pool": "",
+        "former_stars": 0,
+        "needs_evaluation": True,
+    }
+
+
+def _former_place(standing: Standing) -> tuple[str, int]:
+    if standing.former_pool == Pool.STAR_RATED and standing.former_stars:
+        return Pool.STAR_RATED, standing.former_stars
+    return Pool.CULTIVATION, 0
+
+
+def warning_rectification_decide(
+    *, actor: User, rectification: WarningRectification, accept: bool, reason: str = ""
+) -> WarningRectification:
+    """A regulator checks the report: accepted, the merchant goes back to its former pool (and
+    stars); not accepted, it must rectify further by the same date (reasons required)."""
+    merchant = rectification.merchant
+    require(
+        can_regulate(actor, merchant),
+        _("Only a regulator of this merchant's region can check its rectification."),
+    )
+    reason = reason.strip()
+    require(accept or bool(reason), _("Say what is still missing."))
+    now = timezone.now()
+    with transaction.atomic():
+        standing = Standing.objects.select_for_update().get(merchant=merchant)
+        locked = WarningRectification.objects.select_for_update().get(pk=rectification.pk)
+        require(not locked.decision, _("This report has been checked already."))
+        require(
+            standing.pool == Pool.WARNING and current_warning(merchant) == locked.warning,
+            _("The merchant is no longer in this warning."),
+        )
+        locked.decision = (
+            WarningRectification.Decision.ACCEPTED
+            if accept
+            else WarningRectification.Decision.REJECTED
+        )
+        locked.decision_reason, locked.decided_by, locked.decided_at = reason, actor, now
+        locked.save()
+        if accept:
+            to, stars = _former_place(standing)
+            standing_move(
+                merchant=merchant,
+                to=to,
+                stars=stars,
+                reason_code="warning_cleared",
+                reason=_("Rectification checked and accepted by the regulator."),
+                actor=actor,
+                evidence={"rectification": locked.pk, "warning": locked.warning_id},
+                changes=warning_clear_changes(standing, now),
+            )
+        audit_log(
+            actor=actor,
+            action="warning_rectification_decide",
+            merchant=merchant,
+            obj=locked,
+            data={"accepted": accept, "reason": reason},
+        )
+        notify_merchant_members(
+            merchant_id=merchant.pk,
+            key=f"warning-rectification-{locked.pk}-decided",
+            subject=_("Your rectification is accepted")
+            if accept
+            else _("Your rectification is not enough yet"),
+            body=reason or _("You are back in your former pool."),
+            link=reverse("standing-merchant", args=[merchant.pk]),
+        )
+    return locked
+
+
+def pool_exit(*, actor: User, merchant: Merchant, reason: str) -> PoolChange:
+    """A regulator exits a merchant in the programme for a serious violation (摘牌): it may
+    declare again after the policy's waiting time."""
+    require(
+        can_regulate(actor, merchant),
+        _("Only a regulator of this merchant's region can exit it."),
+    )
+    require(bool(reason.strip()), _("Give the reason for the exit."))
+    policy = EvaluationPolicy.current()
+    today = timezone.localdate()
+    with transaction.atomic():
+        standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
+        require(
+            standing is not None and standing.pool in IN_PROGRAMME,
+            _("This merchant is not in the programme."),
+        )
+        _standing, change = standing_move(
+            merchant=merchant,
+            to=Pool.EXITED,
+            reason_code="exited_by_regulator",
+            reason=reason.strip(),
+            actor=actor,
+            changes={
+                "reentry_after": today + timedelta(days=policy.reentry_days),
+                "rectification_due": None,
+            },
+        )
+        audit_log(actor=actor, action="pool_exit", merchant=merchant, obj=change)
+        notify_merchant_members(
+            merchant_id=merchant.pk,
+            key=f"pool-change-{change.pk}",
+            subject=_("Your business has left the assured consumption programme"),
+            body=change.reason,
+            link=reverse("standing-merchant", args=[merchant.pk]),
+        )
+    return change
+
+
+def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Hourly: exit merchants whose rectification time is over with no report waiting (a
+    report waiting for the regulator holds the exit until it is checked); flag appeals past the
+    date they were to be decided by. Set-based; safe to run any number of times."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy = EvaluationPolicy.current()
+    waiting = WarningRectification.objects.filter(decision="").values("merchant_id")
+    with transaction.atomic():
+        standings = list(
+            Standing.objects.select_for_update(skip_locked=True)
+            .filter(pool=Pool.WARNING, rectification_due__lt=today)
+            .exclude(merchant_id__in=waiting)
+            .select_related("merchant")
+        )
+        changes = []
+        for standing in standings:
+            standing.reentry_after = today + timedelta(days=policy.reentry_days)
+            changes.append(
+                change_build(
+                    standing,
+                    to=Pool.EXITED,
+                    stars=0,
+                    reason_code="not_rectified",
+                    reason=_("Not rectified by %(due)s.")
+                    % {"due": standing.rectification_due.isoformat()},
+                    now=now,
+                    evidence={"rectify_by": standing.rectification_due.isoformat()},
+                )
+            )
+            standing.rectification_due = None
+        Standing.objects.bulk_update(
+            standings,
+            ["pool", "stars", "since", "stars_changed_at", "reentry_after", "rectification_due"],
+        )
+        PoolChange.objects.bulk_create(changes)
+        if changes:
+            store_page_invalidate([s.merchant.public_code for s in standings])
+            notify_pool_changes(changes)
+        overdue = Appeal.objects.filter(
+            state=Appeal.State.PENDING, is_overdue=False, decide_by__lt=today
+        ).update(is_overdue=True)
+    return {"exited": len(changes), "appeals_overdue": overdue}
