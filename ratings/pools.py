@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -158,6 +159,13 @@ def standing_move(
 def standings_mark_changed(*, merchant_ids: list[int]) -> int:
     """Something that counts in the evaluation happened: the nightly run takes these."""
     return Standing.objects.filter(merchant_id__in=merchant_ids, needs_evaluation=False).update(
+        needs_evaluation=True
+    )
+
+
+def standings_mark_changed_by_uscc(*, usccs: QuerySet | list[str]) -> int:
+    """New or changed external records (registry, penalties) for these codes."""
+    return Standing.objects.filter(merchant__uscc__in=usccs, needs_evaluation=False).update(
         needs_evaluation=True
     )
 

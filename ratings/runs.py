@@ -64,9 +64,12 @@ def _scope(run: EvaluationRun) -> QuerySet[Merchant]:
     in_programme = Standing.objects.filter(merchant=OuterRef("pk"), pool__in=IN_PROGRAMME)
     if run.kind == EvaluationRun.Kind.NIGHTLY:
         in_programme = in_programme.filter(needs_evaluation=True)
-    done = Evaluation.objects.filter(
-        merchant=OuterRef("pk"), run__kind=run.kind, run__period=run.period
-    )
+    done = Evaluation.objects.filter(merchant=OuterRef("pk"))
+    # A run started by hand evaluates everyone again; scheduled ones carry on a stopped run.
+    if run.kind == EvaluationRun.Kind.MANUAL:
+        done = done.filter(run=run)
+    else:
+        done = done.filter(run__kind=run.kind, run__period=run.period)
     return Merchant.objects.filter(Exists(in_programme)).exclude(Exists(done)).order_by("pk")
 
 

@@ -15,12 +15,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from os import PathLike
 from typing import IO, Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.errors import DomainError
@@ -28,10 +29,14 @@ from merchants.models import EXTERNAL_SOURCES, ExternalRecord, User
 from merchants.services.audit import audit_log
 from merchants.store_cache import store_page_invalidate_all
 from merchants.validators import validate_uscc
+from ratings.pools import standings_mark_changed_by_uscc
 
 IMPORT_ACTION = "records.import"
 # Sources whose records the public store pages show (the registry's credit level).
 STORE_PAGE_SOURCES = {"registry"}
+# Sources the comprehensive evaluation reads: merchants with new or changed records are marked
+# for the nightly run.
+EVALUATION_SOURCES = {"registry", "enforcement"}
 MAX_REPORTED_ERRORS = 1000
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否"})
@@ -446,6 +451,9 @@ def records_import(
     ignored: set[str] = set()
     good = 0
     batch: list[tuple] = []
+    # Rows written by this import carry an imported_at from now on (a second of margin for the
+    # database's clock).
+    started = timezone.now() - timedelta(seconds=1)
     with transaction.atomic():
         writer.open()
         for line, row in rows:
@@ -490,6 +498,10 @@ def records_import(
         report.ignored_fields = sorted(ignored)
         if source in STORE_PAGE_SOURCES and (report.created or report.updated):
             store_page_invalidate_all()
+        if source in EVALUATION_SOURCES and (report.created or report.updated):
+            standings_mark_changed_by_uscc(
+                usccs=model._default_manager.filter(imported_at__gte=started).values("uscc")
+            )
         audit_log(
             actor=actor,
             action=IMPORT_ACTION,
