@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStateEnum": "review.models.Campaign.State",
         "InspectionStateEnum": "review.models.InspectionState",
         "IndustryEnum": "merchants.models.Industry",
+        "PoolEnum": "ratings.models.Pool",
     },
 }
 

@@ -18,6 +18,7 @@ from merchants.errors import DomainError, require
 from merchants.models import User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
+from merchants.store_cache import store_page_invalidate
 from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, Standing
 from ratings.pools import standing_move
 from ratings.warnings import (
@@ -95,6 +96,7 @@ def appeal_file(
         except IntegrityError as exc:
             raise DomainError(_("This decision has been appealed already.")) from exc
         store_files(files, types, merchant=merchant, actor=actor, appeal=appeal)
+        store_page_invalidate([merchant.public_code])  # the public page shows the appeal
         audit_log(
             actor=actor,
             action="appeal_file",
@@ -174,6 +176,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
         locked.state = Appeal.State.OVERTURNED if overturn else Appeal.State.UPHELD
         locked.outcome_reason, locked.decided_by, locked.decided_at = reason, actor, now
         locked.save()
+        store_page_invalidate([merchant.public_code])
         audit_log(
             actor=actor,
             action="appeal_decide",

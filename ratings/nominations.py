@@ -39,7 +39,7 @@ def _enter_selection(nomination: Nomination, merchant: Merchant, actor: User | N
         key=f"nomination-{nomination.pk}",
         subject=_("You are invited to declare for the assured consumption programme"),
         body=nomination.message or _("A regulator has nominated your business."),
-        link=reverse("declaration-create"),
+        link=reverse("declaration-create", args=[merchant.pk]),
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,12 +275,18 @@ def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     policy = EvaluationPolicy.current()
-    waiting = WarningRectification.objects.filter(decision="").values("merchant_id")
+    # Only a report on the warning the merchant is in now holds the exit (one left waiting
+    # from an earlier warning, e.g. when the merchant was exited meanwhile, does not).
+    waiting = WarningRectification.objects.filter(
+        merchant_id=OuterRef("merchant_id"),
+        decision="",
+        warning__created_at__gte=OuterRef("since"),
+    )
     with transaction.atomic():
         standings = list(
             Standing.objects.select_for_update(skip_locked=True)
             .filter(pool=Pool.WARNING, rectification_due__lt=today)
-            .exclude(merchant_id__in=waiting)
+            .exclude(Exists(waiting))
             .select_related("merchant")
         )
         changes = []

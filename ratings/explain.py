@@ -1,0 +1,726 @@
+"""An evaluation in sentences a merchant understands: each component's lines ("-6: 2 accepted
+complaints in 90 days", printed with a real minus sign), the warning triggers, what to do to
+improve and the next star band.
+
+One function per line code and per trigger code (LINE_SENTENCES, TRIGGER_SENTENCES); the tests
+walk every code ratings.evaluation can produce. The numbers come from the line itself, then the
+evaluation's stored inputs, then the policy version the evaluation used, never the policy in
+force today, so an old evaluation is explained as it was computed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from ratings.evaluation import (
+    BONUS_POINTS,
+    EXIT_TRIGGERS,
+    NO_REASON_RETURN_MIN_DAYS,
+    ON_TIME_MIN_CLOSED,
+    RETURNS_WINDOW_DAYS,
+    TENURE_FULL_MONTHS,
+)
+from ratings.models import Evaluation, EvaluationPolicy
+
+COMPONENT_LABELS = {
+    "complaints": gettext_lazy("Complaints"),
+    "inspections": gettext_lazy("Inspections"),
+    "compliance": gettext_lazy("Compliance"),
+    "commitments": gettext_lazy("Commitments"),
+    "bonus": gettext_lazy("Bonus points"),
+}
+# Bottom-line items (vetoes): any one sends the merchant to the warning pool or out.
+BOTTOM_LINE = frozenset({"serious_penalty", "dishonest_list", "counterfeit", "refused_return"})
+BONUS_CODES = ("long_return_window", "perfect_inspection", "complaints_on_time")
+STAR = "★"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sentence may draw on besides its line: the policy the evaluation used and the
+    inputs it stored."""
+
+    policy: EvaluationPolicy
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    def part(self, name: str) -> dict[str, Any]:
+        return self.inputs.get(name) or {}
+
+
+@dataclass(frozen=True)
+class ExplainedLine:
+    code: str
+    points: int
+    signed: str
+    sentence: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.signed}: {self.sentence}"
+
+    @property
+    def tone(self) -> str:
+        """minus, plus or zero: for the stylesheet."""
+        return "minus" if self.points < 0 else "plus" if self.points > 0 else "zero"
+
+
+@dataclass(frozen=True)
+class ExplainedComponent:
+    name: str
+    label: str
+    points: int
+    max: int
+    lines: list[ExplainedLine]
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} {self.points}/{self.max}"
+
+    @property
+    def low(self) -> int:
+        """Below this the meter shows the component as poor (under 60%)."""
+        return round(self.max * 0.6)
+
+    @property
+    def high(self) -> int:
+        """From this the meter shows the component as good (90% and more)."""
+        return round(self.max * 0.9)
+
+
+@dataclass(frozen=True)
+class ExplainedTrigger:
+    code: str
+    sentence: str
+    bottom_line: bool
+
+
+@dataclass(frozen=True)
+class NextBand:
+    """The points still missing for the next star band above the score."""
+
+    points: int
+    stars: int
+    band: int
+
+    @property
+    def text(self) -> str:
+        return ngettext(
+            "%(points)d more point for %(stars)s",
+            "%(points)d more points for %(stars)s",
+            self.points,
+        ) % {"points": self.points, "stars": STAR * self.stars}
+
+    @property
+    def spoken(self) -> str:
+        """The same in words, for screen readers."""
+        return ngettext(
+            "%(points)d more point for %(stars)s",
+            "%(points)d more points for %(stars)s",
+            self.points,
+        ) % {"points": self.points, "stars": stars_text(self.stars)}
+
+
+def signed(points: int) -> str:
+    """-6, +5, 0, with U+2212 for the minus as in print."""
+    if points < 0:
+        return f"\u2212{-points}"
+    return f"+{points}" if points > 0 else "0"
+
+
+def stars_text(stars: int) -> str:
+    """The stars in words, for screen readers and plain text."""
+    if not stars:
+        return _("no stars")
+    return ngettext("%(n)d star of 5", "%(n)d stars of 5", stars) % {"n": stars}
+
+
+def _count(line: dict[str, Any]) -> int:
+    return int(line.get("count") or 0)
+
+
+def _days(line: dict[str, Any], default: int) -> int:
+    return int(line.get("days") or default)
+
+
+# Lines: one function per code.
+
+
+def _accepted_complaints(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d accepted complaint in %(days)d days",
+        "%(count)d accepted complaints in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.complaint_window_days)}
+
+
+def _overdue_complaints(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d complaint not handled by its deadline in %(days)d days",
+        "%(count)d complaints not handled by their deadline in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.complaint_window_days)}
+
+
+def _failed_inspections(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d failed inspection in %(days)d days",
+        "%(count)d failed inspections in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.inspection_window_days)}
+
+
+def _rectify_inspections(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d inspection with things to rectify in %(days)d days",
+        "%(count)d inspections with things to rectify in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.inspection_window_days)}
+
+
+def _minor_penalties(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d minor administrative penalty in %(days)d days",
+        "%(count)d minor administrative penalties in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.penalty_window_days)}
+
+
+def _ordinary_penalties(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "%(count)d administrative penalty in %(days)d days",
+        "%(count)d administrative penalties in %(days)d days",
+        n,
+    ) % {"count": n, "days": _days(line, ctx.policy.penalty_window_days)}
+
+
+def _abnormal_list(line: dict[str, Any], ctx: Context) -> str:
+    return _("on the registry's list of abnormal operations")
+
+
+def _credit_level(line: dict[str, Any], ctx: Context) -> str:
+    return _("registry credit level %(level)s") % {"level": line.get("level") or "?"}
+
+
+def _serious_penalty(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "a serious administrative penalty in %(days)d days (bottom-line item: compliance counts 0)"
+    ) % {"days": ctx.policy.penalty_window_days}
+
+
+def _dishonest_list(line: dict[str, Any], ctx: Context) -> str:
+    return _("on the serious-dishonesty list (bottom-line item: compliance counts 0)")
+
+
+def _tenure(line: dict[str, Any], ctx: Context) -> str:
+    if not ctx.part("declarations").get("first_approved_at"):
+        return _("no approved declaration yet (tenure counts from the first approval)")
+    months = int(line.get("months") or 0)
+    if months >= TENURE_FULL_MONTHS:
+        return ngettext(
+            "%(months)d month since the first approval (full points)",
+            "%(months)d months since the first approval (full points)",
+            months,
+        ) % {"months": months}
+    return ngettext(
+        "%(months)d month since the first approval (full points at %(full)d months)",
+        "%(months)d months since the first approval (full points at %(full)d months)",
+        months,
+    ) % {"months": months, "full": TENURE_FULL_MONTHS}
+
+
+def _returns_honoured(line: dict[str, Any], ctx: Context) -> str:
+    refused = int(line.get("refused") or 0)
+    if not refused:
+        return _("no accepted complaint of a refused return in %(days)d days") % {
+            "days": RETURNS_WINDOW_DAYS
+        }
+    return ngettext(
+        "%(count)d accepted complaint of a refused return in %(days)d days",
+        "%(count)d accepted complaints of a refused return in %(days)d days",
+        refused,
+    ) % {"count": refused, "days": RETURNS_WINDOW_DAYS}
+
+
+def _completeness(line: dict[str, Any], ctx: Context) -> str:
+    asked = int(line.get("asked") or 0)
+    if not asked:
+        return _("no approved declaration with commitments yet")
+    accepted = int(line.get("accepted") or 0)
+    return ngettext(
+        "%(accepted)d of %(asked)d commitment of your schemes accepted",
+        "%(accepted)d of %(asked)d commitments of your schemes accepted",
+        asked,
+    ) % {"accepted": accepted, "asked": asked}
+
+
+def _long_return_window(line: dict[str, Any], ctx: Context) -> str:
+    return _("return window of %(days)d days, beyond the %(min)d-day minimum") % {
+        "days": int(line.get("days") or 0),
+        "min": NO_REASON_RETURN_MIN_DAYS,
+    }
+
+
+def _perfect_inspection(line: dict[str, Any], ctx: Context) -> str:
+    return _("an inspection with a perfect score in %(days)d days") % {
+        "days": ctx.policy.inspection_window_days
+    }
+
+
+def _complaints_on_time(line: dict[str, Any], ctx: Context) -> str:
+    n = _count(line)
+    return ngettext(
+        "the %(count)d complaint closed in %(days)d days was closed on time",
+        "all %(count)d complaints closed in %(days)d days were closed on time",
+        n,
+    ) % {"count": n, "days": ctx.policy.complaint_window_days}
+
+
+LineSentence = Callable[[dict[str, Any], Context], str]
+
+LINE_SENTENCES: dict[str, LineSentence] = {
+    "accepted_complaints": _accepted_complaints,
+    "overdue_complaints": _overdue_complaints,
+    "failed_inspections": _failed_inspections,
+    "rectify_inspections": _rectify_inspections,
+    "minor_penalties": _minor_penalties,
+    "ordinary_penalties": _ordinary_penalties,
+    "abnormal_list": _abnormal_list,
+    "credit_level": _credit_level,
+    "serious_penalty": _serious_penalty,
+    "dishonest_list": _dishonest_list,
+    "tenure": _tenure,
+    "returns_honoured": _returns_honoured,
+    "completeness": _completeness,
+    "long_return_window": _long_return_window,
+    "perfect_inspection": _perfect_inspection,
+    "complaints_on_time": _complaints_on_time,
+}
+
+
+def explain_line(line: dict[str, Any], ctx: Context) -> ExplainedLine:
+    code = str(line.get("code", ""))
+    points = int(line.get("points") or 0)
+    sentence_for = LINE_SENTENCES.get(code)
+    # A code from a newer evaluation module than this one: say what it is rather than fail.
+    sentence = sentence_for(line, ctx) if sentence_for else code.replace("_", " ")
+    return ExplainedLine(code=code, points=points, signed=signed(points), sentence=sentence)
+
+
+def context_for(evaluation: Evaluation) -> Context:
+    return Context(policy=evaluation.policy, inputs=evaluation.inputs or {})
+
+
+def explain_components(evaluation: Evaluation) -> list[ExplainedComponent]:
+    """Each component in the order of COMPONENT_LABELS, with its lines in sentences."""
+    ctx = context_for(evaluation)
+    components = evaluation.components or {}
+    names = [n for n in COMPONENT_LABELS if n in components]
+    names += [n for n in components if n not in COMPONENT_LABELS]
+    return [
+        ExplainedComponent(
+            name=name,
+            label=str(COMPONENT_LABELS.get(name, name)),
+            points=int(components[name].get("points") or 0),
+            max=int(components[name].get("max") or 0),
+            lines=[explain_line(line, ctx) for line in components[name].get("lines", [])],
+        )
+        for name in names
+    ]
+
+
+# Warning triggers: one function per code.
+
+
+def _licence_expiry(ctx: Context) -> date | None:
+    """The earliest expired end date of the business licence (the merchant's own or the
+    registry's) as of the evaluation."""
+    as_of = _as_date(ctx.inputs.get("as_of"))
+    dates = [
+        _as_date(ctx.inputs.get("licence_valid_until")),
+        _as_date(ctx.part("registry").get("licence_valid_until")),
+    ]
+    expired = [d for d in dates if d is not None and (as_of is None or d < as_of)]
+    return min(expired) if expired else None
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _t_serious_penalty(ctx: Context) -> str:
+    return _("A serious administrative penalty in the last %(days)d days.") % {
+        "days": ctx.policy.penalty_window_days
+    }
+
+
+def _t_dishonest_list(ctx: Context) -> str:
+    return _("The business is on the serious-dishonesty list.")
+
+
+def _t_counterfeit(ctx: Context) -> str:
+    return _("Counterfeit goods were found at an inspection in the last %(days)d days.") % {
+        "days": ctx.policy.inspection_window_days
+    }
+
+
+def _t_refused_return(ctx: Context) -> str:
+    return _("A refusal of a committed return was confirmed in the last %(days)d days.") % {
+        "days": RETURNS_WINDOW_DAYS
+    }
+
+
+def _t_score_below(ctx: Context) -> str:
+    return _("The score is below the warning line of %(line)d.") % {
+        "line": ctx.policy.warning_score_below
+    }
+
+
+def _t_complaints_recent(ctx: Context) -> str:
+    n = int(ctx.part("complaints").get("accepted_recent") or 0)
+    p = ctx.policy
+    if not n:
+        return _(
+            "At least %(limit)d complaints were accepted within %(days)d days (the warning line)."
+        ) % {"limit": p.warning_accepted_complaints, "days": p.warning_complaint_days}
+    return ngettext(
+        "%(count)d complaint accepted in the last %(days)d days (warning at %(limit)d).",
+        "%(count)d complaints accepted in the last %(days)d days (warning at %(limit)d).",
+        n,
+    ) % {"count": n, "days": p.warning_complaint_days, "limit": p.warning_accepted_complaints}
+
+
+def _t_overdue_complaint(ctx: Context) -> str:
+    n = int(ctx.part("complaints").get("open_overdue") or 0)
+    if not n:
+        return _("A complaint is past its deadline and still open.")
+    return ngettext(
+        "%(count)d complaint is past its deadline and still open.",
+        "%(count)d complaints are past their deadline and still open.",
+        n,
+    ) % {"count": n}
+
+
+def _t_failed_inspection(ctx: Context) -> str:
+    n = int(ctx.part("inspections").get("failed") or 0) or 1
+    return ngettext(
+        "%(count)d failed inspection in the last %(days)d days.",
+        "%(count)d failed inspections in the last %(days)d days.",
+        n,
+    ) % {"count": n, "days": ctx.policy.inspection_window_days}
+
+
+def _t_penalty(ctx: Context) -> str:
+    penalties = ctx.part("penalties")
+    n = sum(int(penalties.get(k) or 0) for k in ("minor", "ordinary", "serious")) or 1
+    return ngettext(
+        "%(count)d administrative penalty in the last %(days)d days.",
+        "%(count)d administrative penalties in the last %(days)d days.",
+        n,
+    ) % {"count": n, "days": ctx.policy.penalty_window_days}
+
+
+def _t_licence_expired(ctx: Context) -> str:
+    expired = _licence_expiry(ctx)
+    if expired is None:
+        return _("The business licence has expired.")
+    return _("The business licence expired on %(date)s.") % {"date": expired.isoformat()}
+
+
+def _t_entity_abnormal(ctx: Context) -> str:
+    return _("The registry lists the business as abnormal or not active.")
+
+
+TRIGGER_SENTENCES: dict[str, Callable[[Context], str]] = {
+    "serious_penalty": _t_serious_penalty,
+    "dishonest_list": _t_dishonest_list,
+    "counterfeit": _t_counterfeit,
+    "refused_return": _t_refused_return,
+    "score_below": _t_score_below,
+    "complaints_recent": _t_complaints_recent,
+    "overdue_complaint": _t_overdue_complaint,
+    "failed_inspection": _t_failed_inspection,
+    "penalty": _t_penalty,
+    "licence_expired": _t_licence_expired,
+    "entity_abnormal": _t_entity_abnormal,
+}
+
+
+def explain_trigger(code: str, ctx: Context) -> ExplainedTrigger:
+    sentence_for = TRIGGER_SENTENCES.get(code)
+    sentence = sentence_for(ctx) if sentence_for else code.replace("_", " ")
+    return ExplainedTrigger(
+        code=code, sentence=sentence, bottom_line=code in BOTTOM_LINE or code in EXIT_TRIGGERS
+    )
+
+
+def explain_triggers(codes: list[str], evaluation: Evaluation) -> list[ExplainedTrigger]:
+    ctx = context_for(evaluation)
+    return [explain_trigger(code, ctx) for code in codes]
+
+
+# What to improve: advice from the lines that cost points, the bonuses not earned and the
+# triggers that still hold.
+
+
+def _per(points: int) -> dict[str, int]:
+    return {"per": points}
+
+
+def _a_accepted_complaints(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Prevent complaints: each accepted complaint takes %(per)d points off for %(days)d days. "
+        "Look at what customers complain about and put it right."
+    ) % {
+        **_per(ctx.policy.deduction_per_accepted_complaint),
+        "days": _days(line, ctx.policy.complaint_window_days),
+    }
+
+
+def _a_overdue_complaints(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Handle complaints before their deadline: each overdue complaint takes %(per)d points off."
+    ) % _per(ctx.policy.deduction_per_overdue_complaint)
+
+
+def _a_failed_inspections(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Keep to the inspection checklist every day: a failed inspection takes %(per)d points "
+        "off for %(days)d days."
+    ) % {
+        **_per(ctx.policy.deduction_per_failed_inspection),
+        "days": _days(line, ctx.policy.inspection_window_days),
+    }
+
+
+def _a_rectify_inspections(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Put right what inspectors find before the next visit: a “rectify” result takes "
+        "%(per)d points off for %(days)d days."
+    ) % {
+        **_per(ctx.policy.deduction_per_rectify_inspection),
+        "days": _days(line, ctx.policy.inspection_window_days),
+    }
+
+
+def _a_penalties(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Avoid further administrative penalties: each one counts against you for %(days)d days."
+    ) % {"days": _days(line, ctx.policy.penalty_window_days)}
+
+
+def _a_abnormal_list(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Get off the list of abnormal operations: file the annual report, keep the registered "
+        "address current, then ask the registry to remove the business from the list."
+    )
+
+
+def _a_credit_level(line: dict[str, Any], ctx: Context) -> str:
+    return _("Improve the registry credit level (now %(level)s): it costs %(points)d points.") % {
+        "level": line.get("level") or "?",
+        "points": -int(line.get("points") or 0),
+    }
+
+
+def _a_serious_penalty(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "A serious penalty sets compliance to 0 for %(days)d days: avoid any further violation."
+    ) % {"days": ctx.policy.penalty_window_days}
+
+
+def _a_dishonest_list(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Settle what put the business on the serious-dishonesty list; until it is removed, "
+        "compliance counts 0."
+    )
+
+
+def _a_tenure(line: dict[str, Any], ctx: Context) -> str:
+    months = int(line.get("months") or 0)
+    if not ctx.part("declarations").get("first_approved_at"):
+        return _("Tenure points start with your first approved declaration.")
+    left = TENURE_FULL_MONTHS - months
+    return ngettext(
+        "Tenure points grow by themselves: full points in %(months)d more month.",
+        "Tenure points grow by themselves: full points in %(months)d more months.",
+        left,
+    ) % {"months": left}
+
+
+def _a_returns_honoured(line: dict[str, Any], ctx: Context) -> str:
+    return _(
+        "Honour every committed return: a confirmed refusal costs a third of the commitment "
+        "points for %(days)d days."
+    ) % {"days": RETURNS_WINDOW_DAYS}
+
+
+def _a_completeness(line: dict[str, Any], ctx: Context) -> str:
+    asked = int(line.get("asked") or 0)
+    if not asked:
+        return _("Get a declaration approved with all the commitments of its scheme.")
+    return _(
+        "Accept all the commitments of your schemes when you next declare "
+        "(%(accepted)d of %(asked)d accepted now)."
+    ) % {"accepted": int(line.get("accepted") or 0), "asked": asked}
+
+
+ADVICE: dict[str, LineSentence] = {
+    "accepted_complaints": _a_accepted_complaints,
+    "overdue_complaints": _a_overdue_complaints,
+    "failed_inspections": _a_failed_inspections,
+    "rectify_inspections": _a_rectify_inspections,
+    "minor_penalties": _a_penalties,
+    "ordinary_penalties": _a_penalties,
+    "abnormal_list": _a_abnormal_list,
+    "credit_level": _a_credit_level,
+    "serious_penalty": _a_serious_penalty,
+    "dishonest_list": _a_dishonest_list,
+    "tenure": _a_tenure,
+    "returns_honoured": _a_returns_honoured,
+    "completeness": _a_completeness,
+}
+
+
+def _b_long_return_window(ctx: Context) -> str:
+    return _(
+        "Offer returns for longer than the %(min)d-day minimum for %(points)d bonus points."
+    ) % {"min": NO_REASON_RETURN_MIN_DAYS, "points": BONUS_POINTS}
+
+
+def _b_perfect_inspection(ctx: Context) -> str:
+    return _("A perfect score at an inspection earns %(points)d bonus points.") % {
+        "points": BONUS_POINTS
+    }
+
+
+def _b_complaints_on_time(ctx: Context) -> str:
+    return _(
+        "Close every accepted complaint on time: with at least %(min)d closed in %(days)d days, "
+        "all on time, you earn %(points)d bonus points."
+    ) % {
+        "min": ON_TIME_MIN_CLOSED,
+        "days": ctx.policy.complaint_window_days,
+        "points": BONUS_POINTS,
+    }
+
+
+BONUS_ADVICE: dict[str, Callable[[Context], str]] = {
+    "long_return_window": _b_long_return_window,
+    "perfect_inspection": _b_perfect_inspection,
+    "complaints_on_time": _b_complaints_on_time,
+}
+
+
+def _tr_licence_expired(ctx: Context) -> str:
+    expired = _licence_expiry(ctx)
+    if expired is None:
+        return _("Renew the expired business licence and update it on the platform.")
+    return _("Renew the licence that expired on %(date)s and update it on the platform.") % {
+        "date": expired.isoformat()
+    }
+
+
+def _tr_overdue_complaint(ctx: Context) -> str:
+    return _("Answer the complaints that are past their deadline now.")
+
+
+def _tr_entity_abnormal(ctx: Context) -> str:
+    return _("Put the registry record right: the business must be listed as active and normal.")
+
+
+def _tr_counterfeit(ctx: Context) -> str:
+    return _(
+        "Take counterfeit goods off sale, check your suppliers and keep their invoices: "
+        "counterfeit goods are a bottom-line item."
+    )
+
+
+def _tr_refused_return(ctx: Context) -> str:
+    return _a_returns_honoured({}, ctx)
+
+
+def _tr_score_below(ctx: Context) -> str:
+    return _("Bring the score to %(line)d or more: below it the merchant is warned.") % {
+        "line": ctx.policy.warning_score_below
+    }
+
+
+TRIGGER_ADVICE: dict[str, Callable[[Context], str]] = {
+    "licence_expired": _tr_licence_expired,
+    "overdue_complaint": _tr_overdue_complaint,
+    "entity_abnormal": _tr_entity_abnormal,
+    "counterfeit": _tr_counterfeit,
+    "refused_return": _tr_refused_return,
+    "score_below": _tr_score_below,
+}
+
+
+def _costs_points(component: str, line: dict[str, Any], weight: int) -> bool:
+    """A line that cost points: a deduction, a bottom-line item (shown with 0), or a
+    commitments part below its full third."""
+    points = int(line.get("points") or 0)
+    if component == "commitments":
+        return points < round(weight / 3)
+    if component == "bonus":
+        return False
+    return points < 0 or line.get("code") in BOTTOM_LINE
+
+
+def improvements(evaluation: Evaluation) -> list[str]:
+    """Concrete advice, most urgent first: conditions that hold (an expired licence), then
+    the lines that cost the most points, then the bonus points not earned."""
+    ctx = context_for(evaluation)
+    advice: list[str] = []
+
+    def add(text: str) -> None:
+        if text not in advice:
+            advice.append(text)
+
+    for code in evaluation.triggers or []:
+        if code in TRIGGER_ADVICE:
+            add(TRIGGER_ADVICE[code](ctx))
+    components = evaluation.components or {}
+    costly = [
+        line
+        for name, component in components.items()
+        for line in component.get("lines", [])
+        if line.get("code") in ADVICE and _costs_points(name, line, int(component.get("max") or 0))
+    ]
+    costly.sort(key=lambda line: int(line.get("points") or 0))
+    for line in costly:
+        add(ADVICE[line["code"]](line, ctx))
+    bonus = components.get("bonus") or {}
+    if int(bonus.get("points") or 0) < int(bonus.get("max") or 0):
+        earned = {line.get("code") for line in bonus.get("lines", [])}
+        for code in BONUS_CODES:
+            if code not in earned:
+                add(BONUS_ADVICE[code](ctx))
+    return advice
+
+
+def next_band(score: int | None, policy: EvaluationPolicy) -> NextBand | None:
+    """The next star band above the score, or None at five stars (or without a score)."""
+    if score is None:
+        return None
+    stars = policy.stars_for(score)
+    if stars >= len(policy.star_bands):
+        return None
+    band = int(policy.star_bands[stars])
+    return NextBand(points=band - score, stars=stars + 1, band=band)
