@@ -49,6 +49,16 @@ class PublicSchemeRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# Plain strings rather than enums: the public pools are a subset of ratings.models.Pool, and
+# an enum of their own would clash in the schema with the pool enum of the other endpoints.
+POOL_HELP = gettext_lazy(
+    "The merchant's place in the programme: star_rated, cultivation, warning (rectifying after a "
+    "warning) or exited (removed from the programme); null when none of these is public."
+)
+STARS_HELP = gettext_lazy("The star rating from 1 to 5; null unless the pool is star_rated.")
+RATING_HELP = gettext_lazy("The rating in words, in the requested language; empty when none.")
+
+
 class PublicMerchantListSerializer(serializers.Serializer):
     public_code = serializers.CharField()
     name = serializers.CharField()
@@ -56,6 +66,9 @@ class PublicMerchantListSerializer(serializers.Serializer):
     county = PublicRegionRefSerializer()
     city = PublicRegionRefSerializer(allow_null=True)
     schemes = PublicSchemeRefSerializer(many=True, help_text=gettext_lazy("Approved schemes."))
+    pool = serializers.CharField(allow_null=True, help_text=POOL_HELP)
+    stars = serializers.IntegerField(allow_null=True, help_text=STARS_HELP)
+    rating = serializers.CharField(help_text=RATING_HELP)
     url = serializers.URLField(help_text=gettext_lazy("The public store page."))
 
     def to_representation(self, instance: Merchant | dict[str, Any]) -> dict[str, Any]:
@@ -90,13 +103,38 @@ class PublicStoreSchemeSerializer(serializers.Serializer):
     commitments = serializers.ListField(child=serializers.CharField())
 
 
-class PublicBadgeSerializer(serializers.Serializer):
-    schemes = PublicSchemeRefSerializer(many=True)
-    pool = serializers.CharField(
-        allow_null=True, help_text=gettext_lazy("The rating pool; null until pools exist.")
+class PublicAppealSerializer(serializers.Serializer):
+    state = serializers.CharField(
+        help_text=gettext_lazy("pending (waiting for a decision) or upheld (the decision stands).")
     )
-    stars = serializers.IntegerField(
-        allow_null=True, help_text=gettext_lazy("The star rating; null until stars exist.")
+    state_label = serializers.CharField()
+    statement = serializers.CharField(
+        help_text=gettext_lazy("The merchant's reasons: its reply to the decision.")
+    )
+    submitted_on = serializers.DateField()
+    decided_on = serializers.DateField(allow_null=True)
+
+
+class PublicBadgeSerializer(serializers.Serializer):
+    schemes = PublicSchemeRefSerializer(
+        many=True, help_text=gettext_lazy("Approved schemes; none once removed (exited).")
+    )
+    pool = serializers.CharField(allow_null=True, help_text=POOL_HELP)
+    stars = serializers.IntegerField(allow_null=True, help_text=STARS_HELP)
+    label = serializers.CharField(help_text=RATING_HELP)
+    since = serializers.DateField(
+        allow_null=True, help_text=gettext_lazy("In this pool since; null when pool is null.")
+    )
+    rectify_by = serializers.DateField(
+        allow_null=True,
+        help_text=gettext_lazy("In the warning pool: the date to rectify by; otherwise null."),
+    )
+    appeal = PublicAppealSerializer(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The merchant's appeal against the decision that put it in this pool, while pending "
+            "or after it was upheld; null otherwise."
+        ),
     )
 
 
@@ -167,6 +205,12 @@ SEARCH_PARAMETERS = [
     ),
     OpenApiParameter(
         "scheme", str, description=gettext_lazy("A scheme code, e.g. no-reason-return.")
+    ),
+    OpenApiParameter(
+        "min_stars",
+        int,
+        enum=[1, 2, 3, 4, 5],
+        description=gettext_lazy("Star-rated merchants with at least this many stars (1 to 5)."),
     ),
 ]
 

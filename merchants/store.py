@@ -12,7 +12,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from merchants.models import (
     RegistryRecord,
     Scheme,
 )
+from ratings.models import Appeal, Pool, PoolChange, Standing
 from review.selectors import PUBLIC_RECORD_DAYS, public_inspection_record
 
 SEARCH_PAGE_SIZE = 20
@@ -38,9 +39,10 @@ SEARCH_PAGE_SIZE = 20
 
 
 def store_merchant_get(*, public_code: str) -> Merchant:
-    """The merchant with this public code, or 404. Only the public columns are read."""
+    """The merchant with this public code, or 404. Only the public columns are read, with its
+    standing and the appeal against its latest decision in the same query."""
     merchant = (
-        Merchant.objects.select_related("region", "region__parent")
+        Merchant.objects.select_related("region", "region__parent", "standing")
         .only(
             "pk",
             "name",
@@ -57,7 +59,9 @@ def store_merchant_get(*, public_code: str) -> Merchant:
             "region__parent__code",
             "region__parent__name",
             "region__parent__level",
+            *STANDING_FIELDS,
         )
+        .annotate(**_latest_decision_appeal())
         .filter(public_code=public_code)
         .first()
     )
@@ -179,13 +183,105 @@ def _approved_declarations(merchant_id: int) -> QuerySet[Declaration]:
     )
 
 
-def store_badge(schemes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The current badge: the schemes the merchant is approved for. Pool and stars (the rating
-    tiers) join it once they exist; until then they are None, never guessed."""
+# The rating: what the public sees of a merchant's standing (ratings.models.Standing). Shown: the
+# star rating, the cultivation pool, a warning being rectified and a removal (an exit with a
+# waiting time before declaring again: 摘牌). Not shown: the selection pool (a declaration under
+# review, or a regulator's invitation; nothing not yet approved is public) and an exit by a
+# rejected declaration (no removal: it may declare again at once). Never the score, the reasons
+# or anything a regulator wrote.
+
+STANDING_FIELDS = (
+    "standing__pool",
+    "standing__stars",
+    "standing__since",
+    "standing__rectification_due",
+    "standing__reentry_after",
+)
+# Appeals shown beside the decision: an overturned one has undone it (its reversal is the latest
+# move, so the appeal is no longer beside the decision in force).
+SHOWN_APPEALS = (Appeal.State.PENDING, Appeal.State.UPHELD)
+
+
+def _latest_decision_appeal() -> dict[str, Subquery]:
+    """The appeal against the merchant's latest pool move, as annotations of the merchant row
+    (one row: a few indexed look-ups, no extra query)."""
+    latest = PoolChange.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
     return {
-        "schemes": [{"code": s["code"], "name": s["name"]} for s in schemes],
-        "pool": None,
-        "stars": None,
+        f"decision_appeal_{name}": Subquery(latest.values(f"appeal__{name}")[:1])
+        for name in ("state", "statement", "submitted_at", "decided_at")
+    }
+
+
+def _standing(merchant: Merchant) -> Standing | None:
+    try:
+        return merchant.standing
+    except Standing.DoesNotExist:
+        return None
+
+
+def public_pool(standing: Standing | None) -> str | None:
+    """The pool the public sees, or None when the standing is not public."""
+    if standing is None:
+        return None
+    if standing.pool in (Pool.CULTIVATION, Pool.STAR_RATED, Pool.WARNING):
+        return standing.pool
+    if standing.pool == Pool.EXITED and standing.reentry_after is not None:
+        return Pool.EXITED
+    return None
+
+
+def rating_label(pool: str | None, stars: int | None) -> str:
+    """The rating in words, as a screen reader says it and the API gives it."""
+    if pool == Pool.STAR_RATED and stars:
+        return ngettext(
+            "%(stars)d star (assured consumption star rating)",
+            "%(stars)d stars (assured consumption star rating)",
+            stars,
+        ) % {"stars": stars}
+    return {
+        Pool.CULTIVATION: _("Cultivation pool"),
+        Pool.WARNING: _("Under warning: rectifying"),
+        Pool.EXITED: _("Removed from the assured consumption programme"),
+    }.get(pool or "", "")
+
+
+def store_rating(merchant: Merchant) -> dict[str, Any]:
+    """Pool, stars and label of a merchant read with its standing (select_related)."""
+    standing = _standing(merchant)
+    pool = public_pool(standing)
+    stars = standing.stars if standing is not None and pool == Pool.STAR_RATED else None
+    return {"pool": pool, "stars": stars, "label": rating_label(pool, stars)}
+
+
+def _appeal(merchant: Merchant) -> dict[str, Any] | None:
+    state = getattr(merchant, "decision_appeal_state", None)
+    if state not in SHOWN_APPEALS:
+        return None
+    decided_at = merchant.decision_appeal_decided_at
+    return {
+        "state": state,
+        "state_label": str(Appeal.State(state).label),
+        "statement": merchant.decision_appeal_statement,
+        "submitted_on": timezone.localdate(merchant.decision_appeal_submitted_at),
+        "decided_on": timezone.localdate(decided_at) if decided_at else None,
+    }
+
+
+def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The current badge: the schemes the merchant is approved for and its rating, with the
+    merchant's appeal against the decision behind it (its right to reply). A removed merchant
+    carries no scheme seal."""
+    standing = _standing(merchant)
+    rating = store_rating(merchant)
+    pool = rating["pool"]
+    return {
+        "schemes": []
+        if pool == Pool.EXITED
+        else [{"code": s["code"], "name": s["name"]} for s in schemes],
+        **rating,
+        "since": timezone.localdate(standing.since) if pool else None,
+        "rectify_by": standing.rectification_due if pool == Pool.WARNING else None,
+        "appeal": _appeal(merchant) if pool else None,
     }
 
 
@@ -270,7 +366,7 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
         },
         "permits": permits,
         "schemes": schemes,
-        "badge": store_badge(schemes),
+        "badge": store_badge(merchant, schemes),
         "supervision": supervision,
         "supervision_since": today - timedelta(days=PUBLIC_RECORD_DAYS),
         "credit": _credit(merchant.uscc),
@@ -290,10 +386,12 @@ def store_search(
     uscc: str = "",
     region_prefix: str = "",
     scheme_code: str = "",
+    min_stars: int | None = None,
 ) -> QuerySet[Merchant]:
-    """Merchants by part of the name, full USCC, region (a city or county code prefix) and
-    approved scheme; each with its approved schemes prefetched (one query for a page)."""
-    qs = Merchant.objects.select_related("region", "region__parent").only(
+    """Merchants by part of the name, full USCC, region (a city or county code prefix),
+    approved scheme and least star rating; each with its standing (joined) and its approved
+    schemes (prefetched: one query for a page)."""
+    qs = Merchant.objects.select_related("region", "region__parent", "standing").only(
         "pk",
         "name",
         "address",
@@ -302,6 +400,7 @@ def store_search(
         "region__name",
         "region__parent__code",
         "region__parent__name",
+        *STANDING_FIELDS,
     )
     if q := q.strip():
         qs = qs.filter(name__icontains=q)
@@ -318,6 +417,8 @@ def store_search(
                 ).values("merchant_id")
             )
         )
+    if min_stars:
+        qs = qs.filter(standing__pool=Pool.STAR_RATED, standing__stars__gte=min_stars)
     return qs.prefetch_related(
         Prefetch(
             "declarations",
@@ -341,15 +442,21 @@ def store_search(
 def store_search_row(merchant: Merchant) -> dict[str, Any]:
     """One search result: the public facts a list shows."""
     county, city = merchant.region, merchant.region.parent
+    rating = store_rating(merchant)
     return {
         "public_code": merchant.public_code,
         "name": merchant.name,
         "address": merchant.address,
         "county": {"code": county.code, "name": county.name},
         "city": {"code": city.code, "name": city.name} if city else None,
-        "schemes": [
+        "schemes": []
+        if rating["pool"] == Pool.EXITED
+        else [
             {"code": d.scheme.code, "name": d.scheme.display_name}
             for d in getattr(merchant, "approved_declarations", [])
         ],
+        "pool": rating["pool"],
+        "stars": rating["stars"],
+        "rating": rating["label"],
         "url": store_public_url(merchant.public_code),
     }

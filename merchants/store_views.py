@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -175,6 +175,14 @@ def region_choices() -> list[tuple[str, Any]]:
     ]
 
 
+def star_choices() -> list[tuple[str, str]]:
+    """Built per form: the labels are in the visitor's language."""
+    return [BLANK] + [
+        (str(n), ngettext("At least %(stars)d star", "At least %(stars)d stars", n) % {"stars": n})
+        for n in range(1, 6)
+    ]
+
+
 class StoreSearchForm(NoSuffixMixin, forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Name"),
@@ -190,10 +198,18 @@ class StoreSearchForm(NoSuffixMixin, forms.Form):
     )
     region = forms.ChoiceField(label=gettext_lazy("City or county"), required=False)
     scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), required=False)
+    min_stars = forms.TypedChoiceField(
+        label=gettext_lazy("Star rating"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy("The assured consumption star rating, from 1 to 5 stars."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices()
+        self.fields["min_stars"].choices = star_choices()
         self.fields["scheme"].choices = [BLANK] + [
             (s.code, s.display_name)
             for s in selectors.scheme_list().prefetch_related(None).only("code", "name", "name_en")
@@ -208,10 +224,11 @@ class StoreSearchForm(NoSuffixMixin, forms.Form):
 
     def has_filters(self) -> bool:
         return self.is_bound and any(
-            (self.data.get(name) or "").strip() for name in ("q", "uscc", "region", "scheme")
+            (self.data.get(name) or "").strip()
+            for name in ("q", "uscc", "region", "scheme", "min_stars")
         )
 
-    def search_kwargs(self) -> dict[str, str]:
+    def search_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         region = data["region"]
         # A city code (330100) finds every county under it (3301xx).
@@ -221,6 +238,7 @@ class StoreSearchForm(NoSuffixMixin, forms.Form):
             "uscc": data["uscc"],
             "region_prefix": prefix,
             "scheme_code": data["scheme"],
+            "min_stars": data["min_stars"],
         }
 
 

@@ -1,9 +1,27 @@
+"""Admin registration only. The policy is edited here (each save a new version); everything else
+is written by the evaluation, the pool services and the pages (rectifications and appeals are
+decided in the app, where the rules are checked), so the admin shows it read-only with a link to
+the merchant's page in the app."""
+
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, PoolChange, Standing
+from ratings.models import (
+    Appeal,
+    Evaluation,
+    EvaluationPolicy,
+    EvaluationRun,
+    Nomination,
+    PoolChange,
+    RatingFile,
+    Standing,
+    WarningRectification,
+)
 from ratings.services import policy_fields, policy_revise
 
 
@@ -35,6 +53,8 @@ class EvaluationPolicyAdmin(admin.ModelAdmin):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written by the evaluation and the pool services only."""
+
+    show_full_result_count = False  # a province's rows: no second COUNT(*)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -69,13 +89,26 @@ class EvaluationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["merchant", "run"]
 
 
+def _pool_page(merchant_id: int) -> str:
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("pool-merchant", args=[merchant_id]),
+        _("Open in the app"),
+    )
+
+
 @admin.register(Standing)
 class StandingAdmin(ReadOnlyAdmin):
-    list_display = ["merchant", "pool", "stars", "score", "since", "region"]
+    list_display = ["merchant", "pool", "stars", "score", "since", "region", "in_the_app"]
     list_filter = ["pool", "stars"]
     search_fields = ["merchant__name", "merchant__uscc"]
     list_select_related = ["merchant", "region"]
     raw_id_fields = ["merchant", "last_evaluation"]
+    readonly_fields = ["in_the_app"]
+
+    @admin.display(description=_("in the app"))
+    def in_the_app(self, obj: Standing) -> str:
+        return _pool_page(obj.merchant_id)
 
 
 @admin.register(PoolChange)
@@ -85,3 +118,89 @@ class PoolChangeAdmin(ReadOnlyAdmin):
     search_fields = ["merchant__name", "merchant__uscc"]
     list_select_related = ["merchant"]
     raw_id_fields = ["merchant", "evaluation", "run"]
+
+
+class RatingFileInline(admin.TabularInline):
+    """The files of a rectification report or an appeal, opened through the app's scoped view."""
+
+    model = RatingFile
+    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj: RatingFile) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("rating-file", args=[obj.pk]), obj.original_name
+        )
+
+
+class DecidedInTheApp(ReadOnlyAdmin):
+    """Decided by a regulator on the merchant's pool page, never here."""
+
+    list_select_related = ["merchant", "decided_by"]
+    search_fields = ["merchant__name", "merchant__uscc"]
+    inlines = [RatingFileInline]
+
+    @admin.display(description=_("decide in the app"))
+    def in_the_app(self, obj: Any) -> str:
+        return _pool_page(obj.merchant_id)
+
+
+@admin.register(WarningRectification)
+class WarningRectificationAdmin(DecidedInTheApp):
+    list_display = [
+        "submitted_at",
+        "merchant",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "in_the_app",
+    ]
+    list_filter = ["decision"]
+    readonly_fields = ["in_the_app"]
+    date_hierarchy = "submitted_at"
+
+
+@admin.register(Appeal)
+class AppealAdmin(DecidedInTheApp):
+    list_display = [
+        "submitted_at",
+        "merchant",
+        "decision",
+        "state",
+        "decide_by",
+        "is_overdue",
+        "decided_by",
+        "in_the_app",
+    ]
+    list_filter = ["state", "is_overdue"]
+    list_select_related = ["merchant", "decision", "decided_by"]
+    readonly_fields = ["in_the_app"]
+    date_hierarchy = "submitted_at"
+
+
+@admin.register(Nomination)
+class NominationAdmin(ReadOnlyAdmin):
+    """Nominations are made on the regulator's page, which moves the merchant and invites it."""
+
+    list_display = [
+        "created_at",
+        "uscc",
+        "name",
+        "region",
+        "nominated_by",
+        "merchant",
+        "entered_at",
+    ]
+    list_filter = [("entered_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["region", "nominated_by", "merchant"]
+    search_fields = ["uscc", "name"]
+    date_hierarchy = "created_at"

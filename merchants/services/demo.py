@@ -11,10 +11,12 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from merchants.models import Declaration, Industry, Merchant, Permit, Region, Scheme, User
 from merchants.models import DeclarationState as S
@@ -557,6 +559,87 @@ def _ensure_campaign(merchants: list[Merchant], users: dict[str, User], result: 
         )
 
 
+# The pools in the demo, after an evaluation of every merchant in the programme: the approved
+# merchants are in cultivation; owner-baihuo's failed visit above puts it in the warning pool (its
+# owner sees the rectification task); these two are star-rated, the second with a pending appeal
+# against a star taken away (reg-xihu sees it in the appeal queue).
+DEMO_STARS_OWNER = "owner-wanjiafu"
+DEMO_STARS = 3
+DEMO_APPEAL_OWNER = "owner-liulang"
+DEMO_APPEAL_STATEMENT = (
+    "本店近一年无有效投诉，历次检查均合格。评分下降系企业信用等级由A调整为B所致，"  # noqa: RUF001
+    "该调整已申请信用修复。请求维持原星级评定。"
+)
+
+
+def _ensure_standings(
+    merchants: list[Merchant], users: dict[str, User], result: DemoResult
+) -> None:
+    """Scores for every merchant in the programme (one evaluation run, through the same
+    service as the nightly run), a merchant with three stars and a pending appeal against a
+    star decision; each played once."""
+    from ratings.appeals import appeal_file
+    from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, Pool, PoolChange, Standing
+    from ratings.pools import standing_move
+    from ratings.runs import RunInProgress, evaluation_run
+
+    if not EvaluationRun.objects.filter(kind=EvaluationRun.Kind.MANUAL).exists():
+        try:
+            evaluation_run(kind=EvaluationRun.Kind.MANUAL)
+        except RunInProgress:
+            result.skipped.append("demo ratings: an evaluation run is in progress")
+            return
+    policy = EvaluationPolicy.current()
+    owner_of = {m.pk: demo.owner for demo, m in zip(MERCHANTS, merchants, strict=True)}
+    standings = {
+        owner_of[s.merchant_id]: s
+        for s in Standing.objects.filter(merchant__in=merchants, pool=Pool.CULTIVATION)
+        .exclude(score=None)
+        .select_related("merchant")
+    }
+
+    def rate(standing: Standing, stars: int) -> PoolChange:
+        _standing, change = standing_move(
+            merchant=standing.merchant,
+            to=Pool.STAR_RATED,
+            stars=stars,
+            reason_code="demo_rating",
+            reason=_(
+                "Demo data: %(stars)d stars on a score of %(score)d (the demo skips the "
+                "observation period and the star periods)."
+            )
+            % {"stars": stars, "score": standing.score},
+            evidence={"score": standing.score},
+        )
+        return change
+
+    rated = standings.get(DEMO_STARS_OWNER)
+    # Only where the score earns the stars: the next run keeps them then.
+    if rated is not None and policy.stars_for(rated.score) >= DEMO_STARS:
+        rate(rated, DEMO_STARS)
+    appealing = standings.get(DEMO_APPEAL_OWNER)
+    earned = policy.stars_for(appealing.score) if appealing is not None else 0
+    if appealing is not None and 1 <= earned < 5:
+        # A star above what the score earns, taken away as the run does it; then appealed.
+        rate(appealing, earned + 1)
+        _standing, decision = standing_move(
+            merchant=appealing.merchant,
+            to=Pool.STAR_RATED,
+            stars=earned,
+            reason_code="stars_down",
+            reason=_("Score %(score)d: %(stars)d stars.")
+            % {"score": appealing.score, "stars": earned},
+            evidence={"score": appealing.score, "triggers": []},
+        )
+        if not Appeal.objects.filter(merchant=appealing.merchant).exists():
+            appeal_file(
+                actor=users[DEMO_APPEAL_OWNER],
+                decision=decision,
+                statement=DEMO_APPEAL_STATEMENT,
+                files=[_demo_upload("credit-repair", "Credit repair application")],
+            )
+
+
 @transaction.atomic
 def demo_load() -> DemoResult:
     """Create whatever part of the demo data is missing and return the demo logins."""
@@ -589,5 +672,8 @@ def demo_load() -> DemoResult:
         result.played_scenarios += 1
     _ensure_complaints(merchants, users)
     _ensure_campaign(merchants, users, result)
+    # In the site's language, like the nightly run on the worker: the reasons are stored text.
+    with translation.override(settings.LANGUAGE_CODE):
+        _ensure_standings(merchants, users, result)
     result.logins = _logins(users)
     return result

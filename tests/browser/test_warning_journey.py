@@ -85,7 +85,7 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
 
     photo = tmp_path / "new-returns-desk.png"
     photo.write_bytes(PNG_BYTES)
-    page.fill("textarea[name=report]", "设立退换货服务台，店长每日处理投诉，已与三位消费者和解。")
+    page.fill("textarea[name=report]", "设立退换货服务台。店长每日处理投诉。已与三位消费者和解。")
     page.set_input_files("input[name=files]", str(photo))
     page.click("#rectify button[type=submit]")
     page.wait_for_load_state()

@@ -189,7 +189,8 @@ def test_a_likely_duplicate_is_pointed_out_then_confirmed(client, merchant):
     html = warned.content.decode()
     assert warned.status_code == 200 and Complaint.objects.count() == 1
     assert "You may have complained about this business already" in html
-    assert earlier.created_at.strftime("%Y-%m-%d") in html and "Submitted" in html
+    submitted = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d")
+    assert submitted in html and "Submitted" in html
     assert "Secret Name" not in html and earlier.tracking_token not in html
     assert "Another story" in html and 'name="confirm_duplicate"' in html
 

@@ -58,7 +58,19 @@ def test_list_needs_no_login_and_filters(merchant, other_merchant, anonymous):
         {"code": "no-reason-return", "name": "No-reason-return commitment unit"}
     ]
     assert row["url"].endswith(f"/s/{merchant.public_code}/")
-    assert set(row) == {"public_code", "name", "address", "county", "city", "schemes", "url"}
+    assert set(row) == {
+        "public_code",
+        "name",
+        "address",
+        "county",
+        "city",
+        "schemes",
+        "pool",
+        "stars",
+        "rating",
+        "url",
+    }
+    assert (row["pool"], row["stars"], row["rating"]) == (None, None, "")
 
     by_scheme = anonymous.get(LIST, {"scheme": "no-reason-return"}).json()
     assert [r["public_code"] for r in by_scheme["results"]] == [merchant.public_code]
@@ -121,6 +133,10 @@ def test_detail_is_the_store_page_as_data(merchant, anonymous):
         "schemes": [{"code": "no-reason-return", "name": "No-reason-return commitment unit"}],
         "pool": None,
         "stars": None,
+        "label": "",
+        "since": None,
+        "rectify_by": None,
+        "appeal": None,
     }
     assert body["credit"]["level"] == "A"
     assert body["supervision"] == [
@@ -156,7 +172,7 @@ def test_schema_documents_the_public_endpoints(db, admin_user):
     parameters = {
         p["name"] for p in schema["paths"]["/api/v1/public/merchants/"]["get"]["parameters"]
     }
-    assert {"q", "uscc", "region", "scheme", "page"} <= parameters
+    assert {"q", "uscc", "region", "scheme", "min_stars", "page"} <= parameters
 
 
 def test_anonymous_callers_are_throttled(merchant, anonymous, monkeypatch):
