@@ -69,7 +69,8 @@ class StandingAppealForm(NoSuffixMixin, _FilesMixin, forms.Form):
         _("Why is the decision wrong?"),
         required_message=_("Give your reasons for the appeal."),
         help_text=_(
-            "Your statement is kept with the decision and shown wherever the decision is shown."
+            "Your statement is kept with the decision and shown wherever the decision is shown, "
+            "including the public store page."
         ),
     )
     files = _files_field(_("Supporting documents"))
