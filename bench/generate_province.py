@@ -39,6 +39,7 @@ TABLES = (
     "review_inspection",
     "review_inspectionassignment",
     "review_rectification",
+    "ratings_standing",
 )
 
 

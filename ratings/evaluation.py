@@ -1,9 +1,9 @@
 """The comprehensive evaluation, computed set-based for any set of merchants.
 
-Six grouped queries read the inputs of every merchant in the set at once (complaints,
-inspections, penalties, registry records, approved declarations, the merchants themselves); the
-points are then plain arithmetic on those numbers, so the result is the same on SQLite and
-PostgreSQL, and the same whether a merchant is evaluated alone or with the whole province.
+Grouped queries read the inputs of every merchant in the set at once (the merchants themselves,
+complaints, inspections, penalties, registry records, approved declarations); the points are
+then plain arithmetic on those numbers, so the result is the same on SQLite and PostgreSQL, and
+the same whether a merchant is evaluated alone or with the whole province.
 
 Components (the policy's numbers; defaults in brackets):
 - complaints [30]: minus d per complaint accepted in the window [3 per, 90 days], minus d per
@@ -19,15 +19,21 @@ Components (the policy's numbers; defaults in brackets):
   perfect score in the inspection window, 5 for at least three complaints in the window all
   closed on time.
 Each component floors at 0; the score is the sum, at most 100.
+
+Speed (a province is evaluated in batches of a few thousand merchants): the queries return
+tuples, and one scoring function with the policy's numbers bound once builds each merchant's
+result directly (no per-line helper calls). Every merchant's stored inputs have the same keys:
+counts are 0 and dates None where it has nothing.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Lookup, Max, Min, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -58,8 +64,51 @@ TENURE_FULL_MONTHS = 12
 ON_TIME_MIN_CLOSED = 3
 COUNTERFEIT_ITEM = "no-counterfeits"
 
+# The stored inputs of each source, in this order, with what a merchant without rows gets.
+COMPLAINT_INPUTS: dict[str, Any] = {
+    "accepted": 0,
+    "overdue": 0,
+    "accepted_recent": 0,
+    "open_overdue": 0,
+    "refused_returns": 0,
+    "refused_returns_settled": 0,
+    "closed": 0,
+    "closed_on_time": 0,
+    "last_accepted_at": None,
+    "last_refused_return_at": None,
+}
+INSPECTION_INPUTS: dict[str, Any] = {
+    "visits": 0,
+    "failed": 0,
+    "rectify": 0,
+    "perfect": 0,
+    "counterfeit": 0,
+    "last_failed_at": None,
+    "last_counterfeit_at": None,
+}
+PENALTY_INPUTS: dict[str, Any] = {
+    "minor": 0,
+    "ordinary": 0,
+    "serious": 0,
+    "last_penalty_on": None,
+    "last_penalty_at": None,
+}
+REGISTRY_INPUTS = (
+    "entity_status",
+    "on_abnormal_list",
+    "on_dishonest_list",
+    "credit_level",
+    "licence_valid_until",
+)
+DECLARATION_INPUTS: dict[str, Any] = {
+    "first_approved_at": None,
+    "commitments_accepted": 0,
+    "commitments_asked": 0,
+    "return_days": 0,
+}
 
-@dataclass
+
+@dataclass(slots=True)
 class Result:
     """One merchant's evaluation: the score, each component's points and lines, the inputs,
     the warning triggers and the dates of the events behind them."""
@@ -78,15 +127,25 @@ def _since(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
-def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -> dict:
+def _by_key(rows: Iterable[tuple], names: Iterable[str]) -> dict[Any, dict[str, Any]]:
+    """{first column: {name: value of the other columns}} for rows of tuples."""
+    names = tuple(names)
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def _complaint_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
     window = _since(now, policy.complaint_window_days)
     trigger_window = _since(now, policy.warning_complaint_days)
     returns_window = _since(now, RETURNS_WINDOW_DAYS)
     earliest = min(window, trigger_window, returns_window)
     accepted = Q(accepted_at__isnull=False)
     in_window = Q(created_at__gte=window)
+    refused_settled = Q(
+        category=ComplaintCategory.REFUND_REFUSED, state=C.SETTLED, created_at__gte=returns_window
+    )
     rows = (
-        Complaint.objects.filter(merchant_id__in=ids, created_at__gte=earliest)
+        Complaint.objects.filter(ids, created_at__gte=earliest)
+        .order_by()
         .values("merchant_id")
         .annotate(
             accepted=Count("pk", filter=accepted & in_window),
@@ -100,14 +159,7 @@ def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) ->
                 filter=accepted
                 & Q(category=ComplaintCategory.REFUND_REFUSED, created_at__gte=returns_window),
             ),
-            refused_returns_settled=Count(
-                "pk",
-                filter=Q(
-                    category=ComplaintCategory.REFUND_REFUSED,
-                    state=C.SETTLED,
-                    created_at__gte=returns_window,
-                ),
-            ),
+            refused_returns_settled=Count("pk", filter=refused_settled),
             closed=Count("pk", filter=in_window & Q(closed_at__isnull=False) & accepted),
             closed_on_time=Count(
                 "pk",
@@ -116,28 +168,21 @@ def _complaint_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) ->
                 & Q(closed_at__isnull=False, closed_at__date__lte=F("close_due")),
             ),
             last_accepted_at=Max("accepted_at", filter=accepted),
-            last_refused_return_at=Max(
-                "accepted_at",
-                filter=Q(
-                    category=ComplaintCategory.REFUND_REFUSED,
-                    state=C.SETTLED,
-                    created_at__gte=returns_window,
-                ),
-            ),
+            last_refused_return_at=Max("accepted_at", filter=refused_settled),
         )
+        .values_list("merchant_id", *COMPLAINT_INPUTS)
     )
-    return {row.pop("merchant_id"): row for row in rows}
+    return _by_key(rows, COMPLAINT_INPUTS)
 
 
-def _inspection_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -> dict:
+def _inspection_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
     window = _since(now, policy.inspection_window_days)
     failed = Q(result=InspectionResult.FAIL)
     counterfeit = Q(**{f"answers__{COUNTERFEIT_ITEM}": "no"})
     rows = (
-        Inspection.objects.filter(
-            merchant_id__in=ids, visited_at__isnull=False, visited_at__gte=window
-        )
+        Inspection.objects.filter(ids, visited_at__isnull=False, visited_at__gte=window)
         .exclude(state=InspectionState.CANCELLED)
+        .order_by()
         .values("merchant_id")
         .annotate(
             visits=Count("pk"),
@@ -148,15 +193,17 @@ def _inspection_inputs(ids: QuerySet, policy: EvaluationPolicy, now: datetime) -
             last_failed_at=Max("visited_at", filter=failed),
             last_counterfeit_at=Max("visited_at", filter=counterfeit),
         )
+        .values_list("merchant_id", *INSPECTION_INPUTS)
     )
-    return {row.pop("merchant_id"): row for row in rows}
+    return _by_key(rows, INSPECTION_INPUTS)
 
 
-def _penalty_inputs(usccs: QuerySet, policy: EvaluationPolicy, today: date) -> dict:
+def _penalty_inputs(usccs: Q, policy: EvaluationPolicy, today: date) -> dict:
     since = today - timedelta(days=policy.penalty_window_days)
     severity = PenaltyRecord.Severity
     rows = (
-        PenaltyRecord.objects.filter(uscc__in=usccs, decided_on__gte=since)
+        PenaltyRecord.objects.filter(usccs, decided_on__gte=since)
+        .order_by()
         .values("uscc")
         .annotate(
             minor=Count("pk", filter=Q(severity=severity.MINOR)),
@@ -166,51 +213,95 @@ def _penalty_inputs(usccs: QuerySet, policy: EvaluationPolicy, today: date) -> d
             # When the platform learnt of it: a warning cleared before that did not know it.
             last_penalty_at=Max("imported_at"),
         )
+        .values_list("uscc", *PENALTY_INPUTS)
     )
-    return {row.pop("uscc"): row for row in rows}
+    return _by_key(rows, PENALTY_INPUTS)
 
 
-def _registry_inputs(usccs: QuerySet) -> dict:
+def _registry_inputs(usccs: Q) -> dict:
     """The newest registry record per USCC (one per entity; the newest wins if a source sent
     several)."""
-    latest: dict[str, dict] = {}
     rows = (
-        RegistryRecord.objects.filter(uscc__in=usccs)
+        RegistryRecord.objects.filter(usccs)
         .order_by("uscc", "as_of", "pk")
-        .values(
-            "uscc",
-            "entity_status",
-            "on_abnormal_list",
-            "on_dishonest_list",
-            "credit_level",
-            "licence_valid_until",
-        )
+        .values_list("uscc", *REGISTRY_INPUTS)
     )
-    for row in rows:
-        latest[row.pop("uscc")] = row
-    return latest
+    return _by_key(rows, REGISTRY_INPUTS)  # later rows of a USCC replace earlier ones
 
 
-def _declaration_inputs(ids: QuerySet) -> dict:
-    approved = Declaration.objects.filter(merchant_id__in=ids, state=DeclarationState.APPROVED)
+def _declaration_inputs(ids: Q) -> dict:
+    approved = Declaration.objects.filter(ids, state=DeclarationState.APPROVED).order_by()
     rows = approved.values("merchant_id").annotate(
         first_approved_at=Min("decided_at"),
         commitments_accepted=Count("accepted_commitments", distinct=True),
     )
-    result = {row.pop("merchant_id"): row for row in rows}
+    result = {
+        merchant_id: {
+            "first_approved_at": first,
+            "commitments_accepted": accepted,
+            "commitments_asked": 0,
+            "return_days": 0,
+        }
+        for merchant_id, first, accepted in rows.values_list(
+            "merchant_id", "first_approved_at", "commitments_accepted"
+        )
+    }
     # The commitments each merchant's approved schemes ask for (schemes are few: one query).
     asked = dict(Scheme.objects.annotate(n=Count("commitments")).values_list("pk", "n"))
     for merchant_id, scheme_id, return_days in approved.annotate(
         days=Cast(KeyTextTransform("return_days", "details"), IntegerField())
     ).values_list("merchant_id", "scheme_id", "days"):
         row = result[merchant_id]
-        row["commitments_asked"] = row.get("commitments_asked", 0) + asked.get(scheme_id, 0)
-        row["return_days"] = max(row.get("return_days", 0), return_days or 0)
+        row["commitments_asked"] += asked.get(scheme_id, 0)
+        if return_days and return_days > row["return_days"]:
+            row["return_days"] = return_days
     return result
+
+
+class _AnyOf(Lookup):
+    """`column = ANY(%s)` with the whole list as one parameter (PostgreSQL): Django's `__in`
+    prepares and compiles each of a batch's thousands of ids in every query. Not registered on
+    any field; used as an expression in filter()."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = compiler.compile(self.lhs)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
+def _set_filters(scope: QuerySet, rows: list[tuple]) -> tuple[Q, Q]:
+    """The conditions that limit the input queries to the set: on `merchant_id`, and on
+    `uscc`. On PostgreSQL the values themselves as one array each, plus the ids' range: the
+    range adds nothing to the result, but lets a batch of consecutive merchants (as the runs
+    make them) be read with one index range scan. Elsewhere subqueries on the set."""
+    if connection.vendor != "postgresql" or not rows:
+        return Q(merchant_id__in=scope.values("pk")), Q(uscc__in=scope.values("uscc"))
+    ids = [row[0] for row in rows]
+    by_id = Q(_AnyOf(F("merchant_id"), ids), merchant_id__gte=min(ids), merchant_id__lte=max(ids))
+    return by_id, Q(_AnyOf(F("uscc"), list({row[1] for row in rows})))
 
 
 def _months_between(start: datetime, now: datetime) -> int:
     return max(0, (now.year - start.year) * 12 + now.month - start.month - (now.day < start.day))
+
+
+def merchants_by_id(ids: list[int]) -> QuerySet[Merchant]:
+    """These merchants; on PostgreSQL with the ids as one array parameter."""
+    if connection.vendor == "postgresql":
+        return Merchant.objects.filter(_AnyOf(F("pk"), ids))
+    return Merchant.objects.filter(pk__in=ids)
+
+
+def merchant_filter(ids: list[int]) -> Q:
+    """`merchant_id` in these ids; on PostgreSQL as one array parameter."""
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F("merchant_id"), ids))
+    return Q(merchant_id__in=ids)
 
 
 def evaluate(
@@ -221,225 +312,282 @@ def evaluate(
 ) -> dict[int, Result]:
     """Evaluate these merchants (a queryset, e.g. a region's or those with new events; or ids)
     as of `now` under `policy`. Reads only: eight queries whatever the number of merchants,
-    each limited to the set by a subquery."""
+    each limited to the set (see _set_filters)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if not isinstance(merchants, QuerySet):
-        merchants = Merchant.objects.filter(pk__in=list(merchants))
+        merchants = merchants_by_id(list(merchants))
     scope = merchants.order_by()
     rows = list(scope.values_list("pk", "uscc", "licence_valid_until"))
-    usccs_by_id = {pk: uscc for pk, uscc, _until in rows}
-    licence_until = {pk: until for pk, _uscc, until in rows}
-    ids = scope.values("pk")
-    usccs = scope.values("uscc")
+    ids, usccs = _set_filters(scope, rows)
     complaints = _complaint_inputs(ids, policy, now)
     inspections = _inspection_inputs(ids, policy, now)
     penalties = _penalty_inputs(usccs, policy, today)
     registry = _registry_inputs(usccs)
     declarations = _declaration_inputs(ids)
+    score = _scorer(policy, now, today)
+    no_complaints, no_inspections = COMPLAINT_INPUTS, INSPECTION_INPUTS
+    no_penalties, no_declarations = PENALTY_INPUTS, DECLARATION_INPUTS
     return {
-        merchant_id: _score(
+        merchant_id: score(
             merchant_id,
-            policy=policy,
-            now=now,
-            today=today,
-            complaints=_zeros(complaints.get(merchant_id)),
-            inspections=_zeros(inspections.get(merchant_id)),
-            penalties=_zeros(penalties.get(uscc)),
-            registry=registry.get(uscc),
-            declarations=_zeros(declarations.get(merchant_id)),
-            licence_until=licence_until.get(merchant_id),
+            complaints.get(merchant_id) or no_complaints.copy(),
+            inspections.get(merchant_id) or no_inspections.copy(),
+            penalties.get(uscc) or no_penalties.copy(),
+            registry.get(uscc),
+            declarations.get(merchant_id) or no_declarations.copy(),
+            licence_until,
         )
-        for merchant_id, uscc in usccs_by_id.items()
+        for merchant_id, uscc, licence_until in rows
     }
 
 
-def _zeros(row: dict | None) -> defaultdict:
-    """A merchant's row of counts, with 0 (or None for dates) for what it has none of."""
-    return defaultdict(int, row or {})
+Scorer = Callable[
+    [int, dict[str, Any], dict[str, Any], dict[str, Any], dict | None, dict[str, Any], date | None],
+    Result,
+]
 
 
-def _line(points: int, code: str, **data: Any) -> dict[str, Any]:
-    return {"points": points, "code": code, **data}
-
-
-def _per_count_lines(days: int, *items: tuple[str, int, int]) -> list[dict[str, Any]]:
-    """A deduction line for each kind of event that happened: count x points per event."""
-    return [
-        _line(-per * count, code, count=count, days=days) for code, count, per in items if count
-    ]
-
-
-def _floor_sum(weight: int, lines: list[dict[str, Any]]) -> int:
-    return max(0, weight + sum(line["points"] for line in lines))
-
-
-def _score(
-    merchant_id: int,
-    *,
-    policy: EvaluationPolicy,
-    now: datetime,
-    today: date,
-    complaints: dict,
-    inspections: dict,
-    penalties: dict,
-    registry: dict | None,
-    declarations: dict,
-    licence_until: date | None,
-) -> Result:
+def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
+    """The scoring function for one policy and day: the policy's numbers are read once, and
+    each merchant's result is built in one call."""
     p = policy
-    complaint_lines = _per_count_lines(
-        p.complaint_window_days,
-        ("accepted_complaints", complaints["accepted"], p.deduction_per_accepted_complaint),
-        ("overdue_complaints", complaints["overdue"], p.deduction_per_overdue_complaint),
+    w_complaints, w_inspections = p.weight_complaints, p.weight_inspections
+    w_compliance, w_commitments, bonus_max = (
+        p.weight_compliance,
+        p.weight_commitments,
+        p.bonus_max,
     )
-    inspection_lines = _per_count_lines(
-        p.inspection_window_days,
-        ("failed_inspections", inspections["failed"], p.deduction_per_failed_inspection),
-        ("rectify_inspections", inspections["rectify"], p.deduction_per_rectify_inspection),
+    complaint_days, inspection_days = p.complaint_window_days, p.inspection_window_days
+    penalty_days = p.penalty_window_days
+    per_accepted, per_overdue = (
+        p.deduction_per_accepted_complaint,
+        p.deduction_per_overdue_complaint,
     )
-    complaint_points = _floor_sum(p.weight_complaints, complaint_lines)
-    inspection_points = _floor_sum(p.weight_inspections, inspection_lines)
-    components = {
-        "complaints": {
-            "points": complaint_points,
-            "max": p.weight_complaints,
-            "lines": complaint_lines,
-        },
-        "inspections": {
-            "points": inspection_points,
-            "max": p.weight_inspections,
-            "lines": inspection_lines,
-        },
-    }
-    # Compliance.
-    vetoes = []
-    lines = _per_count_lines(
-        p.penalty_window_days,
-        ("minor_penalties", penalties["minor"], p.deduction_per_minor_penalty),
-        ("ordinary_penalties", penalties["ordinary"], p.deduction_per_ordinary_penalty),
-    )
-    if penalties["serious"]:
-        vetoes.append("serious_penalty")
-    credit = registry["credit_level"] if registry else ""
-    if registry:
-        if registry["on_abnormal_list"]:
-            lines.append(_line(-p.deduction_abnormal_list, "abnormal_list"))
-        if registry["on_dishonest_list"]:
-            vetoes.append("dishonest_list")
-        deduction = int(p.credit_deductions.get(credit, 0))
-        if deduction:
-            lines.append(_line(-deduction, "credit_level", level=credit))
-    compliance_points = _floor_sum(p.weight_compliance, lines)
-    if vetoes:
-        compliance_points = 0
-        lines.extend(_line(0, code) for code in vetoes)
-    components["compliance"] = {
-        "points": compliance_points,
-        "max": p.weight_compliance,
-        "lines": lines,
-    }
-    # Commitments: three equal parts.
-    first_approved = declarations.get("first_approved_at")
-    months = _months_between(first_approved, now) if first_approved else 0
-    tenure = min(months, TENURE_FULL_MONTHS) / TENURE_FULL_MONTHS
-    returns_honoured = 0 if complaints["refused_returns"] else 1
-    asked = declarations["commitments_asked"]
-    completeness = min(1.0, declarations["commitments_accepted"] / asked) if asked else 0
-    commitment_points = round(p.weight_commitments * (tenure + returns_honoured + completeness) / 3)
-    components["commitments"] = {
-        "points": commitment_points,
-        "max": p.weight_commitments,
-        "lines": [
-            _line(round(p.weight_commitments * tenure / 3), "tenure", months=months),
-            _line(
-                round(p.weight_commitments * returns_honoured / 3),
-                "returns_honoured",
-                refused=complaints["refused_returns"],
-            ),
-            _line(
-                round(p.weight_commitments * completeness / 3),
-                "completeness",
-                accepted=declarations["commitments_accepted"],
-                asked=asked,
-            ),
-        ],
-    }
-    # Bonus.
-    lines = []
-    if declarations["return_days"] > NO_REASON_RETURN_MIN_DAYS:
-        lines.append(_line(BONUS_POINTS, "long_return_window", days=declarations["return_days"]))
-    if inspections["perfect"]:
-        lines.append(_line(BONUS_POINTS, "perfect_inspection"))
-    if (
-        complaints["closed"] >= ON_TIME_MIN_CLOSED
-        and complaints["closed_on_time"] == complaints["closed"]
-    ):
-        lines.append(_line(BONUS_POINTS, "complaints_on_time", count=complaints["closed"]))
-    bonus = min(p.bonus_max, sum(line["points"] for line in lines))
-    components["bonus"] = {"points": bonus, "max": p.bonus_max, "lines": lines}
+    per_failed, per_rectify = p.deduction_per_failed_inspection, p.deduction_per_rectify_inspection
+    per_minor, per_ordinary = p.deduction_per_minor_penalty, p.deduction_per_ordinary_penalty
+    abnormal_points = p.deduction_abnormal_list
+    credit_points = {level: int(points) for level, points in p.credit_deductions.items()}
+    warning_below, warning_accepted = p.warning_score_below, p.warning_accepted_complaints
+    active = RegistryRecord.Status.ACTIVE.value
+    full = TENURE_FULL_MONTHS
+    returns_point = round(w_commitments * 1 / 3)
 
-    score = min(
-        100,
-        complaint_points + inspection_points + compliance_points + commitment_points + bonus,
-    )
-    # Warning triggers: any one sends the merchant to the warning pool (the pool rules decide
-    # whether it is new since the last warning was cleared, from the dates in the inputs).
-    triggers = list(vetoes)
-    if inspections["counterfeit"]:
-        triggers.append("counterfeit")
-    if complaints["refused_returns_settled"]:
-        triggers.append("refused_return")
-    if score < p.warning_score_below:
-        triggers.append("score_below")
-    if complaints["accepted_recent"] >= p.warning_accepted_complaints:
-        triggers.append("complaints_recent")
-    if complaints["open_overdue"]:
-        triggers.append("overdue_complaint")
-    if inspections["failed"]:
-        triggers.append("failed_inspection")
-    if penalties["minor"] or penalties["ordinary"] or penalties["serious"]:
-        triggers.append("penalty")
-    expired = licence_until is not None and licence_until < today
-    registry_expired = bool(
-        registry and registry["licence_valid_until"] and registry["licence_valid_until"] < today
-    )
-    if expired or registry_expired:
-        triggers.append("licence_expired")
-    if registry and (
-        registry["on_abnormal_list"] or registry["entity_status"] != RegistryRecord.Status.ACTIVE
-    ):
-        triggers.append("entity_abnormal")
-    trigger_dates = {
-        code: when
-        for code, when in (
-            ("serious_penalty", penalties["last_penalty_at"]),
-            ("penalty", penalties["last_penalty_at"]),
-            ("counterfeit", inspections["last_counterfeit_at"]),
-            ("failed_inspection", inspections["last_failed_at"]),
-            ("refused_return", complaints["last_refused_return_at"]),
-            ("complaints_recent", complaints["last_accepted_at"]),
+    def score(
+        merchant_id: int,
+        complaints: dict[str, Any],
+        inspections: dict[str, Any],
+        penalties: dict[str, Any],
+        registry: dict | None,
+        declarations: dict[str, Any],
+        licence_until: date | None,
+    ) -> Result:
+        # Complaints.
+        lines: list[dict[str, Any]] = []
+        points = w_complaints
+        accepted = complaints["accepted"]
+        if accepted:
+            points -= per_accepted * accepted
+            lines.append(
+                {
+                    "points": -per_accepted * accepted,
+                    "code": "accepted_complaints",
+                    "count": accepted,
+                    "days": complaint_days,
+                }
+            )
+        overdue = complaints["overdue"]
+        if overdue:
+            points -= per_overdue * overdue
+            lines.append(
+                {
+                    "points": -per_overdue * overdue,
+                    "code": "overdue_complaints",
+                    "count": overdue,
+                    "days": complaint_days,
+                }
+            )
+        complaint_points = points if points > 0 else 0
+        complaint_component = {"points": complaint_points, "max": w_complaints, "lines": lines}
+        # Inspections.
+        lines = []
+        points = w_inspections
+        failed = inspections["failed"]
+        if failed:
+            points -= per_failed * failed
+            lines.append(
+                {
+                    "points": -per_failed * failed,
+                    "code": "failed_inspections",
+                    "count": failed,
+                    "days": inspection_days,
+                }
+            )
+        rectify = inspections["rectify"]
+        if rectify:
+            points -= per_rectify * rectify
+            lines.append(
+                {
+                    "points": -per_rectify * rectify,
+                    "code": "rectify_inspections",
+                    "count": rectify,
+                    "days": inspection_days,
+                }
+            )
+        inspection_points = points if points > 0 else 0
+        inspection_component = {"points": inspection_points, "max": w_inspections, "lines": lines}
+        # Compliance.
+        lines = []
+        points = w_compliance
+        minor, ordinary, serious = penalties["minor"], penalties["ordinary"], penalties["serious"]
+        if minor:
+            points -= per_minor * minor
+            lines.append(
+                {
+                    "points": -per_minor * minor,
+                    "code": "minor_penalties",
+                    "count": minor,
+                    "days": penalty_days,
+                }
+            )
+        if ordinary:
+            points -= per_ordinary * ordinary
+            lines.append(
+                {
+                    "points": -per_ordinary * ordinary,
+                    "code": "ordinary_penalties",
+                    "count": ordinary,
+                    "days": penalty_days,
+                }
+            )
+        triggers = ["serious_penalty"] if serious else []
+        if registry is not None:
+            if registry["on_abnormal_list"]:
+                points -= abnormal_points
+                lines.append({"points": -abnormal_points, "code": "abnormal_list"})
+            if registry["on_dishonest_list"]:
+                triggers.append("dishonest_list")
+            level = registry["credit_level"]
+            deduction = credit_points.get(level, 0)
+            if deduction:
+                points -= deduction
+                lines.append({"points": -deduction, "code": "credit_level", "level": level})
+        compliance_points = points if points > 0 else 0
+        if triggers:  # the vetoes, first among the triggers
+            compliance_points = 0
+            lines.extend({"points": 0, "code": code} for code in triggers)
+        compliance_component = {"points": compliance_points, "max": w_compliance, "lines": lines}
+        # Commitments: three equal parts.
+        first_approved = declarations["first_approved_at"]
+        months = _months_between(first_approved, now) if first_approved else 0
+        tenure = min(months, full) / full
+        refused = complaints["refused_returns"]
+        returns_honoured = 0 if refused else 1
+        asked = declarations["commitments_asked"]
+        accepted_commitments = declarations["commitments_accepted"]
+        completeness = min(1.0, accepted_commitments / asked) if asked else 0
+        commitment_points = round(w_commitments * (tenure + returns_honoured + completeness) / 3)
+        commitment_component = {
+            "points": commitment_points,
+            "max": w_commitments,
+            "lines": [
+                {
+                    "points": round(w_commitments * tenure / 3),
+                    "code": "tenure",
+                    "months": months,
+                },
+                {
+                    "points": 0 if refused else returns_point,
+                    "code": "returns_honoured",
+                    "refused": refused,
+                },
+                {
+                    "points": round(w_commitments * completeness / 3),
+                    "code": "completeness",
+                    "accepted": accepted_commitments,
+                    "asked": asked,
+                },
+            ],
+        }
+        # Bonus.
+        lines = []
+        return_days = declarations["return_days"]
+        if return_days > NO_REASON_RETURN_MIN_DAYS:
+            lines.append(
+                {"points": BONUS_POINTS, "code": "long_return_window", "days": return_days}
+            )
+        if inspections["perfect"]:
+            lines.append({"points": BONUS_POINTS, "code": "perfect_inspection"})
+        closed = complaints["closed"]
+        if closed >= ON_TIME_MIN_CLOSED and complaints["closed_on_time"] == closed:
+            lines.append({"points": BONUS_POINTS, "code": "complaints_on_time", "count": closed})
+        bonus = min(bonus_max, BONUS_POINTS * len(lines))
+        total = complaint_points + inspection_points + compliance_points + commitment_points + bonus
+        total = min(100, total)
+        # Warning triggers: any one sends the merchant to the warning pool (the pool rules
+        # decide whether it is new since the last warning was cleared, from the dates).
+        dates: dict[str, datetime] = {}
+        if serious and penalties["last_penalty_at"]:
+            dates["serious_penalty"] = penalties["last_penalty_at"]
+        if inspections["counterfeit"]:
+            triggers.append("counterfeit")
+            if inspections["last_counterfeit_at"]:
+                dates["counterfeit"] = inspections["last_counterfeit_at"]
+        if complaints["refused_returns_settled"]:
+            triggers.append("refused_return")
+            if complaints["last_refused_return_at"]:
+                dates["refused_return"] = complaints["last_refused_return_at"]
+        if total < warning_below:
+            triggers.append("score_below")
+        if complaints["accepted_recent"] >= warning_accepted:
+            triggers.append("complaints_recent")
+            if complaints["last_accepted_at"]:
+                dates["complaints_recent"] = complaints["last_accepted_at"]
+        if complaints["open_overdue"]:
+            triggers.append("overdue_complaint")
+        if failed:
+            triggers.append("failed_inspection")
+            if inspections["last_failed_at"]:
+                dates["failed_inspection"] = inspections["last_failed_at"]
+        if minor or ordinary or serious:
+            triggers.append("penalty")
+            if penalties["last_penalty_at"]:
+                dates["penalty"] = penalties["last_penalty_at"]
+        if (licence_until is not None and licence_until < today) or (
+            registry is not None
+            and registry["licence_valid_until"]
+            and registry["licence_valid_until"] < today
+        ):
+            triggers.append("licence_expired")
+        if registry is not None and (
+            registry["on_abnormal_list"] or registry["entity_status"] != active
+        ):
+            triggers.append("entity_abnormal")
+        return Result(
+            merchant_id,
+            total,
+            {
+                "complaints": complaint_component,
+                "inspections": inspection_component,
+                "compliance": compliance_component,
+                "commitments": commitment_component,
+                "bonus": {"points": bonus, "max": bonus_max, "lines": lines},
+            },
+            # Stored as they are: the evaluation's JSON encoder writes dates as ISO strings.
+            {
+                "complaints": complaints,
+                "inspections": inspections,
+                "penalties": penalties,
+                "registry": registry,
+                "declarations": declarations,
+                "licence_valid_until": licence_until,
+                "as_of": now,
+            },
+            triggers,
+            dates,
         )
-        if code in triggers and when
-    }
-    # Stored as they are: the evaluation's JSON encoder writes dates as ISO strings.
-    inputs = {
-        "complaints": complaints,
-        "inspections": inspections,
-        "penalties": penalties,
-        "registry": registry,
-        "declarations": declarations,
-        "licence_valid_until": licence_until,
-        "as_of": now,
-    }
-    return Result(
-        merchant_id=merchant_id,
-        score=score,
-        components=components,
-        inputs=inputs,
-        triggers=triggers,
-        trigger_dates=trigger_dates,
-    )
+
+    return score
 
 
 def evaluation_totals(results: dict[int, Result]) -> dict[str, int]:

@@ -220,3 +220,27 @@ def test_query_count_does_not_grow_with_the_set(policy, django_assert_num_querie
         evaluate(ids[:1], policy=policy, now=NOW)
     with django_assert_num_queries(8):
         evaluate(ids, policy=policy, now=NOW)
+
+
+def test_every_merchant_stores_the_same_input_keys(policy):
+    quiet = MerchantFactory()  # no complaint, visit, penalty, record or approval
+    busy = MerchantFactory()
+    approved(busy, "no-reason-return", details={"return_days": 15})
+    accepted_complaint(busy, 10)
+    InspectionFactory(merchant=busy, visited_at=ago(30), result="fail", score=50)
+    PenaltyRecordFactory(uscc=busy.uscc, decided_on=date(2026, 9, 1), severity="minor")
+    RegistryRecordFactory(uscc=busy.uscc, credit_level="C")
+
+    results = evaluate([quiet.pk, busy.pk], policy=policy, now=NOW)
+
+    q, b = results[quiet.pk].inputs, results[busy.pk].inputs
+    for part in ("complaints", "inspections", "penalties", "declarations"):
+        assert list(q[part]) == list(b[part]), part
+    # Nothing: counts 0, dates None (not 0), no registry record.
+    assert q["complaints"]["accepted"] == 0 and q["complaints"]["last_accepted_at"] is None
+    assert q["inspections"]["last_failed_at"] is None
+    assert q["declarations"]["first_approved_at"] is None
+    assert q["registry"] is None
+    assert b["complaints"]["last_accepted_at"] == ago(9)
+    assert b["inspections"]["failed"] == 1 and b["penalties"]["minor"] == 1
+    assert b["registry"]["credit_level"] == "C" and b["declarations"]["return_days"] == 15

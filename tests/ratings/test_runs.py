@@ -1,9 +1,13 @@
 """Evaluation runs: recorded, never two at once, and a killed run's re-run ends like a clean run."""
 
+import json
+import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ratings import runs
@@ -100,6 +104,52 @@ def test_a_killed_run_started_again_ends_like_one_clean_run():
         assert Standing.objects.get(merchant=m).score == clean[m.pk].score
     # Run again in the same month: nothing left to do.
     assert runs.evaluation_run(kind=MONTHLY).merchants_evaluated == 0
+
+
+def test_stored_evaluations_are_the_results_as_the_model_fields_write_them():
+    merchants = programme(3)
+    run = runs.evaluation_run(kind=MONTHLY)
+    results = evaluate([m.pk for m in merchants], policy=run.policy, now=run.started_at)
+    for m in merchants:
+        stored, result = Evaluation.objects.get(merchant=m, run=run), results[m.pk]
+        assert (stored.score, stored.triggers, stored.components) == (
+            result.score,
+            result.triggers,
+            result.components,
+        )
+        # Dates as the field's encoder writes them (ISO, milliseconds, "Z").
+        assert stored.inputs == json.loads(json.dumps(result.inputs, cls=DjangoJSONEncoder))
+        assert stored.evaluated_at == run.started_at and stored.policy == run.policy
+    last = Standing.objects.get(merchant=merchants[2]).last_evaluation
+    assert last.inputs["complaints"]["accepted"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_evaluated_side_by_side_end_like_one_after_another():
+    with transaction.atomic():  # committed: each worker thread reads with its own connection
+        merchants = programme(5)
+    threads = set()
+    real_batch = runs.evaluation_batch
+
+    def batch_in_thread(**kwargs):
+        threads.add(threading.current_thread().name)
+        return real_batch(**kwargs)
+
+    with mock.patch.object(runs, "evaluation_batch", batch_in_thread):
+        run = runs.evaluation_run(kind=MONTHLY, batch_size=2, workers=2)
+    assert (run.state, run.merchants_evaluated) == (EvaluationRun.State.FINISHED, 5)
+    # Side by side on PostgreSQL (three batches, two worker threads); one after another on
+    # SQLite, in the caller's thread.
+    if connection.vendor == "postgresql":
+        assert len(threads) == 2 and all(name.startswith("evaluation") for name in threads)
+    else:
+        assert threads == {threading.current_thread().name}
+    assert Evaluation.objects.filter(run=run).count() == 5
+    clean = evaluate([m.pk for m in merchants], policy=run.policy, now=run.started_at)
+    for m in merchants:
+        standing = Standing.objects.get(merchant=m)
+        assert standing.score == clean[m.pk].score
+        assert standing.last_evaluation.run == run and not standing.needs_evaluation
 
 
 def test_the_nightly_run_takes_only_merchants_with_new_events():

@@ -10,9 +10,9 @@ from merchants.services.province import province_generate
 class Command(BaseCommand):
     help = (
         "Generate a province of realistic synthetic merchants (permits, some owners, declarations "
-        "with their event history, optionally complaints and inspections) for load tests and "
-        "benchmarks. Refuses to run twice unless --append is given. On PostgreSQL the tables it "
-        "fills stay locked until it commits."
+        "with their event history and the standings they lead to, optionally complaints and "
+        "inspections) for load tests and benchmarks. Refuses to run twice unless --append is "
+        "given. On PostgreSQL the tables it fills stay locked until it commits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,11 +8,13 @@ leaves nothing behind.
 
 Layout: `mix` (the shares and texts that make the data look real), `context` (the run's state,
 reference data and the specs), one module per group of tables (`merchants`, `declarations`,
-`records`, `complaints`, `inspections`), and `run` (the batch loop). A new table gets a module
-with a specs function and row functions, plus a line in the loop. Complaints and inspections
-(`--complaints N`, `--inspections N`, none by default) are spread over the batches in proportion
-to their merchants and drawn from generators of their own, so asking for them leaves the
-merchants, declarations and records of a seed unchanged.
+`standings`, `records`, `complaints`, `inspections`), and `run` (the batch loop). With the
+declarations come the standings of the merchants they put in the programme (selection,
+cultivation, star-rated), so the evaluation runs have a province to work on. A new table gets
+a module with a specs function and row functions, plus a line in the loop. Complaints and
+inspections (`--complaints N`, `--inspections N`, none by default) are spread over the batches
+in proportion to their merchants and drawn from generators of their own, so asking for them
+leaves the merchants, declarations and records of a seed unchanged.
 
 Decisions are filed by generated reviewers, one per region (`gen-reg-<code>`); declarations of a
 merchant without an owner account are filed by the inactive `province-generator` account.

@@ -74,6 +74,12 @@ from merchants.services.province.records import (
     indexes_suspended,
     records_rng,
 )
+from merchants.services.province.standings import (
+    STANDING_COLUMNS,
+    standing_rows,
+    standings_rng,
+)
+from ratings.models import Standing
 from review.models import Inspection, InspectionAssignment, Rectification
 
 GENERATE_ACTION = "province.generate"
@@ -115,7 +121,7 @@ def _write_merchant_batch(ctx: Context, n: int, rows: Counter[str]) -> list[Merc
 
 
 def _write_declaration_batch(
-    ctx: Context, merchants: list[MerchantSpec], rows: Counter[str]
+    ctx: Context, merchants: list[MerchantSpec], rows: Counter[str], seed: int
 ) -> None:
     specs = declaration_specs(ctx, merchants)
     rows["declarations"] += bulk_write(
@@ -134,6 +140,12 @@ def _write_declaration_batch(
     )
     rows["district members"] += bulk_write(
         Declaration.member_merchants.through, MEMBER_COLUMNS, member_rows(specs)
+    )
+    rows["standings"] += bulk_write(
+        Standing,
+        STANDING_COLUMNS,
+        standing_rows(standings_rng(seed, merchants), ctx.now, specs),
+        json_columns=(STANDING_COLUMNS.index("acknowledged_triggers"),),
     )
 
 
@@ -207,6 +219,7 @@ LOADED_TABLES: tuple[type[models.Model], ...] = (
     DeclarationEvent,
     Declaration.accepted_commitments.through,
     Declaration.member_merchants.through,
+    Standing,
 )
 
 
@@ -276,7 +289,7 @@ def province_generate(
                     t1 = clock()
                     result.seconds["merchants"] += t1 - t0
                     if declarations:
-                        _write_declaration_batch(ctx, specs, result.rows)
+                        _write_declaration_batch(ctx, specs, result.rows, seed)
                         result.seconds["declarations"] += clock() - t1
                     if records:
                         t2 = clock()
