@@ -34,7 +34,7 @@ from complaints.models import (
     ComplaintState,
     DeclineGround,
 )
-from merchants.api import ERROR_RESPONSES, ApiPagination
+from merchants.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import region_subtree_codes
@@ -53,9 +53,7 @@ TOO_MANY = OpenApiResponse(
 
 
 def _complaint_get(*, user: User, pk: Any) -> Complaint:
-    if not str(pk).isdigit():
-        raise NotFound
-    return selectors.complaint_get(user=user, pk=int(pk))
+    return selectors.complaint_get(user=user, pk=pk_or_404(pk))
 
 
 def _evidence_file(complaint: Complaint, evidence_pk: Any) -> FileResponse:

@@ -6,12 +6,10 @@ is a 404. The merchant never receives the consumer's raw phone or e-mail (masked
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +27,7 @@ from complaints.selectors import ComplaintQueueFilters, ComplaintQueueTab
 from merchants.errors import DomainError
 from merchants.forms import BLANK, CountyChoiceField, NoSuffixMixin
 from merchants.models import Region
+from merchants.pages import CountedPaginator, only_for
 from merchants.uploads import attachment_response
 
 TEXT_MAX = 4000
@@ -120,14 +119,6 @@ class MessageForm(NoSuffixMixin, forms.Form):
 # Shared
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count: the tab counts were already computed in one query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
-
-
 def _act(
     request: HttpRequest, action: Callable[[], Any], success: str, *, then: str
 ) -> HttpResponse:
@@ -151,15 +142,7 @@ def _evidence_response(complaint: Complaint, evidence_pk: int) -> FileResponse:
 # The merchant's desk
 
 
-def merchant_operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_merchant_operator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+merchant_operator_required = only_for(selectors.is_merchant_operator)
 
 
 @merchant_operator_required
@@ -272,15 +255,7 @@ def merchant_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
 # The regulator's queue
 
 
-def handler_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_complaint_handler(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+handler_required = only_for(selectors.is_complaint_handler)
 
 
 @handler_required

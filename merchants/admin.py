@@ -318,6 +318,17 @@ class DeclarationDocumentAdmin(admin.ModelAdmin):
         "required_document",
         "uploaded_by",
     )
+    # What the file belongs to first (StoredFile's own fields come first on the model).
+    fields = (
+        "declaration",
+        "required_document",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
     raw_id_fields = ("declaration", "uploaded_by")
     readonly_fields = ("content_type", "size", "uploaded_at")
     show_full_result_count = False

@@ -1,5 +1,8 @@
 """Uploaded documents are checked by their content, never by their name or declared type."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
@@ -8,9 +11,12 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from merchants.errors import DomainError, require
 
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# Evidence sent with an inspection, a rectification report or an appeal.
+MAX_FILES = 10
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
@@ -44,6 +50,20 @@ def inspect_upload(upload: UploadedFile, *, max_bytes: int) -> str:
     return kind.mime
 
 
+def inspect_uploads(files: Sequence[UploadedFile], *, images_only: bool = False) -> list[str]:
+    """Check files sent together (at most MAX_FILES, each by its content, photos only if
+    `images_only`); return their content types in order, or raise a DomainError."""
+    require(len(files) <= MAX_FILES, _("At most %(n)d files at a time.") % {"n": MAX_FILES})
+    types = [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
+    if images_only:
+        for upload, content_type in zip(files, types, strict=True):
+            require(
+                content_type.startswith("image/"),
+                _("“%(name)s” is not a photo; use a JPEG or PNG file.") % {"name": upload.name},
+            )
+    return types
+
+
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
@@ -57,6 +77,29 @@ def save_with_file(instance: Model, upload: UploadedFile) -> None:
     except Exception:
         storage.delete(stored)
         raise
+
+
+def save_uploads(
+    files: Sequence[UploadedFile],
+    types: Sequence[str],
+    *,
+    model: type[Model],
+    actor: Model,
+    **belongs_to: Any,
+) -> None:
+    """One `model` row (a merchants.models.StoredFile) per checked file, with `belongs_to`: what
+    it belongs to and, where the model has one, its kind."""
+    for upload, content_type in zip(files, types, strict=True):
+        save_with_file(
+            model(
+                original_name=(upload.name or "")[:255],
+                content_type=content_type,
+                size=upload.size or 0,
+                uploaded_by=actor,
+                **belongs_to,
+            ),
+            upload,
+        )
 
 
 def attachment_response(field_file: FieldFile, *, filename: str, content_type: str) -> FileResponse:

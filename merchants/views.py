@@ -5,8 +5,6 @@ it will not show exists.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -49,6 +47,7 @@ from merchants.models import (
     Region,
     User,
 )
+from merchants.pages import only_for
 from merchants.permissions import can_declare, membership_role
 from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
@@ -91,15 +90,7 @@ def _person_name(user: User) -> str:
     return f"{given} {family}".strip()
 
 
-def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _is_supervisor(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+supervisor_required = only_for(_is_supervisor)
 
 
 def _show_domain_error(form: forms.Form, exc: DomainError) -> None:

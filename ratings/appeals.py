@@ -19,14 +19,13 @@ from merchants.models import User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, Standing
+from merchants.uploads import inspect_uploads, save_uploads
+from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, RatingFile, Standing
 from ratings.pools import standing_move
 from ratings.warnings import (
     can_regulate,
-    check_files,
     is_member,
     notify_regulators,
-    store_files,
     warning_clear_changes,
 )
 
@@ -78,7 +77,7 @@ def appeal_file(
     )
     statement = statement.strip()
     require(bool(statement), _("Give your reasons for the appeal."))
-    types = check_files(files)
+    types = inspect_uploads(files)
     policy = EvaluationPolicy.current()
     with transaction.atomic():
         Standing.objects.select_for_update().filter(merchant=merchant).first()
@@ -95,7 +94,7 @@ def appeal_file(
                 )
         except IntegrityError as exc:
             raise DomainError(_("This decision has been appealed already.")) from exc
-        store_files(files, types, merchant=merchant, actor=actor, appeal=appeal)
+        save_uploads(files, types, model=RatingFile, actor=actor, merchant=merchant, appeal=appeal)
         store_page_invalidate([merchant.public_code])  # the public page shows the appeal
         audit_log(
             actor=actor,

@@ -2,10 +2,11 @@
 complaints in 90 days", printed with a real minus sign), the warning triggers, what to do to
 improve and the next star band.
 
-One function per line code and per trigger code (LINE_SENTENCES, TRIGGER_SENTENCES); the tests
-walk every code ratings.evaluation can produce. The numbers come from the line itself, then the
-evaluation's stored inputs, then the policy version the evaluation used, never the policy in
-force today, so an old evaluation is explained as it was computed.
+One sentence per line code and per trigger code (LINE_SENTENCES, TRIGGER_SENTENCES): a table row
+where only the words and the policy's numbers differ, else a function; the tests walk every code
+ratings.evaluation can produce. The numbers come from the line itself, then the evaluation's
+stored inputs, then the policy version the evaluation used, never the policy in force today, so
+an old evaluation is explained as it was computed.
 """
 
 from collections.abc import Callable
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from ratings.evaluation import (
     BONUS_POINTS,
@@ -108,20 +110,19 @@ class NextBand:
 
     @property
     def text(self) -> str:
-        return ngettext(
-            "%(points)d more point for %(stars)s",
-            "%(points)d more points for %(stars)s",
-            self.points,
-        ) % {"points": self.points, "stars": STAR * self.stars}
+        return self._sentence(STAR * self.stars)
 
     @property
     def spoken(self) -> str:
         """The same in words, for screen readers."""
+        return self._sentence(stars_text(self.stars))
+
+    def _sentence(self, stars: str) -> str:
         return ngettext(
             "%(points)d more point for %(stars)s",
             "%(points)d more points for %(stars)s",
             self.points,
-        ) % {"points": self.points, "stars": stars_text(self.stars)}
+        ) % {"points": self.points, "stars": stars}
 
 
 def signed(points: int) -> str:
@@ -146,79 +147,42 @@ def _days(line: dict[str, Any], default: int) -> int:
     return int(line.get("days") or default)
 
 
-# Lines: one function per code.
+def _policy_sentence(text: Promise, **fields: str) -> Callable[..., str]:
+    """A sentence whose numbers, if any, are fields of the policy the evaluation used
+    (placeholder=field name). It is called as the function it stands for: (line, ctx) for a
+    line, (ctx) for a trigger."""
+
+    def sentence(*args: Any) -> str:
+        if not fields:
+            return str(text)
+        policy = args[-1].policy
+        return text % {key: getattr(policy, name) for key, name in fields.items()}
+
+    return sentence
 
 
-def _accepted_complaints(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d accepted complaint in %(days)d days",
-        "%(count)d accepted complaints in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.complaint_window_days)}
+# Lines: a table row where only the words and the numbers' sources differ, else a function.
+
+LineSentence = Callable[[dict[str, Any], Context], str]
 
 
-def _overdue_complaints(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d complaint not handled by its deadline in %(days)d days",
-        "%(count)d complaints not handled by their deadline in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.complaint_window_days)}
+def _in_window(text: Promise, window: str, **fields: str) -> LineSentence:
+    """A line's sentence over a window of days (the line's own, else the policy's `window`) with
+    the line's count and any fields of the policy (placeholder=field name)."""
 
+    def sentence(line: dict[str, Any], ctx: Context) -> str:
+        policy = ctx.policy
+        return text % {
+            **{key: getattr(policy, name) for key, name in fields.items()},
+            "count": _count(line),
+            "days": _days(line, getattr(policy, window)),
+        }
 
-def _failed_inspections(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d failed inspection in %(days)d days",
-        "%(count)d failed inspections in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.inspection_window_days)}
-
-
-def _rectify_inspections(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d inspection with things to rectify in %(days)d days",
-        "%(count)d inspections with things to rectify in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.inspection_window_days)}
-
-
-def _minor_penalties(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d minor administrative penalty in %(days)d days",
-        "%(count)d minor administrative penalties in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.penalty_window_days)}
-
-
-def _ordinary_penalties(line: dict[str, Any], ctx: Context) -> str:
-    n = _count(line)
-    return ngettext(
-        "%(count)d administrative penalty in %(days)d days",
-        "%(count)d administrative penalties in %(days)d days",
-        n,
-    ) % {"count": n, "days": _days(line, ctx.policy.penalty_window_days)}
-
-
-def _abnormal_list(line: dict[str, Any], ctx: Context) -> str:
-    return _("on the registry's list of abnormal operations")
+    return sentence
 
 
 def _credit_level(line: dict[str, Any], ctx: Context) -> str:
     return _("registry credit level %(level)s") % {"level": line.get("level") or "?"}
-
-
-def _serious_penalty(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "a serious administrative penalty in %(days)d days (bottom-line item: compliance counts 0)"
-    ) % {"days": ctx.policy.penalty_window_days}
-
-
-def _dishonest_list(line: dict[str, Any], ctx: Context) -> str:
-    return _("on the serious-dishonesty list (bottom-line item: compliance counts 0)")
 
 
 def _tenure(line: dict[str, Any], ctx: Context) -> str:
@@ -270,12 +234,6 @@ def _long_return_window(line: dict[str, Any], ctx: Context) -> str:
     }
 
 
-def _perfect_inspection(line: dict[str, Any], ctx: Context) -> str:
-    return _("an inspection with a perfect score in %(days)d days") % {
-        "days": ctx.policy.inspection_window_days
-    }
-
-
 def _complaints_on_time(line: dict[str, Any], ctx: Context) -> str:
     n = _count(line)
     return ngettext(
@@ -285,24 +243,77 @@ def _complaints_on_time(line: dict[str, Any], ctx: Context) -> str:
     ) % {"count": n, "days": ctx.policy.complaint_window_days}
 
 
-LineSentence = Callable[[dict[str, Any], Context], str]
-
 LINE_SENTENCES: dict[str, LineSentence] = {
-    "accepted_complaints": _accepted_complaints,
-    "overdue_complaints": _overdue_complaints,
-    "failed_inspections": _failed_inspections,
-    "rectify_inspections": _rectify_inspections,
-    "minor_penalties": _minor_penalties,
-    "ordinary_penalties": _ordinary_penalties,
-    "abnormal_list": _abnormal_list,
+    "accepted_complaints": _in_window(
+        ngettext_lazy(
+            "%(count)d accepted complaint in %(days)d days",
+            "%(count)d accepted complaints in %(days)d days",
+            "count",
+        ),
+        "complaint_window_days",
+    ),
+    "overdue_complaints": _in_window(
+        ngettext_lazy(
+            "%(count)d complaint not handled by its deadline in %(days)d days",
+            "%(count)d complaints not handled by their deadline in %(days)d days",
+            "count",
+        ),
+        "complaint_window_days",
+    ),
+    "failed_inspections": _in_window(
+        ngettext_lazy(
+            "%(count)d failed inspection in %(days)d days",
+            "%(count)d failed inspections in %(days)d days",
+            "count",
+        ),
+        "inspection_window_days",
+    ),
+    "rectify_inspections": _in_window(
+        ngettext_lazy(
+            "%(count)d inspection with things to rectify in %(days)d days",
+            "%(count)d inspections with things to rectify in %(days)d days",
+            "count",
+        ),
+        "inspection_window_days",
+    ),
+    "minor_penalties": _in_window(
+        ngettext_lazy(
+            "%(count)d minor administrative penalty in %(days)d days",
+            "%(count)d minor administrative penalties in %(days)d days",
+            "count",
+        ),
+        "penalty_window_days",
+    ),
+    "ordinary_penalties": _in_window(
+        ngettext_lazy(
+            "%(count)d administrative penalty in %(days)d days",
+            "%(count)d administrative penalties in %(days)d days",
+            "count",
+        ),
+        "penalty_window_days",
+    ),
+    "abnormal_list": _policy_sentence(
+        gettext_lazy("on the registry's list of abnormal operations")
+    ),
     "credit_level": _credit_level,
-    "serious_penalty": _serious_penalty,
-    "dishonest_list": _dishonest_list,
+    "serious_penalty": _policy_sentence(
+        gettext_lazy(
+            "a serious administrative penalty in %(days)d days (bottom-line item: compliance "
+            "counts 0)"
+        ),
+        days="penalty_window_days",
+    ),
+    "dishonest_list": _policy_sentence(
+        gettext_lazy("on the serious-dishonesty list (bottom-line item: compliance counts 0)")
+    ),
     "tenure": _tenure,
     "returns_honoured": _returns_honoured,
     "completeness": _completeness,
     "long_return_window": _long_return_window,
-    "perfect_inspection": _perfect_inspection,
+    "perfect_inspection": _policy_sentence(
+        gettext_lazy("an inspection with a perfect score in %(days)d days"),
+        days="inspection_window_days",
+    ),
     "complaints_on_time": _complaints_on_time,
 }
 
@@ -338,7 +349,7 @@ def explain_components(evaluation: Evaluation) -> list[ExplainedComponent]:
     ]
 
 
-# Warning triggers: one function per code.
+# Warning triggers: likewise.
 
 
 def _licence_expiry(ctx: Context) -> date | None:
@@ -364,31 +375,9 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def _t_serious_penalty(ctx: Context) -> str:
-    return _("A serious administrative penalty in the last %(days)d days.") % {
-        "days": ctx.policy.penalty_window_days
-    }
-
-
-def _t_dishonest_list(ctx: Context) -> str:
-    return _("The business is on the serious-dishonesty list.")
-
-
-def _t_counterfeit(ctx: Context) -> str:
-    return _("Counterfeit goods were found at an inspection in the last %(days)d days.") % {
-        "days": ctx.policy.inspection_window_days
-    }
-
-
 def _t_refused_return(ctx: Context) -> str:
     return _("A refusal of a committed return was confirmed in the last %(days)d days.") % {
         "days": RETURNS_WINDOW_DAYS
-    }
-
-
-def _t_score_below(ctx: Context) -> str:
-    return _("The score is below the warning line of %(line)d.") % {
-        "line": ctx.policy.warning_score_below
     }
 
 
@@ -443,22 +432,31 @@ def _t_licence_expired(ctx: Context) -> str:
     return _("The business licence expired on %(date)s.") % {"date": expired.isoformat()}
 
 
-def _t_entity_abnormal(ctx: Context) -> str:
-    return _("The registry lists the business as abnormal or not active.")
-
-
 TRIGGER_SENTENCES: dict[str, Callable[[Context], str]] = {
-    "serious_penalty": _t_serious_penalty,
-    "dishonest_list": _t_dishonest_list,
-    "counterfeit": _t_counterfeit,
+    "serious_penalty": _policy_sentence(
+        gettext_lazy("A serious administrative penalty in the last %(days)d days."),
+        days="penalty_window_days",
+    ),
+    "dishonest_list": _policy_sentence(
+        gettext_lazy("The business is on the serious-dishonesty list.")
+    ),
+    "counterfeit": _policy_sentence(
+        gettext_lazy("Counterfeit goods were found at an inspection in the last %(days)d days."),
+        days="inspection_window_days",
+    ),
     "refused_return": _t_refused_return,
-    "score_below": _t_score_below,
+    "score_below": _policy_sentence(
+        gettext_lazy("The score is below the warning line of %(line)d."),
+        line="warning_score_below",
+    ),
     "complaints_recent": _t_complaints_recent,
     "overdue_complaint": _t_overdue_complaint,
     "failed_inspection": _t_failed_inspection,
     "penalty": _t_penalty,
     "licence_expired": _t_licence_expired,
-    "entity_abnormal": _t_entity_abnormal,
+    "entity_abnormal": _policy_sentence(
+        gettext_lazy("The registry lists the business as abnormal or not active.")
+    ),
 }
 
 
@@ -479,57 +477,12 @@ def explain_triggers(codes: list[str], evaluation: Evaluation) -> list[Explained
 # triggers that still hold.
 
 
-def _per(points: int) -> dict[str, int]:
-    return {"per": points}
-
-
-def _a_accepted_complaints(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Prevent complaints: each accepted complaint takes %(per)d points off for %(days)d days. "
-        "Look at what customers complain about and put it right."
-    ) % {
-        **_per(ctx.policy.deduction_per_accepted_complaint),
-        "days": _days(line, ctx.policy.complaint_window_days),
-    }
-
-
-def _a_overdue_complaints(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Handle complaints before their deadline: each overdue complaint takes %(per)d points off."
-    ) % _per(ctx.policy.deduction_per_overdue_complaint)
-
-
-def _a_failed_inspections(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Keep to the inspection checklist every day: a failed inspection takes %(per)d points "
-        "off for %(days)d days."
-    ) % {
-        **_per(ctx.policy.deduction_per_failed_inspection),
-        "days": _days(line, ctx.policy.inspection_window_days),
-    }
-
-
-def _a_rectify_inspections(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Put right what inspectors find before the next visit: a “rectify” result takes "
-        "%(per)d points off for %(days)d days."
-    ) % {
-        **_per(ctx.policy.deduction_per_rectify_inspection),
-        "days": _days(line, ctx.policy.inspection_window_days),
-    }
-
-
-def _a_penalties(line: dict[str, Any], ctx: Context) -> str:
-    return _(
+_a_penalties = _in_window(
+    gettext_lazy(
         "Avoid further administrative penalties: each one counts against you for %(days)d days."
-    ) % {"days": _days(line, ctx.policy.penalty_window_days)}
-
-
-def _a_abnormal_list(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Get off the list of abnormal operations: file the annual report, keep the registered "
-        "address current, then ask the registry to remove the business from the list."
-    )
+    ),
+    "penalty_window_days",
+)
 
 
 def _a_credit_level(line: dict[str, Any], ctx: Context) -> str:
@@ -537,19 +490,6 @@ def _a_credit_level(line: dict[str, Any], ctx: Context) -> str:
         "level": line.get("level") or "?",
         "points": -int(line.get("points") or 0),
     }
-
-
-def _a_serious_penalty(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "A serious penalty sets compliance to 0 for %(days)d days: avoid any further violation."
-    ) % {"days": ctx.policy.penalty_window_days}
-
-
-def _a_dishonest_list(line: dict[str, Any], ctx: Context) -> str:
-    return _(
-        "Settle what put the business on the serious-dishonesty list; until it is removed, "
-        "compliance counts 0."
-    )
 
 
 def _a_tenure(line: dict[str, Any], ctx: Context) -> str:
@@ -582,16 +522,58 @@ def _a_completeness(line: dict[str, Any], ctx: Context) -> str:
 
 
 ADVICE: dict[str, LineSentence] = {
-    "accepted_complaints": _a_accepted_complaints,
-    "overdue_complaints": _a_overdue_complaints,
-    "failed_inspections": _a_failed_inspections,
-    "rectify_inspections": _a_rectify_inspections,
+    "accepted_complaints": _in_window(
+        gettext_lazy(
+            "Prevent complaints: each accepted complaint takes %(per)d points off for %(days)d "
+            "days. Look at what customers complain about and put it right."
+        ),
+        "complaint_window_days",
+        per="deduction_per_accepted_complaint",
+    ),
+    "overdue_complaints": _policy_sentence(
+        gettext_lazy(
+            "Handle complaints before their deadline: each overdue complaint takes %(per)d points "
+            "off."
+        ),
+        per="deduction_per_overdue_complaint",
+    ),
+    "failed_inspections": _in_window(
+        gettext_lazy(
+            "Keep to the inspection checklist every day: a failed inspection takes %(per)d points "
+            "off for %(days)d days."
+        ),
+        "inspection_window_days",
+        per="deduction_per_failed_inspection",
+    ),
+    "rectify_inspections": _in_window(
+        gettext_lazy(
+            "Put right what inspectors find before the next visit: a “rectify” result takes "
+            "%(per)d points off for %(days)d days."
+        ),
+        "inspection_window_days",
+        per="deduction_per_rectify_inspection",
+    ),
     "minor_penalties": _a_penalties,
     "ordinary_penalties": _a_penalties,
-    "abnormal_list": _a_abnormal_list,
+    "abnormal_list": _policy_sentence(
+        gettext_lazy(
+            "Get off the list of abnormal operations: file the annual report, keep the registered "
+            "address current, then ask the registry to remove the business from the list."
+        )
+    ),
     "credit_level": _a_credit_level,
-    "serious_penalty": _a_serious_penalty,
-    "dishonest_list": _a_dishonest_list,
+    "serious_penalty": _policy_sentence(
+        gettext_lazy(
+            "A serious penalty sets compliance to 0 for %(days)d days: avoid any further violation."
+        ),
+        days="penalty_window_days",
+    ),
+    "dishonest_list": _policy_sentence(
+        gettext_lazy(
+            "Settle what put the business on the serious-dishonesty list; until it is removed, "
+            "compliance counts 0."
+        )
+    ),
     "tenure": _a_tenure,
     "returns_honoured": _a_returns_honoured,
     "completeness": _a_completeness,
@@ -637,38 +619,31 @@ def _tr_licence_expired(ctx: Context) -> str:
     }
 
 
-def _tr_overdue_complaint(ctx: Context) -> str:
-    return _("Answer the complaints that are past their deadline now.")
-
-
-def _tr_entity_abnormal(ctx: Context) -> str:
-    return _("Put the registry record right: the business must be listed as active and normal.")
-
-
-def _tr_counterfeit(ctx: Context) -> str:
-    return _(
-        "Take counterfeit goods off sale, check your suppliers and keep their invoices: "
-        "counterfeit goods are a bottom-line item."
-    )
-
-
 def _tr_refused_return(ctx: Context) -> str:
     return _a_returns_honoured({}, ctx)
 
 
-def _tr_score_below(ctx: Context) -> str:
-    return _("Bring the score to %(line)d or more: below it the merchant is warned.") % {
-        "line": ctx.policy.warning_score_below
-    }
-
-
 TRIGGER_ADVICE: dict[str, Callable[[Context], str]] = {
     "licence_expired": _tr_licence_expired,
-    "overdue_complaint": _tr_overdue_complaint,
-    "entity_abnormal": _tr_entity_abnormal,
-    "counterfeit": _tr_counterfeit,
+    "overdue_complaint": _policy_sentence(
+        gettext_lazy("Answer the complaints that are past their deadline now.")
+    ),
+    "entity_abnormal": _policy_sentence(
+        gettext_lazy(
+            "Put the registry record right: the business must be listed as active and normal."
+        )
+    ),
+    "counterfeit": _policy_sentence(
+        gettext_lazy(
+            "Take counterfeit goods off sale, check your suppliers and keep their invoices: "
+            "counterfeit goods are a bottom-line item."
+        )
+    ),
     "refused_return": _tr_refused_return,
-    "score_below": _tr_score_below,
+    "score_below": _policy_sentence(
+        gettext_lazy("Bring the score to %(line)d or more: below it the merchant is warned."),
+        line="warning_score_below",
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """HTML input of the merchant's standing pages: a warning rectification report and an appeal.
 
-Files are checked by their content here (ratings.warnings.check_files) so a wrong file is shown
-at the file input; the services check them again and decide everything else.
+Files are checked by their content here (merchants.uploads.inspect_uploads) so a wrong file is
+shown at the file input; the services check them again and decide everything else.
 """
 
 from typing import Any
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.public import ACCEPTED_EVIDENCE, MultipleFileField, MultipleFileInput
 from merchants.errors import DomainError
 from merchants.forms import NoSuffixMixin
-from ratings.warnings import check_files
+from merchants.uploads import inspect_uploads
 
 TEXT_MAX = 4000
 
@@ -23,7 +23,7 @@ def _files_field(label: Any) -> MultipleFileField:
         label=label,
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_EVIDENCE}),
-        # The limits of ratings.warnings (MAX_FILES, MAX_FILE_BYTES).
+        # The limits of merchants.uploads (MAX_FILES, MAX_FILE_BYTES).
         help_text=_("Up to 10 files, PDF, JPEG or PNG, 10 MB each."),
     )
 
@@ -46,7 +46,7 @@ class _FilesMixin:
     def clean_files(self) -> list[Any]:
         files = self.cleaned_data.get("files") or []
         try:
-            check_files(files)
+            inspect_uploads(files)
         except DomainError as exc:
             raise ValidationError(exc.message) from exc
         return files

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Merchant
+from merchants.models import Merchant, StoredFile
 
 DEFAULT_STAR_BANDS = [75, 80, 85, 90, 95]
 DEFAULT_CREDIT_DEDUCTIONS = {"A": 0, "B": 3, "C": 8, "D": 15}
@@ -466,7 +466,7 @@ class Appeal(models.Model):
         return f"{self.merchant_id} {self.get_state_display()}"
 
 
-class RatingFile(models.Model):
+class RatingFile(StoredFile):
     """A file with a warning rectification report or an appeal (PDF, JPEG or PNG)."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
@@ -481,13 +481,6 @@ class RatingFile(models.Model):
         Appeal, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=rating_file_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -500,9 +493,6 @@ class RatingFile(models.Model):
                 name="rating_file_belongs_to_one",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Nomination(models.Model):

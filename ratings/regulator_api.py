@@ -21,7 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api import ERROR_RESPONSES, ApiPagination
+from merchants.api import (
+    ERROR_RESPONSES,
+    ApiPagination,
+    CountsPagination,
+    NotFoundUnless,
+    pk_or_404,
+)
 from merchants.models import Region, Scheme
 from merchants.validators import validate_uscc
 from ratings import browser
@@ -42,24 +48,14 @@ from ratings.warnings import pool_exit, warning_rectification_decide
 TEXT_MAX = 4000
 
 
-def _pk(value: Any) -> int:
-    if not str(value).isdigit():
-        raise NotFound
-    return int(value)
+class IsPoolRegulator(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return browser.is_pool_regulator(user)
 
 
-class IsPoolRegulator(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not browser.is_pool_regulator(request.user):
-            raise NotFound
-        return True
-
-
-class IsRunSupervisor(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not browser.may_see_runs(request.user):
-            raise NotFound
-        return True
+class IsRunSupervisor(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return browser.may_see_runs(user)
 
 
 # Shared pieces
@@ -277,24 +273,11 @@ class RegulatorStandingDetailSerializer(RegulatorStandingSerializer):
         return RegulatorPoolChangeSerializer(self.context["work"].history, many=True).data
 
 
-class StandingPagination(ApiPagination):
+class StandingPagination(CountsPagination):
     """Pages of standings, with how many each pool holds under the same filters."""
 
-    counts: dict[str, int]
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        response.data["counts"] = self.counts
-        return response
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        paginated = super().get_paginated_response_schema(schema)
-        paginated["properties"]["counts"] = {
-            "type": "object",
-            "description": "Pool → number of merchants under the same filters, pool aside.",
-            "properties": {value: {"type": "integer"} for value in Pool.values},
-        }
-        return paginated
+    count_keys = Pool.values
+    counts_description = "Pool → number of merchants under the same filters, pool aside."
 
 
 STANDING_FILTER_PARAMETERS = [StandingFilterSerializer]
@@ -333,7 +316,7 @@ class RegulatorStandingViewSet(
         responses={200: RegulatorStandingDetailSerializer, **ERROR_RESPONSES},
     )
     def retrieve(self, request: Request, merchant_pk: str) -> Response:
-        merchant = browser.merchant_in_reach(user=request.user, merchant_pk=_pk(merchant_pk))
+        merchant = browser.merchant_in_reach(user=request.user, merchant_pk=pk_or_404(merchant_pk))
         work = browser.merchant_work(merchant=merchant)
         if work.standing is None:
             raise NotFound
@@ -383,7 +366,7 @@ class RegulatorRectificationViewSet(mixins.ListModelMixin, viewsets.GenericViewS
     )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        rectification = browser.rectification_in_reach(user=request.user, pk=_pk(pk))
+        rectification = browser.rectification_in_reach(user=request.user, pk=pk_or_404(pk))
         serializer = RectificationDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decided = warning_rectification_decide(
@@ -433,7 +416,7 @@ class RegulatorAppealViewSet(
         )
 
     def get_object(self) -> Appeal:
-        return browser.appeal_in_reach(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+        return browser.appeal_in_reach(user=self.request.user, pk=pk_or_404(self.kwargs["pk"]))
 
     @extend_schema(
         summary=gettext_lazy("Appeals in your reach; pending ones first by deadline (default)"),

@@ -8,11 +8,9 @@ outside that reach, and every page for anyone else, is a 404 (as the campaign pa
 
 import csv
 from collections.abc import Callable, Iterator
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from merchants.errors import DomainError
-from merchants.models import Merchant, User
+from merchants.models import Merchant
+from merchants.pages import CountedPaginator, only_for
 from ratings import browser
 from ratings.appeals import appeal_decide, may_decide
 from ratings.models import Pool
@@ -41,30 +40,8 @@ PAGE_SIZE = 50
 CSV_CHUNK = 2000
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count: the pool counts were already computed in one query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
-
-
-def _guard(test: Callable[[User], bool]) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not test(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-regulator_required = _guard(browser.is_pool_regulator)
-supervisor_required = _guard(browser.may_see_runs)
+regulator_required = only_for(browser.is_pool_regulator)
+supervisor_required = only_for(browser.may_see_runs)
 
 
 # The pool browser

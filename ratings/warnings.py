@@ -23,7 +23,7 @@ from merchants.models import Membership, Merchant, Notification, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_send_emails, notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from merchants.uploads import inspect_upload, save_with_file
+from merchants.uploads import inspect_uploads, save_uploads
 from ratings.evaluation import STATE_TRIGGERS
 from ratings.models import (
     Appeal,
@@ -35,9 +35,6 @@ from ratings.models import (
     WarningRectification,
 )
 from ratings.pools import IN_PROGRAMME, change_build, notify_pool_changes, standing_move
-
-MAX_FILES = 10
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 def is_member(user: User, merchant: Merchant) -> bool:
@@ -53,35 +50,6 @@ def can_regulate(user: User, merchant: Merchant) -> bool:
     if user.is_platform_admin:
         return True
     return user.is_regulator and merchant.region_id.startswith(user.region.prefix)
-
-
-def check_files(files: Sequence[UploadedFile]) -> list[str]:
-    require(len(files) <= MAX_FILES, _("At most %(n)d files at a time.") % {"n": MAX_FILES})
-    return [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
-
-
-def store_files(
-    files: Sequence[UploadedFile],
-    types: list[str],
-    *,
-    merchant: Merchant,
-    actor: User,
-    rectification: WarningRectification | None = None,
-    appeal: Appeal | None = None,
-) -> None:
-    for upload, content_type in zip(files, types, strict=True):
-        save_with_file(
-            RatingFile(
-                merchant=merchant,
-                rectification=rectification,
-                appeal=appeal,
-                original_name=upload.name[:255],
-                content_type=content_type,
-                size=upload.size or 0,
-                uploaded_by=actor,
-            ),
-            upload,
-        )
 
 
 def notify_regulators(*, merchant: Merchant, key: str, subject: str, body: str, link: str) -> None:
@@ -119,7 +87,7 @@ def warning_rectification_submit(
         _("Only someone working for this merchant can report its rectification."),
     )
     require(bool(report.strip()), _("Describe what was put right."))
-    types = check_files(files)
+    types = inspect_uploads(files)
     with transaction.atomic():
         Standing.objects.select_for_update().filter(merchant=merchant).first()
         warning = current_warning(merchant)
@@ -133,7 +101,14 @@ def warning_rectification_submit(
             raise DomainError(
                 _("A rectification report is already waiting for the regulator.")
             ) from exc
-        store_files(files, types, merchant=merchant, actor=actor, rectification=rectification)
+        save_uploads(
+            files,
+            types,
+            model=RatingFile,
+            actor=actor,
+            merchant=merchant,
+            rectification=rectification,
+        )
         audit_log(
             actor=actor,
             action="warning_rectification_submit",

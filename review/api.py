@@ -13,29 +13,31 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from merchants.api import ERROR_RESPONSES, DeclarationDetailSerializer
+from merchants.api import (
+    ERROR_RESPONSES,
+    CountsPagination,
+    DeclarationDetailSerializer,
+    NotFoundUnless,
+    pk_or_404,
+)
 from merchants.models import Declaration, Scheme
+from merchants.pages import CountedPaginator
 from merchants.services import declarations as declaration_services
 from review import selectors
 from review.forms import BULK_MAX, TEXT_MAX
 from review.selectors import QueueFilters, QueueTab
 from review.services import screening as screening_services
 from review.services.review import declarations_bulk_approve
-from review.views import CountedPaginator
 
 
-class IsReviewer(permissions.BasePermission):
+class IsReviewer(NotFoundUnless):
     """Queues exist only for reviewers; to anyone else they do not exist (404, not 403)."""
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not selectors.is_reviewer(request.user):
-            raise NotFound
-        return True
+    def allows(self, user: Any) -> bool:
+        return selectors.is_reviewer(user)
 
 
 # Query and input
@@ -235,34 +237,18 @@ class BulkResultSerializer(serializers.Serializer):
 # Pagination: the tab counts come with every page, and give the paginator its count.
 
 
-class ReviewQueuePagination(PageNumberPagination):
+class ReviewQueuePagination(CountsPagination):
     page_size = selectors.QUEUE_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    count_keys = QueueTab.values
+    counts_description = gettext_lazy("Declarations in every tab, under the same filters.")
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
-        self.counts: dict[str, int] = view.counts
+        self.counts = view.counts
         count = self.counts[view.tab]
         self.django_paginator_class = lambda items, per_page: CountedPaginator(
             items, per_page, count=count
         )
         return super().paginate_queryset(queryset, request, view)
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        response.data["counts"] = self.counts
-        return response
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        paginated = super().get_paginated_response_schema(schema)
-        paginated["properties"]["counts"] = {
-            "type": "object",
-            "description": gettext_lazy("Declarations in every tab, under the same filters."),
-            "properties": {tab: {"type": "integer"} for tab in QueueTab.values},
-            "required": list(QueueTab.values),
-        }
-        paginated["required"] = [*paginated.get("required", []), "counts"]
-        return paginated
 
 
 class ReviewDeclarationViewSet(
@@ -279,10 +265,8 @@ class ReviewDeclarationViewSet(
         return selectors.review_declaration_list(user=self.request.user)
 
     def get_object(self) -> Declaration:
-        pk = self.kwargs["pk"]
-        if not str(pk).isdigit():
-            raise NotFound
-        return selectors.review_declaration_get(user=self.request.user, pk=int(pk))
+        pk = pk_or_404(self.kwargs["pk"])
+        return selectors.review_declaration_get(user=self.request.user, pk=pk)
 
     def _detail(self, declaration: Declaration) -> Response:
         declaration = selectors.review_declaration_get(user=self.request.user, pk=declaration.pk)

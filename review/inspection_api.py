@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from complaints.selectors import is_merchant_operator
-from merchants.api import ERROR_RESPONSES, ApiPagination
+from merchants.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from merchants.models import Industry, Region, Scheme
 from review import selectors
 from review.inspection_forms import TEXT_MAX
@@ -39,32 +39,19 @@ from review.services import campaigns as campaign_services
 from review.services import inspections as inspection_services
 
 
-def _pk(value: Any) -> int:
-    if not str(value).isdigit():
-        raise NotFound
-    return int(value)
+class SeesCampaigns(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return user.is_authenticated and (user.is_regulator or user.is_platform_admin)
 
 
-class SeesCampaigns(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user.is_authenticated and (user.is_regulator or user.is_platform_admin)):
-            raise NotFound
-        return True
+class IsInspectionStaff(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return selectors.is_inspection_staff(user)
 
 
-class IsInspectionStaff(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not selectors.is_inspection_staff(request.user):
-            raise NotFound
-        return True
-
-
-class IsMerchantOperator(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not is_merchant_operator(request.user):
-            raise NotFound
-        return True
+class IsMerchantOperator(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return is_merchant_operator(user)
 
 
 # Campaigns
@@ -218,7 +205,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.campaign_overview(user=self.request.user)
 
     def get_object(self) -> Campaign:
-        return selectors.campaign_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+        return selectors.campaign_get(user=self.request.user, pk=pk_or_404(self.kwargs["pk"]))
 
     def _detail(self, campaign: Campaign, code: int = status.HTTP_200_OK) -> Response:
         campaign = selectors.campaign_get(user=self.request.user, pk=campaign.pk)
@@ -429,7 +416,9 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return qs.prefetch_related(selectors.assignments_prefetch())
 
     def get_object(self) -> Inspection:
-        return selectors.inspection_staff_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+        return selectors.inspection_staff_get(
+            user=self.request.user, pk=pk_or_404(self.kwargs["pk"])
+        )
 
     def _detail(self, inspection: Inspection) -> Response:
         return Response(InspectionSerializer(self.get_object()).data)
@@ -570,7 +559,9 @@ class MerchantInspectionViewSet(
         return selectors.merchant_inspection_list(user=self.request.user)
 
     def get_object(self) -> Inspection:
-        return selectors.merchant_inspection_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
+        return selectors.merchant_inspection_get(
+            user=self.request.user, pk=pk_or_404(self.kwargs["pk"])
+        )
 
     @extend_schema(
         summary=gettext_lazy("Send a rectification report (the merchant's people)"),

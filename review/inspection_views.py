@@ -12,11 +12,9 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +26,7 @@ from django.views.decorators.http import require_POST
 from complaints.selectors import is_merchant_operator
 from merchants.errors import DomainError
 from merchants.models import User
+from merchants.pages import only_for
 from merchants.uploads import attachment_response
 from review import selectors
 from review.inspection_forms import (
@@ -44,20 +43,6 @@ from review.services import inspections as inspection_services
 PAGE_SIZE = 50
 
 
-def _guard(test: Callable[[User], bool]) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not test(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def _sees_campaigns(user: User) -> bool:
     return user.is_active and (user.is_regulator or user.is_platform_admin)
 
@@ -66,10 +51,10 @@ def _has_assignments_page(user: User) -> bool:
     return campaign_services.is_inspector(user) or selectors.has_assignments(user)
 
 
-campaign_viewer_required = _guard(_sees_campaigns)
-inspection_staff_required = _guard(selectors.is_inspection_staff)
-inspector_required = _guard(_has_assignments_page)
-merchant_operator_required = _guard(is_merchant_operator)
+campaign_viewer_required = only_for(_sees_campaigns)
+inspection_staff_required = only_for(selectors.is_inspection_staff)
+inspector_required = only_for(_has_assignments_page)
+merchant_operator_required = only_for(is_merchant_operator)
 
 
 # Campaigns

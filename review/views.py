@@ -5,13 +5,11 @@ capability, merchants) gets a 404, as does a declaration outside the reviewer's 
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +22,7 @@ from merchants.errors import DomainError
 from merchants.forms import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
+from merchants.pages import CountedPaginator, only_for
 from merchants.services import declarations as declaration_services
 from review import selectors
 from review.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm, ReturnForm
@@ -31,24 +30,7 @@ from review.selectors import QueueFilters, QueueTab
 from review.services import screening as screening_services
 from review.services.review import declarations_bulk_approve, is_clean
 
-
-def reviewer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_reviewer(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count: the tab counts were already computed in one query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
+reviewer_required = only_for(selectors.is_reviewer)
 
 
 # Queues

@@ -28,6 +28,7 @@ from merchants.models.external import (
     QualityRecord,
     RegistryRecord,
 )
+from merchants.models.files import StoredFile
 from merchants.models.notifications import Notification
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "RegistryRecord",
     "RequiredDocument",
     "Scheme",
+    "StoredFile",
     "TranslatedNameMixin",
     "User",
     "declaration_upload_path",

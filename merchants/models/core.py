@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from merchants.uploads import EXTENSIONS
+from merchants.models.files import StoredFile
 
 
 class Region(models.Model):
@@ -476,31 +476,17 @@ def declaration_upload_path(instance: "DeclarationDocument", filename: str) -> s
     return f"declarations/{instance.declaration_id}/{secrets.token_hex(8)}{instance.extension}"
 
 
-class DeclarationDocument(models.Model):
+class DeclarationDocument(StoredFile):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
     required_document = models.ForeignKey(
         RequiredDocument, on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField(_("file"), upload_to=declaration_upload_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["required_document__order", "uploaded_at"]
         verbose_name = _("declaration document")
         verbose_name_plural = _("declaration documents")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def extension(self) -> str:
-        return EXTENSIONS.get(self.content_type, "")
 
 
 class DeclarationEvent(models.Model):

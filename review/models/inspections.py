@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Industry, Merchant, Region, Scheme
-from merchants.uploads import EXTENSIONS
+from merchants.models import Industry, Merchant, Region, Scheme, StoredFile
 
 
 class QualityControlSetting(models.Model):
@@ -398,7 +397,7 @@ def inspection_file_path(instance: "InspectionFile", filename: str) -> str:
     return f"inspections/{instance.inspection_id}/{secrets.token_hex(8)}{instance.extension}"
 
 
-class InspectionFile(models.Model):
+class InspectionFile(StoredFile):
     """A photo from the visit (kind=photo, regulators only) or a file with a rectification
     report (kind=rectification, seen by the merchant and the inspectors)."""
 
@@ -412,25 +411,11 @@ class InspectionFile(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=inspection_file_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("inspection file")
         verbose_name_plural = _("inspection files")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def extension(self) -> str:
-        return EXTENSIONS.get(self.content_type, "")
 
 
 class Rectification(models.Model):

@@ -20,7 +20,7 @@ from merchants.models import (
 )
 from merchants.services.notifications import notification_send_emails, notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from merchants.uploads import inspect_upload, save_with_file
+from merchants.uploads import inspect_uploads, save_uploads
 from ratings.pools import standings_mark_changed
 from review.models import (
     Inspection,
@@ -42,8 +42,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 ANSWERS = ("yes", "no", "na")
-MAX_PHOTOS = 10
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 # Inspections ---------------------------------------------------------------------------------
@@ -109,42 +107,6 @@ def _item_label(item: dict) -> str:
     return item["text_en"] if english and item.get("text_en") else item["text"]
 
 
-def _check_files(files: Sequence[UploadedFile], *, images_only: bool) -> list[str]:
-    require(len(files) <= MAX_PHOTOS, _("At most %(n)d files at a time.") % {"n": MAX_PHOTOS})
-    types = [inspect_upload(f, max_bytes=MAX_FILE_BYTES) for f in files]
-    if images_only:
-        for upload, content_type in zip(files, types, strict=True):
-            require(
-                content_type.startswith("image/"),
-                _("“%(name)s” is not a photo; use a JPEG or PNG file.") % {"name": upload.name},
-            )
-    return types
-
-
-def _store_files(
-    inspection: Inspection,
-    files: Sequence[UploadedFile],
-    types: list[str],
-    *,
-    kind: str,
-    actor: User,
-    rectification: Rectification | None = None,
-) -> None:
-    for upload, content_type in zip(files, types, strict=True):
-        save_with_file(
-            InspectionFile(
-                inspection=inspection,
-                rectification=rectification,
-                kind=kind,
-                original_name=upload.name[:255],
-                content_type=content_type,
-                size=upload.size or 0,
-                uploaded_by=actor,
-            ),
-            upload,
-        )
-
-
 def inspection_record(
     *,
     actor: User,
@@ -194,7 +156,7 @@ def inspection_record(
             bool(findings.strip()),
             _("Tell the merchant what to put right: the findings are required for this result."),
         )
-    types = _check_files(photos, images_only=True)
+    types = inspect_uploads(photos, images_only=True)
     now = timezone.now()
     changes: dict[str, Any] = {
         "answers": answers,
@@ -215,7 +177,14 @@ def inspection_record(
         locked = _transition(
             inspection, to=to, actor=actor, action=InspectionEvent.Action.RECORDED, changes=changes
         )
-        _store_files(locked, photos, types, kind=InspectionFile.Kind.PHOTO, actor=actor)
+        save_uploads(
+            photos,
+            types,
+            model=InspectionFile,
+            actor=actor,
+            inspection=locked,
+            kind=InspectionFile.Kind.PHOTO,
+        )
         _notify_merchant(
             locked,
             "recorded",
@@ -260,7 +229,7 @@ def rectification_submit(
         _("Only someone working for this merchant can report its rectification."),
     )
     require(bool(report.strip()), _("Describe what was put right."))
-    types = _check_files(files, images_only=False)
+    types = inspect_uploads(files)
     with transaction.atomic():
         locked = _transition(
             inspection,
@@ -271,12 +240,13 @@ def rectification_submit(
         rectification = Rectification.objects.create(
             inspection=locked, report=report.strip(), submitted_by=actor
         )
-        _store_files(
-            locked,
+        save_uploads(
             files,
             types,
-            kind=InspectionFile.Kind.RECTIFICATION,
+            model=InspectionFile,
             actor=actor,
+            inspection=locked,
+            kind=InspectionFile.Kind.RECTIFICATION,
             rectification=rectification,
         )
         key = f"inspection-{locked.pk}-rectification-{rectification.pk}"

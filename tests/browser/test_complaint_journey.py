@@ -7,6 +7,7 @@ import pytest
 
 from complaints.models import Complaint
 from merchants.models import Membership
+from tests.browser.helpers import PASSWORD, PHONE, log_in
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -16,17 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Zhejiang-2026-safe"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_consumer_complains_on_a_phone_and_the_refund_settles_it(
@@ -58,7 +48,7 @@ def test_consumer_complains_on_a_phone_and_the_refund_settles_it(
     tracking_url = consumer.url.split("?")[0]
 
     regulator = new_page("zh-CN")
-    _log_in(regulator, base, "reg-xihu")
+    log_in(regulator, base, "reg-xihu")
     regulator.goto(f"{base}/complaints/queue/")
     assert "湖滨电器商行" in regulator.locator("main").inner_text()
     regulator.goto(f"{base}/complaints/queue/{complaint.pk}/")
@@ -68,7 +58,7 @@ def test_consumer_complains_on_a_phone_and_the_refund_settles_it(
     assert complaint.state == Complaint.State.WITH_MERCHANT
 
     merchant_page = new_page("zh-CN")
-    _log_in(merchant_page, base, "zhou.owner")
+    log_in(merchant_page, base, "zhou.owner")
     merchant_page.goto(f"{base}/complaints/merchant/{complaint.pk}/")
     text = merchant_page.locator("main").inner_text()
     assert "139****5678" in text and "13912345678" not in text

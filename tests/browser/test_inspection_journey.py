@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from merchants.models import Membership
 from review.models import Campaign, Inspection, InspectionMethod
+from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in
 from tests.factories import (
     PNG_BYTES,
     CampaignFactory,
@@ -20,23 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Zhejiang-2026-safe"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def _fits_the_screen(page) -> None:
-    """Nothing wider than the phone: no sideways scrolling."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
 def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectification(
@@ -65,7 +49,7 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
 
     # The supervisor draws the sample and checks the draw (desktop).
     supervisor = new_page("zh-CN")
-    _log_in(supervisor, base, "sup-hangzhou")
+    log_in(supervisor, base, "sup-hangzhou")
     supervisor.goto(f"{base}/review/campaigns/")
     assert supervisor.locator("form.qc-campaign-form").count() == 1
     shot(supervisor, "00-campaign-list-and-form")
@@ -84,10 +68,10 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
 
     # The inspector, on a phone at the shop, finds the visit and records it.
     phone = new_page("zh-CN", **PHONE)
-    _log_in(phone, base, "insp-xihu")
+    log_in(phone, base, "insp-xihu")
     phone.goto(f"{base}/review/inspections/")
     assert "湖滨电器商行" in phone.locator(".qc-cards").inner_text()
-    _fits_the_screen(phone)
+    assert_fits_the_screen(phone)
     shot(phone, "02-phone-my-inspections")
     phone.click(".qc-card-link")
     phone.wait_for_url(re.compile(rf"/review/inspections/{inspection.pk}/$"))
@@ -117,12 +101,12 @@ def test_inspector_records_a_failed_visit_on_a_phone_and_accepts_the_rectificati
     assert inspection.state == Inspection.State.RECTIFYING and inspection.result == "fail"
     assert inspection.files.filter(kind="photo").count() == 1
     assert "storefront.png" in phone.locator("main").inner_text()
-    _fits_the_screen(phone)
+    assert_fits_the_screen(phone)
     shot(phone, "05-phone-recorded")
 
     # The merchant sees the result and reports the rectification.
     owner_page = new_page("zh-CN", **PHONE)
-    _log_in(owner_page, base, "zhou.owner")
+    log_in(owner_page, base, "zhou.owner")
     owner_page.click(".site-nav a[href='/review/merchant-inspections/']")
     owner_page.click(f"a[href='/review/merchant-inspections/{inspection.pk}/']")
     text = owner_page.locator("main").inner_text()

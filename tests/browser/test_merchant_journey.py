@@ -6,23 +6,13 @@ import pytest
 
 from merchants.models import Declaration, Merchant, Scheme, User
 from merchants.uscc import build_uscc
+from tests.browser.helpers import PASSWORD, SUBMIT, log_in
 from tests.factories import PDF_BYTES, PNG_BYTES, RegulatorFactory, region
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PASSWORD = "Zhejiang-2026-safe"
-SUBMIT = "main form.form button[type=submit]"
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(SUBMIT)
-    page.wait_for_load_state()
 
 
 def test_merchant_registers_declares_and_the_right_regulators_see_it(
@@ -105,7 +95,7 @@ def test_merchant_registers_declares_and_the_right_regulators_see_it(
 
     # The Xihu regulator sees it in the regional list and can open it.
     regulator = new_page("zh-CN")
-    _log_in(regulator, base, "reg-xihu")
+    log_in(regulator, base, "reg-xihu")
     regulator.goto(f"{base}/regulator/declarations/")
     assert "杭州西湖龙井茶庄有限公司" in regulator.locator("main").inner_text()
     shot(regulator, "07-regulator-xihu-list")
@@ -116,7 +106,7 @@ def test_merchant_registers_declares_and_the_right_regulators_see_it(
 
     # The Binjiang regulator neither lists it nor reaches it by address.
     outsider = new_page("zh-CN")
-    _log_in(outsider, base, "reg-binjiang")
+    log_in(outsider, base, "reg-binjiang")
     outsider.goto(f"{base}/regulator/declarations/")
     assert "杭州西湖龙井茶庄有限公司" not in outsider.locator("main").inner_text()
     shot(outsider, "09-regulator-binjiang-list")

@@ -8,6 +8,7 @@ import pytest
 
 from merchants.models import Declaration, Membership, Notification
 from merchants.services import declarations as svc
+from tests.browser.helpers import PASSWORD, log_in
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -20,17 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Zhejiang-2026-safe"
-SUBMIT = "main form.form button[type=submit]"
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(SUBMIT)
-    page.wait_for_load_state()
 
 
 def _complete_draft(owner, merchant) -> Declaration:
@@ -61,7 +51,7 @@ def test_failed_screening_is_explained_and_a_clean_declaration_is_approved(
     passing = _complete_draft(owner, clean)
 
     merchant_page = new_page("zh-CN")
-    _log_in(merchant_page, base, "chen.jing")
+    log_in(merchant_page, base, "chen.jing")
     for declaration in (failing, passing):
         merchant_page.goto(f"{base}/declarations/{declaration.pk}/")
         merchant_page.click("form[action$='/submit/'] button[type=submit]")
@@ -82,7 +72,7 @@ def test_failed_screening_is_explained_and_a_clean_declaration_is_approved(
 
     # The Xihu regulator finds the clean one in the queue, claims and approves it.
     regulator = new_page("zh-CN")
-    _log_in(regulator, base, "reg-xihu")
+    log_in(regulator, base, "reg-xihu")
     regulator.goto(f"{base}/review/")
     queue = regulator.locator("main").inner_text()
     assert "龙井问茶茶庄" in queue and "西湖旧书店" not in queue

@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaints.models import Complaint, ComplaintState
 from merchants.models import Declaration, Membership
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in
 from tests.factories import (
     DeclarationFactory,
     InspectionFactory,
@@ -24,9 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Zhejiang-2026-safe"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def _shop():
@@ -65,10 +63,6 @@ def _shop():
     return merchant
 
 
-def _fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_consumer_finds_reads_and_complains_on_a_phone(reference_data, new_page, live_server, shot):
     cache.clear()
     base = live_server.url
@@ -81,7 +75,7 @@ def test_consumer_finds_reads_and_complains_on_a_phone(reference_data, new_page,
     phone.wait_for_url(re.compile(r"/s/\?q="))
     assert "湖滨银泰服饰旗舰店" in phone.locator(".store-results").inner_text()
     shot(phone, "01-phone-search")
-    assert _fits_the_screen(phone)
+    assert_fits_the_screen(phone)
 
     phone.click(".store-result h2 a")
     phone.wait_for_url(f"{base}/s/{merchant.public_code}/")
@@ -91,7 +85,7 @@ def test_consumer_finds_reads_and_complains_on_a_phone(reference_data, new_page,
     assert phone.locator(".store-permits li.is-expired").count() == 1
     assert phone.locator(".store-seal").count() >= 1
     shot(phone, "02-phone-store-page")
-    assert _fits_the_screen(phone)
+    assert_fits_the_screen(phone)
 
     phone.locator(".store-head .store-complain").click()
     phone.wait_for_url(re.compile(r"/complaints/new/\?merchant="))
@@ -113,10 +107,7 @@ def test_owner_opens_the_poster_from_the_dashboard(reference_data, new_page, liv
     MembershipFactory(user=owner, merchant=merchant, role=Membership.Role.OWNER)
 
     page = new_page("zh-CN")
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "zhou.owner")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form.form button[type=submit]")
+    log_in(page, base, "zhou.owner")
     page.goto(f"{base}/dashboard/")
     assert page.locator(f'a[href="/s/{merchant.public_code}/qr.png?download=1"]').count() == 1
     shot(page, "01-dashboard-links")

@@ -7,12 +7,14 @@ shows them."""
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from merchants.models import Membership
 from ratings.models import Pool, PoolChange, Standing
 from ratings.pools import standing_move
 from ratings.tasks import evaluate_nightly
+from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in
 from tests.factories import (
     PNG_BYTES,
     ComplaintFactory,
@@ -25,22 +27,6 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Zhejiang-2026-safe"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def _fits_the_screen(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
-
 
 def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_restores_it(
     reference_data, new_page, live_server, shot, tmp_path
@@ -50,8 +36,9 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
     owner = UserFactory(username="zhou.owner", password=PASSWORD, role="merchant")
     MembershipFactory(user=owner, merchant=merchant, role=Membership.Role.OWNER)
     RegulatorFactory(username="reg-xihu", password=PASSWORD, region=region("330106"))
-    for step, stars in ((Pool.SELECTION, 0), (Pool.CULTIVATION, 0), (Pool.STAR_RATED, 2)):
-        standing_move(merchant=merchant, to=step, stars=stars, reason_code="t", reason="t")
+    with transaction.atomic():
+        for step, stars in ((Pool.SELECTION, 0), (Pool.CULTIVATION, 0), (Pool.STAR_RATED, 2)):
+            standing_move(merchant=merchant, to=step, stars=stars, reason_code="t", reason="t")
     long_ago = timezone.now() - timedelta(days=300)
     Standing.objects.filter(merchant=merchant).update(
         since=long_ago, stars_changed_at=long_ago, warning_cleared_at=long_ago
@@ -70,7 +57,7 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
 
     # The owner, on a phone: the standing list, then the merchant's standing page.
     page = new_page(locale="en-GB", **PHONE)
-    _log_in(page, base, "zhou.owner")
+    log_in(page, base, "zhou.owner")
     page.click("nav.site-nav a[href='/standing/']")
     row = page.locator("table tr", has_text="湖滨电器商行")
     assert "Warning pool" in row.inner_text()
@@ -80,7 +67,7 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
     triggers = page.locator(".standing-triggers").inner_text()
     assert "3 complaints accepted in the last 30 days" in triggers
     assert "3 accepted complaints in 90 days" in page.locator("main").inner_text()
-    _fits_the_screen(page)
+    assert_fits_the_screen(page)
     shot(page, "warning-1-merchant-sees-why")
 
     photo = tmp_path / "new-returns-desk.png"
@@ -94,7 +81,7 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
 
     # The county regulator: Pools → the rectification queue → the merchant's pool page.
     reg = new_page()
-    _log_in(reg, base, "reg-xihu")
+    log_in(reg, base, "reg-xihu")
     reg.click("nav.site-nav a[href='/ratings/pools/']")
     reg.goto(f"{base}/ratings/rectifications/")
     reg.locator("table a", has_text="湖滨电器商行").click()
@@ -122,7 +109,7 @@ def test_accepted_complaints_warn_the_merchant_who_rectifies_and_the_regulator_r
     page.reload()
     assert page.locator(".standing-summary .standing-pool-star_rated").count() == 1
     assert "2 stars of 5" in page.locator(".standing-summary").inner_text()
-    _fits_the_screen(page)
+    assert_fits_the_screen(page)
     shot(page, "warning-4-back-with-stars")
     public = new_page(locale="en-GB", **PHONE)
     public.goto(f"{base}/s/{merchant.public_code}/")

@@ -14,16 +14,12 @@ The entry's queue (an option an admin can set per entry) routes it to this test'
 other worker on the broker takes it; the other entries are paused so beat sends nothing else.
 """
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -31,7 +27,15 @@ from config.celery import app as celery_app
 from ratings.models import EvaluationRun, Pool, PoolChange, Standing
 from ratings.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory, region
-from tests.review.test_screening_worker import ROOT, _database_url, _wait_for
+from tests.workers import (
+    celery_process,
+    celery_worker,
+    needs_broker,
+    skip_unless_shared_database,
+    wait_for,
+)
+
+pytestmark = needs_broker
 
 NIGHTLY = "evaluation nightly"
 
@@ -48,28 +52,8 @@ def _cultivated(*, days: int, needs_evaluation: bool = True):
     return merchant
 
 
-def _start(command: list[str], log, env: dict[str, str]) -> subprocess.Popen:
-    with log.open("wb") as output:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-@pytest.mark.celery_broker
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not os.environ.get("CELERY_BROKER_URL"), reason="no broker configured (tasks run eagerly)"
-)
 def test_beat_sends_the_nightly_run_to_a_worker_that_moves_merchants(reference_data, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process cannot share an in-memory SQLite test database")
+    skip_unless_shared_database()
     assert celery_app.conf.task_always_eager is False
 
     # Merchants with new events: one observed long enough for its first star, one with three
@@ -96,61 +80,22 @@ def test_beat_sends_the_nightly_run_to_a_worker_that_moves_merchants(reference_d
     entry.last_run_at = timezone.now() - timedelta(days=1, hours=1)
     entry.save()
 
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
-    worker = _start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
+    with (
+        celery_worker(queue, log=worker_log),
+        celery_process(
+            "beat",
+            "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+            f"--pidfile={tmp_path / 'beat.pid'}",
             "--loglevel=INFO",
-        ],
-        worker_log,
-        env,
-    )
-    beat = None
-    try:
-        assert _wait_for(lambda: b"ready." in worker_log.read_bytes(), timeout=60), (
-            worker_log.read_text()
-        )
-        beat = _start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "beat",
-                "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-                f"--pidfile={tmp_path / 'beat.pid'}",
-                "--loglevel=INFO",
-            ],
-            beat_log,
-            env,
-        )
+            log=beat_log,
+        ),
+    ):
 
         def finished() -> bool:
             return EvaluationRun.objects.filter(state=EvaluationRun.State.FINISHED).exists()
 
-        assert _wait_for(finished, timeout=90), beat_log.read_text() + worker_log.read_text()
-    finally:
-        if beat is not None:
-            _stop(beat)
-        _stop(worker)
+        assert wait_for(finished, timeout=90), beat_log.read_text() + worker_log.read_text()
 
     assert f"Sending due task {NIGHTLY} (ratings.tasks.evaluate_nightly)" in beat_log.read_text()
     assert "ratings.tasks.evaluate_nightly" in worker_log.read_text()

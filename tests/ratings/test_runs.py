@@ -125,7 +125,7 @@ def test_stored_evaluations_are_the_results_as_the_model_fields_write_them():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batches_evaluated_side_by_side_end_like_one_after_another():
+def test_batches_evaluated_side_by_side_end_like_one_after_another(reference_data):
     with transaction.atomic():  # committed: each worker thread reads with its own connection
         merchants = programme(5)
     threads = set()
