@@ -80,6 +80,9 @@ def child(kind: str, now_iso: str, workers: int, batch_size: int) -> None:
 
         return wrapper
 
+    if kind == "score":
+        score_only(now_iso, batch_size)
+        return
     runs.evaluate = timed("evaluate (read + score)", runs.evaluate)
     runs._evaluations_write = timed("evaluation rows", runs._evaluations_write)
     runs.pools_apply = timed("pool rules + changes", runs.pools_apply)
@@ -129,6 +132,27 @@ def child(kind: str, now_iso: str, workers: int, batch_size: int) -> None:
         ),
         flush=True,
     )
+
+
+def score_only(now_iso: str, batch_size: int) -> None:
+    """The like-for-like figure for the hand-written statement: `evaluate` over the same
+    merchants in the run's batches, reading and scoring only (no rows written)."""
+    from datetime import datetime
+
+    from ratings.evaluation import evaluate, merchants_by_id
+    from ratings.models import EvaluationPolicy, Standing
+    from ratings.pools import IN_PROGRAMME
+
+    policy, now = EvaluationPolicy.current(), datetime.fromisoformat(now_iso)
+    ids = list(
+        Standing.objects.filter(pool__in=IN_PROGRAMME)
+        .order_by("merchant_id")
+        .values_list("merchant_id", flat=True)
+    )
+    start, scored = time.perf_counter(), 0
+    for i in range(0, len(ids), batch_size):
+        scored += len(evaluate(merchants_by_id(ids[i : i + batch_size]), policy=policy, now=now))
+    print("CHILD " + json.dumps({"seconds": time.perf_counter() - start, "scored": scored}))
 
 
 def run_child(
@@ -336,13 +360,14 @@ def main() -> None:
         "--workers", type=int, default=1, help="batches evaluated at once (threads)"
     )
     parser.add_argument("--batch", type=int, default=5000, help="merchants per batch")
-    parser.add_argument("--child", choices=["monthly", "nightly"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["monthly", "nightly", "score"], help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     args = parser.parse_args()
     setup(args.database_url)
     if args.child:
         child(args.child, args.now, args.workers, args.batch)
         return
+    from datetime import timedelta
 
     from django.db import connection
     from django.db.models import Count
@@ -442,6 +467,16 @@ def main() -> None:
             f"{report['seconds'] / hand:.2f}x"
         )
 
+        # 3b. Like for like: the Django code computing the same scores, without writing.
+        scoring, _seconds, _peak = run_child(
+            args.database_url, "score", now.isoformat(), 1, args.batch
+        )
+        print(
+            f"scoring only (evaluate in batches, no writes): {scoring['scored']:,} scores in "
+            f"{scoring['seconds']:.2f} s; ratio to the hand-written SQL: "
+            f"{scoring['seconds'] / hand:.2f}x"
+        )
+
         # 4. The nightly run with 1% changed.
         dirty = int(merchants * args.dirty)
         with connection.cursor() as cursor:
@@ -460,6 +495,23 @@ def main() -> None:
             f"nightly run, {marked:,} merchants changed: {report['seconds']:.2f} s "
             f"(process {process_seconds:.1f} s); {report['evaluated']:,} evaluated, "
             f"{report['pool_changes']:,} pool changes; peak memory {peak_kib / 1024:.0f} MiB"
+        )
+        print_phases(report)
+
+        # 5. The next month's run: the steady state, with the pool moves of one month.
+        next_month = now + timedelta(days=31)
+        report, process_seconds, peak_kib = run_child(
+            args.database_url, "monthly", next_month.isoformat(), args.workers, args.batch
+        )
+        changes = dict(
+            PoolChange.objects.filter(run_id=report["run"])
+            .values_list("reason_code")
+            .annotate(n=Count("pk"))
+        )
+        print(
+            f"next month's monthly run: {report['seconds']:.2f} s; {report['evaluated']:,} "
+            f"evaluated, {report['pool_changes']:,} pool changes {changes}; "
+            f"peak memory {peak_kib / 1024:.0f} MiB"
         )
         print_phases(report)
     print("\nload average (1, 5, 15 min): {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg()))

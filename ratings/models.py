@@ -220,11 +220,21 @@ class Evaluation(models.Model):
     """A merchant's score under one policy version, with every input and component kept so the
     score can be explained line by line."""
 
+    # No index of their own: evaluation_latest_idx starts with the merchant, and evaluations
+    # are never looked up by policy (one index less to write for each of a run's rows).
     merchant = models.ForeignKey(
-        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="evaluations"
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+        db_index=False,
     )
     policy = models.ForeignKey(
-        EvaluationPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+"
+        EvaluationPolicy,
+        verbose_name=_("policy"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     run = models.ForeignKey(
         EvaluationRun,
