@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from complaints.selectors import is_merchant_operator
 from merchants.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from merchants.models import Industry, Region, Scheme
+from ratings.models import Pool
 from review import selectors
 from review.inspection_forms import TEXT_MAX
 from review.models import (
@@ -74,6 +75,11 @@ class CampaignCreateSerializer(serializers.Serializer):
     industries = serializers.ListField(
         child=serializers.ChoiceField(choices=Industry.choices), required=False
     )
+    pools = serializers.ListField(
+        child=serializers.ChoiceField(choices=Pool.choices),
+        required=False,
+        help_text=gettext_lazy("Pool codes; none: any pool."),
+    )
     method = serializers.ChoiceField(choices=InspectionMethod.choices)
     checklist = serializers.PrimaryKeyRelatedField(
         queryset=ChecklistTemplate.objects.filter(is_active=True)
@@ -116,6 +122,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "region_name",
             "schemes",
             "industries",
+            "pools",
             "method",
             "checklist",
             "checklist_name",

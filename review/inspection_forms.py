@@ -20,6 +20,7 @@ from merchants.forms import (
     TranslatedNameMultipleChoiceField,
 )
 from merchants.models import Industry, Region, Scheme
+from ratings.models import Pool
 from review.models import ChecklistTemplate, InspectionMethod, InspectionResult
 
 TEXT_MAX = 4000
@@ -63,6 +64,13 @@ class CampaignForm(NoSuffixMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: any industry."),
+    )
+    pools = forms.MultipleChoiceField(
+        label=_("Pools"),
+        choices=Pool.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Merchants now in any of these pools; none ticked: any pool."),
     )
     method = forms.ChoiceField(
         label=_("Method"),
@@ -137,6 +145,7 @@ class CampaignForm(NoSuffixMixin, forms.Form):
             "region": data["region"],
             "schemes": list(data["schemes"]),
             "industries": list(data["industries"]),
+            "pools": list(data["pools"]),
             "method": data["method"],
             "checklist": data["checklist"],
             "sample_size": data.get("sample_size"),

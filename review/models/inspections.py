@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Industry, Merchant, Region, Scheme, StoredFile
+from ratings.models import Pool
 
 
 class QualityControlSetting(models.Model):
@@ -160,6 +161,12 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Industry codes; empty: any industry."),
     )
+    pools = models.JSONField(
+        _("pools"),
+        default=list,
+        blank=True,
+        help_text=_("Merchants now in any of these pools; empty: any pool."),
+    )
     method = models.CharField(_("method"), max_length=10, choices=InspectionMethod.choices)
     checklist = models.ForeignKey(
         ChecklistTemplate, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="+"
@@ -249,6 +256,10 @@ class Campaign(models.Model):
     @property
     def industry_labels(self) -> list[str]:
         return [str(Industry(code).label) for code in self.industries if code in Industry.values]
+
+    @property
+    def pool_labels(self) -> list[str]:
+        return [str(Pool(code).label) for code in self.pools if code in Pool.values]
 
 
 class InspectionState(models.TextChoices):

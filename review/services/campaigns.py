@@ -46,6 +46,7 @@ from merchants.models import (
 )
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_send_emails
+from ratings.models import Pool, Standing
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -117,6 +118,7 @@ def campaign_create(
     sample_ratio: Decimal | None = None,
     schemes: Iterable[Scheme] = (),
     industries: Sequence[str] = (),
+    pools: Sequence[str] = (),
     inspectors_per_visit: int = 2,
     is_cross: bool = False,
     exclude_recent_days: int | None = None,
@@ -141,6 +143,8 @@ def campaign_create(
     require(checklist.is_active, _("This checklist is no longer in use; choose another."))
     unknown = sorted(set(industries) - set(Industry.values))
     require(not unknown, _("Unknown industries: %(codes)s.") % {"codes": ", ".join(unknown)})
+    unknown = sorted(set(pools) - set(Pool.values))
+    require(not unknown, _("Unknown pools: %(codes)s.") % {"codes": ", ".join(unknown)})
     if exclude_recent_days is None:
         exclude_recent_days = QualityControlSetting.current().exclude_recent_days
     with transaction.atomic():
@@ -153,6 +157,7 @@ def campaign_create(
             sample_size=sample_size,
             sample_ratio=sample_ratio,
             industries=sorted(set(industries)),
+            pools=sorted(set(pools)),
             inspectors_per_visit=inspectors_per_visit,
             is_cross=is_cross,
             exclude_recent_days=exclude_recent_days,
@@ -175,6 +180,10 @@ def campaign_population(campaign: Campaign, *, now: Any = None) -> list[int]:
     )
     if campaign.industries:
         qs = qs.filter(industry__in=campaign.industries)
+    if campaign.pools:
+        qs = qs.filter(
+            Exists(Standing.objects.filter(merchant=OuterRef("pk"), pool__in=campaign.pools))
+        )
     recent = Inspection.objects.filter(merchant=OuterRef("pk")).filter(
         Q(state=S.SCHEDULED) | Q(visited_at__gte=now - timedelta(days=campaign.exclude_recent_days))
         if campaign.exclude_recent_days

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from merchants.errors import DomainError
 from merchants.models import AuditEntry, Industry, Notification, User
+from ratings.models import Pool
+from ratings.pools import standing_move
 from review.models import Campaign, Inspection, InspectionAssignment, InspectionEvent
 from review.services.campaigns import (
     campaign_close,
@@ -203,6 +205,28 @@ def test_scope_by_scheme_industry_and_region(supervisor, county_regulator, merch
     assert merchant.pk not in campaign_population(_campaign(supervisor))
 
 
+def test_scope_by_pool(supervisor, county_regulator):
+    warned, rated, cultivated = approved_merchants(3)
+    for m, path in (
+        (warned, [Pool.SELECTION, Pool.CULTIVATION, Pool.WARNING]),
+        (rated, [Pool.SELECTION, Pool.CULTIVATION, Pool.STAR_RATED]),
+        (cultivated, [Pool.SELECTION, Pool.CULTIVATION]),
+    ):
+        for step in path:
+            standing_move(
+                merchant=m,
+                to=step,
+                stars=2 if step == Pool.STAR_RATED else 0,
+                reason_code="t",
+                reason="t",
+            )
+    assert campaign_population(_campaign(supervisor, pools=[Pool.WARNING])) == [warned.pk]
+    both = _campaign(supervisor, pools=[Pool.WARNING, Pool.STAR_RATED])
+    assert campaign_population(both) == sorted([warned.pk, rated.pk])
+    assert both.pool_labels == [str(Pool.WARNING.label), str(Pool.STAR_RATED.label)]
+    assert len(campaign_population(_campaign(supervisor))) == 3
+
+
 def test_recently_inspected_merchants_are_left_out(supervisor, county_regulator):
     recent, old, scheduled, fresh = approved_merchants(4)
     now = timezone.now()
@@ -292,6 +316,7 @@ def test_only_a_supervisor_of_the_region_defines_and_draws(who, supervisor, requ
         ({"due_date": timezone.localdate()}, "after today"),
         ({"inspectors_per_visit": 6}, "Between 1 and 5"),
         ({"industries": ["space-travel"]}, "Unknown industries"),
+        ({"pools": ["moon"]}, "Unknown pools"),
         ({"name": "  "}, "name"),
     ],
 )

@@ -8,6 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants.models import User
+from ratings.models import Pool
+from ratings.pools import standing_move
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run
 from review.services.inspections import inspection_record
@@ -102,6 +104,22 @@ def test_supervisor_creates_draws_verifies_exports_and_closes(supervisor, county
     assert [v.merchant_id for v in rerun.visits] == [v["merchant_id"] for v in export["visits"]]
     response = client.post(f"{BASE}/campaigns/{pk}/close/")
     assert response.data["state"] == "closed"
+
+
+def test_a_campaign_scoped_to_the_warning_pool_draws_only_warned_merchants(supervisor):
+    warned, _others = approved_merchants(1), approved_merchants(3)
+    for step in (Pool.SELECTION, Pool.CULTIVATION, Pool.WARNING):
+        standing_move(merchant=warned[0], to=step, reason_code="t", reason="t")
+    client = api(supervisor)
+    response = client.post(
+        f"{BASE}/campaigns/", _new_campaign(pools=["warning"], sample_ratio="1"), format="json"
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["pools"] == ["warning"]
+    drawn = client.post(f"{BASE}/campaigns/{response.data['id']}/draw/").data
+    assert drawn["population_count"] == 1
+    response = client.post(f"{BASE}/campaigns/", _new_campaign(pools=["moon"]), format="json")
+    assert response.status_code == 400 and "pools" in response.data
 
 
 def test_create_refusals_are_400_with_the_message(supervisor, county_regulator):
