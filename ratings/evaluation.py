@@ -342,6 +342,19 @@ def evaluate(
     }
 
 
+def _deductions(
+    points: int, days: int, *events: tuple[str, int, int]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Take `per` points off for each event of each kind (code, count, per) in the window of
+    `days`: the points left and one line per kind of event that happened."""
+    lines = []
+    for code, count, per in events:
+        if count:
+            points -= per * count
+            lines.append({"points": -per * count, "code": code, "count": count, "days": days})
+    return points, lines
+
+
 Scorer = Callable[
     [int, dict[str, Any], dict[str, Any], dict[str, Any], dict | None, dict[str, Any], date | None],
     Result,
@@ -383,83 +396,31 @@ def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
         licence_until: date | None,
     ) -> Result:
         # Complaints.
-        lines: list[dict[str, Any]] = []
-        points = w_complaints
-        accepted = complaints["accepted"]
-        if accepted:
-            points -= per_accepted * accepted
-            lines.append(
-                {
-                    "points": -per_accepted * accepted,
-                    "code": "accepted_complaints",
-                    "count": accepted,
-                    "days": complaint_days,
-                }
-            )
-        overdue = complaints["overdue"]
-        if overdue:
-            points -= per_overdue * overdue
-            lines.append(
-                {
-                    "points": -per_overdue * overdue,
-                    "code": "overdue_complaints",
-                    "count": overdue,
-                    "days": complaint_days,
-                }
-            )
+        points, lines = _deductions(
+            w_complaints,
+            complaint_days,
+            ("accepted_complaints", complaints["accepted"], per_accepted),
+            ("overdue_complaints", complaints["overdue"], per_overdue),
+        )
         complaint_points = points if points > 0 else 0
         complaint_component = {"points": complaint_points, "max": w_complaints, "lines": lines}
         # Inspections.
-        lines = []
-        points = w_inspections
-        failed = inspections["failed"]
-        if failed:
-            points -= per_failed * failed
-            lines.append(
-                {
-                    "points": -per_failed * failed,
-                    "code": "failed_inspections",
-                    "count": failed,
-                    "days": inspection_days,
-                }
-            )
-        rectify = inspections["rectify"]
-        if rectify:
-            points -= per_rectify * rectify
-            lines.append(
-                {
-                    "points": -per_rectify * rectify,
-                    "code": "rectify_inspections",
-                    "count": rectify,
-                    "days": inspection_days,
-                }
-            )
+        points, lines = _deductions(
+            w_inspections,
+            inspection_days,
+            ("failed_inspections", inspections["failed"], per_failed),
+            ("rectify_inspections", inspections["rectify"], per_rectify),
+        )
         inspection_points = points if points > 0 else 0
         inspection_component = {"points": inspection_points, "max": w_inspections, "lines": lines}
         # Compliance.
-        lines = []
-        points = w_compliance
-        minor, ordinary, serious = penalties["minor"], penalties["ordinary"], penalties["serious"]
-        if minor:
-            points -= per_minor * minor
-            lines.append(
-                {
-                    "points": -per_minor * minor,
-                    "code": "minor_penalties",
-                    "count": minor,
-                    "days": penalty_days,
-                }
-            )
-        if ordinary:
-            points -= per_ordinary * ordinary
-            lines.append(
-                {
-                    "points": -per_ordinary * ordinary,
-                    "code": "ordinary_penalties",
-                    "count": ordinary,
-                    "days": penalty_days,
-                }
-            )
+        points, lines = _deductions(
+            w_compliance,
+            penalty_days,
+            ("minor_penalties", penalties["minor"], per_minor),
+            ("ordinary_penalties", penalties["ordinary"], per_ordinary),
+        )
+        serious = penalties["serious"]
         triggers = ["serious_penalty"] if serious else []
         if registry is not None:
             if registry["on_abnormal_list"]:
@@ -545,11 +506,11 @@ def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
                 dates["complaints_recent"] = complaints["last_accepted_at"]
         if complaints["open_overdue"]:
             triggers.append("overdue_complaint")
-        if failed:
+        if inspections["failed"]:
             triggers.append("failed_inspection")
             if inspections["last_failed_at"]:
                 dates["failed_inspection"] = inspections["last_failed_at"]
-        if minor or ordinary or serious:
+        if serious or penalties["minor"] or penalties["ordinary"]:
             triggers.append("penalty")
             if penalties["last_penalty_at"]:
                 dates["penalty"] = penalties["last_penalty_at"]

@@ -44,7 +44,7 @@ def _strings(node: ast.AST) -> set[str]:
 
 def _codes_in_evaluation_source() -> tuple[set[str], set[str]]:
     """(line codes, trigger codes) as written in ratings/evaluation.py: every constant given as
-    a line's "code" (a dict literal, _line() or a _per_count_lines() tuple), every constant put
+    a line's "code" (a dict literal, _line() or a _deductions() tuple), every constant put
     in `triggers` or `vetoes` (assigned or appended). The vetoes (EXIT_TRIGGERS) are lines of
     the compliance component too, with 0 points."""
     tree = ast.parse(inspect.getsource(evaluation_module))
@@ -66,7 +66,7 @@ def _codes_in_evaluation_source() -> tuple[set[str], set[str]]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name == "_line" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
                 lines.add(node.args[1].value)
-            elif name == "_per_count_lines":
+            elif name == "_deductions":
                 for arg in node.args:
                     if isinstance(arg, ast.Tuple) and isinstance(arg.elts[0], ast.Constant):
                         lines.add(arg.elts[0].value)
