@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Merchant, StoredFile
+from merchants.models import CheckedReport, Merchant, StoredFile
 
 DEFAULT_STAR_BANDS = [75, 80, 85, 90, 95]
 DEFAULT_CREDIT_DEDUCTIONS = {"A": 0, "B": 3, "C": 8, "D": 15}
@@ -376,12 +376,8 @@ def rating_file_path(instance: "RatingFile", filename: str) -> str:
     return f"ratings/{instance.merchant_id}/{uuid.uuid4().hex}"
 
 
-class WarningRectification(models.Model):
+class WarningRectification(CheckedReport):
     """The merchant's report on what it put right after a warning, and a regulator's check."""
-
-    class Decision(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted: back to the former pool")
-        REJECTED = "rejected", _("Not enough: rectify further")
 
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="warning_rectifications"
@@ -393,17 +389,6 @@ class WarningRectification(models.Model):
         related_name="rectifications",
         help_text=_("The move into the warning pool this report answers."),
     )
-    report = models.TextField(_("rectification report"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField(_("regulator's remarks"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -167,13 +167,7 @@ def warning_rectification_decide(
             standing.pool == Pool.WARNING and current_warning(merchant) == locked.warning,
             _("The merchant is no longer in this warning."),
         )
-        locked.decision = (
-            WarningRectification.Decision.ACCEPTED
-            if accept
-            else WarningRectification.Decision.REJECTED
-        )
-        locked.decision_reason, locked.decided_by, locked.decided_at = reason, actor, now
-        locked.save()
+        locked.decide(actor=actor, accept=accept, reason=reason)
         if accept:
             to, stars = _former_place(standing)
             standing_move(

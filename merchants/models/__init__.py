@@ -30,11 +30,13 @@ from merchants.models.external import (
 )
 from merchants.models.files import StoredFile
 from merchants.models.notifications import Notification
+from merchants.models.reports import CheckedReport
 
 __all__ = [
     "CLOSED_DECLARATION_STATES",
     "EXTERNAL_SOURCES",
     "AuditEntry",
+    "CheckedReport",
     "ColdChainRecord",
     "Commitment",
     "Declaration",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Industry, Merchant, Region, Scheme, StoredFile
+from merchants.models import CheckedReport, Industry, Merchant, Region, Scheme, StoredFile
 from ratings.models import Pool
 
 
@@ -429,27 +429,12 @@ class InspectionFile(StoredFile):
         verbose_name_plural = _("inspection files")
 
 
-class Rectification(models.Model):
-    """The merchant's report on what was put right, and the inspector's decision on it."""
-
-    class Decision(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+class Rectification(CheckedReport):
+    """The merchant's report on what was put right after a visit, and the inspector's check."""
 
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="rectifications"
     )
-    report = models.TextField(_("rectification report"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]

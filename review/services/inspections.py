@@ -300,15 +300,7 @@ def _decide(*, actor: User, inspection: Inspection, accept: bool, reason: str) -
             note=reason.strip(),
             changes=changes,
         )
-        rectification.decision = (
-            Rectification.Decision.ACCEPTED if accept else Rectification.Decision.REJECTED
-        )
-        rectification.decision_reason = reason.strip()
-        rectification.decided_by = actor
-        rectification.decided_at = timezone.now()
-        rectification.save(
-            update_fields=["decision", "decision_reason", "decided_by", "decided_at"]
-        )
+        rectification.decide(actor=actor, accept=accept, reason=reason.strip())
         _notify_merchant(
             locked,
             "accepted" if accept else "rejected",

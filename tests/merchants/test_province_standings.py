@@ -51,7 +51,9 @@ def test_approved_merchants_are_cultivated_or_star_rated_and_reviewed_ones_in_se
         elif s.pool == Pool.CULTIVATION:
             assert s.stars == 0 and s.warning_cleared_at is not None
         else:
-            assert 1 <= s.stars <= 5 and s.since < s.stars_changed_at <= now
+            assert s.pool == Pool.STAR_RATED
+            assert 1 <= s.stars <= 5
+            assert s.since < s.stars_changed_at <= now
     stars = {s.stars for s in standings.values() if s.pool == Pool.STAR_RATED}
     assert len(stars) >= 3  # a spread, not one band
 
