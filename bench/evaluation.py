@@ -17,10 +17,10 @@ notices they sent) and puts the standings back. Then:
 4. 1% of the merchants (standings in the programme, picked by a hash of the id) are marked as
    changed and `evaluation_run(kind="nightly")` runs in another child.
 
-The children also report their CPU time (Python) and that of their PostgreSQL backends (from
-/proc: same machine), which another load on the machine changes much less than wall times;
-the load average is printed before and after. --workers N evaluates N batches at once
-(threads, see ratings.runs.evaluation_run), --batch sets the batch size (default 5,000).
+The children also report their CPU time (Python) and that of their PostgreSQL backend (from
+/proc: same machine; not the parallel workers PostgreSQL starts for the big read), which another
+load on the machine changes much less than wall times; the load average is printed before and
+after. --batch sets the batch size (default 5,000).
 """
 
 import argparse
@@ -35,12 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_bench6"
 SNAPSHOT = "bench_standing_initial"
+BROKER_URL = "redis://127.0.0.1:6379/5"
 
 
 def setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # No mail leaves the machine: the notices of warnings and exits are built, not sent.
+    # No mail leaves the machine (and the children only queue it: run_child).
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     sys.path.insert(0, str(ROOT))
     import django
@@ -57,7 +58,7 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def child(kind: str, now_iso: str, workers: int, batch_size: int) -> None:
+def child(kind: str, now_iso: str, batch_size: int) -> None:
     from datetime import datetime
 
     from django.db import connection
@@ -66,56 +67,62 @@ def child(kind: str, now_iso: str, workers: int, batch_size: int) -> None:
 
     phases: dict[str, list[float]] = {}
 
+    def add(name: str, wall: float, cpu: float) -> None:
+        wall_cpu = phases.setdefault(name, [0.0, 0.0])
+        wall_cpu[0] += wall
+        wall_cpu[1] += cpu
+
     def timed(name, fn):
-        """Wall time and this thread's CPU time (the Python side) of every call."""
+        """Wall time and this process's CPU time (the Python side) of every call."""
 
         def wrapper(*args, **kwargs):
-            t, cpu = time.perf_counter(), time.thread_time()
+            t, cpu = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                wall_cpu = phases.setdefault(name, [0.0, 0.0])
-                wall_cpu[0] += time.perf_counter() - t
-                wall_cpu[1] += time.thread_time() - cpu
+                add(name, time.perf_counter() - t, time.process_time() - cpu)
+
+        return wrapper
+
+    def timed_batches(fn):
+        """The time spent waiting for each batch of inputs from the cursor."""
+
+        def wrapper(*args, **kwargs):
+            batches = fn(*args, **kwargs)
+            while True:
+                t, cpu = time.perf_counter(), time.process_time()
+                batch = next(batches, None)
+                add("inputs (read)", time.perf_counter() - t, time.process_time() - cpu)
+                if batch is None:
+                    return
+                yield batch
+
+        return wrapper
+
+    def timed_scorer(fn):
+        def wrapper(*args, **kwargs):
+            return timed("scoring", fn(*args, **kwargs))
 
         return wrapper
 
     if kind == "score":
         score_only(now_iso, batch_size)
         return
-    runs.evaluate = timed("evaluate (read + score)", runs.evaluate)
+    runs._input_batches = timed_batches(runs._input_batches)
+    runs.row_scorer = timed_scorer(runs.row_scorer)
     runs._evaluations_write = timed("evaluation rows", runs._evaluations_write)
+    runs._standings_evaluated = timed("standings (score)", runs._standings_evaluated)
     runs.pools_apply = timed("pool rules + changes", runs.pools_apply)
-    runs._standings_save = timed("standings update", runs._standings_save)
-    batch_db_cpu = []
-
-    def measured_batch(fn):
-        """Also the CPU of the batch's PostgreSQL backend (each worker thread has its own)."""
-
-        def wrapper(*args, **kwargs):
-            connection.ensure_connection()
-            pid = connection.connection.get_backend_pid()
-            before = backend_cpu(pid)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                batch_db_cpu.append(backend_cpu(pid) - before)
-
-        return wrapper
-
-    runs.evaluation_batch = timed("batches (all)", measured_batch(runs.evaluation_batch))
+    runs._standings_save = timed("standings (moves)", runs._standings_save)
     now = datetime.fromisoformat(now_iso)
     connection.ensure_connection()
     backend = connection.connection.get_backend_pid()
     cpu, db_cpu = time.process_time(), backend_cpu(backend)
     start = time.perf_counter()
-    run = runs.evaluation_run(kind=kind, now=now, workers=workers, batch_size=batch_size)
+    run = runs.evaluation_run(kind=kind, now=now, batch_size=batch_size)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    if workers > 1:  # the main connection only read the batches' ids
-        db_cpu = backend_cpu(backend) - db_cpu + sum(batch_db_cpu)
-    else:
-        db_cpu = backend_cpu(backend) - db_cpu
+    db_cpu = backend_cpu(backend) - db_cpu  # the backend's own (not its parallel workers')
     print(
         "CHILD "
         + json.dumps(
@@ -135,38 +142,42 @@ def child(kind: str, now_iso: str, workers: int, batch_size: int) -> None:
 
 
 def score_only(now_iso: str, batch_size: int) -> None:
-    """The like-for-like figure for the hand-written statement: `evaluate` over the same
-    merchants in the run's batches, reading and scoring only (no rows written)."""
+    """The like-for-like figure for the hand-written statement: the run's code reading the
+    inputs of the same merchants (the same statement and cursor) and scoring them, without
+    writing anything."""
     from datetime import datetime
 
-    from ratings.evaluation import evaluate, merchants_by_id
+    from ratings.evaluation import inputs_query, row_scorer
     from ratings.models import EvaluationPolicy, Standing
     from ratings.pools import IN_PROGRAMME
+    from ratings.runs import _input_batches
 
     policy, now = EvaluationPolicy.current(), datetime.fromisoformat(now_iso)
-    ids = list(
+    start, scored = time.perf_counter(), 0
+    merchants = list(  # as the run passes them: the ids
         Standing.objects.filter(pool__in=IN_PROGRAMME)
         .order_by("merchant_id")
         .values_list("merchant_id", flat=True)
     )
-    start, scored = time.perf_counter(), 0
-    for i in range(0, len(ids), batch_size):
-        scored += len(evaluate(merchants_by_id(ids[i : i + batch_size]), policy=policy, now=now))
+    score = row_scorer(policy, now)
+    for rows in _input_batches(inputs_query(merchants, policy=policy, now=now), batch_size):
+        results = {row[0]: score(row) for row in rows}
+        scored += len(results)
     print("CHILD " + json.dumps({"seconds": time.perf_counter() - start, "scored": scored}))
 
 
-def run_child(
-    url: str, kind: str, now_iso: str, workers: int, batch_size: int
-) -> tuple[dict, float, int]:
+def run_child(url: str, kind: str, now_iso: str, batch_size: int) -> tuple[dict, float, int]:
     """Run one evaluation run in a child; (its report, wall seconds of the process, peak RSS
     in KiB)."""
-    env = os.environ | {"DATABASE_URL": url}
-    env.pop("CELERY_BROKER_URL", None)
+    # As in production, the notices' mail is a Celery task for other worker processes: the
+    # child queues it on a Redis database of its own, which nobody consumes and which is
+    # emptied afterwards.
+    env = os.environ | {"DATABASE_URL": url, "CELERY_BROKER_URL": BROKER_URL}
     started = time.perf_counter()
     proc = subprocess.Popen(
         [
             *(sys.executable, __file__, "--database-url", url, "--child", kind),
-            *("--now", now_iso, "--workers", str(workers), "--batch", str(batch_size)),
+            *("--now", now_iso, "--batch", str(batch_size)),
         ],
         cwd=ROOT,
         env=env,
@@ -179,6 +190,9 @@ def run_child(
     if os.waitstatus_to_exitcode(status):
         print(out)
         raise SystemExit(f"the {kind} run failed")
+    import redis
+
+    redis.Redis.from_url(BROKER_URL).flushdb()
     report = next(json.loads(line[6:]) for line in out.splitlines() if line.startswith("CHILD "))
     return report, seconds, usage.ru_maxrss
 
@@ -356,16 +370,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--rounds", type=int, default=1, help="monthly + nightly rounds")
     parser.add_argument("--dirty", type=float, default=0.01, help="share of merchants changed")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="batches evaluated at once (threads)"
-    )
     parser.add_argument("--batch", type=int, default=5000, help="merchants per batch")
     parser.add_argument("--child", choices=["monthly", "nightly", "score"], help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     args = parser.parse_args()
     setup(args.database_url)
     if args.child:
-        child(args.child, args.now, args.workers, args.batch)
+        child(args.child, args.now, args.batch)
         return
     from datetime import timedelta
 
@@ -429,7 +440,7 @@ def main() -> None:
 
         # 2. The monthly run.
         report, process_seconds, peak_kib = run_child(
-            args.database_url, "monthly", now.isoformat(), args.workers, args.batch
+            args.database_url, "monthly", now.isoformat(), args.batch
         )
         print(
             f"monthly run: {report['seconds']:.2f} s ({report['state']}; process "
@@ -468,11 +479,10 @@ def main() -> None:
         )
 
         # 3b. Like for like: the Django code computing the same scores, without writing.
-        scoring, _seconds, _peak = run_child(
-            args.database_url, "score", now.isoformat(), 1, args.batch
-        )
+        scoring, _s, _peak = run_child(args.database_url, "score", now.isoformat(), args.batch)
         print(
-            f"scoring only (evaluate in batches, no writes): {scoring['scored']:,} scores in "
+            f"scoring only (the run's read and scoring, no writes): {scoring['scored']:,} "
+            "scores in "
             f"{scoring['seconds']:.2f} s; ratio to the hand-written SQL: "
             f"{scoring['seconds'] / hand:.2f}x"
         )
@@ -489,7 +499,7 @@ def main() -> None:
             )
             marked = cursor.rowcount
         report, process_seconds, peak_kib = run_child(
-            args.database_url, "nightly", timezone.now().isoformat(), args.workers, args.batch
+            args.database_url, "nightly", timezone.now().isoformat(), args.batch
         )
         print(
             f"nightly run, {marked:,} merchants changed: {report['seconds']:.2f} s "
@@ -501,7 +511,7 @@ def main() -> None:
         # 5. The next month's run: the steady state, with the pool moves of one month.
         next_month = now + timedelta(days=31)
         report, process_seconds, peak_kib = run_child(
-            args.database_url, "monthly", next_month.isoformat(), args.workers, args.batch
+            args.database_url, "monthly", next_month.isoformat(), args.batch
         )
         changes = dict(
             PoolChange.objects.filter(run_id=report["run"])

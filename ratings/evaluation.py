@@ -1,9 +1,10 @@
 """The comprehensive evaluation, computed set-based for any set of merchants.
 
-Grouped queries read the inputs of every merchant in the set at once (the merchants themselves,
-complaints, inspections, penalties, registry records, approved declarations); the points are
-then plain arithmetic on those numbers, so the result is the same on SQLite and PostgreSQL, and
-the same whether a merchant is evaluated alone or with the whole province.
+One statement (inputs_query) reads the inputs of every merchant in the set at once: grouped
+queries over complaints, inspections, penalties, registry records and approved declarations,
+built with the ORM and joined to the merchants. The points are then plain arithmetic on those
+numbers, so the result is the same on SQLite and PostgreSQL, and the same whether a merchant is
+evaluated alone or with the whole province.
 
 Components (the policy's numbers; defaults in brackets):
 - complaints [30]: minus d per complaint accepted in the window [3 per, 90 days], minus d per
@@ -20,10 +21,11 @@ Components (the policy's numbers; defaults in brackets):
   closed on time.
 Each component floors at 0; the score is the sum, at most 100.
 
-Speed (a province is evaluated in batches of a few thousand merchants): the queries return
-tuples, and one scoring function with the policy's numbers bound once builds each merchant's
-result directly (no per-line helper calls). Every merchant's stored inputs have the same keys:
-counts are 0 and dates None where it has nothing.
+Speed: the statement returns tuples, and one scoring function with the policy's numbers bound
+once builds each merchant's result directly. A result's inputs have the same keys for every
+merchant (counts 0 and dates None where it has nothing); an evaluation row stores them without
+those (stored_inputs) and each component's points, and evaluation_result scores the stored
+inputs again to give back the lines.
 """
 
 from collections import defaultdict
@@ -32,11 +34,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Lookup, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, Lookup, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintCategory
 from complaints.models import ComplaintState as C
@@ -46,9 +50,8 @@ from merchants.models import (
     Merchant,
     PenaltyRecord,
     RegistryRecord,
-    Scheme,
 )
-from ratings.models import EvaluationPolicy
+from ratings.models import Evaluation, EvaluationPolicy
 from review.models import Inspection, InspectionResult, InspectionState
 
 # Warning triggers that are conditions (they hold or they do not) rather than dated events.
@@ -93,13 +96,15 @@ PENALTY_INPUTS: dict[str, Any] = {
     "last_penalty_on": None,
     "last_penalty_at": None,
 }
-REGISTRY_INPUTS = (
-    "entity_status",
-    "on_abnormal_list",
-    "on_dishonest_list",
-    "credit_level",
-    "licence_valid_until",
-)
+# A registry record's values, and what stored_inputs leaves out of one (there may be no record).
+REGISTRY_DEFAULTS: dict[str, Any] = {
+    "entity_status": "",
+    "on_abnormal_list": False,
+    "on_dishonest_list": False,
+    "credit_level": "",
+    "licence_valid_until": None,
+}
+REGISTRY_INPUTS = tuple(REGISTRY_DEFAULTS)
 DECLARATION_INPUTS: dict[str, Any] = {
     "first_approved_at": None,
     "commitments_accepted": 0,
@@ -127,13 +132,16 @@ def _since(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
-def _by_key(rows: Iterable[tuple], names: Iterable[str]) -> dict[Any, dict[str, Any]]:
-    """{first column: {name: value of the other columns}} for rows of tuples."""
-    names = tuple(names)
-    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+# The sources of the inputs: a grouped query each, joined to the merchants of the set on its key.
+@dataclass(frozen=True, slots=True)
+class _Source:
+    name: str
+    key: str  # "merchant_id" or "uscc"
+    query: QuerySet  # grouped by the key, not yet limited to the set
+    columns: tuple[str, ...]
 
 
-def _complaint_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
+def _complaint_source(where: Q, policy: EvaluationPolicy, now: datetime) -> _Source:
     window = _since(now, policy.complaint_window_days)
     trigger_window = _since(now, policy.warning_complaint_days)
     returns_window = _since(now, RETURNS_WINDOW_DAYS)
@@ -143,8 +151,8 @@ def _complaint_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
     refused_settled = Q(
         category=ComplaintCategory.REFUND_REFUSED, state=C.SETTLED, created_at__gte=returns_window
     )
-    rows = (
-        Complaint.objects.filter(ids, created_at__gte=earliest)
+    query = (
+        Complaint.objects.filter(where, created_at__gte=earliest)
         .order_by()
         .values("merchant_id")
         .annotate(
@@ -170,17 +178,16 @@ def _complaint_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
             last_accepted_at=Max("accepted_at", filter=accepted),
             last_refused_return_at=Max("accepted_at", filter=refused_settled),
         )
-        .values_list("merchant_id", *COMPLAINT_INPUTS)
     )
-    return _by_key(rows, COMPLAINT_INPUTS)
+    return _Source("complaints", "merchant_id", query, tuple(COMPLAINT_INPUTS))
 
 
-def _inspection_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
+def _inspection_source(where: Q, policy: EvaluationPolicy, now: datetime) -> _Source:
     window = _since(now, policy.inspection_window_days)
     failed = Q(result=InspectionResult.FAIL)
     counterfeit = Q(**{f"answers__{COUNTERFEIT_ITEM}": "no"})
-    rows = (
-        Inspection.objects.filter(ids, visited_at__isnull=False, visited_at__gte=window)
+    query = (
+        Inspection.objects.filter(where, visited_at__isnull=False, visited_at__gte=window)
         .exclude(state=InspectionState.CANCELLED)
         .order_by()
         .values("merchant_id")
@@ -193,16 +200,15 @@ def _inspection_inputs(ids: Q, policy: EvaluationPolicy, now: datetime) -> dict:
             last_failed_at=Max("visited_at", filter=failed),
             last_counterfeit_at=Max("visited_at", filter=counterfeit),
         )
-        .values_list("merchant_id", *INSPECTION_INPUTS)
     )
-    return _by_key(rows, INSPECTION_INPUTS)
+    return _Source("inspections", "merchant_id", query, tuple(INSPECTION_INPUTS))
 
 
-def _penalty_inputs(usccs: Q, policy: EvaluationPolicy, today: date) -> dict:
+def _penalty_source(where: Q, policy: EvaluationPolicy, today: date) -> _Source:
     since = today - timedelta(days=policy.penalty_window_days)
     severity = PenaltyRecord.Severity
-    rows = (
-        PenaltyRecord.objects.filter(usccs, decided_on__gte=since)
+    query = (
+        PenaltyRecord.objects.filter(where, decided_on__gte=since)
         .order_by()
         .values("uscc")
         .annotate(
@@ -213,77 +219,185 @@ def _penalty_inputs(usccs: Q, policy: EvaluationPolicy, today: date) -> dict:
             # When the platform learnt of it: a warning cleared before that did not know it.
             last_penalty_at=Max("imported_at"),
         )
-        .values_list("uscc", *PENALTY_INPUTS)
     )
-    return _by_key(rows, PENALTY_INPUTS)
+    return _Source("penalties", "uscc", query, tuple(PENALTY_INPUTS))
 
 
-def _registry_inputs(usccs: Q) -> dict:
-    """The newest registry record per USCC (one per entity; the newest wins if a source sent
-    several)."""
-    rows = (
-        RegistryRecord.objects.filter(usccs)
-        .order_by("uscc", "as_of", "pk")
-        .values_list("uscc", *REGISTRY_INPUTS)
+def _registry_source(where: Q) -> _Source:
+    """The newest registry record per USCC (one per entity; the newest by date, then by id,
+    if a source sent several)."""
+    newer = RegistryRecord.objects.filter(uscc=OuterRef("uscc")).filter(
+        Q(as_of__gt=OuterRef("as_of")) | Q(as_of=OuterRef("as_of"), pk__gt=OuterRef("pk"))
     )
-    return _by_key(rows, REGISTRY_INPUTS)  # later rows of a USCC replace earlier ones
+    query = RegistryRecord.objects.filter(where).filter(~Exists(newer)).order_by()
+    return _Source("registry", "uscc", query, REGISTRY_INPUTS)
 
 
-def _declaration_inputs(ids: Q) -> dict:
-    approved = Declaration.objects.filter(ids, state=DeclarationState.APPROVED).order_by()
-    rows = approved.values("merchant_id").annotate(
-        first_approved_at=Min("decided_at"),
-        commitments_accepted=Count("accepted_commitments", distinct=True),
-    )
-    result = {
-        merchant_id: {
-            "first_approved_at": first,
-            "commitments_accepted": accepted,
-            "commitments_asked": 0,
-            "return_days": 0,
-        }
-        for merchant_id, first, accepted in rows.values_list(
-            "merchant_id", "first_approved_at", "commitments_accepted"
+def _declaration_source(where: Q) -> _Source:
+    """Per merchant, over its approved declarations: the first approval, the commitments their
+    schemes ask for (a declaration counts its scheme's), the longest no-reason return window."""
+    query = (
+        Declaration.objects.filter(where, state=DeclarationState.APPROVED)
+        .order_by()
+        .values("merchant_id")
+        .annotate(
+            first_approved_at=Min("decided_at"),
+            commitments_asked=Count("scheme__commitments"),
+            return_days=Max(Cast(KeyTextTransform("return_days", "details"), IntegerField())),
         )
-    }
-    # The commitments each merchant's approved schemes ask for (schemes are few: one query).
-    asked = dict(Scheme.objects.annotate(n=Count("commitments")).values_list("pk", "n"))
-    for merchant_id, scheme_id, return_days in approved.annotate(
-        days=Cast(KeyTextTransform("return_days", "details"), IntegerField())
-    ).values_list("merchant_id", "scheme_id", "days"):
-        row = result[merchant_id]
-        row["commitments_asked"] += asked.get(scheme_id, 0)
-        if return_days and return_days > row["return_days"]:
-            row["return_days"] = return_days
-    return result
+    )
+    return _Source(
+        "declarations",
+        "merchant_id",
+        query,
+        ("first_approved_at", "commitments_asked", "return_days"),
+    )
+
+
+def _accepted_commitment_source(where: Q) -> _Source:
+    query = (
+        Declaration.objects.filter(where, state=DeclarationState.APPROVED)
+        .order_by()
+        .values("merchant_id")
+        .annotate(commitments_accepted=Count("accepted_commitments", distinct=True))
+    )
+    return _Source("accepted", "merchant_id", query, ("commitments_accepted",))
 
 
 class _AnyOf(Lookup):
-    """`column = ANY(%s)` with the whole list as one parameter (PostgreSQL): Django's `__in`
-    prepares and compiles each of a batch's thousands of ids in every query. Not registered on
-    any field; used as an expression in filter()."""
+    """`id column = ANY(%s::bigint[])` with the ids as one array literal (PostgreSQL): Django's
+    `__in` prepares and compiles each of thousands of ids, and a Python list is sent as
+    ARRAY[…], one expression per id for the server to parse. Not registered on any field;
+    used as an expression in filter()."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
     def get_prep_lookup(self) -> Any:
-        return list(self.rhs)
+        return "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = compiler.compile(self.lhs)
-        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+        return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
 
 
-def _set_filters(scope: QuerySet, rows: list[tuple]) -> tuple[Q, Q]:
-    """The conditions that limit the input queries to the set: on `merchant_id`, and on
-    `uscc`. On PostgreSQL the values themselves as one array each, plus the ids' range: the
-    range adds nothing to the result, but lets a batch of consecutive merchants (as the runs
-    make them) be read with one index range scan. Elsewhere subqueries on the set."""
-    if connection.vendor != "postgresql" or not rows:
-        return Q(merchant_id__in=scope.values("pk")), Q(uscc__in=scope.values("uscc"))
-    ids = [row[0] for row in rows]
-    by_id = Q(_AnyOf(F("merchant_id"), ids), merchant_id__gte=min(ids), merchant_id__lte=max(ids))
-    return by_id, Q(_AnyOf(F("uscc"), list({row[1] for row in rows})))
+# From this many merchants (a given list of ids) the sources are read whole: a province's
+# monthly run. The nightly run's few thousand are looked up by index.
+WHOLE_TABLES_FROM = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class InputsQuery:
+    """One statement that reads the inputs of every merchant of a set, one row each in
+    merchant order: the merchant's own columns, then for each source its key (NULL when the
+    source has no row for the merchant) and its columns. `convert` turns the database's values
+    into Python's as the ORM would (dates on SQLite; nothing to do on PostgreSQL)."""
+
+    sql: str
+    params: list[Any]
+    converters: tuple[tuple[int, list[Callable], Any], ...]
+
+    def convert(self, rows: list[tuple]) -> list[tuple]:
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position, functions, expression in self.converters:
+                value = values[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                values[position] = value
+            converted.append(tuple(values))
+        return converted
+
+
+def _compiled(query: QuerySet, names: Iterable[str]) -> tuple[str, list[Any], dict[str, tuple]]:
+    """The SQL of a values_list query, its parameters, and the converters of its columns by
+    the name they have in the SQL."""
+    compiler = query.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    expressions = [expression for expression, _, _ in compiler.select]
+    converters = compiler.get_converters(expressions)
+    by_name = {}
+    for position, (expression, _, alias) in enumerate(compiler.select):
+        name = alias or expression.target.column
+        if position in converters:
+            by_name[name] = converters[position]
+    return sql, list(params), by_name
+
+
+def _column(model: type, name: str) -> str:
+    try:
+        return model._meta.get_field(name).column
+    except FieldDoesNotExist:  # an annotation: its alias
+        return name
+
+
+def inputs_query(
+    merchants: QuerySet[Merchant] | list[int],
+    *,
+    policy: EvaluationPolicy,
+    now: datetime,
+    whole_tables_from: int = WHOLE_TABLES_FROM,
+) -> InputsQuery:
+    """The statement that reads the inputs of these merchants (see InputsQuery): grouped
+    queries over complaints, inspections, penalties, registry records and approved
+    declarations, each limited to the set and joined to it. The same statement serves one
+    merchant, a batch of them and a whole province; PostgreSQL plans index lookups for a few
+    and hash joins over whole tables for many.
+
+    Given the ids (rather than a queryset), PostgreSQL gets them as one array and knows how
+    many there are: its plan then fits the set (a subquery's size it can only guess, and a
+    guess of "a few" for thousands of merchants costs minutes of nested loops)."""
+    today = timezone.localdate(now)
+    if isinstance(merchants, QuerySet):
+        scope = merchants.order_by()
+        ids, usccs = Q(merchant_id__in=scope.values("pk")), Q(uscc__in=scope.values("uscc"))
+    else:
+        scope = merchants_by_id(merchants).order_by()
+        ids, usccs = merchant_filter(merchants), Q(uscc__in=scope.values("uscc"))
+        if len(merchants) >= whole_tables_from:
+            # Many merchants: each source is read whole (sequential scans and hash
+            # aggregates, in parallel) and the join keeps the set's rows; limiting each source
+            # to the set would make the server probe an index for every merchant.
+            ids = usccs = Q()
+    sources = [
+        _complaint_source(ids, policy, now),
+        _inspection_source(ids, policy, now),
+        _penalty_source(usccs, policy, today),
+        _registry_source(usccs),
+        _declaration_source(ids),
+        _accepted_commitment_source(ids),
+    ]
+    quote = connection.ops.quote_name
+    own = ("id", "uscc", "licence_valid_until")
+    sql, params, converters = _compiled(scope.values_list(*own), own)
+    columns = [f"m.{quote(_column(Merchant, name))}" for name in own]
+    position_converters = [
+        (i, *converters[_column(Merchant, name)])
+        for i, name in enumerate(own)
+        if _column(Merchant, name) in converters
+    ]
+    joins = [f"FROM ({sql}) m"]
+    for n, source in enumerate(sources):
+        model = source.query.model
+        names = (source.key, *source.columns)
+        part_sql, part_params, converters = _compiled(source.query.values_list(*names), names)
+        alias = f"s{n}"
+        key = quote(_column(model, source.key))
+        joins.append(
+            f"LEFT JOIN ({part_sql}) {alias} ON {alias}.{key} = "
+            f"m.{quote('id' if source.key == 'merchant_id' else 'uscc')}"
+        )
+        params += part_params
+        for name in names:
+            column = _column(model, name)
+            if column in converters:
+                position_converters.append((len(columns), *converters[column]))
+            columns.append(f"{alias}.{quote(column)}")
+    statement = f"SELECT {', '.join(columns)} {' '.join(joins)} ORDER BY m.{quote('id')}"
+    return InputsQuery(statement, params, tuple(position_converters))
 
 
 def _months_between(start: datetime, now: datetime) -> int:
@@ -311,35 +425,61 @@ def evaluate(
     now: datetime | None = None,
 ) -> dict[int, Result]:
     """Evaluate these merchants (a queryset, e.g. a region's or those with new events; or ids)
-    as of `now` under `policy`. Reads only: eight queries whatever the number of merchants,
-    each limited to the set (see _set_filters)."""
+    as of `now` under `policy`. Reads only: one statement whatever the number of merchants
+    (inputs_query); a run reads a large set through a cursor in batches instead."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     if not isinstance(merchants, QuerySet):
-        merchants = merchants_by_id(list(merchants))
-    scope = merchants.order_by()
-    rows = list(scope.values_list("pk", "uscc", "licence_valid_until"))
-    ids, usccs = _set_filters(scope, rows)
-    complaints = _complaint_inputs(ids, policy, now)
-    inspections = _inspection_inputs(ids, policy, now)
-    penalties = _penalty_inputs(usccs, policy, today)
-    registry = _registry_inputs(usccs)
-    declarations = _declaration_inputs(ids)
-    score = _scorer(policy, now, today)
-    no_complaints, no_inspections = COMPLAINT_INPUTS, INSPECTION_INPUTS
-    no_penalties, no_declarations = PENALTY_INPUTS, DECLARATION_INPUTS
-    return {
-        merchant_id: score(
-            merchant_id,
-            complaints.get(merchant_id) or no_complaints.copy(),
-            inspections.get(merchant_id) or no_inspections.copy(),
-            penalties.get(uscc) or no_penalties.copy(),
-            registry.get(uscc),
-            declarations.get(merchant_id) or no_declarations.copy(),
-            licence_until,
+        merchants = list(merchants)
+        if not merchants:
+            return {}
+    query = inputs_query(merchants, policy=policy, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        rows = query.convert(cursor.fetchall())
+    score = row_scorer(policy, now)
+    return {row[0]: score(row) for row in rows}
+
+
+def _part(row: tuple, start: int, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The columns of one source in a row of inputs_query (after its key), or None when the
+    source had no row for the merchant."""
+    if row[start] is None:
+        return None
+    return dict(zip(names, row[start + 1 : start + 1 + len(names)], strict=True))
+
+
+def row_scorer(policy: EvaluationPolicy, now: datetime) -> Callable[[tuple], Result]:
+    """The function that scores one row of inputs_query: it rebuilds the inputs (defaults
+    where a source has nothing) and scores them."""
+    score = _scorer(policy, now, timezone.localdate(now))
+    complaint_names, inspection_names = tuple(COMPLAINT_INPUTS), tuple(INSPECTION_INPUTS)
+    penalty_names = tuple(PENALTY_INPUTS)
+    at_complaints = 3
+    at_inspections = at_complaints + 1 + len(complaint_names)
+    at_penalties = at_inspections + 1 + len(inspection_names)
+    at_registry = at_penalties + 1 + len(penalty_names)
+    at_declarations = at_registry + 1 + len(REGISTRY_INPUTS)
+    at_accepted = at_declarations + 4
+
+    def from_row(row: tuple) -> Result:
+        approved = row[at_declarations] is not None
+        return_days = row[at_declarations + 3] if approved else 0
+        return score(
+            row[0],
+            _part(row, at_complaints, complaint_names) or COMPLAINT_INPUTS.copy(),
+            _part(row, at_inspections, inspection_names) or INSPECTION_INPUTS.copy(),
+            _part(row, at_penalties, penalty_names) or PENALTY_INPUTS.copy(),
+            _part(row, at_registry, REGISTRY_INPUTS),
+            {
+                "first_approved_at": row[at_declarations + 1] if approved else None,
+                "commitments_accepted": row[at_accepted + 1] or 0,
+                "commitments_asked": row[at_declarations + 2] if approved else 0,
+                "return_days": return_days if return_days and return_days > 0 else 0,
+            },
+            row[2],
         )
-        for merchant_id, uscc, licence_until in rows
-    }
+
+    return from_row
 
 
 def _deductions(
@@ -559,3 +699,84 @@ def evaluation_totals(results: dict[int, Result]) -> dict[str, int]:
             totals[name] += component["points"]
         totals["score"] += result.score
     return dict(totals)
+
+
+# Evaluation rows: what is stored, and the result derived again from it.
+
+DATETIME_INPUTS = frozenset(
+    {
+        "last_accepted_at",
+        "last_refused_return_at",
+        "last_failed_at",
+        "last_counterfeit_at",
+        "last_penalty_at",
+        "first_approved_at",
+        "as_of",
+    }
+)
+DATE_INPUTS = frozenset({"last_penalty_on", "licence_valid_until"})
+INPUT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "complaints": COMPLAINT_INPUTS,
+    "inspections": INSPECTION_INPUTS,
+    "penalties": PENALTY_INPUTS,
+    "declarations": DECLARATION_INPUTS,
+}
+
+
+def stored_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs as an evaluation row keeps them: without the values a merchant has when it
+    has nothing (0, None, False), which most merchants have for most inputs. inputs_expand
+    puts them back."""
+    stored: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if isinstance(value, dict):
+            stored[name] = {key: v for key, v in value.items() if v}
+        elif value is not None:
+            stored[name] = value
+    return stored
+
+
+def stored_components(result: Result) -> dict[str, int]:
+    """Each component's points, as an evaluation row keeps them (the lines are derived again
+    from the inputs: evaluation_result)."""
+    return {name: component["points"] for name, component in result.components.items()}
+
+
+def inputs_expand(stored: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of an evaluation row as the scoring read them: every key, dates as dates."""
+
+    def typed(key: str, value: Any) -> Any:
+        if isinstance(value, str) and key in DATETIME_INPUTS:
+            return parse_datetime(value)
+        if isinstance(value, str) and key in DATE_INPUTS:
+            return parse_date(value)
+        return value
+
+    def part(defaults: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        return {key: typed(key, value) for key, value in {**defaults, **values}.items()}
+
+    inputs = {
+        name: part(defaults, stored.get(name) or {}) for name, defaults in INPUT_DEFAULTS.items()
+    }
+    registry = stored.get("registry")
+    inputs["registry"] = None if registry is None else part(REGISTRY_DEFAULTS, registry)
+    inputs["licence_valid_until"] = typed("licence_valid_until", stored.get("licence_valid_until"))
+    inputs["as_of"] = typed("as_of", stored.get("as_of"))
+    return inputs
+
+
+def evaluation_result(evaluation: Evaluation) -> Result:
+    """The full result of a stored evaluation, lines included: its stored inputs scored again
+    under the policy version it used, as of its own date."""
+    inputs = inputs_expand(evaluation.inputs or {})
+    now = inputs["as_of"] or evaluation.evaluated_at
+    score = _scorer(evaluation.policy, now, timezone.localdate(now))
+    return score(
+        evaluation.merchant_id,
+        inputs["complaints"],
+        inputs["inspections"],
+        inputs["penalties"],
+        inputs["registry"],
+        inputs["declarations"],
+        inputs["licence_valid_until"],
+    )

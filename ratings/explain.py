@@ -11,9 +11,10 @@ an old evaluation is explained as it was computed.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
@@ -25,6 +26,8 @@ from ratings.evaluation import (
     ON_TIME_MIN_CLOSED,
     RETURNS_WINDOW_DAYS,
     TENURE_FULL_MONTHS,
+    evaluation_result,
+    inputs_expand,
 )
 from ratings.models import Evaluation, EvaluationPolicy
 
@@ -328,13 +331,14 @@ def explain_line(line: dict[str, Any], ctx: Context) -> ExplainedLine:
 
 
 def context_for(evaluation: Evaluation) -> Context:
-    return Context(policy=evaluation.policy, inputs=evaluation.inputs or {})
+    return Context(policy=evaluation.policy, inputs=inputs_expand(evaluation.inputs or {}))
 
 
 def explain_components(evaluation: Evaluation) -> list[ExplainedComponent]:
-    """Each component in the order of COMPONENT_LABELS, with its lines in sentences."""
+    """Each component in the order of COMPONENT_LABELS, with its lines in sentences (the
+    lines derived again from the stored inputs: evaluation_result)."""
     ctx = context_for(evaluation)
-    components = evaluation.components or {}
+    components = evaluation_result(evaluation).components
     names = [n for n in COMPONENT_LABELS if n in components]
     names += [n for n in components if n not in COMPONENT_LABELS]
     return [
@@ -364,15 +368,11 @@ def _licence_expiry(ctx: Context) -> date | None:
     return min(expired) if expired else None
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+def _as_date(value: date | datetime | None) -> date | None:
+    """The day of an expanded input (a moment: the local day, as the scoring takes it)."""
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value
 
 
 def _t_refused_return(ctx: Context) -> str:
@@ -671,7 +671,7 @@ def improvements(evaluation: Evaluation) -> list[str]:
     for code in evaluation.triggers or []:
         if code in TRIGGER_ADVICE:
             add(TRIGGER_ADVICE[code](ctx))
-    components = evaluation.components or {}
+    components = evaluation_result(evaluation).components
     costly = [
         line
         for name, component in components.items()

@@ -246,10 +246,16 @@ class Evaluation(models.Model):
     )
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
     score = models.PositiveSmallIntegerField(_("score"))
-    inputs = models.JSONField(_("inputs"), default=dict, encoder=DjangoJSONEncoder)
-    components = models.JSONField(
-        _("components"), default=dict, help_text=_("Component → points and the lines behind them.")
+    # Both lean (a province writes one row per merchant each month): the inputs without their
+    # zeros, and each component's points; the lines that explain the points are derived again
+    # from the inputs when they are shown (ratings.evaluation.evaluation_result).
+    inputs = models.JSONField(
+        _("inputs"),
+        default=dict,
+        encoder=DjangoJSONEncoder,
+        help_text=_("What the score was computed from; zeros and empty values left out."),
     )
+    components = models.JSONField(_("components"), default=dict, help_text=_("Component → points."))
     triggers = models.JSONField(
         _("warning triggers"), default=list, blank=True, help_text=_("Codes of triggers breached.")
     )

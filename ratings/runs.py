@@ -3,21 +3,26 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
 
 - No overlap: a run is a row in state "running", and a partial unique constraint allows one such
   row. A run whose heartbeat is older than STALE_AFTER died; the next start marks it failed.
-- Crash and re-run: merchants are evaluated in batches, each batch committed with its
-  evaluations and standings together. A run started again for the same kind and period skips the
-  merchants that runs of that kind and period already evaluated, so a killed run and its re-run
-  end where one clean run ends, with one evaluation per merchant.
+- One read: the inputs of every merchant the run has to evaluate come from one statement
+  (ratings.evaluation.inputs_query), read through a cursor a batch at a time; for a province
+  PostgreSQL computes them with a few hash aggregates over whole tables, in parallel workers.
+- Crash and re-run: each batch is committed with its evaluations and standings together. A run
+  started again for the same kind and period skips the merchants that runs of that kind and
+  period already evaluated, so a killed run and its re-run end where one clean run ends, with
+  one evaluation per merchant.
+- Lean rows: an evaluation stores the inputs (without the zeros) and each component's points;
+  the lines that explain them are derived again from those when a page shows them.
 """
 
 import io
 import json
+import uuid
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
-from django.conf import settings
+import orjson
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.base import ModelState
@@ -26,12 +31,21 @@ from django.utils.translation import gettext as _
 
 from merchants.errors import DomainError
 from merchants.services.bulk import IdAllocator
-from ratings.evaluation import Result, evaluate, merchant_filter, merchants_by_id
+from ratings.evaluation import (
+    InputsQuery,
+    Result,
+    inputs_query,
+    merchant_filter,
+    row_scorer,
+    stored_components,
+    stored_inputs,
+)
 from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Standing
 from ratings.pools import IN_PROGRAMME, RUN_FIELDS, pools_apply
 
 STALE_AFTER = timedelta(minutes=15)
 BATCH_SIZE = 5000
+READ_WORK_MEM = "64MB"
 
 
 class RunInProgress(DomainError):
@@ -68,9 +82,9 @@ def evaluation_run_start(*, kind: str, now: datetime | None = None) -> Evaluatio
 
 
 def _scope(run: EvaluationRun) -> QuerySet[Standing]:
-    """The standings this run still has to evaluate (ordered by merchant): read from the
-    standings alone (the nightly run's through the index of the dirty ones), less the merchants
-    that runs of this kind and period evaluated already."""
+    """The standings this run still has to evaluate: read from the standings alone (the
+    nightly run's through the index of the dirty ones), less the merchants that runs of this
+    kind and period evaluated already."""
     standings = Standing.objects.filter(pool__in=IN_PROGRAMME)
     if run.kind == EvaluationRun.Kind.NIGHTLY:
         standings = standings.filter(needs_evaluation=True)
@@ -84,33 +98,22 @@ def _scope(run: EvaluationRun) -> QuerySet[Standing]:
             )
         )
     done = Evaluation.objects.filter(merchant_id=OuterRef("merchant_id"), run_id__in=runs)
-    return standings.exclude(Exists(done)).order_by("merchant_id")
+    return standings.exclude(Exists(done))
 
 
 def evaluation_run(
-    *,
-    kind: str,
-    now: datetime | None = None,
-    batch_size: int = BATCH_SIZE,
-    workers: int | None = None,
+    *, kind: str, now: datetime | None = None, batch_size: int = BATCH_SIZE
 ) -> EvaluationRun:
-    """Run an evaluation of this kind to the end, batch by batch.
-
-    `workers` (default: the EVALUATION_RUN_WORKERS setting, else 1) batches are evaluated at
-    once on PostgreSQL, each in its own thread and connection: while one batch waits for the
-    database, another computes (a run is about half Python, half PostgreSQL). Elsewhere, and
-    with one worker, one batch after another."""
-    if workers is None:
-        workers = getattr(settings, "EVALUATION_RUN_WORKERS", 1)
+    """Run an evaluation of this kind to the end, batch by batch."""
     run = evaluation_run_start(kind=kind, now=now)
     now = now or run.started_at
     try:
-        batches = _batches(_scope(run), batch_size)
-        if workers > 1 and connection.vendor == "postgresql":
-            _run_parallel(run=run, batches=batches, now=now, workers=workers)
-        else:
-            for batch in batches:
-                evaluation_batch(run=run, merchant_ids=batch, now=now)
+        # The ids first: the statement then knows how many merchants it reads for.
+        merchants = list(_scope(run).values_list("merchant_id", flat=True))
+        if merchants:
+            query = inputs_query(merchants, policy=run.policy, now=now)
+            for rows in _input_batches(query, batch_size):
+                evaluation_batch(run=run, rows=rows, now=now)
     except Exception as exc:
         EvaluationRun.objects.filter(pk=run.pk).update(
             state=EvaluationRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
@@ -123,87 +126,66 @@ def evaluation_run(
     return run
 
 
-def _batches(scope: QuerySet[Standing], batch_size: int) -> Iterator[list[int]]:
-    """The merchants still to evaluate, `batch_size` at a time in merchant order; each batch
-    read when the previous one is taken."""
-    last_pk = 0
-    while True:
-        batch = list(
-            scope.filter(merchant_id__gt=last_pk).values_list("merchant_id", flat=True)[:batch_size]
-        )
-        if not batch:
-            return
-        yield batch
-        last_pk = batch[-1]
+def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]:
+    """The rows of the inputs query, `batch_size` at a time. On PostgreSQL through a cursor
+    that outlives the batches' commits (WITH HOLD), so the rows stay on the server until
+    taken; elsewhere (small data) read at once."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(query.sql, query.params)
+            rows = cursor.fetchall()
+        for start in range(0, len(rows), batch_size):
+            yield query.convert(rows[start : start + batch_size])
+        return
+    connection.ensure_connection()
+    cursor = connection.connection.cursor(name=f"evaluation_{uuid.uuid4().hex}", withhold=True)
+    try:
+        cursor.itersize = batch_size
+        with connection.cursor() as session:
+            # For this one statement: its hash tables in memory rather than spilled to disk,
+            # and no JIT compilation (seconds of it for a statement that runs once).
+            session.execute(f"SET work_mem = '{READ_WORK_MEM}'; SET jit = off")
+            try:
+                cursor.execute(query.sql, query.params)
+            finally:
+                session.execute("RESET work_mem; RESET jit")
+        while rows := cursor.fetchmany(batch_size):
+            yield query.convert(rows)
+    finally:
+        if not connection.connection.closed:
+            cursor.close()
 
 
-def _run_parallel(
-    *, run: EvaluationRun, batches: Iterator[list[int]], now: datetime, workers: int
-) -> None:
-    """Evaluate the batches `workers` at a time (threads, one connection each; the batches
-    have no merchant in common). At most `workers` batches are in memory; the first error
-    stops the run once the batches under way have finished."""
-
-    def work(batch: list[int]) -> int:
-        try:
-            return evaluation_batch(run=run, merchant_ids=batch, now=now)
-        finally:
-            connection.close()  # this thread's own connection
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluation") as pool:
-        under_way: set[Future[int]] = set()
-        for batch in batches:
-            under_way.add(pool.submit(work, batch))
-            if len(under_way) >= workers:
-                done, under_way = wait(under_way, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()
-        for future in under_way:
-            future.result()
-
-
-def evaluation_batch(*, run: EvaluationRun, merchant_ids: list[int], now: datetime) -> int:
-    """Evaluate one batch and store it: evaluation rows, the standings' scores, the run's
-    counters and heartbeat, in one transaction."""
-    results = evaluate(merchants_by_id(merchant_ids), policy=run.policy, now=now)
+def evaluation_batch(*, run: EvaluationRun, rows: list[tuple], now: datetime) -> int:
+    """Score one batch of input rows and store it: evaluation rows, the standings' scores and
+    any pool moves, the run's counters and heartbeat, in one transaction."""
+    score = row_scorer(run.policy, now)
+    results = {row[0]: score(row) for row in rows}
     with transaction.atomic():
         by_merchant = _evaluations_write(run=run, results=results, now=now)
-        standings = list(
-            Standing.objects.select_for_update()
-            .filter(merchant_filter(list(results)))
-            .order_by("merchant_id")
-        )
+        standings = _standings_evaluated(by_merchant)
         before = [_moved_fields(standing) for standing in standings]
-        stamp = timezone.now()
-        for standing in standings:
-            standing.updated_at = stamp
-            evaluation = by_merchant[standing.merchant_id]
-            standing.score = evaluation.score
-            standing.last_evaluation = evaluation
-            standing.needs_evaluation = False
         changes = pools_apply(
             run=run, standings=standings, results=results, evaluations=by_merchant, now=now
         )
-        # Every standing gets its new score; only those the pool rules changed are written
-        # whole (the others' remaining fields are as read, and locked).
+        # Only the standings the pool rules changed (a move, a condition forgotten) are
+        # written again.
         moved = [s for s, was in zip(standings, before, strict=True) if _moved_fields(s) != was]
-        moved_ids = {s.pk for s in moved}
-        _standings_save([s for s in standings if s.pk not in moved_ids], EVALUATED_FIELDS)
-        _standings_save(moved, RUN_FIELDS)
+        _standings_save(moved, MOVED_FIELDS)
         EvaluationRun.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(),
             merchants_evaluated=F("merchants_evaluated") + len(by_merchant),
             pool_changes=F("pool_changes") + changes,
         )
-        run.merchants_evaluated += len(by_merchant)  # this copy's view (threads: see the row)
+        run.merchants_evaluated += len(by_merchant)
         run.pool_changes += changes
     return len(by_merchant)
 
 
-# What every evaluation changes on a standing; the other RUN_FIELDS change when the pool rules
-# act (a move, a condition forgotten).
+# What every evaluation changes on a standing; the pool rules change the others.
 EVALUATED_FIELDS = ["score", "last_evaluation", "needs_evaluation", "updated_at"]
-_moved_fields = attrgetter(*(name for name in RUN_FIELDS if name not in EVALUATED_FIELDS))
+MOVED_FIELDS = [name for name in RUN_FIELDS if name not in EVALUATED_FIELDS]
+_moved_fields = attrgetter(*MOVED_FIELDS)
 
 EVALUATION_COLUMNS = (
     "id",
@@ -223,27 +205,28 @@ def _evaluations_write(
 ) -> dict[int, Evaluation]:
     """Store one evaluation row per result; returns them (saved, with their ids) by merchant.
 
-    On PostgreSQL the ids are taken from the sequence first and the rows written with COPY
-    (a batch's rows hold megabytes of JSON, which COPY takes fastest); elsewhere bulk_create.
-    The JSON is encoded as the model's fields encode it."""
+    On PostgreSQL the ids are taken from the sequence first and the rows written with COPY;
+    elsewhere bulk_create. The JSON is encoded as the model's fields encode it."""
+    related = {"policy": run.policy, "run": run}
     if connection.vendor != "postgresql" or not results:
         evaluations = [
             Evaluation(
                 merchant_id=r.merchant_id,
-                policy=run.policy,
-                run=run,
                 evaluated_at=now,
                 score=r.score,
-                inputs=r.inputs,
-                components=r.components,
+                inputs=stored_inputs(r.inputs),
+                components=stored_components(r),
                 triggers=r.triggers,
+                **related,
             )
             for r in results.values()
         ]
         Evaluation.objects.bulk_create(evaluations)
         return {e.merchant_id: e for e in evaluations}
+    ids = IdAllocator().take(Evaluation, len(results))
     evaluations = [
-        _saved_evaluation(
+        _instance(
+            Evaluation,
             {
                 "id": pk,
                 "merchant_id": r.merchant_id,
@@ -251,31 +234,35 @@ def _evaluations_write(
                 "run_id": run.pk,
                 "evaluated_at": now,
                 "score": r.score,
-                "inputs": r.inputs,
-                "components": r.components,
+                "inputs": stored_inputs(r.inputs),
+                "components": stored_components(r),
                 "triggers": r.triggers,
             },
-            {"policy": run.policy, "run": run},
+            related,
         )
-        for r, pk in zip(
-            results.values(), IdAllocator().take(Evaluation, len(results)), strict=True
-        )
+        for r, pk in zip(results.values(), ids, strict=True)
     ]
-    encode_inputs = Evaluation._meta.get_field("inputs").encoder().encode
-    dumps = json.dumps
+    # orjson: dates as ISO strings like the field's encoder (to the microsecond, "Z" for
+    # UTC), several times faster than the standard library.
+    dumps, utc_z = orjson.dumps, orjson.OPT_UTC_Z
     prefix = f"\t{run.policy_id}\t{run.pk}\t{now.isoformat()}\t"
     lines = []
     for evaluation in evaluations:
-        pk = evaluation.pk
         # COPY's text format: tabs between columns; a backslash (JSON's escapes) doubled.
-        json_columns = "\t".join(
-            (
-                encode_inputs(evaluation.inputs),
-                dumps(evaluation.components),
-                dumps(evaluation.triggers),
+        json_columns = (
+            b"\t".join(
+                (
+                    dumps(evaluation.inputs, option=utc_z),
+                    dumps(evaluation.components),
+                    dumps(evaluation.triggers),
+                )
             )
-        ).replace("\\", "\\\\")
-        lines.append(f"{pk}\t{evaluation.merchant_id}{prefix}{evaluation.score}\t{json_columns}\n")
+            .decode()
+            .replace("\\", "\\\\")
+        )
+        lines.append(
+            f"{evaluation.pk}\t{evaluation.merchant_id}{prefix}{evaluation.score}\t{json_columns}\n"
+        )
     quote = connection.ops.quote_name
     sql = (
         f"COPY {quote(Evaluation._meta.db_table)} "
@@ -286,15 +273,76 @@ def _evaluations_write(
     return {e.merchant_id: e for e in evaluations}
 
 
-def _saved_evaluation(values: dict[str, Any], related: dict[str, Any]) -> Evaluation:
-    """An Evaluation instance for a row just written, built as Django unpickles one (its
-    attributes set directly): Model.__init__ costs about 20 µs a row, a tenth of a batch's
-    Python time."""
-    evaluation = Evaluation.__new__(Evaluation)
+def _instance(model: type[models.Model], values: dict[str, Any], related: dict[str, Any]) -> Any:
+    """A model instance for a row as the database has it, built as Django unpickles one (its
+    attributes set directly): Model.__init__ costs about 20 µs a row, much of a batch's Python
+    time."""
+    instance = model.__new__(model)
     state = ModelState()
     state.adding, state.db, state.fields_cache = False, connection.alias, dict(related)
-    evaluation.__dict__.update(values, _state=state)
-    return evaluation
+    instance.__dict__.update(values, _state=state)
+    return instance
+
+
+def _standings_evaluated(evaluations: dict[int, Evaluation]) -> list[Standing]:
+    """Give the batch's standings their new evaluation (score, last evaluation, no new events
+    left) and return them, locked, in merchant order. On PostgreSQL one UPDATE … FROM
+    unnest(…) RETURNING the rows; elsewhere a locked read and bulk_update."""
+    stamp = timezone.now()
+    if connection.vendor != "postgresql":
+        standings = list(
+            Standing.objects.select_for_update()
+            .filter(merchant_filter(list(evaluations)))
+            .order_by("merchant_id")
+        )
+        for standing in standings:
+            evaluation = evaluations[standing.merchant_id]
+            standing.score, standing.last_evaluation = evaluation.score, evaluation
+            standing.needs_evaluation, standing.updated_at = False, stamp
+        Standing.objects.bulk_update(standings, EVALUATED_FIELDS)
+        return standings
+    fields = list(Standing._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    merchant_ids = sorted(evaluations)
+    field = Standing._meta.get_field
+    types = (
+        field("merchant").rel_db_type(connection),
+        field("score").db_type(connection),
+        field("last_evaluation").rel_db_type(connection),
+    )
+    sql = (
+        f"UPDATE {quote(Standing._meta.db_table)} AS s SET score = v.score, "
+        "last_evaluation_id = v.evaluation_id, needs_evaluation = false, updated_at = %s "
+        "FROM unnest({}) AS v(merchant_id, score, evaluation_id) ".format(
+            ", ".join(f"%s::{t}[]" for t in types)
+        )
+        + "WHERE s.merchant_id = v.merchant_id AND s.merchant_id >= %s AND s.merchant_id <= %s "
+        f"RETURNING {', '.join('s.' + quote(f.column) for f in fields)}"
+    )
+    params = [
+        stamp,
+        merchant_ids,
+        [evaluations[m].score for m in merchant_ids],
+        [evaluations[m].pk for m in merchant_ids],
+        merchant_ids[0],
+        merchant_ids[-1],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    json_fields = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    names = [f.attname for f in fields]
+    standings = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        for i in json_fields:
+            value = row[i]
+            values[names[i]] = json.loads(value) if isinstance(value, str) else value
+        standings.append(
+            _instance(Standing, values, {"last_evaluation": evaluations[values["merchant_id"]]})
+        )
+    standings.sort(key=attrgetter("merchant_id"))
+    return standings
 
 
 def _standings_save(standings: list[Standing], names: list[str]) -> None:
