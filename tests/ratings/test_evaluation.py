@@ -3,11 +3,12 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from complaints.models import ComplaintCategory, ComplaintState
 from merchants.models import Declaration, PenaltyRecord, RegistryRecord
-from ratings.evaluation import evaluate
+from ratings.evaluation import InputsQuery, evaluate, inputs_query, row_scorer
 from ratings.models import EvaluationPolicy
 from review.models import InspectionState
 from tests.factories import (
@@ -212,6 +213,29 @@ def test_a_set_gives_what_each_merchant_gives_alone(policy):
             together[pk].triggers,
             together[pk].inputs,
         )
+
+
+def _read(query: InputsQuery, policy: EvaluationPolicy) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        rows = query.convert(cursor.fetchall())
+    score = row_scorer(policy, NOW)
+    return {row[0]: score(row) for row in rows}
+
+
+def test_reading_whole_tables_gives_what_looking_up_the_set_gives(policy):
+    ids = _province_sample()
+    subset = ids[1:-1]  # the others' complaints, visits and records must not leak in
+    looked_up = _read(inputs_query(subset, policy=policy, now=NOW), policy)
+    whole = _read(inputs_query(subset, policy=policy, now=NOW, whole_tables_from=1), policy)
+    assert sorted(whole) == sorted(looked_up) == sorted(subset)
+    for pk in subset:
+        assert (whole[pk].score, whole[pk].inputs, whole[pk].triggers) == (
+            looked_up[pk].score,
+            looked_up[pk].inputs,
+            looked_up[pk].triggers,
+        )
+    assert any(whole[pk].inputs["complaints"]["accepted"] for pk in subset)
 
 
 def test_query_count_does_not_grow_with_the_set(policy, django_assert_num_queries):
