@@ -73,14 +73,15 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
         wall_cpu[1] += cpu
 
     def timed(name, fn):
-        """Wall time and this process's CPU time (the Python side) of every call."""
+        """Wall time and this thread's CPU time (the Python side) of every call. The batches are
+        stored in another thread while the next is read and scored, so the parts overlap."""
 
         def wrapper(*args, **kwargs):
-            t, cpu = time.perf_counter(), time.process_time()
+            t, cpu = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                add(name, time.perf_counter() - t, time.process_time() - cpu)
+                add(name, time.perf_counter() - t, time.thread_time() - cpu)
 
         return wrapper
 
@@ -90,9 +91,9 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
         def wrapper(*args, **kwargs):
             batches = fn(*args, **kwargs)
             while True:
-                t, cpu = time.perf_counter(), time.process_time()
+                t, cpu = time.perf_counter(), time.thread_time()
                 batch = next(batches, None)
-                add("inputs (read)", time.perf_counter() - t, time.process_time() - cpu)
+                add("inputs (read)", time.perf_counter() - t, time.thread_time() - cpu)
                 if batch is None:
                     return
                 yield batch
@@ -114,6 +115,23 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
     runs._standings_evaluated = timed("standings (score)", runs._standings_evaluated)
     runs.pools_apply = timed("pool rules + changes", runs.pools_apply)
     runs._standings_save = timed("standings (moves)", runs._standings_save)
+    store_db_cpu: list[tuple[int, float]] = []
+
+    def measured_batch(fn):
+        """The CPU of the storing thread's PostgreSQL backend during each batch."""
+
+        def wrapper(*args, **kwargs):
+            connection.ensure_connection()
+            pid = connection.connection.get_backend_pid()
+            before = backend_cpu(pid)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                store_db_cpu.append((pid, backend_cpu(pid) - before))
+
+        return wrapper
+
+    runs.evaluation_batch = timed("batches stored (all)", measured_batch(runs.evaluation_batch))
     now = datetime.fromisoformat(now_iso)
     connection.ensure_connection()
     backend = connection.connection.get_backend_pid()
@@ -122,7 +140,10 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
     run = runs.evaluation_run(kind=kind, now=now, batch_size=batch_size)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    db_cpu = backend_cpu(backend) - db_cpu  # the backend's own (not its parallel workers')
+    # The reading backend's own (not its parallel workers'), plus the storing thread's when
+    # the batches were stored on another connection.
+    db_cpu = backend_cpu(backend) - db_cpu
+    db_cpu += sum(used for pid, used in store_db_cpu if pid != backend)
     print(
         "CHILD "
         + json.dumps(

@@ -18,6 +18,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
@@ -46,6 +47,7 @@ from ratings.pools import IN_PROGRAMME, RUN_FIELDS, pools_apply
 STALE_AFTER = timedelta(minutes=15)
 BATCH_SIZE = 5000
 READ_WORK_MEM = "64MB"
+STORING_THREADS = 2
 
 
 class RunInProgress(DomainError):
@@ -111,9 +113,16 @@ def evaluation_run(
         # The ids first: the statement then knows how many merchants it reads for.
         merchants = list(_scope(run).values_list("merchant_id", flat=True))
         if merchants:
-            query = inputs_query(merchants, policy=run.policy, now=now)
-            for rows in _input_batches(query, batch_size):
-                evaluation_batch(run=run, rows=rows, now=now)
+            batches = _input_batches(
+                inputs_query(merchants, policy=run.policy, now=now), batch_size
+            )
+            score = row_scorer(run.policy, now)
+            scored = ({row[0]: score(row) for row in rows} for rows in batches)
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                _store_alongside(run=run, scored=scored, now=now)
+            else:
+                for results in scored:
+                    evaluation_batch(run=run, results=results, now=now)
     except Exception as exc:
         EvaluationRun.objects.filter(pk=run.pk).update(
             state=EvaluationRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
@@ -156,11 +165,36 @@ def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]
             cursor.close()
 
 
-def evaluation_batch(*, run: EvaluationRun, rows: list[tuple], now: datetime) -> int:
-    """Score one batch of input rows and store it: evaluation rows, the standings' scores and
-    any pool moves, the run's counters and heartbeat, in one transaction."""
-    score = row_scorer(run.policy, now)
-    results = {row[0]: score(row) for row in rows}
+def _store_alongside(
+    *, run: EvaluationRun, scored: Iterator[dict[int, Result]], now: datetime
+) -> None:
+    """Store the scored batches in STORING_THREADS threads (each with its own connection)
+    while this thread reads and scores the next ones: the database works on some batches while
+    Python works on another, two cores instead of one taking turns. The batches have no
+    merchant in common; each commits on its own; the first error stops the run once the
+    batches under way are stored."""
+
+    def store(results: dict[int, Result]) -> int:
+        try:
+            return evaluation_batch(run=run, results=results, now=now)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(STORING_THREADS, thread_name_prefix="evaluation-store") as storers:
+        under_way: set[Future[int]] = set()
+        for results in scored:
+            if len(under_way) >= STORING_THREADS:
+                done, under_way = wait(under_way, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+            under_way.add(storers.submit(store, results))
+        for future in under_way:
+            future.result()
+
+
+def evaluation_batch(*, run: EvaluationRun, results: dict[int, Result], now: datetime) -> int:
+    """Store one scored batch: evaluation rows, the standings' scores and any pool moves, the
+    run's counters and heartbeat, in one transaction."""
     with transaction.atomic():
         by_merchant = _evaluations_write(run=run, results=results, now=now)
         standings = _standings_evaluated(by_merchant)
