@@ -90,13 +90,16 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
 
         def wrapper(*args, **kwargs):
             batches = fn(*args, **kwargs)
-            while True:
-                t, cpu = time.perf_counter(), time.thread_time()
-                batch = next(batches, None)
-                add("inputs (read)", time.perf_counter() - t, time.thread_time() - cpu)
-                if batch is None:
-                    return
-                yield batch
+            try:
+                while True:
+                    t, cpu = time.perf_counter(), time.thread_time()
+                    batch = next(batches, None)
+                    add("inputs (read)", time.perf_counter() - t, time.thread_time() - cpu)
+                    if batch is None:
+                        return
+                    yield batch
+            finally:
+                batches.close()
 
         return wrapper
 
@@ -166,6 +169,7 @@ def score_only(now_iso: str, batch_size: int) -> None:
     """The like-for-like figure for the hand-written statement: the run's code reading the
     inputs of the same merchants (the same statement and cursor) and scoring them, without
     writing anything."""
+    from contextlib import closing
     from datetime import datetime
 
     from ratings.evaluation import inputs_query, row_scorer
@@ -181,9 +185,11 @@ def score_only(now_iso: str, batch_size: int) -> None:
         .values_list("merchant_id", flat=True)
     )
     score = row_scorer(policy, now)
-    for rows in _input_batches(inputs_query(merchants, policy=policy, now=now), batch_size):
-        results = {row[0]: score(row) for row in rows}
-        scored += len(results)
+    query = inputs_query(merchants, policy=policy, now=now)
+    with closing(_input_batches(query, batch_size)) as batches:
+        for rows in batches:
+            results = {row[0]: score(row) for row in rows}
+            scored += len(results)
     print("CHILD " + json.dumps({"seconds": time.perf_counter() - start, "scored": scored}))
 
 

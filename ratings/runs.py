@@ -5,7 +5,10 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
   row. A run whose heartbeat is older than STALE_AFTER died; the next start marks it failed.
 - One read: the inputs of every merchant the run has to evaluate come from one statement
   (ratings.evaluation.inputs_query), read through a cursor a batch at a time; for a province
-  PostgreSQL computes them with a few hash aggregates over whole tables, in parallel workers.
+  PostgreSQL computes them with a few hash aggregates over whole tables, in parallel workers,
+  and sends the first rows within a second or so.
+- Two cores at work: on PostgreSQL the scored batches are stored by two threads with their own
+  connections while this one reads and scores the next (_store_alongside).
 - Crash and re-run: each batch is committed with its evaluations and standings together. A run
   started again for the same kind and period skips the merchants that runs of that kind and
   period already evaluated, so a killed run and its re-run end where one clean run ends, with
@@ -16,11 +19,14 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
 
 import io
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import closing, nullcontext, suppress
 from datetime import datetime, timedelta
 from operator import attrgetter
+from queue import Empty, Queue
 from typing import Any
 
 import orjson
@@ -48,6 +54,7 @@ STALE_AFTER = timedelta(minutes=15)
 BATCH_SIZE = 5000
 READ_WORK_MEM = "64MB"
 STORING_THREADS = 2
+FETCH_AHEAD = 4
 
 
 class RunInProgress(DomainError):
@@ -113,16 +120,16 @@ def evaluation_run(
         # The ids first: the statement then knows how many merchants it reads for.
         merchants = list(_scope(run).values_list("merchant_id", flat=True))
         if merchants:
-            batches = _input_batches(
-                inputs_query(merchants, policy=run.policy, now=now), batch_size
-            )
+            alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
+            query = inputs_query(merchants, policy=run.policy, now=now)
             score = row_scorer(run.policy, now)
-            scored = ({row[0]: score(row) for row in rows} for rows in batches)
-            if connection.vendor == "postgresql" and not connection.in_atomic_block:
-                _store_alongside(run=run, scored=scored, now=now)
-            else:
-                for results in scored:
-                    evaluation_batch(run=run, results=results, now=now)
+            with closing(_input_batches(query, batch_size)) as batches:
+                scored = ({row[0]: score(row) for row in rows} for rows in batches)
+                if alongside:
+                    _store_alongside(run=run, scored=scored, now=now)
+                else:
+                    for results in scored:
+                        evaluation_batch(run=run, results=results, now=now)
     except Exception as exc:
         EvaluationRun.objects.filter(pk=run.pk).update(
             state=EvaluationRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
@@ -137,8 +144,10 @@ def evaluation_run(
 
 def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]:
     """The rows of the inputs query, `batch_size` at a time. On PostgreSQL through a cursor
-    that outlives the batches' commits (WITH HOLD), so the rows stay on the server until
-    taken; elsewhere (small data) read at once."""
+    in a read transaction of this connection (unless the caller's transaction is open), fed
+    by a thread that fetches ahead (_fetched_ahead) while the batches are scored. Elsewhere
+    (small data) read at once. Close the iterator when done with it: that ends the reading
+    and the read transaction."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(query.sql, query.params)
@@ -146,23 +155,55 @@ def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]
         for start in range(0, len(rows), batch_size):
             yield query.convert(rows[start : start + batch_size])
         return
-    connection.ensure_connection()
-    cursor = connection.connection.cursor(name=f"evaluation_{uuid.uuid4().hex}", withhold=True)
-    try:
-        cursor.itersize = batch_size
+    # A transaction of its own, unless the caller's is open (then the batches are stored
+    # inside that one too, each in a savepoint that does not depend on this read).
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
         with connection.cursor() as session:
-            # For this one statement: its hash tables in memory rather than spilled to disk,
-            # and no JIT compilation (seconds of it for a statement that runs once).
-            session.execute(f"SET work_mem = '{READ_WORK_MEM}'; SET jit = off")
-            try:
-                cursor.execute(query.sql, query.params)
-            finally:
-                session.execute("RESET work_mem; RESET jit")
-        while rows := cursor.fetchmany(batch_size):
-            yield query.convert(rows)
-    finally:
-        if not connection.connection.closed:
+            # For this one statement: hash tables in memory rather than spilled to disk, no
+            # JIT compilation (seconds of it for a statement that runs once), and a plan for
+            # all the rows rather than the first few (the cursor's default).
+            session.execute(
+                f"SET LOCAL work_mem = '{READ_WORK_MEM}'; SET LOCAL jit = off; "
+                "SET LOCAL cursor_tuple_fraction = 0.1"
+            )
+        cursor = connection.connection.cursor(name=f"evaluation_{uuid.uuid4().hex}")
+        try:
+            cursor.execute(query.sql, query.params)
+            with closing(_fetched_ahead(cursor, batch_size)) as fetched:
+                for rows in fetched:
+                    yield query.convert(rows)
+        finally:
             cursor.close()
+
+
+def _fetched_ahead(cursor: Any, batch_size: int) -> Iterator[list[tuple]]:
+    """The cursor's rows, a batch at a time, fetched by a thread of their own up to
+    FETCH_AHEAD batches ahead: a cursor's server computes rows only when asked, so without it
+    the database would wait while Python scores and Python while the database computes.
+    Closing the iterator stops the thread."""
+    batches: Queue[list[tuple] | BaseException | None] = Queue(maxsize=FETCH_AHEAD)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set() and (rows := cursor.fetchmany(batch_size)):
+                batches.put(rows)
+            batches.put(None)
+        except BaseException as exc:  # handed over to the reading thread
+            batches.put(exc)
+
+    fetcher = threading.Thread(target=fetch, name="evaluation-fetch", daemon=True)
+    fetcher.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while fetcher.is_alive():  # let it finish a put() it may be blocked in
+            with suppress(Empty):
+                batches.get(timeout=0.1)
 
 
 def _store_alongside(

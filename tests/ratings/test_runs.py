@@ -91,6 +91,8 @@ def test_a_killed_run_started_again_ends_like_one_clean_run():
         runs.evaluation_run(kind=MONTHLY, batch_size=2)
     killed = EvaluationRun.objects.get()
     assert (killed.state, killed.merchants_evaluated) == (EvaluationRun.State.FAILED, 2)
+    # The thread that fetched ahead (PostgreSQL) stopped with the run.
+    assert not [t for t in threading.enumerate() if t.name == "evaluation-fetch"]
 
     again = runs.evaluation_run(kind=MONTHLY, batch_size=2)
     assert (again.state, again.merchants_evaluated) == (EvaluationRun.State.FINISHED, 3)
