@@ -186,7 +186,7 @@ def score_only(now_iso: str, batch_size: int) -> None:
     )
     score = row_scorer(policy, now)
     query = inputs_query(merchants, policy=policy, now=now)
-    with closing(_input_batches(query, batch_size)) as batches:
+    with closing(_input_batches(query, batch_size, fetch_ahead=True)) as batches:
         for rows in batches:
             results = {row[0]: score(row) for row in rows}
             scored += len(results)

@@ -123,7 +123,7 @@ def evaluation_run(
             alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
             query = inputs_query(merchants, policy=run.policy, now=now)
             score = row_scorer(run.policy, now)
-            with closing(_input_batches(query, batch_size)) as batches:
+            with closing(_input_batches(query, batch_size, fetch_ahead=alongside)) as batches:
                 scored = ({row[0]: score(row) for row in rows} for rows in batches)
                 if alongside:
                     _store_alongside(run=run, scored=scored, now=now)
@@ -142,12 +142,15 @@ def evaluation_run(
     return run
 
 
-def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]:
+def _input_batches(
+    query: InputsQuery, batch_size: int, *, fetch_ahead: bool = False
+) -> Iterator[list[tuple]]:
     """The rows of the inputs query, `batch_size` at a time. On PostgreSQL through a cursor
-    in a read transaction of this connection (unless the caller's transaction is open), fed
-    by a thread that fetches ahead (_fetched_ahead) while the batches are scored. Elsewhere
-    (small data) read at once. Close the iterator when done with it: that ends the reading
-    and the read transaction."""
+    in a read transaction of this connection (unless the caller's transaction is open); with
+    `fetch_ahead`, fed by a thread that fetches while the batches are scored (_fetched_ahead:
+    only when nothing else uses this connection meanwhile, as the batches are then stored on
+    others). Elsewhere (small data) read at once. Close the iterator when done with it: that
+    ends the reading and the read transaction."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(query.sql, query.params)
@@ -169,6 +172,10 @@ def _input_batches(query: InputsQuery, batch_size: int) -> Iterator[list[tuple]]
         cursor = connection.connection.cursor(name=f"evaluation_{uuid.uuid4().hex}")
         try:
             cursor.execute(query.sql, query.params)
+            if not fetch_ahead:
+                while rows := cursor.fetchmany(batch_size):
+                    yield query.convert(rows)
+                return
             with closing(_fetched_ahead(cursor, batch_size)) as fetched:
                 for rows in fetched:
                     yield query.convert(rows)

@@ -1,6 +1,7 @@
 """Evaluation runs: recorded, never two at once, and a killed run's re-run ends like a clean run."""
 
 import threading
+from contextlib import closing
 from datetime import datetime, timedelta
 from unittest import mock
 
@@ -9,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ratings import runs
-from ratings.evaluation import evaluate, evaluation_result, inputs_expand
+from ratings.evaluation import evaluate, evaluation_result, inputs_expand, inputs_query
 from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Pool, Standing
 from ratings.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory
@@ -91,8 +92,6 @@ def test_a_killed_run_started_again_ends_like_one_clean_run():
         runs.evaluation_run(kind=MONTHLY, batch_size=2)
     killed = EvaluationRun.objects.get()
     assert (killed.state, killed.merchants_evaluated) == (EvaluationRun.State.FAILED, 2)
-    # The thread that fetched ahead (PostgreSQL) stopped with the run.
-    assert not [t for t in threading.enumerate() if t.name == "evaluation-fetch"]
 
     again = runs.evaluation_run(kind=MONTHLY, batch_size=2)
     assert (again.state, again.merchants_evaluated) == (EvaluationRun.State.FINISHED, 3)
@@ -171,6 +170,19 @@ def test_a_run_reads_once_and_stores_each_batch_while_scoring_the_next(reference
         standing = Standing.objects.get(merchant=m)
         assert standing.score == clean[m.pk].score
         assert standing.last_evaluation.run == run and not standing.needs_evaluation
+
+
+def test_a_reader_that_stops_early_stops_the_thread_fetching_ahead():
+    merchants = programme(5)
+    query = inputs_query(
+        [m.pk for m in merchants], policy=EvaluationPolicy.current(), now=timezone.now()
+    )
+    with closing(runs._input_batches(query, 1, fetch_ahead=True)) as batches:
+        first = next(batches)
+    assert [row[0] for row in first] == [merchants[0].pk]
+    # On PostgreSQL a thread fetched ahead; it is gone, and the connection is usable.
+    assert not [t for t in threading.enumerate() if t.name == "evaluation-fetch"]
+    assert Standing.objects.count() == 5
 
 
 def test_the_nightly_run_takes_only_merchants_with_new_events():
