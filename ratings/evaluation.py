@@ -28,7 +28,6 @@ those (stored_inputs) and each component's points, and evaluation_result scores 
 inputs again to give back the lines.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -687,16 +686,6 @@ def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
         )
 
     return score
-
-
-def evaluation_totals(results: dict[int, Result]) -> dict[str, int]:
-    """Sum of each component over a set (for run summaries and the bench's cross-check)."""
-    totals: dict[str, int] = defaultdict(int)
-    for result in results.values():
-        for name, component in result.components.items():
-            totals[name] += component["points"]
-        totals["score"] += result.score
-    return dict(totals)
 
 
 # Evaluation rows: what is stored, and the result derived again from it.
