@@ -217,8 +217,9 @@ class EvaluationRun(models.Model):
 
 
 class Evaluation(models.Model):
-    """A merchant's score under one policy version, with every input and component kept so the
-    score can be explained line by line."""
+    """A merchant's score under one policy version, with its inputs and each component's points
+    kept: the lines that explain the score are derived again from them and the policy version
+    (ratings.evaluation.evaluation_result)."""
 
     # No index of their own: evaluation_latest_idx starts with the merchant, and evaluations
     # are never looked up by policy (one index less to write for each of a run's rows).

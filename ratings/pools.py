@@ -25,8 +25,8 @@ from merchants.models import (
     Scheme,
     User,
 )
+from merchants.services.notifications import notification_emails_after_commit
 from merchants.store_cache import store_page_invalidate
-from merchants.tasks import notification_emails_send
 from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, Result
 from ratings.models import (
     Evaluation,
@@ -518,5 +518,4 @@ def notify_pool_changes(changes: list[PoolChange]) -> None:
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [f"pool-change-{change.pk}" for change in changes]
-    # Mailed by a Celery worker: a run that moves thousands does not wait for the mail server.
-    transaction.on_commit(lambda: notification_emails_send.delay(keys))
+    notification_emails_after_commit(keys)

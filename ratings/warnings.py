@@ -21,7 +21,10 @@ from django.utils.translation import gettext as _
 from merchants.errors import DomainError, require
 from merchants.models import Membership, Merchant, Notification, User
 from merchants.services.audit import audit_log
-from merchants.services.notifications import notification_send_emails, notify_merchant_members
+from merchants.services.notifications import (
+    notification_emails_after_commit,
+    notify_merchant_members,
+)
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_uploads, save_uploads
 from ratings.evaluation import STATE_TRIGGERS
@@ -64,7 +67,7 @@ def notify_regulators(*, merchant: Merchant, key: str, subject: str, body: str, 
         ],
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: notification_send_emails(key=key))
+    notification_emails_after_commit(key)
 
 
 def current_warning(merchant: Merchant) -> PoolChange | None:

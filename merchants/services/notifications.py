@@ -1,7 +1,8 @@
 """Telling the merchant's people of an outcome: an inbox row each, then one e-mail each.
 
 Rows are written in the same transaction as the event they report; the unique (user, key) pair
-makes a repeat a no-op. E-mail goes after commit, and each row is claimed with a conditional
+makes a repeat a no-op. E-mail goes after commit, through a Celery task (the request or run that
+wrote the rows does not wait for the mail server), and each row is claimed with a conditional
 update before sending, so no message is mailed twice.
 """
 
@@ -63,8 +64,17 @@ def notify_merchant_members(
         for m in members
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(lambda: notification_send_emails(key=key))
+    notification_emails_after_commit(key)
     return rows
+
+
+def notification_emails_after_commit(key: str | list[str]) -> None:
+    """Mail the notifications with this key (or these keys) once the transaction commits, in a
+    Celery task (run at once where tasks run eagerly)."""
+    from merchants.tasks import notification_emails_send  # that module imports this one
+
+    keys = [key] if isinstance(key, str) else list(key)
+    transaction.on_commit(lambda: notification_emails_send.delay(keys))
 
 
 def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:

@@ -45,7 +45,7 @@ from merchants.models import (
     User,
 )
 from merchants.services.audit import audit_log
-from merchants.services.notifications import notification_send_emails
+from merchants.services.notifications import notification_emails_after_commit
 from ratings.models import Pool, Standing
 from review.models import (
     Campaign,
@@ -422,7 +422,7 @@ def _notify_inspectors(campaign: Campaign, draw: Draw) -> None:
         ],
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: notification_send_emails(key=key))
+    notification_emails_after_commit(key)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ from merchants.models import (
     Notification,
     User,
 )
-from merchants.services.notifications import notification_send_emails, notify_merchant_members
+from merchants.services.notifications import (
+    notification_emails_after_commit,
+    notify_merchant_members,
+)
 from merchants.store_cache import store_page_invalidate
 from merchants.uploads import inspect_uploads, save_uploads
 from ratings.pools import standings_mark_changed
@@ -264,7 +267,7 @@ def rectification_submit(
             ],
             ignore_conflicts=True,
         )
-        transaction.on_commit(lambda: notification_send_emails(key=key))
+        notification_emails_after_commit(key)
     inspection.refresh_from_db()
     return rectification
 
