@@ -25,6 +25,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.errors import DomainError
+from common.uploads import attachment_response
 from complaints import selectors, services
 from complaints.models import (
     Complaint,
@@ -34,11 +37,8 @@ from complaints.models import (
     ComplaintState,
     DeclineGround,
 )
-from merchants.api import ERROR_RESPONSES, ApiPagination, pk_or_404
-from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import region_subtree_codes
-from merchants.uploads import attachment_response
 from merchants.validators import normalize_uscc
 
 TEXT_MAX = 5000

@@ -19,16 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
+from common.forms import BLANK, NoSuffixMixin
+from common.pages import CountedPaginator, only_for
+from common.uploads import attachment_response
 from complaints import selectors
 from complaints import services as svc
 from complaints.models import Complaint, ComplaintCategory, ComplaintEvent, DeclineGround
 from complaints.models import ComplaintState as C
 from complaints.selectors import ComplaintQueueFilters, ComplaintQueueTab
-from merchants.errors import DomainError
-from merchants.forms import BLANK, CountyChoiceField, NoSuffixMixin
+from merchants.forms import CountyChoiceField
 from merchants.models import Region
-from merchants.pages import CountedPaginator, only_for
-from merchants.uploads import attachment_response
 
 TEXT_MAX = 4000
 

@@ -20,6 +20,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.calendar import add_working_days, is_working_day
+from common.errors import DomainError
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     Complaint,
@@ -31,10 +33,8 @@ from complaints.models import (
     DisclosureSnapshot,
     DisclosureState,
 )
-from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import region_subtree_codes
-from review.deadlines import add_working_days, is_working_day
 
 PREVIEW_WORKING_DAYS = 5
 ALL_CATEGORIES = ""

@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import ERROR_RESPONSES
 from complaints import disclosure
 from complaints.models import DisclosureMerchantRow, DisclosureRegionRow, DisclosureSnapshot
-from merchants.api import ERROR_RESPONSES
 
 FIGURES = (
     "received",

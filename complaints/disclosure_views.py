@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
 from complaints import disclosure as svc
 from complaints.models import ComplaintCategory, DisclosureMerchantRow, DisclosureRegionRow
-from merchants.errors import DomainError
 from merchants.models import Region
 
 

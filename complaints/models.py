@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.uploads import EXTENSIONS
+from common.uploads import EXTENSIONS
 
 
 class ComplaintState(models.TextChoices):

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
+from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
+from common.uploads import attachment_response
 from complaints import selectors, services
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
@@ -30,12 +33,9 @@ from complaints.models import (
     ComplaintState,
 )
 from merchants import selectors as merchant_selectors
-from merchants.errors import DomainError
-from merchants.forms import BLANK, DATE_WIDGET, CountyChoiceField, NoSuffixMixin
+from merchants.forms import CountyChoiceField
 from merchants.models import Merchant, Region
-from merchants.uploads import attachment_response
 
-ACCEPTED_EVIDENCE = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 # Mobile: 11 digits starting 13-19. Landline: area code 0xx or 0xxx, then 7-8 digits.
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -66,24 +66,6 @@ def normalise_phone(value: str) -> str:
 
 
 # Forms
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list. Content is checked by the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_EVIDENCE}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class MerchantSearchForm(NoSuffixMixin, forms.Form):

@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.calendar import add_working_days
+from common.errors import DomainError
+from common.uploads import inspect_upload, save_with_file
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     Complaint,
@@ -27,14 +30,11 @@ from complaints.models import (
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
-from merchants.errors import DomainError
 from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from merchants.uploads import inspect_upload, save_with_file
 from ratings.pools import standings_mark_changed
-from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),

@@ -1,29 +1,27 @@
 """REST API (/api/v1/): the same selectors and services as the pages.
 
 Serializers check the shape of the input and turn codes into objects of the right scheme;
-every rule lives in a service, whose DomainError becomes a 400 (config/exceptions.py). Objects
+every rule lives in a service, whose DomainError becomes a 400 (common/api.py). Objects
 come from the user's scoped queryset, so anything outside it is a 404; inside it, acting needs
 the merchant role that permissions.py grants, else a 403.
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from merchants.filters import DeclarationFilter, MerchantFilter, RegionFilter
 from merchants.models import (
     Commitment,
@@ -54,63 +52,6 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import PROFILE_FIELDS, merchant_register, merchant_update
 from merchants.validators import validate_uscc
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(description=gettext_lazy("Invalid input, or a rule refused the action.")),
-    403: OpenApiResponse(description=gettext_lazy("You can see it but may not do this.")),
-    404: OpenApiResponse(description=gettext_lazy("Not found, or outside your scope.")),
-}
-
-
-class ApiPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class CountsPagination(ApiPagination):
-    """Pages with, beside them, how many rows each tab holds under the same filters: the view
-    sets `counts` (one query for them all); the schema lists `count_keys`."""
-
-    counts: dict[str, int]
-    count_keys: Sequence[str] = ()
-    counts_description: Any = ""
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        response.data["counts"] = self.counts
-        return response
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        paginated = super().get_paginated_response_schema(schema)
-        paginated["properties"]["counts"] = {
-            "type": "object",
-            "description": self.counts_description,
-            "properties": {key: {"type": "integer"} for key in self.count_keys},
-            "required": list(self.count_keys),
-        }
-        paginated["required"] = [*paginated.get("required", []), "counts"]
-        return paginated
-
-
-def pk_or_404(value: Any) -> int:
-    """A primary key from the URL: anything but digits is a 404, never a database error."""
-    if not str(value).isdigit():
-        raise NotFound
-    return int(value)
-
-
-class NotFoundUnless(permissions.BasePermission):
-    """Endpoints that exist only for the users `allows` admits: to anyone else they are a 404,
-    not a 403."""
-
-    def allows(self, user: Any) -> bool:
-        raise NotImplementedError
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not self.allows(request.user):
-            raise NotFound
-        return True
-
 
 # Permissions: reading is decided by the scoped queryset; these decide writing.
 

@@ -8,6 +8,14 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import (
+    ACCEPTED_UPLOADS,
+    BLANK,
+    DATE_WIDGET,
+    NoSuffixMixin,
+    TranslatedNameChoiceField,
+    TranslatedNameMultipleChoiceField,
+)
 from merchants import selectors
 from merchants.models import (
     Declaration,
@@ -24,29 +32,6 @@ from merchants.models import (
 from merchants.services.declarations import document_field_name
 from merchants.services.merchants import PROFILE_FIELDS, PermitData
 from merchants.validators import validate_uscc
-
-BLANK = ("", "---------")
-DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-ACCEPTED_UPLOADS = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
-
-
-class TranslatedNameChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.display_name
-
-
-class TranslatedNameMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.display_name
-
-
-class NoSuffixMixin:
-    """Labels without Django's trailing colon; the stylesheet sets labels apart."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
 
 # Accounts
 

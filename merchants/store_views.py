@@ -26,8 +26,8 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.forms import BLANK, NoSuffixMixin
 from merchants import selectors, store
-from merchants.forms import BLANK, NoSuffixMixin
 from merchants.models import Merchant, Region
 from merchants.store_cache import store_page_generation, store_page_key
 from merchants.validators import validate_uscc

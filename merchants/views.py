@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
+from common.pages import only_for
+from common.uploads import attachment_response
 from merchants import selectors
-from merchants.errors import DomainError
 from merchants.forms import (
     DeclarationCreateForm,
     DeclarationFilterForm,
@@ -47,13 +49,11 @@ from merchants.models import (
     Region,
     User,
 )
-from merchants.pages import only_for
 from merchants.permissions import can_declare, membership_role
 from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
 from merchants.services import merchants as merchant_services
 from merchants.services.notifications import notification_mark_read
-from merchants.uploads import attachment_response
 from review.services.screening import screening_run_latest
 
 LIST_PAGE_SIZE = 50

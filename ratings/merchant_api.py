@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api import ERROR_RESPONSES
+from common.api import ERROR_RESPONSES
 from merchants.models import Merchant
 from ratings import selectors
 from ratings.appeals import appeal_file

@@ -1,6 +1,6 @@
 """HTML input of the merchant's standing pages: a warning rectification report and an appeal.
 
-Files are checked by their content here (merchants.uploads.inspect_uploads) so a wrong file is
+Files are checked by their content here (common.uploads.inspect_uploads) so a wrong file is
 shown at the file input; the services check them again and decide everything else.
 """
 
@@ -10,10 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from complaints.public import ACCEPTED_EVIDENCE, MultipleFileField, MultipleFileInput
-from merchants.errors import DomainError
-from merchants.forms import NoSuffixMixin
-from merchants.uploads import inspect_uploads
+from common.errors import DomainError
+from common.forms import ACCEPTED_EVIDENCE, MultipleFileField, MultipleFileInput, NoSuffixMixin
+from common.uploads import inspect_uploads
 
 TEXT_MAX = 4000
 
@@ -23,7 +22,7 @@ def _files_field(label: Any) -> MultipleFileField:
         label=label,
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_EVIDENCE}),
-        # The limits of merchants.uploads (MAX_FILES, MAX_FILE_BYTES).
+        # The limits of common.uploads (MAX_FILES, MAX_FILE_BYTES).
         help_text=_("Up to 10 files, PDF, JPEG or PNG, 10 MB each."),
     )
 

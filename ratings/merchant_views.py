@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from merchants.errors import DomainError
+from common.errors import DomainError
+from common.uploads import attachment_response
 from merchants.models import Merchant
-from merchants.uploads import attachment_response
 from ratings import selectors
 from ratings.appeals import appeal_file
 from ratings.merchant_forms import StandingAppealForm, StandingRectificationForm

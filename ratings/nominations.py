@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import require
+from common.errors import require
 from merchants.models import Merchant, Region, RegistryRecord, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members

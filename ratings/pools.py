@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import (
     Declaration,
     DeclarationState,

@@ -21,13 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from merchants.api import (
-    ERROR_RESPONSES,
-    ApiPagination,
-    CountsPagination,
-    NotFoundUnless,
-    pk_or_404,
-)
+from common.api import ERROR_RESPONSES, ApiPagination, CountsPagination, NotFoundUnless, pk_or_404
 from merchants.models import Region, Scheme
 from merchants.validators import validate_uscc
 from ratings import browser

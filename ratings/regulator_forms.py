@@ -9,12 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from merchants.forms import (
-    BLANK,
-    CountyChoiceField,
-    NoSuffixMixin,
-    TranslatedNameChoiceField,
-)
+from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
+from merchants.forms import CountyChoiceField
 from merchants.models import Region, Scheme
 from merchants.validators import validate_uscc
 from ratings.browser import StandingFilters

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from merchants.errors import DomainError
+from common.errors import DomainError
+from common.pages import CountedPaginator, only_for
 from merchants.models import Merchant
-from merchants.pages import CountedPaginator, only_for
 from ratings import browser
 from ratings.appeals import appeal_decide, may_decide
 from ratings.models import Pool

@@ -36,7 +36,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.services.bulk import IdAllocator
 from ratings.evaluation import (
     InputsQuery,

@@ -16,15 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from merchants.api import (
-    ERROR_RESPONSES,
-    CountsPagination,
-    DeclarationDetailSerializer,
-    NotFoundUnless,
-    pk_or_404,
-)
+from common.api import ERROR_RESPONSES, CountsPagination, NotFoundUnless, pk_or_404
+from common.pages import CountedPaginator
+from merchants.api import DeclarationDetailSerializer
 from merchants.models import Declaration, Scheme
-from merchants.pages import CountedPaginator
 from merchants.services import declarations as declaration_services
 from review import selectors
 from review.forms import BULK_MAX, TEXT_MAX

@@ -20,8 +20,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from complaints.selectors import is_merchant_operator
-from merchants.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from merchants.models import Industry, Region, Scheme
 from ratings.models import Pool
 from review import selectors

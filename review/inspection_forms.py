@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from complaints.public import MultipleFileField, MultipleFileInput
-from merchants.forms import (
+from common.forms import (
+    ACCEPTED_EVIDENCE,
     DATE_WIDGET,
+    MultipleFileField,
+    MultipleFileInput,
     NoSuffixMixin,
     TranslatedNameMultipleChoiceField,
 )
@@ -25,7 +27,6 @@ from review.models import ChecklistTemplate, InspectionMethod, InspectionResult
 
 TEXT_MAX = 4000
 ACCEPTED_PHOTOS = "image/*"
-ACCEPTED_EVIDENCE = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 ANSWER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("na", _("Not applicable"))]
 
 

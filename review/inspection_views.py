@@ -23,11 +23,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
+from common.pages import only_for
+from common.uploads import attachment_response
 from complaints.selectors import is_merchant_operator
-from merchants.errors import DomainError
 from merchants.models import User
-from merchants.pages import only_for
-from merchants.uploads import attachment_response
 from review import selectors
 from review.inspection_forms import (
     CampaignForm,

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from merchants.errors import DomainError
+from common.errors import DomainError
+from common.pages import CountedPaginator, only_for
 from merchants.forms import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
-from merchants.pages import CountedPaginator, only_for
 from merchants.services import declarations as declaration_services
 from review import selectors
 from review.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm, ReturnForm

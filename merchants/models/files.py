@@ -3,11 +3,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.uploads import EXTENSIONS
+from common.uploads import EXTENSIONS
 
 
 class StoredFile(models.Model):
-    """An uploaded file as stored: its name, its content type (checked by merchants.uploads), its
+    """An uploaded file as stored: its name, its content type (checked by common.uploads), its
     size and who uploaded it when. Each model declares `file` with its own storage path (the path
     function is part of its migrations) and what the file belongs to."""
 

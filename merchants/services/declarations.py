@@ -13,7 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.calendar import add_working_days
+from common.errors import DomainError
+from common.uploads import inspect_upload, save_with_file
 from merchants.models import (
     Commitment,
     Declaration,
@@ -29,14 +31,12 @@ from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
 from merchants.store_cache import store_page_invalidate
-from merchants.uploads import inspect_upload, save_with_file
 from ratings.pools import (
     pool_cultivate,
     pool_enter_selection,
     pool_leave_selection,
     require_may_declare,
 )
-from review.deadlines import add_working_days
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),

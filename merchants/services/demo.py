@@ -503,7 +503,7 @@ DEMO_FINDINGS = (
 def _ensure_campaign(merchants: list[Merchant], users: dict[str, User], result: DemoResult) -> None:
     """A drawn campaign with a failed visit awaiting rectification, a passed one and one still
     scheduled; created once, through the quality-control services."""
-    from merchants.errors import DomainError
+    from common.errors import DomainError
     from review.models import Campaign, ChecklistTemplate, InspectionMethod, InspectionResult
     from review.services.campaigns import campaign_create, campaign_draw
     from review.services.inspections import inspection_record

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
 from merchants.store_cache import store_page_invalidate

@@ -24,7 +24,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import EXTERNAL_SOURCES, ExternalRecord, User
 from merchants.services.audit import audit_log
 from merchants.store_cache import store_page_invalidate_all

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError, require
+from common.errors import DomainError, require
 from merchants.models import (
     Declaration,
     DeclarationState,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError, require
+from common.errors import DomainError, require
+from common.uploads import inspect_uploads, save_uploads
 from merchants.models import (
     Membership,
     Notification,
@@ -23,7 +24,6 @@ from merchants.services.notifications import (
     notify_merchant_members,
 )
 from merchants.store_cache import store_page_invalidate
-from merchants.uploads import inspect_uploads, save_uploads
 from ratings.pools import standings_mark_changed
 from review.models import (
     Inspection,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Declaration, User
 from merchants.models import DeclarationState as S
 from merchants.services.declarations import declaration_approve, declaration_claim

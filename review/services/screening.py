@@ -26,7 +26,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Declaration, DeclarationEvent, User
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review

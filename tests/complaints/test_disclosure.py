@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
+from common.errors import DomainError
 from complaints import disclosure as svc
 from complaints.models import (
     Complaint,
@@ -17,7 +18,6 @@ from complaints.models import (
     DisclosureSnapshot,
 )
 from complaints.models import ComplaintState as C
-from merchants.errors import DomainError
 from tests.conftest import client_for
 from tests.factories import region
 

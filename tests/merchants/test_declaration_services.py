@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Declaration, DeclarationDocument, DeclarationEvent
 from merchants.models import DeclarationState as S
 from merchants.services import declarations as svc

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import (
     EXTERNAL_SOURCES,
     AuditEntry,

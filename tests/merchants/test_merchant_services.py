@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import AuditEntry, Invitation, Membership, Merchant, Permit, User
 from merchants.services import merchants as svc
 from merchants.services.accounts import user_sign_up

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Notification
 from ratings.appeals import appeal_decide, appeal_file, may_decide
 from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, Standing

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Industry, Notification, RegistryRecord, User
 from merchants.services.merchants import merchant_register
 from merchants.uscc import build_uscc

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import DeclarationState
 from merchants.services import declarations as svc
 from ratings.models import Pool, PoolChange, Standing

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import AuditEntry, Industry, Notification, User
 from ratings.models import Pool
 from ratings.pools import standing_move

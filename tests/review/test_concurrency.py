@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Declaration, DeclarationEvent, Merchant, User
 from merchants.services import declarations as declaration_services
 from review.services.review import declarations_bulk_approve

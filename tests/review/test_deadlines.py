@@ -10,9 +10,9 @@ import chinese_calendar
 import pytest
 from django.utils import timezone
 
+from common.calendar import add_working_days, is_working_day
 from merchants.models import Declaration
 from merchants.services import declarations as declaration_services
-from review.deadlines import add_working_days, is_working_day
 from review.services.deadlines import declarations_mark_overdue
 from tests.conftest import client_for
 from tests.factories import DeclarationFactory, pdf_upload, scheme

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Notification
 from review.models import Inspection, InspectionEvent, InspectionFile, Rectification
 from review.services.inspections import (

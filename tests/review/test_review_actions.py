@@ -339,7 +339,7 @@ def test_rescreen_calls_the_screening_service(county_regulator, pending, monkeyp
 
 
 def test_rescreen_refusal_is_a_message(county_regulator, pending, monkeypatch):
-    from merchants.errors import DomainError
+    from common.errors import DomainError
 
     def refuse(*, actor: User, declaration: Declaration) -> None:
         raise DomainError("Screening is already running.")
@@ -502,7 +502,7 @@ def test_bulk_one_failure_does_not_undo_the_others(county_regulator, bulk_set, m
 
     def flaky(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
         if declaration.pk == bulk_set["clean"].pk:
-            from merchants.errors import DomainError
+            from common.errors import DomainError
 
             raise DomainError("boom")
         return real(actor=actor, declaration=declaration, reason=reason)

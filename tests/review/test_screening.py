@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from common.errors import DomainError
 from config.celery import app as celery_app
-from merchants.errors import DomainError
 from merchants.models import (
     AuditEntry,
     Declaration,

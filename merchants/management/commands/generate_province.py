@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Region
 from merchants.services.province import province_generate
 

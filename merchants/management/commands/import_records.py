@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import EXTERNAL_SOURCES
 from merchants.services.records import READERS, ImportReport, records_import_file
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from common.calendar import add_working_days
 from complaints.models import ComplaintCategory as K
 from complaints.models import ComplaintState as C
 from complaints.models import DeclineGround
@@ -33,7 +34,6 @@ from complaints.services import (
 from merchants.models import Industry
 from merchants.services import synthetic as syn
 from merchants.services.province.context import MerchantSpec
-from review.deadlines import add_working_days
 
 DAY = 86400.0
 YEARS = 3

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.models import Region, Scheme, User
 from merchants.seed import DATA_DIR
 from merchants.services import synthetic as syn

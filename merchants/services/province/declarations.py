@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from common.calendar import add_working_days
 from merchants.models import Declaration, Scheme
 from merchants.models import DeclarationState as S
 from merchants.services import synthetic as syn
@@ -30,7 +31,6 @@ from merchants.services.province.mix import (
     STEP_GAPS,
     SYSTEM_STEPS,
 )
-from review.deadlines import add_working_days
 
 
 def declaration_specs(ctx: Context, merchants: list[MerchantSpec]) -> list[DeclarationSpec]:

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from merchants.errors import DomainError
+from common.errors import DomainError
 from merchants.services.province.context import County, MerchantSpec, timestamp
 from review.models import Campaign, ChecklistTemplate, InspectionMethod
 from review.models import InspectionResult as R

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from common.errors import DomainError
 from complaints.models import Complaint
-from merchants.errors import DomainError
 from merchants.models import (
     AuditEntry,
     Declaration,

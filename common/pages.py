@@ -5,17 +5,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-
-from merchants.models import User
 
 View = Callable[..., HttpResponse]
 
 
-def only_for(test: Callable[[User], bool]) -> Callable[[View], View]:
+def only_for(test: Callable[[AbstractBaseUser], bool]) -> Callable[[View], View]:
     """A view for the signed-in users `test` admits; to anyone else it does not exist (a 404,
-    not a 403). The API's counterpart is merchants.api.NotFoundUnless."""
+    not a 403). The API's counterpart is common.api.NotFoundUnless."""
 
     def decorator(view: View) -> View:
         @login_required

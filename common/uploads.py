@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from merchants.errors import DomainError, require
+from common.errors import DomainError, require
 
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Evidence sent with an inspection, a rectification report or an appeal.

@@ -1,0 +1,79 @@
+"""What every app's REST API shares: error responses for the schema, pagination, the 404 for
+what a user may not know exists, and DomainError as a 400."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from common.errors import DomainError
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description=gettext_lazy("Invalid input, or a rule refused the action.")),
+    403: OpenApiResponse(description=gettext_lazy("You can see it but may not do this.")),
+    404: OpenApiResponse(description=gettext_lazy("Not found, or outside your scope.")),
+}
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CountsPagination(ApiPagination):
+    """Pages with, beside them, how many rows each tab holds under the same filters: the view
+    sets `counts` (one query for them all); the schema lists `count_keys`."""
+
+    counts: dict[str, int]
+    count_keys: Sequence[str] = ()
+    counts_description: Any = ""
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["counts"] = self.counts
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["counts"] = {
+            "type": "object",
+            "description": self.counts_description,
+            "properties": {key: {"type": "integer"} for key in self.count_keys},
+            "required": list(self.count_keys),
+        }
+        paginated["required"] = [*paginated.get("required", []), "counts"]
+        return paginated
+
+
+def pk_or_404(value: Any) -> int:
+    """A primary key from the URL: anything but digits is a 404, never a database error."""
+    if not str(value).isdigit():
+        raise NotFound
+    return int(value)
+
+
+class NotFoundUnless(permissions.BasePermission):
+    """Endpoints that exist only for the users `allows` admits: to anyone else they are a 404,
+    not a 403."""
+
+    def allows(self, user: Any) -> bool:
+        raise NotImplementedError
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not self.allows(request.user):
+            raise NotFound
+        return True
+
+
+def api_exception_handler(exc, context):
+    """A DomainError from a service becomes a 400 with the same message people see on pages."""
+    if isinstance(exc, DomainError):
+        exc = ValidationError({exc.field or "detail": [exc.message]})
+    return exception_handler(exc, context)
