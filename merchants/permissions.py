@@ -1,7 +1,26 @@
 """Who may see or touch what. Seeing is scoped by selectors; these decide acting."""
 
-from merchants.models import Declaration, Membership, Merchant, User
-from merchants.selectors import region_subtree_codes
+from typing import Any
+
+from merchants.models import Declaration, Membership, Merchant, Region, User
+
+
+def region_within(code: str, outer: Region) -> bool:
+    """Is the region `code` the region `outer` or below it? (Codes below share its prefix.)"""
+    return code.startswith(outer.prefix)
+
+
+def reaches(user: Any, region_code: str) -> bool:
+    """The one rule of regional reach: platform admins reach everywhere; an active regulator or
+    coordinator reaches their own region and everything below it; nobody else reaches any.
+    Capabilities (reviewing, handling complaints, …) are checked on top of this."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_platform_admin:
+        return True
+    if user.role not in (User.Role.REGULATOR, User.Role.COORDINATOR) or not user.region_id:
+        return False
+    return region_within(region_code, user.region)
 
 
 def membership_role(user: User, merchant: Merchant) -> str | None:
@@ -28,8 +47,4 @@ def can_review(user: User, declaration: Declaration) -> bool:
     """Decide a declaration: a reviewer whose region contains the merchant, or an admin."""
     if user.is_platform_admin:
         return True
-    return (
-        user.is_regulator
-        and user.can_review
-        and declaration.merchant.region_id in region_subtree_codes(user.region)
-    )
+    return user.is_regulator and user.can_review and reaches(user, declaration.merchant.region_id)

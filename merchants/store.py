@@ -26,10 +26,11 @@ from merchants.models import (
     DeclarationState,
     Merchant,
     Permit,
+    Pool,
     RegistryRecord,
     Scheme,
 )
-from ratings.models import Appeal, Pool, PoolChange, Standing
+from ratings.models import Appeal, PoolChange, Standing
 from review.selectors import PUBLIC_RECORD_DAYS, public_inspection_record
 
 SEARCH_PAGE_SIZE = 20

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import User
+from merchants.models import Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, RatingFile, Standing
+from ratings.models import Appeal, EvaluationPolicy, PoolChange, RatingFile, Standing
 from ratings.pools import standing_move
 from ratings.warnings import (
     can_regulate,

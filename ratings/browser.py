@@ -20,13 +20,12 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from merchants.models import Declaration, DeclarationState, Merchant, Region, Scheme, User
+from merchants.models import Declaration, DeclarationState, Merchant, Pool, Region, Scheme, User
 from merchants.validators import normalize_uscc
 from ratings.models import (
     Appeal,
     EvaluationRun,
     Nomination,
-    Pool,
     PoolChange,
     Standing,
     WarningRectification,

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import CheckedReport, Merchant, StoredFile
+from merchants.models import CheckedReport, Merchant, Pool, StoredFile
 
 DEFAULT_STAR_BANDS = [75, 80, 85, 90, 95]
 DEFAULT_CREDIT_DEDUCTIONS = {"A": 0, "B": 3, "C": 8, "D": 15}
@@ -152,14 +152,6 @@ class EvaluationPolicy(models.Model):
 
     def stars_for(self, score: int) -> int:
         return sum(1 for band in self.star_bands if score >= band)
-
-
-class Pool(models.TextChoices):
-    SELECTION = "selection", _("Selection pool")
-    CULTIVATION = "cultivation", _("Cultivation pool")
-    STAR_RATED = "star_rated", _("Star-rated pool")
-    WARNING = "warning", _("Warning pool")
-    EXITED = "exited", _("Exited")
 
 
 class EvaluationRun(models.Model):

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import require
-from merchants.models import Merchant, Region, RegistryRecord, User
+from merchants.models import Merchant, Pool, Region, RegistryRecord, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 from merchants.validators import normalize_uscc
-from ratings.models import Nomination, Pool, Standing
+from ratings.models import Nomination, Standing
 from ratings.pools import IN_PROGRAMME, require_may_declare, standing_move
 
 

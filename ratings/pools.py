@@ -22,20 +22,14 @@ from merchants.models import (
     Membership,
     Merchant,
     Notification,
+    Pool,
     Scheme,
     User,
 )
 from merchants.services.notifications import notification_emails_after_commit
 from merchants.store_cache import store_page_invalidate
 from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, Result
-from ratings.models import (
-    Evaluation,
-    EvaluationPolicy,
-    EvaluationRun,
-    Pool,
-    PoolChange,
-    Standing,
-)
+from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, PoolChange, Standing
 
 P = Pool
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ERROR_RESPONSES, ApiPagination, CountsPagination, NotFoundUnless, pk_or_404
-from merchants.models import Region, Scheme
+from merchants.models import Pool, Region, Scheme
 from merchants.validators import validate_uscc
 from ratings import browser
 from ratings.appeals import appeal_decide, may_decide
@@ -30,7 +30,6 @@ from ratings.models import (
     Appeal,
     EvaluationRun,
     Nomination,
-    Pool,
     PoolChange,
     RatingFile,
     Standing,

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
 from merchants.forms import CountyChoiceField
-from merchants.models import Region, Scheme
+from merchants.models import Pool, Region, Scheme
 from merchants.validators import validate_uscc
 from ratings.browser import StandingFilters
-from ratings.models import Pool
 
 TEXT_MAX = 4000
 STAR_CHOICES = [

@@ -20,10 +20,9 @@ from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
 from common.pages import CountedPaginator, only_for
-from merchants.models import Merchant
+from merchants.models import Merchant, Pool
 from ratings import browser
 from ratings.appeals import appeal_decide, may_decide
-from ratings.models import Pool
 from ratings.nominations import nomination_create
 from ratings.pools import IN_PROGRAMME
 from ratings.regulator_forms import (

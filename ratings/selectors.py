@@ -16,14 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from merchants.models import Membership, Merchant, User
+from merchants.models import Membership, Merchant, Pool, User
 from ratings import explain
 from ratings.appeals import APPEALABLE_CODES, appeal_deadline, appeal_open_reason
 from ratings.models import (
     Appeal,
     Evaluation,
     EvaluationPolicy,
-    Pool,
     PoolChange,
     RatingFile,
     Standing,

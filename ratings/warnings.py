@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import Membership, Merchant, Notification, User
+from merchants.models import Membership, Merchant, Notification, Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import (
     notification_emails_after_commit,
@@ -31,7 +31,6 @@ from ratings.evaluation import STATE_TRIGGERS
 from ratings.models import (
     Appeal,
     EvaluationPolicy,
-    Pool,
     PoolChange,
     RatingFile,
     Standing,

@@ -21,8 +21,7 @@ from common.forms import (
     NoSuffixMixin,
     TranslatedNameMultipleChoiceField,
 )
-from merchants.models import Industry, Region, Scheme
-from ratings.models import Pool
+from merchants.models import Industry, Pool, Region, Scheme
 from review.models import ChecklistTemplate, InspectionMethod, InspectionResult
 
 TEXT_MAX = 4000

@@ -5,14 +5,14 @@ in the regulator's queue."""
 import pytest
 from django.urls import reverse
 
-from merchants.models import Merchant, Notification, User
+from merchants.models import Merchant, Notification, Pool, User
 from merchants.services.demo import (
     DEMO_APPEAL_OWNER,
     DEMO_APPEAL_STATEMENT,
     DEMO_STARS,
     DEMO_STARS_OWNER,
 )
-from ratings.models import Appeal, Evaluation, EvaluationRun, Pool, Standing
+from ratings.models import Appeal, Evaluation, EvaluationRun, Standing
 from ratings.pools import IN_PROGRAMME
 from tests.conftest import client_for
 from tests.merchants.test_commands import run

@@ -30,6 +30,7 @@ from merchants.models.external import (
 )
 from merchants.models.files import StoredFile
 from merchants.models.notifications import Notification
+from merchants.models.pools import Pool
 from merchants.models.reports import CheckedReport
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Notification",
     "PenaltyRecord",
     "Permit",
+    "Pool",
     "QualityRecord",
     "Region",
     "RegistryRecord",

@@ -578,8 +578,9 @@ def _ensure_standings(
     """Scores for every merchant in the programme (one evaluation run, through the same
     service as the nightly run), a merchant with three stars and a pending appeal against a
     star decision; each played once."""
+    from merchants.models import Pool
     from ratings.appeals import appeal_file
-    from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, Pool, PoolChange, Standing
+    from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, PoolChange, Standing
     from ratings.pools import standing_move
     from ratings.runs import RunInProgress, evaluation_run
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import CheckedReport, Industry, Merchant, Region, Scheme, StoredFile
-from ratings.models import Pool
+from merchants.models import CheckedReport, Industry, Merchant, Pool, Region, Scheme, StoredFile
 
 
 class QualityControlSetting(models.Model):

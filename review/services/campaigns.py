@@ -40,13 +40,13 @@ from merchants.models import (
     Industry,
     Merchant,
     Notification,
+    Pool,
     Region,
     Scheme,
     User,
 )
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_emails_after_commit
-from ratings.models import Pool, Standing
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -181,9 +181,7 @@ def campaign_population(campaign: Campaign, *, now: Any = None) -> list[int]:
     if campaign.industries:
         qs = qs.filter(industry__in=campaign.industries)
     if campaign.pools:
-        qs = qs.filter(
-            Exists(Standing.objects.filter(merchant=OuterRef("pk"), pool__in=campaign.pools))
-        )
+        qs = qs.filter(standing__pool__in=campaign.pools)
     recent = Inspection.objects.filter(merchant=OuterRef("pk")).filter(
         Q(state=S.SCHEDULED) | Q(visited_at__gte=now - timedelta(days=campaign.exclude_recent_days))
         if campaign.exclude_recent_days

@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from merchants.models import Membership
-from ratings.models import Pool, PoolChange, Standing
+from merchants.models import Membership, Pool
+from ratings.models import PoolChange, Standing
 from ratings.pools import standing_move
 from ratings.tasks import evaluate_nightly
 from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in

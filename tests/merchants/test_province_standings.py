@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from merchants.models import Declaration, DeclarationState, Merchant
-from ratings.models import Evaluation, EvaluationRun, Pool, Standing
+from merchants.models import Declaration, DeclarationState, Merchant, Pool
+from ratings.models import Evaluation, EvaluationRun, Standing
 from ratings.runs import evaluation_run
 
 ARGS = ("--merchants", "600", "--batch", "250", "--seed", "6", "--no-records")

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants.models import Declaration
+from merchants.models import Declaration, Pool
 from ratings.appeals import appeal_decide, appeal_file
-from ratings.models import Appeal, Pool, PoolChange, Standing
+from ratings.models import Appeal, PoolChange, Standing
 from ratings.pools import standing_move
 from ratings.warnings import pool_exit, warning_rectification_submit
 from tests.conftest import client_for

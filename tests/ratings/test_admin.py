@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from merchants.models import Pool
 from ratings.appeals import appeal_file
 from ratings.models import (
     Appeal,
     Evaluation,
     EvaluationRun,
     Nomination,
-    Pool,
     PoolChange,
     RatingFile,
     Standing,

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from common.errors import DomainError
-from merchants.models import Notification
+from merchants.models import Notification, Pool
 from ratings.appeals import appeal_decide, appeal_file, may_decide
-from ratings.models import Appeal, EvaluationPolicy, Pool, PoolChange, Standing
+from ratings.models import Appeal, EvaluationPolicy, PoolChange, Standing
 from ratings.pools import standing_move
 from ratings.warnings import (
     pool_exit,

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app as celery_app
-from ratings.models import EvaluationRun, Pool, PoolChange, Standing
+from merchants.models import Pool
+from ratings.models import EvaluationRun, PoolChange, Standing
 from ratings.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory, region
 from tests.workers import (

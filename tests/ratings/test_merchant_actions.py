@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.models import Notification
-from ratings.models import Appeal, Pool, PoolChange, RatingFile, WarningRectification
+from merchants.models import Notification, Pool
+from ratings.models import Appeal, PoolChange, RatingFile, WarningRectification
 from ratings.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import pdf_upload, png_upload

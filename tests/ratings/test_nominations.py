@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.errors import DomainError
-from merchants.models import Industry, Notification, RegistryRecord, User
+from merchants.models import Industry, Notification, Pool, RegistryRecord, User
 from merchants.services.merchants import merchant_register
 from merchants.uscc import build_uscc
-from ratings.models import Nomination, Pool, PoolChange, Standing
+from ratings.models import Nomination, PoolChange, Standing
 from ratings.nominations import nomination_create
 from ratings.warnings import pool_exit
 from tests.factories import MembershipFactory, RegistryRecordFactory, UserFactory, region

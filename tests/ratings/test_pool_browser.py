@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.models import Declaration, Merchant
+from merchants.models import Declaration, Merchant, Pool
 from ratings import browser
 from ratings.browser import StandingFilters
-from ratings.models import Pool, PoolChange, Standing
+from ratings.models import PoolChange, Standing
 from ratings.pools import standing_move
 from tests.conftest import client_for
 from tests.factories import DeclarationFactory, MerchantFactory, region, scheme

@@ -4,10 +4,10 @@ outside the reach a 404, a refused action a 400 with the pages' message."""
 import pytest
 from rest_framework.test import APIClient
 
-from merchants.models import Declaration, User
+from merchants.models import Declaration, Pool, User
 from ratings import runs
 from ratings.appeals import appeal_file
-from ratings.models import Appeal, EvaluationRun, Nomination, Pool, Standing, WarningRectification
+from ratings.models import Appeal, EvaluationRun, Nomination, Standing, WarningRectification
 from ratings.warnings import pool_exit, warning_rectification_submit
 from tests.factories import (
     DeclarationFactory,

@@ -7,14 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.models import Notification
+from merchants.models import Notification, Pool
 from ratings import runs
 from ratings.appeals import appeal_file
 from ratings.models import (
     Appeal,
     EvaluationRun,
     Nomination,
-    Pool,
     PoolChange,
     Standing,
     WarningRectification,

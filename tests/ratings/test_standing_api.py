@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants.models import User
+from merchants.models import Pool, User
 from ratings import runs
 from ratings.appeals import appeal_file
-from ratings.models import Appeal, EvaluationRun, Pool, PoolChange, RatingFile, WarningRectification
+from ratings.models import Appeal, EvaluationRun, PoolChange, RatingFile, WarningRectification
 from ratings.warnings import warning_rectification_submit
 from tests.factories import pdf_upload
 from tests.ratings.test_standing_pages import accepted_complaints, long_history, placed, warned

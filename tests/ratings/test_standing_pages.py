@@ -13,13 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.models import User
+from merchants.models import Pool, User
 from ratings import runs
 from ratings.appeals import appeal_decide, appeal_file
 from ratings.models import (
     Appeal,
     EvaluationRun,
-    Pool,
     PoolChange,
     RatingFile,
     Standing,

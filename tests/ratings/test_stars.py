@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from merchants.models import Pool
 from ratings import runs
-from ratings.models import EvaluationRun, Pool, PoolChange, Standing
+from ratings.models import EvaluationRun, PoolChange, Standing
 from ratings.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory
 

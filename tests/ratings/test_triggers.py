@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from merchants.models import Membership, Notification, PenaltyRecord, RegistryRecord
+from merchants.models import Membership, Notification, PenaltyRecord, Pool, RegistryRecord
 from merchants.services.records import records_import
 from ratings import runs
 from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
-from ratings.models import EvaluationRun, Pool, PoolChange, Standing
+from ratings.models import EvaluationRun, PoolChange, Standing
 from ratings.pools import TRIGGER_LABELS, standing_move
 from tests.factories import (
     ComplaintFactory,

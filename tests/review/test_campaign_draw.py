@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from common.errors import DomainError
-from merchants.models import AuditEntry, Industry, Notification, User
-from ratings.models import Pool
+from merchants.models import AuditEntry, Industry, Notification, Pool, User
 from ratings.pools import standing_move
 from review.models import Campaign, Inspection, InspectionAssignment, InspectionEvent
 from review.services.campaigns import (

@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants.models import User
-from ratings.models import Pool
+from merchants.models import Pool, User
 from ratings.pools import standing_move
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run

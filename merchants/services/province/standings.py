@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from merchants.models import DeclarationState as S
+from merchants.models import Pool
 from merchants.services.province.context import DeclarationSpec, MerchantSpec, timestamp
-from ratings.models import Pool
 
 OBSERVATION = timedelta(days=182)  # the policy's default observation and star periods
 STAR_PERIOD = timedelta(days=182)
