@@ -30,11 +30,11 @@ from complaints.models import (
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
+from complaints.signals import complaint_changed
 from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
 from merchants.store_cache import store_page_invalidate
-from ratings.pools import standings_mark_changed
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),
@@ -98,19 +98,19 @@ def _transition(
         text=text,
     )
     _notify(locked, event)
-    _merchant_facts_changed(locked.merchant_id)
+    _merchant_facts_changed(locked)
     complaint.refresh_from_db()
     return complaint
 
 
-def _merchant_facts_changed(merchant_id: int | None) -> None:
-    """The merchant's public store page shows its complaint figures, and its evaluation counts
-    them: the page is dropped and the merchant marked for the nightly evaluation."""
-    if merchant_id is not None:
+def _merchant_facts_changed(complaint: Complaint) -> None:
+    """A step of a complaint against a registered merchant is announced: the public store page
+    shows its complaint figures, and the evaluation counts them."""
+    if complaint.merchant_id is not None:
         store_page_invalidate(
-            Merchant.objects.filter(pk=merchant_id).values_list("public_code", flat=True)
+            Merchant.objects.filter(pk=complaint.merchant_id).values_list("public_code", flat=True)
         )
-        standings_mark_changed(merchant_ids=[merchant_id])
+        complaint_changed.send(sender=Complaint, complaint=complaint)
 
 
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
@@ -265,7 +265,7 @@ def complaint_submit(
         role=Role.REGULATOR if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
     )
-    _merchant_facts_changed(complaint.merchant_id)
+    _merchant_facts_changed(complaint)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in zip(evidence, kinds, strict=True):
@@ -486,7 +486,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     _require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()
     locked.save(update_fields=["rating", "rating_comment", "updated_at"])
-    _merchant_facts_changed(locked.merchant_id)
+    _merchant_facts_changed(locked)
     ComplaintEvent.objects.create(
         complaint=locked,
         role=Role.CONSUMER,

@@ -54,7 +54,7 @@ from merchants.services import accounts as account_services
 from merchants.services import declarations as declaration_services
 from merchants.services import merchants as merchant_services
 from merchants.services.notifications import notification_mark_read
-from review.services.screening import screening_run_latest
+from merchants.signals import declaration_page_context
 
 LIST_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 30
@@ -366,6 +366,15 @@ def _document_rows(declaration: Declaration) -> list[tuple[Any, list[Declaration
     return [(rd, attached[rd.pk]) for rd in declaration.scheme.required_documents.all()]
 
 
+def _declaration_page_extras(declaration: Declaration) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for _receiver, context in declaration_page_context.send(
+        sender=Declaration, declaration=declaration
+    ):
+        extras |= context
+    return extras
+
+
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.declaration_get(user=request.user, pk=pk)
@@ -387,8 +396,8 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_supervisor": is_supervisor,
             "is_reviewer": request.user.is_platform_admin
             or (request.user.is_regulator and request.user.can_review),
+            **_declaration_page_extras(declaration),
             # Merchants see failures, warnings and what to do; regulators see every check.
-            "screening_run": screening_run_latest(declaration=declaration),
             "screening_audience": "regulator" if is_supervisor else "merchant",
             "in_review": in_review,
             "show_reviewer": show_reviewer,

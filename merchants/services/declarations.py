@@ -1,10 +1,14 @@
 """The declaration workflow: one service per transition, each writing an event row.
 
 States and transitions follow DESIGN.md. A transition not in TRANSITIONS is refused with a
-DomainError, never silently ignored.
+DomainError, never silently ignored. Every move, one at a time (`_transition`) or a batch
+(`declarations_transition_many`, for screening), is announced by `declarations_changed`; the
+pools, the screening queue and the public pages react to it in their own apps.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.calendar import add_working_days
-from common.errors import DomainError
+from common.errors import DomainError, require
 from common.uploads import inspect_upload, save_with_file
 from merchants.models import (
     Commitment,
@@ -30,13 +34,8 @@ from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
+from merchants.signals import DeclarationChange, declaration_creating, declarations_changed
 from merchants.store_cache import store_page_invalidate
-from ratings.pools import (
-    pool_cultivate,
-    pool_enter_selection,
-    pool_leave_selection,
-    require_may_declare,
-)
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
@@ -66,6 +65,14 @@ def _open_declaration_message() -> str:
     )
 
 
+def _check_move(from_state: str, to: str) -> None:
+    if to not in TRANSITIONS[from_state]:
+        raise DomainError(
+            _("A declaration that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": S(from_state).label, "to": S(to).label}
+        )
+
+
 def _transition(
     declaration: Declaration,
     *,
@@ -81,11 +88,7 @@ def _transition(
     may take; checked after the lock, so of two regulators acting at once exactly one lands.
     """
     locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    if to not in TRANSITIONS[locked.state]:
-        raise DomainError(
-            _("A declaration that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": S(locked.state).label, "to": S(to).label}
-        )
+    _check_move(locked.state, to)
     if expect_reviewer is not None and locked.reviewer_id != expect_reviewer.pk:
         raise DomainError(_("Another regulator holds this declaration; only they can decide it."))
     from_state = locked.state
@@ -126,6 +129,10 @@ def _transition(
     )
     if to in NOTIFIED_STATES:
         notify_declaration_event(event=event)
+    declarations_changed.send(
+        sender=Declaration,
+        changes=[DeclarationChange(locked, from_state=from_state, to_state=to, actor=actor)],
+    )
     if S.APPROVED in (from_state, to):
         # The public store page shows approved schemes only.
         store_page_invalidate(
@@ -135,15 +142,46 @@ def _transition(
     return declaration
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise DomainError(message)
+# A batch move: declaration (locked, in its current state), target state, reason, field changes.
+Move = tuple[Declaration, str, str, dict[str, bool]]
+
+
+def declarations_transition_many(moves: list[Move], *, now: datetime) -> None:
+    """System moves for a batch of locked declarations, set-based (screening's): the same table
+    of allowed transitions, event rows, notifications and signal as `_transition`, with one
+    UPDATE per kind of move instead of several queries per declaration. Call inside atomic()."""
+    groups: dict[tuple[str, tuple[tuple[str, bool], ...]], list[int]] = defaultdict(list)
+    events, changes = [], []
+    for declaration, to, reason, fields in moves:
+        _check_move(declaration.state, to)
+        groups[(to, tuple(sorted(fields.items())))].append(declaration.pk)
+        events.append(
+            DeclarationEvent(
+                declaration=declaration,
+                actor=None,
+                from_state=declaration.state,
+                to_state=to,
+                reason=reason,
+                created_at=now,
+            )
+        )
+        changes.append(
+            DeclarationChange(declaration, from_state=declaration.state, to_state=to, actor=None)
+        )
+        declaration.state = to
+    for (to, fields), pks in groups.items():
+        Declaration.objects.filter(pk__in=pks).update(state=to, updated_at=now, **dict(fields))
+    for event in DeclarationEvent.objects.bulk_create(events):
+        if event.to_state in NOTIFIED_STATES:
+            notify_declaration_event(event=event)
+    if changes:
+        declarations_changed.send(sender=Declaration, changes=changes)
 
 
 @transaction.atomic
 def declaration_create(*, actor: User, merchant: Merchant, scheme: Scheme) -> Declaration:
-    _require(scheme.is_active, _("This scheme is not open for declarations."))
-    require_may_declare(merchant)
+    require(scheme.is_active, _("This scheme is not open for declarations."))
+    declaration_creating.send(sender=Declaration, merchant=merchant, scheme=scheme)
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(
@@ -210,13 +248,13 @@ def declaration_update(
 ) -> Declaration:
     """Save the draft's content: ticked commitments, scheme fields, district members."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _require(
+    require(
         declaration.is_editable,
         _("Only a draft or a declaration sent back to you can be changed."),
     )
     commitments = list(commitments)
     foreign = [c for c in commitments if c.scheme_id != declaration.scheme_id]
-    _require(not foreign, _("A commitment does not belong to this scheme."))
+    require(not foreign, _("A commitment does not belong to this scheme."))
     clean = _clean_details(declaration.scheme, details or {})
     declaration.details = clean
     declaration.save(update_fields=["details", "updated_at"])
@@ -244,11 +282,11 @@ def declaration_attach_document(
 ) -> DeclarationDocument:
     """Attach one file after checking its content (not its name) is PDF, JPEG or PNG."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _require(
+    require(
         declaration.is_editable,
         _("Documents can only be added to a draft or a declaration sent back to you."),
     )
-    _require(
+    require(
         required_document.scheme_id == declaration.scheme_id,
         _("This document is not one the scheme asks for."),
     )
@@ -321,7 +359,7 @@ def declaration_save_content(
 @transaction.atomic
 def declaration_remove_document(*, actor: User, document: DeclarationDocument) -> None:
     declaration = Declaration.objects.select_for_update().get(pk=document.declaration_id)
-    _require(declaration.is_editable, _("Documents of a submitted declaration cannot be removed."))
+    require(declaration.is_editable, _("Documents of a submitted declaration cannot be removed."))
     name = document.original_name
     stored_name, storage = document.file.name, document.file.storage
     document.delete()
@@ -373,14 +411,7 @@ def declaration_submit(*, actor: User, declaration: Declaration) -> Declaration:
         raise DomainError(" ".join(problems))
     reason = _("Resubmitted after amendment") if current.state != S.DRAFT else ""
     _transition(declaration, to=S.SUBMITTED, actor=actor, reason=reason)
-    transaction.on_commit(lambda: _enqueue_screening(declaration.pk))
     return declaration
-
-
-def _enqueue_screening(declaration_id: int) -> None:
-    from review.tasks import screen_declaration
-
-    screen_declaration.delay(declaration_id)
 
 
 @transaction.atomic
@@ -388,8 +419,8 @@ def declaration_withdraw(*, actor: User, declaration: Declaration, reason: str =
     return _transition(declaration, to=S.WITHDRAWN, actor=actor, reason=reason)
 
 
-# System and regulator transitions. The screening hook (review.services.screening) and the review
-# queues build on these.
+# System and regulator transitions. Screening (review.services.screening) and the review queues
+# build on these.
 
 
 @transaction.atomic
@@ -409,16 +440,11 @@ def declaration_screening_finish(
     """End screening: a fail goes back to the merchant; the rest go to review, maybe flagged."""
     to = S.PENDING_REVIEW if passed else S.SCREENING_FAILED
     changes = {"flagged": flagged or incomplete, "screening_incomplete": incomplete}
-    declaration = _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
-    if passed:
-        pool_enter_selection(merchant=declaration.merchant, declaration=declaration)
-    return declaration
+    return _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
 
 
 def _require_reviewer(actor: User, declaration: Declaration) -> None:
-    _require(
-        can_review(actor, declaration), _("You are not a reviewer for this merchant's region.")
-    )
+    require(can_review(actor, declaration), _("You are not a reviewer for this merchant's region."))
 
 
 @transaction.atomic
@@ -438,28 +464,24 @@ def declaration_release(*, actor: User, declaration: Declaration) -> Declaration
 @transaction.atomic
 def declaration_approve(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
     _require_reviewer(actor, declaration)
-    declaration = _transition(
+    return _transition(
         declaration, to=S.APPROVED, actor=actor, reason=reason, expect_reviewer=actor
     )
-    pool_cultivate(merchant=declaration.merchant, declaration=declaration, actor=actor)
-    return declaration
 
 
 @transaction.atomic
 def declaration_reject(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     _require_reviewer(actor, declaration)
-    _require(bool(reason.strip()), _("Give the reason for rejecting the declaration."))
-    declaration = _transition(
+    require(bool(reason.strip()), _("Give the reason for rejecting the declaration."))
+    return _transition(
         declaration, to=S.REJECTED, actor=actor, reason=reason.strip(), expect_reviewer=actor
     )
-    pool_leave_selection(merchant=declaration.merchant, declaration=declaration, actor=actor)
-    return declaration
 
 
 @transaction.atomic
 def declaration_return(*, actor: User, declaration: Declaration, comments: str) -> Declaration:
     _require_reviewer(actor, declaration)
-    _require(bool(comments.strip()), _("Say what the merchant must amend."))
+    require(bool(comments.strip()), _("Say what the merchant must amend."))
     return _transition(
         declaration, to=S.RETURNED, actor=actor, reason=comments.strip(), expect_reviewer=actor
     )
@@ -468,7 +490,7 @@ def declaration_return(*, actor: User, declaration: Declaration, comments: str) 
 @transaction.atomic
 def declaration_revoke(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     _require_reviewer(actor, declaration)
-    _require(bool(reason.strip()), _("Give the reason for revoking the declaration."))
+    require(bool(reason.strip()), _("Give the reason for revoking the declaration."))
     return _transition(declaration, to=S.REVOKED, actor=actor, reason=reason.strip())
 
 

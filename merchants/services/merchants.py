@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
+from merchants.signals import merchant_registered
 from merchants.store_cache import store_page_invalidate
 from merchants.validators import normalize_uscc
-from ratings.nominations import nominations_on_register
 
 PROFILE_FIELDS = (
     "name",
@@ -84,7 +84,7 @@ def merchant_register(
         actor.role = User.Role.MERCHANT
         actor.save(update_fields=["role"])
     audit_log(actor=actor, action="merchant.register", merchant=merchant, data={"uscc": uscc})
-    nominations_on_register(merchant=merchant)
+    merchant_registered.send(sender=Merchant, merchant=merchant, actor=actor)
     return merchant
 
 

@@ -27,16 +27,13 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from merchants.models import EXTERNAL_SOURCES, ExternalRecord, User
 from merchants.services.audit import audit_log
+from merchants.signals import records_changed
 from merchants.store_cache import store_page_invalidate_all
 from merchants.validators import validate_uscc
-from ratings.pools import standings_mark_changed_by_uscc
 
 IMPORT_ACTION = "records.import"
 # Sources whose records the public store pages show (the registry's credit level).
 STORE_PAGE_SOURCES = {"registry"}
-# Sources the comprehensive evaluation reads: merchants with new or changed records are marked
-# for the nightly run.
-EVALUATION_SOURCES = {"registry", "enforcement"}
 MAX_REPORTED_ERRORS = 1000
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否"})
@@ -498,9 +495,11 @@ def records_import(
         report.ignored_fields = sorted(ignored)
         if source in STORE_PAGE_SOURCES and (report.created or report.updated):
             store_page_invalidate_all()
-        if source in EVALUATION_SOURCES and (report.created or report.updated):
-            standings_mark_changed_by_uscc(
-                usccs=model._default_manager.filter(imported_at__gte=started).values("uscc")
+        if report.created or report.updated:
+            records_changed.send(
+                sender=model,
+                source=source,
+                usccs=model._default_manager.filter(imported_at__gte=started).values("uscc"),
             )
         audit_log(
             actor=actor,

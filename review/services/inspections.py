@@ -24,7 +24,6 @@ from merchants.services.notifications import (
     notify_merchant_members,
 )
 from merchants.store_cache import store_page_invalidate
-from ratings.pools import standings_mark_changed
 from review.models import (
     Inspection,
     InspectionAssignment,
@@ -35,6 +34,7 @@ from review.models import (
     Rectification,
 )
 from review.models import InspectionState as S
+from review.signals import inspection_changed
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.SCHEDULED: frozenset({S.CLOSED, S.RECTIFYING, S.CANCELLED}),
@@ -85,8 +85,7 @@ def _transition(
     )
     # The public page lists recorded inspections.
     store_page_invalidate([locked.merchant.public_code])
-    # Results count in the merchant's evaluation.
-    standings_mark_changed(merchant_ids=[locked.merchant_id])
+    inspection_changed.send(sender=Inspection, inspection=locked)
     return locked
 
 

@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,20 +26,18 @@ from django.db.models import Count, F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from common.errors import DomainError
-from merchants.models import Declaration, DeclarationEvent, User
+from common.errors import require
+from merchants.models import Declaration, User
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.bulk import bulk_write
 from merchants.services.declarations import (
-    NOTIFIED_STATES,
-    TRANSITIONS,
+    Move,
     declaration_screening_finish,
     declaration_screening_start,
+    declarations_transition_many,
 )
-from merchants.services.notifications import notify_declaration_event
-from ratings.pools import pool_enter_selection_many
 from review.models import ScreeningCheck, ScreeningRun
 from review.rules.base import SOURCE_LABELS, CheckOutcome
 from review.rules.engine import Evaluation, evaluate, render_reasons, share_schemes
@@ -132,40 +130,6 @@ def _attempts_since_submission(declaration_ids: Iterable[int]) -> dict[int, int]
     return {row["declaration_id"]: row["n"] for row in rows}
 
 
-Move = tuple[Declaration, str, str, dict[str, bool]]  # declaration, to, reason, field changes
-
-
-def _transition_many(moves: list[Move], *, now: datetime) -> None:
-    """Screening's own moves for a batch of locked declarations, set-based: the same table of
-    allowed transitions, event rows and notifications as the state machine's `_transition`,
-    with one UPDATE per kind of move instead of several queries per declaration."""
-    groups: dict[tuple[str, tuple[tuple[str, bool], ...]], list[int]] = defaultdict(list)
-    events = []
-    for declaration, to, reason, changes in moves:
-        if to not in TRANSITIONS[declaration.state]:
-            raise DomainError(
-                _("A declaration that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": S(declaration.state).label, "to": S(to).label}
-            )
-        groups[(to, tuple(sorted(changes.items())))].append(declaration.pk)
-        events.append(
-            DeclarationEvent(
-                declaration=declaration,
-                actor=None,
-                from_state=declaration.state,
-                to_state=to,
-                reason=reason,
-                created_at=now,
-            )
-        )
-        declaration.state = to
-    for (to, changes), pks in groups.items():
-        Declaration.objects.filter(pk__in=pks).update(state=to, updated_at=now, **dict(changes))
-    for event in DeclarationEvent.objects.bulk_create(events):
-        if event.to_state in NOTIFIED_STATES:
-            notify_declaration_event(event=event)
-
-
 @transaction.atomic
 def _claim(ids: list[int]) -> dict[int, ScreeningRun]:
     # skip_locked: a declaration another worker is finishing right now is theirs.
@@ -179,7 +143,9 @@ def _claim(ids: list[int]) -> dict[int, ScreeningRun]:
         return {}
     now = timezone.now()
     retrying = [d.pk for d in locked if d.state == S.SCREENING]
-    _transition_many([(d, S.SCREENING, "", {}) for d in locked if d.state == S.SUBMITTED], now=now)
+    declarations_transition_many(
+        [(d, S.SCREENING, "", {}) for d in locked if d.state == S.SUBMITTED], now=now
+    )
     if retrying:
         # The sweep looks for declarations nobody has touched for a while.
         Declaration.objects.filter(pk__in=retrying).update(updated_at=now)
@@ -290,10 +256,7 @@ def _record(
                         },
                     )
                 )
-        _transition_many(moves, now=now)
-        pool_enter_selection_many(
-            declarations=[d for d, to, _reason, _changes in moves if to == S.PENDING_REVIEW]
-        )
+        declarations_transition_many(moves, now=now)
         bulk_write(ScreeningCheck, CHECK_COLUMNS, checks, json_columns=(5,))
         finished: dict[tuple[str, str], list[int]] = defaultdict(list)
         for run in summary.runs:
@@ -307,23 +270,16 @@ def _record(
     return summary
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise DomainError(message)
-
-
 def declaration_rescreen(*, actor: User, declaration: Declaration) -> ScreeningRun:
     """A reviewer runs the screening again (e.g. after the registry corrected a record).
 
     Stores a new run and updates the flags; the declaration stays where it is in review, and
     the reviewer decides with the new report in front of them.
     """
-    _require(
-        can_review(actor, declaration), _("You are not a reviewer for this merchant's region.")
-    )
+    require(can_review(actor, declaration), _("You are not a reviewer for this merchant's region."))
 
     def check_state(current: Declaration) -> None:
-        _require(
+        require(
             current.state == S.PENDING_REVIEW
             or (current.state == S.UNDER_REVIEW and current.reviewer_id == actor.pk),
             _(

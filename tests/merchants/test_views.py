@@ -570,9 +570,10 @@ def stub_screening(monkeypatch, settings, tmp_path):
     def screening_run_latest(*, declaration: Declaration) -> str | None:
         return runs.get(declaration.pk)
 
-    from merchants import views
+    from review import receivers
 
-    monkeypatch.setattr(views, "screening_run_latest", screening_run_latest)
+    # The page asks the apps above for what they add (declaration_page_context).
+    monkeypatch.setattr(receivers, "screening_run_latest", screening_run_latest)
     return runs
 
 

@@ -1,0 +1,45 @@
+"""What the merchants app announces. Higher apps react in their `receivers.py`; this app never
+calls up a layer. Each signal is sent inside the transaction of the change it announces, so a
+receiver's writes commit or roll back with it. The list of signals, their senders and receivers
+is in ARCHITECTURE.md.
+"""
+
+from dataclasses import dataclass
+
+from django.dispatch import Signal
+
+from merchants.models import Declaration, User
+
+# A merchant is about to start a declaration for a scheme. A receiver that forbids it raises a
+# DomainError saying why (sent with `send`, so the error reaches the caller).
+# kwargs: merchant, scheme.
+declaration_creating = Signal()
+
+# Declarations moved in their state machine (one change, or a batch from screening).
+# kwargs: changes (list[DeclarationChange]).
+declarations_changed = Signal()
+
+# A merchant was registered. kwargs: merchant, actor.
+merchant_registered = Signal()
+
+# Facts the public sees of merchants changed (profile, permits, scheme texts, registry records).
+# kwargs: public_codes (list of store codes, or None when any merchant may be affected).
+merchant_facts_changed = Signal()
+
+# A declaration's page is being shown: higher apps add what they know of it to the template
+# context by returning a dict (e.g. review: the screening report). kwargs: declaration.
+declaration_page_context = Signal()
+
+# External records were created or updated by an import or a feed.
+# kwargs: source (an EXTERNAL_SOURCES key), usccs (a queryset or list of the codes concerned).
+records_changed = Signal()
+
+
+@dataclass(frozen=True)
+class DeclarationChange:
+    """One move of the declaration state machine, as its event row records it."""
+
+    declaration: Declaration  # saved in its new state
+    from_state: str
+    to_state: str
+    actor: User | None  # None: the system
