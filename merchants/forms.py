@@ -239,45 +239,11 @@ class DeclarationCreateForm(NoSuffixMixin, forms.Form):
         self.fields["scheme"].queryset = selectors.scheme_list(active_only=True)
 
 
-def _detail_fields(kind: str) -> dict[str, forms.Field]:
-    """The scheme's extra fields by kind (DESIGN.md, "Merchant and declaration")."""
-    text = {"widget": forms.Textarea(attrs={"rows": 3}), "required": False}
-    if kind == Scheme.Kind.NO_REASON_RETURN:
-        return {
-            "return_days": forms.IntegerField(
-                label=_("Return window (days)"),
-                required=False,
-                help_text=_("At least 7 days."),
-                widget=forms.NumberInput(attrs={"min": 7}),
-            ),
-            "goods_covered": forms.CharField(label=_("Goods covered"), **text),
-            "goods_excluded": forms.CharField(label=_("Goods excluded"), **text),
-            "cross_store_returns": forms.BooleanField(
-                label=_("Returns are also taken at other stores or places"), required=False
-            ),
-        }
-    if kind == Scheme.Kind.FACTORY:
-        return {
-            "production_licence": forms.CharField(
-                label=_("Production licence number"), max_length=50, required=False
-            ),
-            "product_categories": forms.CharField(label=_("Product categories"), **text),
-        }
-    if kind == Scheme.Kind.FINANCIAL_OUTLET:
-        return {
-            "institution": forms.CharField(
-                label=_("Financial institution"), max_length=200, required=False
-            ),
-            "outlet": forms.CharField(label=_("Outlet"), max_length=200, required=False),
-        }
-    return {}
-
-
 def declaration_detail_rows(declaration: Declaration) -> list[tuple[str, Any]]:
     """(label, value) pairs of the scheme's extra fields, for the detail page."""
     return [
         (field.label, declaration.details.get(name))
-        for name, field in _detail_fields(declaration.scheme.kind).items()
+        for name, field in declaration.scheme.spec.detail_fields().items()
     ]
 
 
@@ -333,10 +299,11 @@ class DeclarationForm(NoSuffixMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["commitments"].queryset = scheme.commitments.all()
-        if scheme.kind != Scheme.Kind.DISTRICT:
+        if not scheme.spec.has_members:
             del self.fields["member_usccs"]
-        self.detail_names = list(_detail_fields(scheme.kind))
-        self.fields.update(_detail_fields(scheme.kind))
+        detail_fields = scheme.spec.detail_fields()
+        self.detail_names = list(detail_fields)
+        self.fields.update(detail_fields)
         self.documents = list(scheme.required_documents.all())
         for doc in self.documents:
             self.fields[self.document_field(doc.pk)] = forms.FileField(

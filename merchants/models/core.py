@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models.files import StoredFile
+from merchants.schemes import SchemeKind, kind_choices, scheme_kind
 
 
 class Region(models.Model):
@@ -284,18 +285,16 @@ class TranslatedNameMixin:
 
 
 class Scheme(TranslatedNameMixin, models.Model):
-    class Kind(models.TextChoices):
-        UNIT = "unit", _("Assured consumption unit")
-        NO_REASON_RETURN = "no_reason_return", _("No-reason-return commitment")
-        FACTORY = "factory", _("Assured factory")
-        FINANCIAL_OUTLET = "financial_outlet", _("Assured financial outlet")
-        DISTRICT = "district", _("Assured shopping district")
+    # The kinds are the modules of merchants.schemes; `Scheme.Kind.FACTORY` etc. name them.
+    Kind = models.TextChoices(
+        "Kind", [(code.upper(), (code, label)) for code, label in kind_choices()]
+    )
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(
         _("kind"),
         max_length=20,
-        choices=Kind.choices,
+        choices=kind_choices,
         help_text=_("Decides which extra fields a declaration for this scheme carries."),
     )
     name = models.CharField(_("name (Chinese)"), max_length=100)
@@ -311,6 +310,11 @@ class Scheme(TranslatedNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def spec(self) -> SchemeKind:
+        """What this scheme's kind asks of a declaration and shows the public."""
+        return scheme_kind(self.kind)
 
 
 class Commitment(TranslatedNameMixin, models.Model):

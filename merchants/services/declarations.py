@@ -52,8 +52,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset(),
 }
 
-NO_REASON_RETURN_MIN_DAYS = 7
-
 # The merchant is told of these outcomes, by e-mail and in the on-site inbox.
 NOTIFIED_STATES = frozenset({S.SCREENING_FAILED, S.APPROVED, S.REJECTED, S.RETURNED, S.REVOKED})
 
@@ -195,48 +193,6 @@ def declaration_create(*, actor: User, merchant: Merchant, scheme: Scheme) -> De
     return declaration
 
 
-def _clean_details(scheme: Scheme, details: dict[str, Any]) -> dict[str, Any]:
-    """Validate the scheme's extra fields; returns only the keys the scheme's kind uses."""
-    kind = scheme.kind
-    if kind == Scheme.Kind.NO_REASON_RETURN:
-        try:
-            days = int(details.get("return_days") or 0)
-        except (TypeError, ValueError) as exc:
-            raise DomainError(
-                _("The return window must be a whole number of days."), field="return_days"
-            ) from exc
-        if days < NO_REASON_RETURN_MIN_DAYS:
-            raise DomainError(
-                _("The return window must be at least %(n)d days.")
-                % {"n": NO_REASON_RETURN_MIN_DAYS},
-                field="return_days",
-            )
-        return {
-            "return_days": days,
-            "goods_covered": str(details.get("goods_covered", "")).strip(),
-            "goods_excluded": str(details.get("goods_excluded", "")).strip(),
-            "cross_store_returns": bool(details.get("cross_store_returns")),
-        }
-    if kind == Scheme.Kind.FACTORY:
-        return {
-            "production_licence": str(details.get("production_licence", "")).strip(),
-            "product_categories": str(details.get("product_categories", "")).strip(),
-        }
-    if kind == Scheme.Kind.FINANCIAL_OUTLET:
-        return {
-            "institution": str(details.get("institution", "")).strip(),
-            "outlet": str(details.get("outlet", "")).strip(),
-        }
-    return {}
-
-
-REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
-    Scheme.Kind.NO_REASON_RETURN: ("return_days", "goods_covered"),
-    Scheme.Kind.FACTORY: ("production_licence", "product_categories"),
-    Scheme.Kind.FINANCIAL_OUTLET: ("institution", "outlet"),
-}
-
-
 @transaction.atomic
 def declaration_update(
     *,
@@ -255,11 +211,11 @@ def declaration_update(
     commitments = list(commitments)
     foreign = [c for c in commitments if c.scheme_id != declaration.scheme_id]
     require(not foreign, _("A commitment does not belong to this scheme."))
-    clean = _clean_details(declaration.scheme, details or {})
+    clean = declaration.scheme.spec.clean_details(details or {})
     declaration.details = clean
     declaration.save(update_fields=["details", "updated_at"])
     declaration.accepted_commitments.set(commitments)
-    if declaration.scheme.kind == Scheme.Kind.DISTRICT and member_merchants is not None:
+    if declaration.scheme.spec.has_members and member_merchants is not None:
         members = [m for m in member_merchants if m.pk != declaration.merchant_id]
         declaration.member_merchants.set(members)
     audit_log(
@@ -388,11 +344,11 @@ def declaration_missing_items(declaration: Declaration) -> list[str]:
     for doc in scheme.required_documents.all():
         if doc.is_mandatory and doc.pk not in attached:
             problems.append(_("Document missing: %(name)s") % {"name": doc.display_name})
-    for key in REQUIRED_DETAILS.get(scheme.kind, ()):
+    for key in scheme.spec.required_details:
         if not declaration.details.get(key):
             problems.append(_("Scheme details are incomplete: fill in every required field."))
             break
-    if scheme.kind == Scheme.Kind.DISTRICT and declaration.member_merchants.count() < 2:
+    if scheme.spec.has_members and declaration.member_merchants.count() < 2:
         problems.append(_("A shopping district needs at least two member merchants."))
     return problems
 
