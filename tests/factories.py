@@ -20,6 +20,7 @@ from merchants.models import (
     Notification,
     PenaltyRecord,
     Permit,
+    Pool,
     QualityRecord,
     Region,
     RegistryRecord,
@@ -27,6 +28,7 @@ from merchants.models import (
     User,
 )
 from merchants.uscc import build_uscc
+from ratings.models import Appeal, PoolChange, Standing
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -281,3 +283,42 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     wanted_outcome = "退货退款"
     complainant_name = "王五"
     complainant_phone = "13900139000"
+
+
+class StandingFactory(factory.django.DjangoModelFactory):
+    """Where a merchant stands, as its row only (no history): for the moves themselves and their
+    PoolChange rows, use the ratings services or PoolChangeFactory."""
+
+    class Meta:
+        model = Standing
+
+    merchant = factory.SubFactory(MerchantFactory)
+    region = factory.LazyAttribute(lambda s: s.merchant.region)
+    pool = Pool.CULTIVATION
+    stars = 0
+
+
+class PoolChangeFactory(factory.django.DjangoModelFactory):
+    """One recorded move between pools (a history row; the standing is not changed)."""
+
+    class Meta:
+        model = PoolChange
+
+    merchant = factory.SubFactory(MerchantFactory)
+    from_pool = Pool.CULTIVATION
+    to_pool = Pool.WARNING
+    reason_code = "score_below"
+    reason = "评分低于预警线。"
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    """A pending appeal against a warning, submitted by a user of the merchant."""
+
+    class Meta:
+        model = Appeal
+
+    merchant = factory.SubFactory(MerchantFactory)
+    decision = factory.SubFactory(PoolChangeFactory, merchant=factory.SelfAttribute("..merchant"))
+    statement = "已整改完毕。请复核。"
+    submitted_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
+    decide_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
