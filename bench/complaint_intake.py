@@ -20,7 +20,6 @@ import json
 import os
 import queue
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,10 +27,9 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
-from psycopg2 import sql
+from benchlib import free_port, percentile, recreate_database, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_hd_bench"
@@ -50,20 +48,6 @@ print(m.public_code)
 """
 
 
-def recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
-
-
 def count_complaints(url: str) -> tuple[int, int]:
     conn = psycopg2.connect(url)
     with conn.cursor() as cursor:
@@ -73,27 +57,6 @@ def count_complaints(url: str) -> tuple[int, int]:
         events = cursor.fetchone()[0]
     conn.close()
     return complaints, events
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited early with {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz/")
-            if conn.getresponse().status < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not answer within 30 s")
 
 
 def complaint_body(merchant_code: str, i: int) -> bytes:
@@ -163,10 +126,6 @@ def drive(port: int, merchant_code: str, rate: float, seconds: float, threads: i
         "latencies": sorted(latencies),
         "lateness": sorted(lateness),
     }
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    return values[min(len(values) - 1, int(fraction * len(values)))] if values else float("nan")
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg2
+from benchlib import free_port, percentile, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_bench"
@@ -95,12 +95,6 @@ def pick_codes(url: str, count: int) -> list[str]:
     return codes
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def get(port: int, path: str) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     conn.request("GET", path)
@@ -108,24 +102,6 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     body = response.read()
     conn.close()
     return response.status, body
-
-
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited early with {server.returncode}")
-        try:
-            if get(port, "/healthz/")[0] < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not answer within 30 s")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def cold_pass(port: int, paths: list[str], codes: list[str]) -> None:
