@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -62,17 +62,17 @@ def _replace_permits(merchant: Merchant, permits: Iterable[PermitData]) -> None:
 
 @transaction.atomic
 def merchant_register(
-    *, actor: User, uscc: str, permits: Iterable[PermitData] = (), **profile: object
+    *, actor: User, uscc: str, permits: Iterable[PermitData] = (), **profile: Any
 ) -> Merchant:
     """Register a merchant; the person registering becomes its owner."""
     uscc = normalize_uscc(uscc)
     if Merchant.objects.filter(uscc=uscc).exists():
         raise DomainError(duplicate_uscc_message(), field="uscc")
-    _check_region(profile["region"])  # type: ignore[arg-type]
+    _check_region(profile["region"])
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown merchant fields: {sorted(unknown)}")
-    _check_licence_dates(profile.get("licence_valid_from"), profile.get("licence_valid_until"))  # type: ignore[arg-type]
+    _check_licence_dates(profile.get("licence_valid_from"), profile.get("licence_valid_until"))
     try:
         with transaction.atomic():
             merchant = Merchant.objects.create(uscc=uscc, **profile)
@@ -94,7 +94,7 @@ def merchant_update(
     actor: User,
     merchant: Merchant,
     permits: Iterable[PermitData] | None = None,
-    **profile: object,
+    **profile: Any,
 ) -> Merchant:
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     changed = []
@@ -102,7 +102,7 @@ def merchant_update(
         if field not in PROFILE_FIELDS:
             raise TypeError(f"field {field!r} cannot be edited")
         if field == "region":
-            _check_region(value)  # type: ignore[arg-type]
+            _check_region(value)
         if getattr(merchant, field) != value:
             setattr(merchant, field, value)
             changed.append(field)

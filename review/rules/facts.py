@@ -20,7 +20,7 @@ WINDOWED_SOURCES = frozenset({"quality", "cold_chain", "enforcement"})
 
 
 def _fetch(source: str, usccs: list[str], since: date | None) -> dict[str, Any]:
-    adapter: Any = get_source(source)  # type: ignore[arg-type]
+    adapter = get_source(source)
     if source == "registry":
         return adapter.entity_bulk(usccs)
     if source == "food_chain":

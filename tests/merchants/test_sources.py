@@ -269,4 +269,4 @@ def test_source_unavailable_propagates(settings):
 
 def test_unknown_source_name():
     with pytest.raises(LookupError, match="Unknown external data source"):
-        get_source("weather")  # type: ignore[call-overload]
+        get_source("weather")
