@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/complaints/", include("complaints.api_urls")),
     path("api/v1/ratings/", include("ratings.api_urls_merchant")),
     path("api/v1/ratings/", include("ratings.api_urls_regulator")),
+    path("api/v1/public/", include("storefront.api_urls")),
     path("api/v1/", include("merchants.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script as a file: the CSP forbids inline scripts.
@@ -22,4 +23,5 @@ urlpatterns = [
     path("", include("ratings.urls_merchant")),
     path("", include("complaints.urls")),
     path("", include("merchants.urls")),
+    path("", include("storefront.urls")),
 ]

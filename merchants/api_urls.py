@@ -9,7 +9,6 @@ from merchants.api import (
     TokenObtainView,
 )
 from merchants.feeds_api import FeedPushView
-from merchants.public_api import PublicMerchantDetailView, PublicMerchantListView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="api-region")
@@ -20,11 +19,5 @@ router.register("declarations", DeclarationViewSet, basename="api-declaration")
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("feeds/<str:source>/", FeedPushView.as_view(), name="api-feed-push"),
-    path("public/merchants/", PublicMerchantListView.as_view(), name="api-public-merchant-list"),
-    path(
-        "public/merchants/<str:public_code>/",
-        PublicMerchantDetailView.as_view(),
-        name="api-public-merchant-detail",
-    ),
     *router.urls,
 ]

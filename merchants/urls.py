@@ -1,6 +1,6 @@
 from django.urls import path
 
-from merchants import store_views, views
+from merchants import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -47,10 +47,4 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.inbox_open, name="inbox-open"),
     path("regulator/merchants/", views.regulator_merchants, name="regulator-merchants"),
     path("regulator/declarations/", views.regulator_declarations, name="regulator-declarations"),
-    # One store, one code: public, no login.
-    path("s/", store_views.store_search, name="store-search"),
-    path("s/<str:public_code>/", store_views.store_page, name="store-page"),
-    path("s/<str:public_code>/qr.svg", store_views.store_qr_svg, name="store-qr-svg"),
-    path("s/<str:public_code>/qr.png", store_views.store_qr_png, name="store-qr-png"),
-    path("s/<str:public_code>/poster/", store_views.store_poster, name="store-poster"),
 ]

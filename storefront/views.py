@@ -9,9 +9,7 @@ ever cached or shared.
 """
 
 from datetime import datetime, time, timedelta
-from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -22,15 +20,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language, gettext_lazy, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from common.forms import BLANK, NoSuffixMixin
-from merchants import selectors, store
-from merchants.models import Merchant, Region
+from merchants.models import Merchant
 from merchants.store_cache import store_page_generation, store_page_key
-from merchants.validators import validate_uscc
+from storefront import qr, selectors
+from storefront.forms import StoreSearchForm
 
 # Changes reach the page through invalidation; the timeout bounds what the date alone changes (a
 # permit expiring, a visit leaving the 12-month window): entries end by midnight. A local-memory
@@ -65,11 +61,11 @@ def store_page_content(public_code: str) -> dict[str, str]:
     key = store_page_key(public_code, get_language(), store_page_generation())
     content = cache.get(key)
     if content is None:
-        merchant = store.store_merchant_get(public_code=public_code)
-        data = store.store_page_data(merchant=merchant)
+        merchant = selectors.store_merchant_get(public_code=public_code)
+        data = selectors.store_page_data(merchant=merchant)
         content = {
             "title": data["name"],
-            "body": render_to_string("store/_page_body.html", {"store": data}),
+            "body": render_to_string("storefront/_page_body.html", {"store": data}),
         }
         cache.set(key, content, timeout=_max_age())
     return content
@@ -93,20 +89,20 @@ def _is_plain_visit(request: HttpRequest) -> bool:
 @require_safe
 def store_page(request: HttpRequest, public_code: str) -> HttpResponse:
     if not _is_plain_visit(request):
-        return render(request, "store/page.html", store_page_content(public_code))
+        return render(request, "storefront/page.html", store_page_content(public_code))
     if len(public_code) > PUBLIC_CODE_MAX_LENGTH:
         raise Http404
     key = store_page_key(public_code, get_language(), store_page_generation(), variant="anonymous")
     page = cache.get(key)
     if page is None:
         context = {**store_page_content(public_code), "csrf_token": ANONYMOUS_TOKEN}
-        page = render_to_string("store/page.html", context, request=request)
+        page = render_to_string("storefront/page.html", context, request=request)
         cache.set(key, page, timeout=_max_age())
     return HttpResponse(page.replace(ANONYMOUS_TOKEN, get_token(request)))
 
 
 def _require_merchant(public_code: str) -> None:
-    if not store.store_merchant_exists(public_code=public_code):
+    if not selectors.store_merchant_exists(public_code=public_code):
         raise Http404
 
 
@@ -124,7 +120,7 @@ def _qr_response(
 def store_qr_svg(request: HttpRequest, public_code: str) -> HttpResponse:
     _require_merchant(public_code)
     return _qr_response(
-        store.store_qr_svg(public_code),
+        qr.store_qr_svg(public_code),
         "image/svg+xml",
         public_code,
         "svg",
@@ -136,7 +132,7 @@ def store_qr_svg(request: HttpRequest, public_code: str) -> HttpResponse:
 def store_qr_png(request: HttpRequest, public_code: str) -> HttpResponse:
     _require_merchant(public_code)
     return _qr_response(
-        store.store_qr_png(public_code),
+        qr.store_qr_png(public_code),
         "image/png",
         public_code,
         "png",
@@ -146,100 +142,12 @@ def store_qr_png(request: HttpRequest, public_code: str) -> HttpResponse:
 
 @require_safe
 def store_poster(request: HttpRequest, public_code: str) -> HttpResponse:
-    merchant = store.store_merchant_get(public_code=public_code)
-    data = store.store_page_data(merchant=merchant)
-    return render(request, "store/poster.html", {"store": data})
+    merchant = selectors.store_merchant_get(public_code=public_code)
+    data = selectors.store_page_data(merchant=merchant)
+    return render(request, "storefront/poster.html", {"store": data})
 
 
 # Public search
-
-
-def region_choices() -> list[tuple[str, Any]]:
-    """Cities, each followed by its counties (<optgroup> per city): a city code finds the
-    merchants of all its counties."""
-    regions = list(selectors.region_list().exclude(level=Region.Level.PROVINCE))
-    counties: dict[str, list[Region]] = {}
-    for region in regions:
-        if region.level == Region.Level.COUNTY:
-            counties.setdefault(region.parent_id, []).append(region)
-    return [BLANK] + [
-        (
-            city.name,
-            [
-                (city.code, _("All of %(city)s") % {"city": city.name}),
-                *((c.code, c.name) for c in counties.get(city.code, [])),
-            ],
-        )
-        for city in regions
-        if city.level == Region.Level.CITY
-    ]
-
-
-def star_choices() -> list[tuple[str, str]]:
-    """Built per form: the labels are in the visitor's language."""
-    return [BLANK] + [
-        (str(n), ngettext("At least %(stars)d star", "At least %(stars)d stars", n) % {"stars": n})
-        for n in range(1, 6)
-    ]
-
-
-class StoreSearchForm(NoSuffixMixin, forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=100,
-        required=False,
-        help_text=gettext_lazy("All or part of the business name."),
-    )
-    uscc = forms.CharField(
-        label=gettext_lazy("Unified social credit code"),
-        max_length=30,
-        required=False,
-        help_text=gettext_lazy("All 18 characters, as printed on the business licence."),
-    )
-    region = forms.ChoiceField(label=gettext_lazy("City or county"), required=False)
-    scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), required=False)
-    min_stars = forms.TypedChoiceField(
-        label=gettext_lazy("Star rating"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text=gettext_lazy("The assured consumption star rating, from 1 to 5 stars."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices()
-        self.fields["min_stars"].choices = star_choices()
-        self.fields["scheme"].choices = [BLANK] + [
-            (s.code, s.display_name)
-            for s in selectors.scheme_list().prefetch_related(None).only("code", "name", "name_en")
-        ]
-
-    def clean_uscc(self) -> str:
-        value = self.cleaned_data["uscc"].strip()
-        return validate_uscc(value) if value else ""
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
-
-    def has_filters(self) -> bool:
-        return self.is_bound and any(
-            (self.data.get(name) or "").strip()
-            for name in ("q", "uscc", "region", "scheme", "min_stars")
-        )
-
-    def search_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        region = data["region"]
-        # A city code (330100) finds every county under it (3301xx).
-        prefix = region[:4] if region.endswith("00") else region
-        return {
-            "q": data["q"],
-            "uscc": data["uscc"],
-            "region_prefix": prefix,
-            "scheme_code": data["scheme"],
-            "min_stars": data["min_stars"],
-        }
 
 
 @require_safe
@@ -247,12 +155,14 @@ def store_search(request: HttpRequest) -> HttpResponse:
     form = StoreSearchForm(request.GET or None)
     page = None
     if form.has_filters() and form.is_valid():
-        paginator = Paginator(store.store_search(**form.search_kwargs()), store.SEARCH_PAGE_SIZE)
+        paginator = Paginator(
+            selectors.store_search(**form.search_kwargs()), selectors.SEARCH_PAGE_SIZE
+        )
         page = paginator.get_page(request.GET.get("page"))
-        page.rows = [store.store_search_row(m) for m in page.object_list]
+        page.rows = [selectors.store_search_row(m) for m in page.object_list]
         page.links = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return render(
         request,
-        "store/search.html",
+        "storefront/search.html",
         {"form": form, "page": page, "searched": form.has_filters()},
     )

@@ -178,7 +178,7 @@ def test_schema_documents_the_public_endpoints(db, admin_user):
 def test_anonymous_callers_are_throttled(merchant, anonymous, monkeypatch):
     from django.core.cache import cache
 
-    from merchants.public_api import PublicThrottle
+    from storefront.api import PublicThrottle
 
     cache.clear()
     monkeypatch.setattr(PublicThrottle, "rate", "2/minute")

@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from merchants import store
 from merchants.models import Merchant
-from merchants.store_views import StoreSearchForm
+from storefront import selectors
+from storefront.forms import StoreSearchForm
 
 
 class PublicThrottle(AnonRateThrottle):
@@ -26,7 +26,7 @@ class PublicThrottle(AnonRateThrottle):
 
 
 class PublicPagination(PageNumberPagination):
-    page_size = store.SEARCH_PAGE_SIZE
+    page_size = selectors.SEARCH_PAGE_SIZE
 
 
 class _PublicView(generics.GenericAPIView):
@@ -36,7 +36,7 @@ class _PublicView(generics.GenericAPIView):
     filter_backends: list[Any] = []
 
 
-# Serializers: they describe the dicts merchants.store builds; nothing else reaches them.
+# Serializers: they describe the dicts storefront.selectors builds; nothing else reaches them.
 
 
 class PublicRegionRefSerializer(serializers.Serializer):
@@ -73,7 +73,7 @@ class PublicMerchantListSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Merchant | dict[str, Any]) -> dict[str, Any]:
         if isinstance(instance, Merchant):
-            instance = store.store_search_row(instance)
+            instance = selectors.store_search_row(instance)
         return super().to_representation(instance)
 
 
@@ -225,7 +225,7 @@ class PublicMerchantListView(_PublicView, generics.ListAPIView):
         form = StoreSearchForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError(_messages(form))
-        return store.store_search(**form.search_kwargs())
+        return selectors.store_search(**form.search_kwargs())
 
     @extend_schema(
         summary=gettext_lazy("Find merchants (public, no login)"),
@@ -256,5 +256,7 @@ class PublicMerchantDetailView(_PublicView):
         },
     )
     def get(self, request: Request, public_code: str) -> Response:
-        merchant = store.store_merchant_get(public_code=public_code)
-        return Response(PublicStorePageSerializer(store.store_page_data(merchant=merchant)).data)
+        merchant = selectors.store_merchant_get(public_code=public_code)
+        return Response(
+            PublicStorePageSerializer(selectors.store_page_data(merchant=merchant)).data
+        )

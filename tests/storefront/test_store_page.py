@@ -19,9 +19,9 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import merchant_update
 from merchants.services.records import records_import
-from merchants.store_views import ANONYMOUS_TOKEN
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.inspections import inspection_record
+from storefront.views import ANONYMOUS_TOKEN
 from tests.conftest import client_for
 from tests.factories import (
     CampaignFactory,
@@ -451,7 +451,7 @@ def test_page_is_public_for_every_role(merchant, other_owner, other_county_regul
 
 
 def test_entries_end_by_midnight_and_live_minutes_in_a_per_process_cache():
-    from merchants import store_views
+    from storefront import views as store_views
 
     locmem = store_views._max_age("django.core.cache.backends.locmem.LocMemCache")
     assert 0 < locmem <= store_views.STORE_PAGE_MAX_AGE_PER_PROCESS

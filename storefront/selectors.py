@@ -1,18 +1,15 @@
-"""One store, one code (一店一码): what a merchant's public page shows, its QR code and the
-public search. Public facts only: nothing here reads consumers' details, inspectors, internal
-notes or anything not yet approved.
+"""One store, one code (一店一码): what a merchant's public page shows and the public search.
+Public facts only: nothing here reads consumers' details, inspectors, internal notes or anything
+not yet approved. What the public may see of a standing is ratings' rule (ratings.selectors).
 
-`store_page_data` assembles the page in a handful of queries; the page (merchants.store_views)
-and the public API (merchants.public_api) both show exactly this and nothing more.
+`store_page_data` assembles the page in a handful of queries; the page (storefront.views) and
+the public API (storefront.api) both show exactly this and nothing more.
 """
 
-import io
 from datetime import date, timedelta
 from typing import Any
 
-import segno
-from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,16 +24,25 @@ from merchants.models import (
     Merchant,
     Permit,
     Pool,
+    Region,
     RegistryRecord,
     Scheme,
 )
-from ratings.models import Appeal, PoolChange, Standing
+from merchants.selectors import subtree_q
+from ratings.selectors import (
+    PUBLIC_STANDING_FIELDS,
+    public_decision_appeal_annotations,
+    public_rating,
+    public_shows_schemes,
+    public_standing,
+)
 from review.selectors import PUBLIC_RECORD_DAYS, public_inspection_record
+from storefront.qr import store_public_url
 
 SEARCH_PAGE_SIZE = 20
 
 
-# The merchant and its public URL
+# The merchant
 
 
 def store_merchant_get(*, public_code: str) -> Merchant:
@@ -60,9 +66,9 @@ def store_merchant_get(*, public_code: str) -> Merchant:
             "region__parent__code",
             "region__parent__name",
             "region__parent__level",
-            *STANDING_FIELDS,
+            *PUBLIC_STANDING_FIELDS,
         )
-        .annotate(**_latest_decision_appeal())
+        .annotate(**public_decision_appeal_annotations())
         .filter(public_code=public_code)
         .first()
     )
@@ -73,37 +79,6 @@ def store_merchant_get(*, public_code: str) -> Merchant:
 
 def store_merchant_exists(*, public_code: str) -> bool:
     return Merchant.objects.filter(public_code=public_code).exists()
-
-
-def store_path(public_code: str) -> str:
-    return reverse("store-page", args=[public_code])
-
-
-def store_public_url(public_code: str) -> str:
-    """The address the QR code carries: the platform's public site, not the request's host."""
-    return settings.SITE_URL.rstrip("/") + store_path(public_code)
-
-
-# QR code
-
-
-def store_qr(public_code: str) -> segno.QRCode:
-    # Level M survives a scuffed or partly covered print and keeps the code small.
-    return segno.make_qr(store_public_url(public_code), error="m")
-
-
-def store_qr_svg(public_code: str) -> bytes:
-    buffer = io.BytesIO()
-    store_qr(public_code).save(
-        buffer, kind="svg", scale=8, border=4, xmldecl=True, title=store_public_url(public_code)
-    )
-    return buffer.getvalue()
-
-
-def store_qr_png(public_code: str) -> bytes:
-    buffer = io.BytesIO()
-    store_qr(public_code).save(buffer, kind="png", scale=10, border=4)
-    return buffer.getvalue()
 
 
 # Commitments in plain words
@@ -184,105 +159,15 @@ def _approved_declarations(merchant_id: int) -> QuerySet[Declaration]:
     )
 
 
-# The rating: what the public sees of a merchant's standing (ratings.models.Standing). Shown: the
-# star rating, the cultivation pool, a warning being rectified and a removal (an exit with a
-# waiting time before declaring again: 摘牌). Not shown: the selection pool (a declaration under
-# review, or a regulator's invitation; nothing not yet approved is public) and an exit by a
-# rejected declaration (no removal: it may declare again at once). Never the score, the reasons
-# or anything a regulator wrote.
-
-STANDING_FIELDS = (
-    "standing__pool",
-    "standing__stars",
-    "standing__since",
-    "standing__rectification_due",
-    "standing__reentry_after",
-)
-# Appeals shown beside the decision: an overturned one has undone it (its reversal is the latest
-# move, so the appeal is no longer beside the decision in force).
-SHOWN_APPEALS = (Appeal.State.PENDING, Appeal.State.UPHELD)
-
-
-def _latest_decision_appeal() -> dict[str, Subquery]:
-    """The appeal against the merchant's latest pool move, as annotations of the merchant row
-    (one row: a few indexed look-ups, no extra query)."""
-    latest = PoolChange.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
-    return {
-        f"decision_appeal_{name}": Subquery(latest.values(f"appeal__{name}")[:1])
-        for name in ("state", "statement", "submitted_at", "decided_at")
-    }
-
-
-def _standing(merchant: Merchant) -> Standing | None:
-    try:
-        return merchant.standing
-    except Standing.DoesNotExist:
-        return None
-
-
-def public_pool(standing: Standing | None) -> str | None:
-    """The pool the public sees, or None when the standing is not public."""
-    if standing is None:
-        return None
-    if standing.pool in (Pool.CULTIVATION, Pool.STAR_RATED, Pool.WARNING):
-        return standing.pool
-    if standing.pool == Pool.EXITED and standing.reentry_after is not None:
-        return Pool.EXITED
-    return None
-
-
-def rating_label(pool: str | None, stars: int | None) -> str:
-    """The rating in words, as a screen reader says it and the API gives it."""
-    if pool == Pool.STAR_RATED and stars:
-        return ngettext(
-            "%(stars)d star (assured consumption star rating)",
-            "%(stars)d stars (assured consumption star rating)",
-            stars,
-        ) % {"stars": stars}
-    return {
-        Pool.CULTIVATION: _("Cultivation pool"),
-        Pool.WARNING: _("Under warning: rectifying"),
-        Pool.EXITED: _("Removed from the assured consumption programme"),
-    }.get(pool or "", "")
-
-
-def store_rating(merchant: Merchant) -> dict[str, Any]:
-    """Pool, stars and label of a merchant read with its standing (select_related)."""
-    standing = _standing(merchant)
-    pool = public_pool(standing)
-    stars = standing.stars if standing is not None and pool == Pool.STAR_RATED else None
-    return {"pool": pool, "stars": stars, "label": rating_label(pool, stars)}
-
-
-def _appeal(merchant: Merchant) -> dict[str, Any] | None:
-    state = getattr(merchant, "decision_appeal_state", None)
-    if state not in SHOWN_APPEALS:
-        return None
-    decided_at = merchant.decision_appeal_decided_at
-    return {
-        "state": state,
-        "state_label": str(Appeal.State(state).label),
-        "statement": merchant.decision_appeal_statement,
-        "submitted_on": timezone.localdate(merchant.decision_appeal_submitted_at),
-        "decided_on": timezone.localdate(decided_at) if decided_at else None,
-    }
-
-
 def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The current badge: the schemes the merchant is approved for and its rating, with the
-    merchant's appeal against the decision behind it (its right to reply). A removed merchant
-    carries no scheme seal."""
-    standing = _standing(merchant)
-    rating = store_rating(merchant)
-    pool = rating["pool"]
+    """The current badge: the schemes the merchant is approved for and what the public may see
+    of its standing (ratings.selectors.public_standing)."""
+    standing = public_standing(merchant)
     return {
-        "schemes": []
-        if pool == Pool.EXITED
-        else [{"code": s["code"], "name": s["name"]} for s in schemes],
-        **rating,
-        "since": timezone.localdate(standing.since) if pool else None,
-        "rectify_by": standing.rectification_due if pool == Pool.WARNING else None,
-        "appeal": _appeal(merchant) if pool else None,
+        "schemes": [{"code": s["code"], "name": s["name"]} for s in schemes]
+        if public_shows_schemes(standing["pool"])
+        else [],
+        **standing,
     }
 
 
@@ -385,11 +270,11 @@ def store_search(
     *,
     q: str = "",
     uscc: str = "",
-    region_prefix: str = "",
+    region: Region | None = None,
     scheme_code: str = "",
     min_stars: int | None = None,
 ) -> QuerySet[Merchant]:
-    """Merchants by part of the name, full USCC, region (a city or county code prefix),
+    """Merchants by part of the name, full USCC, region (a city or a county and below),
     approved scheme and least star rating; each with its standing (joined) and its approved
     schemes (prefetched: one query for a page)."""
     qs = Merchant.objects.select_related("region", "region__parent", "standing").only(
@@ -401,15 +286,14 @@ def store_search(
         "region__name",
         "region__parent__code",
         "region__parent__name",
-        *STANDING_FIELDS,
+        *PUBLIC_STANDING_FIELDS,
     )
     if q := q.strip():
         qs = qs.filter(name__icontains=q)
     if uscc:
         qs = qs.filter(uscc=uscc)
-    if region_prefix:
-        # The region's primary key is its code, so this needs no join.
-        qs = qs.filter(region__code__startswith=region_prefix)
+    if region is not None:
+        qs = qs.filter(subtree_q(region))
     if scheme_code:
         qs = qs.filter(
             Q(
@@ -443,19 +327,19 @@ def store_search(
 def store_search_row(merchant: Merchant) -> dict[str, Any]:
     """One search result: the public facts a list shows."""
     county, city = merchant.region, merchant.region.parent
-    rating = store_rating(merchant)
+    rating = public_rating(merchant)
     return {
         "public_code": merchant.public_code,
         "name": merchant.name,
         "address": merchant.address,
         "county": {"code": county.code, "name": county.name},
         "city": {"code": city.code, "name": city.name} if city else None,
-        "schemes": []
-        if rating["pool"] == Pool.EXITED
-        else [
+        "schemes": [
             {"code": d.scheme.code, "name": d.scheme.display_name}
             for d in getattr(merchant, "approved_declarations", [])
-        ],
+        ]
+        if public_shows_schemes(rating["pool"])
+        else [],
         "pool": rating["pool"],
         "stars": rating["stars"],
         "rating": rating["label"],

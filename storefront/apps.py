@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    """The public store pages, their QR codes and posters, the public search and the open API:
+    no models, read through the other apps' selectors."""
+
+    name = "storefront"
