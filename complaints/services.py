@@ -34,7 +34,6 @@ from complaints.signals import complaint_changed
 from merchants.models import Membership, Merchant, Notification, Region, User
 from merchants.selectors import region_subtree_codes
 from merchants.services.notifications import notify_merchant_members
-from merchants.store_cache import store_page_invalidate
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),
@@ -107,9 +106,6 @@ def _merchant_facts_changed(complaint: Complaint) -> None:
     """A step of a complaint against a registered merchant is announced: the public store page
     shows its complaint figures, and the evaluation counts them."""
     if complaint.merchant_id is not None:
-        store_page_invalidate(
-            Merchant.objects.filter(pk=complaint.merchant_id).values_list("public_code", flat=True)
-        )
         complaint_changed.send(sender=Complaint, complaint=complaint)
 
 

@@ -34,34 +34,32 @@ from merchants.models import (
     Scheme,
     User,
 )
-from merchants.store_cache import store_page_invalidate, store_page_invalidate_all
+from merchants.signals import merchant_facts_changed
 
 
-class StorePageAdminMixin:
-    """Admin saves and deletes reach the public store pages: the pages they touch are forgotten
-    after commit. `store_page_codes` returns None when every page may show the change."""
+class StorePageAdmin(admin.ModelAdmin):
+    """Admin saves and deletes of what the public store pages show are announced
+    (merchant_facts_changed). `store_page_codes` returns None when every page may show it."""
 
     def store_page_codes(self, obj: Any) -> Iterable[str] | None:
         return None
 
-    def _forget(self, obj: Any) -> None:
+    def _announce(self, obj: Any) -> None:
         codes = self.store_page_codes(obj)
-        if codes is None:
-            store_page_invalidate_all()
-        else:
-            store_page_invalidate(codes)
+        public_codes = None if codes is None else list(codes)
+        merchant_facts_changed.send(sender=type(obj), public_codes=public_codes)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)  # type: ignore[misc]
-        self._forget(form.instance)
+        super().save_related(request, form, formsets, change)
+        self._announce(form.instance)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self._forget(obj)
-        super().delete_model(request, obj)  # type: ignore[misc]
+        self._announce(obj)
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        store_page_invalidate_all()
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        merchant_facts_changed.send(sender=queryset.model, public_codes=None)
+        super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdminMixin:
@@ -78,7 +76,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class RegionAdmin(StorePageAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -138,7 +136,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class MerchantAdmin(StorePageAdmin):
     list_display = ("name", "uscc", "region", "industry", "licence_valid_until", "created_at")
     list_filter = ("industry", "region")
     # A USCC prefix uses the unique index; names are searched anywhere.
@@ -165,7 +163,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Permit)
-class PermitAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class PermitAdmin(StorePageAdmin):
     list_display = ("number", "permit_type", "merchant", "valid_until")
     list_filter = ("permit_type",)
     search_fields = ("number", "merchant__name", "=merchant__uscc")
@@ -218,7 +216,7 @@ class RequiredDocumentInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class SchemeAdmin(StorePageAdmin):
     list_display = ("code", "name", "name_en", "kind", "is_active", "order")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "name_en")
@@ -226,7 +224,7 @@ class SchemeAdmin(StorePageAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class CommitmentAdmin(StorePageAdmin):
     list_display = ("code", "name", "name_en", "scheme", "order")
     list_filter = ("scheme",)
     search_fields = ("code", "name", "name_en")
@@ -261,7 +259,7 @@ class DeclarationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(StorePageAdminMixin, admin.ModelAdmin):
+class DeclarationAdmin(StorePageAdmin):
     list_display = (
         "id",
         "merchant",
@@ -363,7 +361,7 @@ class ExternalRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryRecord)
-class RegistryRecordAdmin(StorePageAdminMixin, ExternalRecordAdmin):
+class RegistryRecordAdmin(StorePageAdmin, ExternalRecordAdmin):
     list_display = ("uscc", "entity_status", "licence_valid_until", "credit_level", "as_of")
     list_filter = ("entity_status", "on_abnormal_list", "on_dishonest_list", "credit_level")
 

@@ -19,9 +19,9 @@ from common.uploads import inspect_uploads, save_uploads
 from merchants.models import Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
-from merchants.store_cache import store_page_invalidate
 from ratings.models import Appeal, EvaluationPolicy, PoolChange, RatingFile, Standing
 from ratings.pools import standing_move
+from ratings.signals import standings_changed
 from ratings.warnings import (
     can_regulate,
     is_member,
@@ -95,7 +95,7 @@ def appeal_file(
         except IntegrityError as exc:
             raise DomainError(_("This decision has been appealed already.")) from exc
         save_uploads(files, types, model=RatingFile, actor=actor, merchant=merchant, appeal=appeal)
-        store_page_invalidate([merchant.public_code])  # the public page shows the appeal
+        standings_changed.send(sender=Appeal, public_codes=[merchant.public_code])
         audit_log(
             actor=actor,
             action="appeal_file",
@@ -175,7 +175,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
         locked.state = Appeal.State.OVERTURNED if overturn else Appeal.State.UPHELD
         locked.outcome_reason, locked.decided_by, locked.decided_at = reason, actor, now
         locked.save()
-        store_page_invalidate([merchant.public_code])
+        standings_changed.send(sender=Appeal, public_codes=[merchant.public_code])
         audit_log(
             actor=actor,
             action="appeal_decide",

@@ -27,9 +27,9 @@ from merchants.models import (
     User,
 )
 from merchants.services.notifications import notification_emails_after_commit
-from merchants.store_cache import store_page_invalidate
 from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, Result
 from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, PoolChange, Standing
+from ratings.signals import standings_changed
 
 P = Pool
 
@@ -146,7 +146,7 @@ def standing_move(
         setattr(standing, field, value)
     standing.save()
     change.save()
-    store_page_invalidate([merchant.public_code])
+    standings_changed.send(sender=Standing, public_codes=[merchant.public_code])
     return standing, change
 
 
@@ -251,7 +251,9 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
         ],
     )
     PoolChange.objects.bulk_create(changes)
-    store_page_invalidate([merchants[c.merchant_id][1] for c in changes])
+    standings_changed.send(
+        sender=Standing, public_codes=[merchants[c.merchant_id][1] for c in changes]
+    )
     return len(changes)
 
 
@@ -460,10 +462,11 @@ def pools_apply(
             told.append(changes[-1])
     PoolChange.objects.bulk_create(changes)
     if changes:
-        store_page_invalidate(
-            Merchant.objects.filter(pk__in=[c.merchant_id for c in changes]).values_list(
-                "public_code", flat=True
-            )
+        standings_changed.send(
+            sender=Standing,
+            public_codes=Merchant.objects.filter(
+                pk__in=[c.merchant_id for c in changes]
+            ).values_list("public_code", flat=True),
         )
     notify_pool_changes(told)
     return len(changes)

@@ -26,7 +26,6 @@ from merchants.services.notifications import (
     notification_emails_after_commit,
     notify_merchant_members,
 )
-from merchants.store_cache import store_page_invalidate
 from ratings.evaluation import STATE_TRIGGERS
 from ratings.models import (
     Appeal,
@@ -37,6 +36,7 @@ from ratings.models import (
     WarningRectification,
 )
 from ratings.pools import IN_PROGRAMME, change_build, notify_pool_changes, standing_move
+from ratings.signals import standings_changed
 
 
 def is_member(user: User, merchant: Merchant) -> bool:
@@ -282,7 +282,9 @@ def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
         )
         PoolChange.objects.bulk_create(changes)
         if changes:
-            store_page_invalidate([s.merchant.public_code for s in standings])
+            standings_changed.send(
+                sender=Standing, public_codes=[s.merchant.public_code for s in standings]
+            )
             notify_pool_changes(changes)
         overdue = Appeal.objects.filter(
             state=Appeal.State.PENDING, is_overdue=False, decide_by__lt=today

@@ -6,3 +6,6 @@ class StorefrontConfig(AppConfig):
     no models, read through the other apps' selectors."""
 
     name = "storefront"
+
+    def ready(self) -> None:
+        from storefront import receivers  # noqa: F401  (connects the receivers)

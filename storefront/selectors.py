@@ -13,8 +13,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from complaints.selectors import merchant_complaint_figures
 from merchants.models import (
@@ -86,45 +84,7 @@ def store_merchant_exists(*, public_code: str) -> bool:
 
 def scheme_terms(scheme: Scheme, details: dict[str, Any]) -> list[str]:
     """The scheme-specific terms of an approved declaration, as a consumer would say them."""
-    terms: list[str] = []
-    if scheme.kind == Scheme.Kind.NO_REASON_RETURN:
-        days = details.get("return_days")
-        if days:
-            if details.get("cross_store_returns"):
-                terms.append(
-                    ngettext(
-                        "%(days)d-day no-reason returns, also at our other stores",
-                        "%(days)d-day no-reason returns, also at our other stores",
-                        days,
-                    )
-                    % {"days": days}
-                )
-            else:
-                terms.append(
-                    ngettext(
-                        "%(days)d-day no-reason returns at this store",
-                        "%(days)d-day no-reason returns at this store",
-                        days,
-                    )
-                    % {"days": days}
-                )
-        if covered := details.get("goods_covered"):
-            terms.append(_("Goods covered: %(goods)s") % {"goods": covered})
-        if excluded := details.get("goods_excluded"):
-            terms.append(_("Not covered: %(goods)s") % {"goods": excluded})
-    elif scheme.kind == Scheme.Kind.FACTORY:
-        if categories := details.get("product_categories"):
-            terms.append(_("Products: %(categories)s") % {"categories": categories})
-        if licence := details.get("production_licence"):
-            terms.append(_("Production licence: %(number)s") % {"number": licence})
-    elif scheme.kind == Scheme.Kind.FINANCIAL_OUTLET:
-        institution, outlet = details.get("institution"), details.get("outlet")
-        if institution or outlet:
-            terms.append(
-                _("Outlet: %(institution)s %(outlet)s")
-                % {"institution": institution or "", "outlet": outlet or ""}
-            )
-    return [term.strip() for term in terms]
+    return [term.strip() for term in scheme.spec.public_terms(details)]
 
 
 # The page

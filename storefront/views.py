@@ -1,7 +1,7 @@
 """The public side of "one store, one code": the store page /s/<code>/, its QR code, the A5
 poster, and the public merchant search. No login; an unknown code is a 404.
 
-The page's content is cached per code, language and generation (merchants.store_cache); a hit
+The page's content is cached per code, language and generation (storefront.cache); a hit
 reads nothing from the database. For a signed-in visitor the layout around it (navigation,
 language form with its CSRF token) is rendered per request; for a visitor without a session the
 whole page is cached too, and only the CSRF token is put in per response, so nothing personal is
@@ -24,8 +24,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from merchants.models import Merchant
-from merchants.store_cache import store_page_generation, store_page_key
 from storefront import qr, selectors
+from storefront.cache import store_page_generation, store_page_key
 from storefront.forms import StoreSearchForm
 
 # Changes reach the page through invalidation; the timeout bounds what the date alone changes (a

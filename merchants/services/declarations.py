@@ -35,7 +35,6 @@ from merchants.permissions import can_review
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_declaration_event
 from merchants.signals import DeclarationChange, declaration_creating, declarations_changed
-from merchants.store_cache import store_page_invalidate
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
@@ -131,11 +130,6 @@ def _transition(
         sender=Declaration,
         changes=[DeclarationChange(locked, from_state=from_state, to_state=to, actor=actor)],
     )
-    if S.APPROVED in (from_state, to):
-        # The public store page shows approved schemes only.
-        store_page_invalidate(
-            Merchant.objects.filter(pk=locked.merchant_id).values_list("public_code", flat=True)
-        )
     declaration.refresh_from_db()
     return declaration
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
-from merchants.signals import merchant_registered
-from merchants.store_cache import store_page_invalidate
+from merchants.signals import merchant_facts_changed, merchant_registered
 from merchants.validators import normalize_uscc
 
 PROFILE_FIELDS = (
@@ -116,7 +115,7 @@ def merchant_update(
         changed.append("permits")
     audit_log(actor=actor, action="merchant.update", merchant=merchant, data={"fields": changed})
     # The public store page shows the profile and permits.
-    store_page_invalidate([merchant.public_code])
+    merchant_facts_changed.send(sender=Merchant, public_codes=[merchant.public_code])
     return merchant
 
 

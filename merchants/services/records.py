@@ -28,12 +28,9 @@ from common.errors import DomainError
 from merchants.models import EXTERNAL_SOURCES, ExternalRecord, User
 from merchants.services.audit import audit_log
 from merchants.signals import records_changed
-from merchants.store_cache import store_page_invalidate_all
 from merchants.validators import validate_uscc
 
 IMPORT_ACTION = "records.import"
-# Sources whose records the public store pages show (the registry's credit level).
-STORE_PAGE_SOURCES = {"registry"}
 MAX_REPORTED_ERRORS = 1000
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否"})
@@ -493,8 +490,6 @@ def records_import(
         writer.close()
         report.unchanged = good - report.created - report.updated
         report.ignored_fields = sorted(ignored)
-        if source in STORE_PAGE_SOURCES and (report.created or report.updated):
-            store_page_invalidate_all()
         if report.created or report.updated:
             records_changed.send(
                 sender=model,

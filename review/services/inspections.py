@@ -23,7 +23,6 @@ from merchants.services.notifications import (
     notification_emails_after_commit,
     notify_merchant_members,
 )
-from merchants.store_cache import store_page_invalidate
 from review.models import (
     Inspection,
     InspectionAssignment,
@@ -83,8 +82,6 @@ def _transition(
         note=note,
         created_at=now,
     )
-    # The public page lists recorded inspections.
-    store_page_invalidate([locked.merchant.public_code])
     inspection_changed.send(sender=Inspection, inspection=locked)
     return locked
 
