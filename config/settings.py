@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "review",
     "complaints",
     "ratings",
+    "demo",
     "config",
 ]
 
