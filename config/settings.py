@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "complaints",
     "ratings",
     "storefront",
+    "demo",
     "config",
 ]
 

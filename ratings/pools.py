@@ -318,7 +318,7 @@ def pool_leave_selection(
     return standing
 
 
-def _star_move(
+def star_move(
     standing: Standing, policy: EvaluationPolicy, score: int, now: datetime
 ) -> tuple[str, int, str, str] | None:
     """Where the evaluation takes a cultivated or star-rated merchant: (pool, stars, reason
@@ -439,7 +439,7 @@ def pools_apply(
             if standing.pool in (P.CULTIVATION, P.STAR_RATED, P.WARNING)
             else []
         )
-        move = _trigger_move(standing, run.policy, new, today) or _star_move(
+        move = _trigger_move(standing, run.policy, new, today) or star_move(
             standing, run.policy, evaluation.score, now
         )
         if move is None:

@@ -5,17 +5,17 @@ in the regulator's queue."""
 import pytest
 from django.urls import reverse
 
-from merchants.models import Merchant, Notification, Pool, User
-from merchants.services.demo import (
+from demo.demo_data.cast import (
     DEMO_APPEAL_OWNER,
     DEMO_APPEAL_STATEMENT,
     DEMO_STARS,
     DEMO_STARS_OWNER,
 )
+from merchants.models import Merchant, Notification, Pool, User
 from ratings.models import Appeal, Evaluation, EvaluationRun, Standing
 from ratings.pools import IN_PROGRAMME
 from tests.conftest import client_for
-from tests.merchants.test_commands import run
+from tests.demo.conftest import run
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 
 from common.errors import DomainError
+from demo import synthetic as syn
+from demo.province.mix import INDUSTRY_MIX, OBFUSCATE, STATE_MIX
 from merchants.models import Region, Scheme, User
 from merchants.seed import DATA_DIR
-from merchants.services import synthetic as syn
 from merchants.services.bulk import IdAllocator
-from merchants.services.province.mix import INDUSTRY_MIX, OBFUSCATE, STATE_MIX
 
 GENERATOR_USERNAME = "province-generator"
 REGULATOR_USERNAME = "gen-reg-{code}"

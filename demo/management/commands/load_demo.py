@@ -8,8 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.demo_data.cast import DEMO_PASSWORD
+from demo.demo_data.load import demo_load
 from merchants.models import Declaration
-from merchants.services.demo import DEMO_PASSWORD, demo_load
 
 
 def _width(text: str) -> int:

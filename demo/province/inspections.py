@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from common.errors import DomainError
-from merchants.services.province.context import County, MerchantSpec, timestamp
+from demo.province.context import County, MerchantSpec, timestamp
 from review.models import Campaign, ChecklistTemplate, InspectionMethod
 from review.models import InspectionResult as R
 from review.models import InspectionState as S

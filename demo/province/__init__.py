@@ -22,8 +22,8 @@ Public codes come from `secrets`, not from the seed: they must stay unguessable 
 Generated declarations carry no document files (nothing to serve); their commitments are ticked.
 """
 
-from merchants.services.province.mix import DECLARATION_PATHS
-from merchants.services.province.run import (
+from demo.province.mix import DECLARATION_PATHS
+from demo.province.run import (
     GENERATE_ACTION,
     ProvinceGenerationResult,
     province_generate,

@@ -31,9 +31,9 @@ from complaints.services import (
     HANDLING_WORKING_DAYS,
     MERCHANT_WORKING_DAYS,
 )
+from demo import synthetic as syn
+from demo.province.context import MerchantSpec
 from merchants.models import Industry
-from merchants.services import synthetic as syn
-from merchants.services.province.context import MerchantSpec
 
 DAY = 86400.0
 YEARS = 3

@@ -1,4 +1,4 @@
-"""External records made by `generate_province` (merchants/services/province/records.py)."""
+"""External records made by `generate_province` (demo/province/records.py)."""
 
 from io import StringIO
 
@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.province.records import RECORD_MODELS
 from merchants.models import (
     ColdChainRecord,
     FoodChainRecord,
@@ -15,7 +16,6 @@ from merchants.models import (
     QualityRecord,
     RegistryRecord,
 )
-from merchants.services.province.records import RECORD_MODELS
 from merchants.sources import get_source
 
 

@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.errors import DomainError
+from demo.province import province_generate
 from merchants.models import Region
-from merchants.services.province import province_generate
 
 
 class Command(BaseCommand):

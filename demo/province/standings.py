@@ -15,9 +15,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from demo.province.context import DeclarationSpec, MerchantSpec, timestamp
 from merchants.models import DeclarationState as S
 from merchants.models import Pool
-from merchants.services.province.context import DeclarationSpec, MerchantSpec, timestamp
 
 OBSERVATION = timedelta(days=182)  # the policy's default observation and star periods
 STAR_PERIOD = timedelta(days=182)

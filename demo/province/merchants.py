@@ -7,16 +7,16 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from merchants.models import Industry, Membership, Merchant, Permit, User
-from merchants.services import synthetic as syn
-from merchants.services.province.context import Context, MerchantSpec, timestamp, years_later
-from merchants.services.province.mix import (
+from demo import synthetic as syn
+from demo.province.context import Context, MerchantSpec, timestamp, years_later
+from demo.province.mix import (
     INDIVIDUAL_SHARE,
     INDUSTRY_MIX,
     LONG_TERM,
     OWNER_SHARE,
     PROGRAMME_START,
 )
+from merchants.models import Industry, Membership, Merchant, Permit, User
 from merchants.uscc import build_uscc
 
 

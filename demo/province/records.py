@@ -20,6 +20,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from demo import synthetic as syn
+from demo.province.context import MerchantSpec
 from merchants.models import (
     ColdChainRecord,
     FoodChainRecord,
@@ -29,8 +31,6 @@ from merchants.models import (
     QualityRecord,
     RegistryRecord,
 )
-from merchants.services import synthetic as syn
-from merchants.services.province.context import MerchantSpec
 
 REGISTRY_SHARE = 0.995
 ABNORMAL_SHARE = 0.02

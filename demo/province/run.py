@@ -12,31 +12,21 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from complaints.models import Complaint
-from merchants.models import (
-    AuditEntry,
-    Declaration,
-    DeclarationEvent,
-    Membership,
-    Merchant,
-    Permit,
-    User,
-)
-from merchants.services.bulk import bulk_write, foreign_keys_suspended
-from merchants.services.province.complaints import (
+from demo.province.complaints import (
     COMPLAINT_COLUMNS,
     complaint_rows,
     complaint_targets,
     complaints_rng,
     share,
 )
-from merchants.services.province.context import (
+from demo.province.context import (
     Context,
     MerchantSpec,
     ensure_staff,
     load_counties,
     load_schemes,
 )
-from merchants.services.province.declarations import (
+from demo.province.declarations import (
     COMMITMENT_COLUMNS,
     DECLARATION_COLUMNS,
     EVENT_COLUMNS,
@@ -47,7 +37,7 @@ from merchants.services.province.declarations import (
     event_rows,
     member_rows,
 )
-from merchants.services.province.inspections import (
+from demo.province.inspections import (
     ASSIGNMENT_COLUMNS,
     INSPECTION_COLUMNS,
     RECTIFICATION_COLUMNS,
@@ -57,7 +47,7 @@ from merchants.services.province.inspections import (
     inspection_rows,
     inspections_rng,
 )
-from merchants.services.province.merchants import (
+from demo.province.merchants import (
     MEMBERSHIP_COLUMNS,
     MERCHANT_COLUMNS,
     PERMIT_COLUMNS,
@@ -68,17 +58,27 @@ from merchants.services.province.merchants import (
     owner_rows,
     permit_rows,
 )
-from merchants.services.province.records import (
+from demo.province.records import (
     RECORD_MODELS,
     RECORD_TABLES,
     indexes_suspended,
     records_rng,
 )
-from merchants.services.province.standings import (
+from demo.province.standings import (
     STANDING_COLUMNS,
     standing_rows,
     standings_rng,
 )
+from merchants.models import (
+    AuditEntry,
+    Declaration,
+    DeclarationEvent,
+    Membership,
+    Merchant,
+    Permit,
+    User,
+)
+from merchants.services.bulk import bulk_write, foreign_keys_suspended
 from ratings.models import Standing
 from review.models import Inspection, InspectionAssignment, Rectification
 

@@ -1,4 +1,4 @@
-"""Standings made by `generate_province` (merchants/services/province/standings.py): the
+"""Standings made by `generate_province` (demo/province/standings.py): the
 merchants in the programme, in the pool their declarations put them in, ready for a run."""
 
 from io import StringIO

@@ -10,17 +10,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.calendar import add_working_days
-from merchants.models import Declaration, Scheme
-from merchants.models import DeclarationState as S
-from merchants.services import synthetic as syn
-from merchants.services.province.context import (
+from demo import synthetic as syn
+from demo.province.context import (
     Context,
     DeclarationSpec,
     MerchantSpec,
     SchemeInfo,
     timestamp,
 )
-from merchants.services.province.mix import (
+from demo.province.mix import (
     DECLARATION_PATHS,
     MERCHANT_STEPS,
     NRR_COVERED,
@@ -31,6 +29,8 @@ from merchants.services.province.mix import (
     STEP_GAPS,
     SYSTEM_STEPS,
 )
+from merchants.models import Declaration, Scheme
+from merchants.models import DeclarationState as S
 
 
 def declaration_specs(ctx: Context, merchants: list[MerchantSpec]) -> list[DeclarationSpec]:

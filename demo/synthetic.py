@@ -330,5 +330,5 @@ def random_date(rng: random.Random, start: date, end: date) -> date:
     return date.fromordinal(rng.randrange(start.toordinal(), end.toordinal() + 1))
 
 
-# USCC serials the demo data uses (merchants.services.demo); generators never produce them.
+# USCC serials the demo data uses (demo.demo_data.cast); generators never produce them.
 DEMO_SERIALS = range(20_260_000, 20_261_000)

@@ -1,5 +1,5 @@
 """Complaints and inspections made by `generate_province --complaints N --inspections N`
-(merchants/services/province/complaints.py and inspections.py)."""
+(demo/province/complaints.py and inspections.py)."""
 
 from collections import Counter
 from datetime import timedelta
