@@ -30,6 +30,7 @@ from complaints.models import ComplaintState as C
 from complaints.selectors import ComplaintQueueFilters, ComplaintQueueTab
 from merchants.forms import CountyChoiceField
 from merchants.models import Region
+from merchants.permissions import is_merchant_operator
 
 TEXT_MAX = 4000
 
@@ -143,7 +144,7 @@ def _evidence_response(complaint: Complaint, evidence_pk: int) -> FileResponse:
 # The merchant's desk
 
 
-merchant_operator_required = only_for(selectors.is_merchant_operator)
+merchant_operator_required = only_for(is_merchant_operator)
 
 
 @merchant_operator_required

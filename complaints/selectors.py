@@ -60,12 +60,6 @@ def complaint_get(*, user: User, pk: int) -> Complaint:
 # The merchant's desk: only complaints against merchants the user works for, whatever their role.
 
 
-def is_merchant_operator(user: User) -> bool:
-    return (
-        user.is_authenticated and user.is_active and Membership.objects.filter(user=user).exists()
-    )
-
-
 def merchant_complaint_list(*, user: User) -> QuerySet[Complaint]:
     """Open complaints first, the merchant's answer deadline first; then the closed ones."""
     if not user.is_authenticated or not user.is_active:

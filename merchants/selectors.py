@@ -15,12 +15,15 @@ from merchants.models import (
 )
 
 
+def region_subtree(region: Region) -> QuerySet[Region]:
+    """The region and every region below it, to list or choose regions from."""
+    return Region.objects.filter(code__startswith=region.prefix)
+
+
 def region_subtree_codes(region: Region) -> list[str]:
     """Codes of the region and every region below it (the tree is small: 102 rows). Filtering
     `region_id IN (codes)` uses the foreign-key index, which `LIKE 'prefix%'` would not."""
-    return list(
-        Region.objects.filter(code__startswith=region.prefix).values_list("code", flat=True)
-    )
+    return list(region_subtree(region).values_list("code", flat=True))
 
 
 def subtree_q(region: Region, field: str = "region_id") -> Q:

@@ -30,7 +30,7 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from review.services.campaigns import can_supervise
+from review.permissions import can_supervise
 
 SORTS = {
     "name": ("merchant__name", "merchant_id"),

@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from review.api import ReviewDeclarationViewSet
-from review.inspection_api import CampaignViewSet, InspectionViewSet, MerchantInspectionViewSet
+from review.api.inspections import CampaignViewSet, InspectionViewSet, MerchantInspectionViewSet
+from review.api.queue import ReviewDeclarationViewSet
 
 router = SimpleRouter()
 router.register("declarations", ReviewDeclarationViewSet, basename="api-review-declaration")

@@ -1,17 +1,18 @@
 from django.urls import path
 
-from review import inspection_views, views
+from review.views import inspections as inspection_views
+from review.views import queue as queue_views
 
 urlpatterns = [
-    path("", views.queue, name="review-queue"),
-    path("bulk-approve/", views.bulk_approve, name="review-bulk-approve"),
-    path("declarations/<int:pk>/", views.detail, name="review-detail"),
-    path("declarations/<int:pk>/claim/", views.claim, name="review-claim"),
-    path("declarations/<int:pk>/release/", views.release, name="review-release"),
-    path("declarations/<int:pk>/approve/", views.approve, name="review-approve"),
-    path("declarations/<int:pk>/reject/", views.reject, name="review-reject"),
-    path("declarations/<int:pk>/return/", views.return_for_amendment, name="review-return"),
-    path("declarations/<int:pk>/rescreen/", views.rescreen, name="review-rescreen"),
+    path("", queue_views.queue, name="review-queue"),
+    path("bulk-approve/", queue_views.bulk_approve, name="review-bulk-approve"),
+    path("declarations/<int:pk>/", queue_views.detail, name="review-detail"),
+    path("declarations/<int:pk>/claim/", queue_views.claim, name="review-claim"),
+    path("declarations/<int:pk>/release/", queue_views.release, name="review-release"),
+    path("declarations/<int:pk>/approve/", queue_views.approve, name="review-approve"),
+    path("declarations/<int:pk>/reject/", queue_views.reject, name="review-reject"),
+    path("declarations/<int:pk>/return/", queue_views.return_for_amendment, name="review-return"),
+    path("declarations/<int:pk>/rescreen/", queue_views.rescreen, name="review-rescreen"),
     # Quality control: campaigns (supervisors), visits (inspectors), the merchant's side.
     path("campaigns/", inspection_views.campaign_list, name="campaign-list"),
     path("campaigns/<int:pk>/", inspection_views.campaign_detail, name="campaign-detail"),

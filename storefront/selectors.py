@@ -34,7 +34,7 @@ from ratings.selectors import (
     public_shows_schemes,
     public_standing,
 )
-from review.selectors import PUBLIC_RECORD_DAYS, public_inspection_record
+from review.selectors.inspections import PUBLIC_RECORD_DAYS, public_inspection_record
 from storefront.qr import store_public_url
 
 SEARCH_PAGE_SIZE = 20

@@ -45,6 +45,8 @@ from merchants.models import (
     Scheme,
     User,
 )
+from merchants.permissions import region_within
+from merchants.selectors import subtree_q
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_emails_after_commit
 from review.models import (
@@ -57,34 +59,9 @@ from review.models import (
     QualityControlSetting,
 )
 from review.models import InspectionState as S
+from review.permissions import can_supervise
 
 DRAW_ALGORITHM = "sha256-min-keys-v1"
-
-
-# Who may do what -----------------------------------------------------------------------------
-
-
-def region_contains(outer: Region, code: str) -> bool:
-    return code.startswith(outer.prefix)
-
-
-def can_supervise(user: User, region: Region | None = None) -> bool:
-    """Define, draw and close campaigns: supervisors, for their own region and below."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_platform_admin:
-        return True
-    if not (user.is_regulator and user.can_supervise):
-        return False
-    return region is None or region_contains(user.region, region.code)
-
-
-def is_inspector(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and ((user.is_regulator and user.can_inspect) or user.is_coordinator)
-    )
 
 
 # Checklists ----------------------------------------------------------------------------------
@@ -175,9 +152,7 @@ def campaign_population(campaign: Campaign, *, now: Any = None) -> list[int]:
     scheme_ids = list(campaign.schemes.values_list("pk", flat=True))
     if scheme_ids:
         approved = approved.filter(scheme_id__in=scheme_ids)
-    qs = Merchant.objects.filter(region__code__startswith=campaign.region.prefix).filter(
-        Exists(approved)
-    )
+    qs = Merchant.objects.filter(subtree_q(campaign.region)).filter(Exists(approved))
     if campaign.industries:
         qs = qs.filter(industry__in=campaign.industries)
     if campaign.pools:
@@ -217,11 +192,12 @@ def inspector_pool(campaign: Campaign, counties: Iterable[str]) -> dict[str, lis
     counties = sorted(set(counties))
     if not counties:
         return {}
-    regulators = list(
-        User.objects.filter(
+    regulators = [
+        (pk, Region(code=code, level=level))
+        for pk, code, level in User.objects.filter(
             role=User.Role.REGULATOR, can_inspect=True, is_active=True, region__isnull=False
         ).values_list("pk", "region_id", "region__level")
-    )
+    ]
     coordinators = list(
         User.objects.filter(
             role=User.Role.COORDINATOR, is_active=True, region_id__in=counties
@@ -232,18 +208,14 @@ def inspector_pool(campaign: Campaign, counties: Iterable[str]) -> dict[str, lis
         if campaign.is_cross:
             ids = [
                 pk
-                for pk, code, level in regulators
-                if level == Region.Level.COUNTY and code[:4] == county[:4] and code != county
+                for pk, region in regulators
+                if region.level == Region.Level.COUNTY
+                and region.code[:4] == county[:4]
+                and region.code != county
             ]
         else:
-            # The regulator's own region must contain the county: its city, its province.
-            ids = [
-                pk
-                for pk, code, level in regulators
-                if code == county
-                or (level == Region.Level.CITY and county[:4] == code[:4])
-                or (level == Region.Level.PROVINCE and county[:2] == code[:2])
-            ]
+            # The regulator's own region must contain the county: itself, its city, its province.
+            ids = [pk for pk, region in regulators if region_within(county, region)]
             ids += [pk for pk, code in coordinators if code == county]
         pool[county] = sorted(set(ids))
     return pool

@@ -5,7 +5,7 @@ from datetime import date
 from django.utils import timezone
 
 from merchants.models import Declaration
-from review.selectors import OPEN_REVIEW_STATES
+from review.selectors.queue import OPEN_REVIEW_STATES
 
 
 def declarations_mark_overdue(*, today: date | None = None) -> int:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError, require
 from common.uploads import inspect_uploads, save_uploads
 from merchants.models import (
-    Membership,
     Notification,
     User,
 )
@@ -25,7 +24,6 @@ from merchants.services.notifications import (
 )
 from review.models import (
     Inspection,
-    InspectionAssignment,
     InspectionEvent,
     InspectionFile,
     InspectionResult,
@@ -33,6 +31,7 @@ from review.models import (
     Rectification,
 )
 from review.models import InspectionState as S
+from review.permissions import can_rectify, is_assigned
 from review.signals import inspection_changed
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -84,13 +83,6 @@ def _transition(
     )
     inspection_changed.send(sender=Inspection, inspection=locked)
     return locked
-
-
-def is_assigned(user: User, inspection: Inspection) -> bool:
-    return (
-        user.is_authenticated
-        and InspectionAssignment.objects.filter(inspection=inspection, inspector=user).exists()
-    )
 
 
 def inspection_score(checklist: list[dict], answers: dict[str, str]) -> int:
@@ -213,18 +205,11 @@ def _notify_merchant(inspection: Inspection, what: str, subject: str, **params: 
     )
 
 
-def _is_member(user: User, inspection: Inspection) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, merchant_id=inspection.merchant_id).exists()
-    )
-
-
 def rectification_submit(
     *, actor: User, inspection: Inspection, report: str, files: Sequence[UploadedFile] = ()
 ) -> Rectification:
     require(
-        _is_member(actor, inspection),
+        can_rectify(actor, inspection),
         _("Only someone working for this merchant can report its rectification."),
     )
     require(bool(report.strip()), _("Describe what was put right."))

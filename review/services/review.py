@@ -11,7 +11,7 @@ from common.errors import DomainError
 from merchants.models import Declaration, User
 from merchants.models import DeclarationState as S
 from merchants.services.declarations import declaration_approve, declaration_claim
-from review.selectors import review_declaration_list
+from review.selectors.queue import review_declaration_list
 
 
 @dataclass(frozen=True)

@@ -559,8 +559,8 @@ def test_returned_declaration_offers_amend_and_resubmit(owner, merchant):
 @pytest.fixture
 def stub_screening(monkeypatch, settings, tmp_path):
     """Stand in for the screening run and its report partial, which belong to review/."""
-    partial = tmp_path / "review" / "_screening_report.html"
-    partial.parent.mkdir()
+    partial = tmp_path / "review" / "queue" / "_screening_report.html"
+    partial.parent.mkdir(parents=True)
     partial.write_text("<p>REPORT {{ run }} FOR {{ audience }}</p>")
     templates = [dict(engine) for engine in settings.TEMPLATES]
     templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]

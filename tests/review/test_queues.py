@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants.models import Declaration, Merchant, User
-from review.selectors import QueueFilters, review_queue, review_queue_counts
+from review.selectors.queue import QueueFilters, review_queue, review_queue_counts
 from tests.conftest import client_for
 from tests.factories import (
     DeclarationFactory,

@@ -496,7 +496,7 @@ def test_the_report_shows_the_merchant_what_to_fix(draft, owner, submit, django_
     with django_assert_num_queries(2):
         run = svc.screening_run_latest(declaration=draft)
         html = render_to_string(
-            "review/_screening_report.html", {"run": run, "audience": "merchant"}
+            "review/queue/_screening_report.html", {"run": run, "audience": "merchant"}
         )
     assert "To fix before the declaration can go to review" in html
     assert "The business licence expired on 2025-03-01" in html
@@ -510,7 +510,7 @@ def test_the_report_shows_the_regulator_every_check_and_its_data(draft, owner, s
     registry(draft.merchant, record_id="REG-77")
     submit(draft, owner)
     run = svc.screening_run_latest(declaration=draft)
-    html = render_to_string("review/_screening_report.html", {"run": run, "audience": "regulator"})
+    html = render_to_string("review/queue/_screening_report.html", {"run": run, "audience": "regulator"})
     assert html.count('<tr class="check-') == len(RULES)
     assert "check digit is right" in html
     assert "<details>" in html and "REG-77" in html

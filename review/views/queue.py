@@ -24,13 +24,20 @@ from merchants.forms import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
 from merchants.services import declarations as declaration_services
-from review import selectors
-from review.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm, ReturnForm
-from review.selectors import QueueFilters, QueueTab
+from review.forms.queue import (
+    ApproveForm,
+    BulkApproveForm,
+    QueueFilterForm,
+    RejectForm,
+    ReturnForm,
+)
+from review.permissions import is_reviewer
+from review.selectors import queue as selectors
+from review.selectors.queue import QueueFilters, QueueTab
 from review.services import screening as screening_services
 from review.services.review import declarations_bulk_approve, is_clean
 
-reviewer_required = only_for(selectors.is_reviewer)
+reviewer_required = only_for(is_reviewer)
 
 
 # Queues
@@ -52,7 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     return render(
         request,
-        "review/queue.html",
+        "review/queue/queue.html",
         {
             "form": form,
             "tab": tab,
@@ -141,7 +148,7 @@ def _review_page(
         "return_form": forms_.get("return_form") or ReturnForm(),
         "screening_run": screening_services.screening_run_latest(declaration=declaration),
     }
-    return render(request, "review/detail.html", context)
+    return render(request, "review/queue/detail.html", context)
 
 
 @reviewer_required
@@ -312,7 +319,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     clean = [d for d in found if is_clean(d)]
     return render(
         request,
-        "review/bulk_confirm.html",
+        "review/queue/bulk_confirm.html",
         {
             "declarations": clean,
             "not_eligible": [d for d in found if not is_clean(d)],

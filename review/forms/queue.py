@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
 from merchants.forms import CountyChoiceField
 from merchants.models import Region, Scheme
-from review.selectors import QueueFilters, QueueTab
+from review.selectors.queue import QueueFilters, QueueTab
 
 BULK_MAX = 200
 TEXT_MAX = 2000

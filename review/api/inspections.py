@@ -20,11 +20,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
-from complaints.selectors import is_merchant_operator
+from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from merchants.models import Industry, Pool, Region, Scheme
-from review import selectors
-from review.inspection_forms import TEXT_MAX
+from review.forms.inspections import TEXT_MAX
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -35,24 +33,10 @@ from review.models import (
     InspectionResult,
     Rectification,
 )
+from review.permissions import IsInspectionStaff, IsMerchantOperator, SeesCampaigns
+from review.selectors import inspections as selectors
 from review.services import campaigns as campaign_services
 from review.services import inspections as inspection_services
-
-
-class SeesCampaigns(NotFoundUnless):
-    def allows(self, user: Any) -> bool:
-        return user.is_authenticated and (user.is_regulator or user.is_platform_admin)
-
-
-class IsInspectionStaff(NotFoundUnless):
-    def allows(self, user: Any) -> bool:
-        return selectors.is_inspection_staff(user)
-
-
-class IsMerchantOperator(NotFoundUnless):
-    def allows(self, user: Any) -> bool:
-        return is_merchant_operator(user)
-
 
 # Campaigns
 

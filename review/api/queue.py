@@ -16,24 +16,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, CountsPagination, NotFoundUnless, pk_or_404
+from common.api import ERROR_RESPONSES, CountsPagination, pk_or_404
 from common.pages import CountedPaginator
 from merchants.api import DeclarationDetailSerializer
 from merchants.models import Declaration, Scheme
 from merchants.services import declarations as declaration_services
-from review import selectors
-from review.forms import BULK_MAX, TEXT_MAX
-from review.selectors import QueueFilters, QueueTab
+from review.forms.queue import BULK_MAX, TEXT_MAX
+from review.permissions import IsReviewer
+from review.selectors import queue as selectors
+from review.selectors.queue import QueueFilters, QueueTab
 from review.services import screening as screening_services
 from review.services.review import declarations_bulk_approve
-
-
-class IsReviewer(NotFoundUnless):
-    """Queues exist only for reviewers; to anyone else they do not exist (404, not 403)."""
-
-    def allows(self, user: Any) -> bool:
-        return selectors.is_reviewer(user)
-
 
 # Query and input
 

@@ -26,10 +26,9 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.pages import only_for
 from common.uploads import attachment_response
-from complaints.selectors import is_merchant_operator
 from merchants.models import User
-from review import selectors
-from review.inspection_forms import (
+from merchants.permissions import is_merchant_operator
+from review.forms.inspections import (
     CampaignForm,
     InspectionRecordForm,
     RectificationAcceptForm,
@@ -37,23 +36,23 @@ from review.inspection_forms import (
     RectificationRejectForm,
 )
 from review.models import Campaign, Inspection, InspectionState, QualityControlSetting
+from review.permissions import (
+    can_supervise,
+    has_assignments_page,
+    is_assigned,
+    is_inspection_staff,
+    sees_campaigns,
+)
+from review.selectors import inspections as selectors
 from review.services import campaigns as campaign_services
 from review.services import inspections as inspection_services
 
 PAGE_SIZE = 50
 
 
-def _sees_campaigns(user: User) -> bool:
-    return user.is_active and (user.is_regulator or user.is_platform_admin)
-
-
-def _has_assignments_page(user: User) -> bool:
-    return campaign_services.is_inspector(user) or selectors.has_assignments(user)
-
-
-campaign_viewer_required = only_for(_sees_campaigns)
-inspection_staff_required = only_for(selectors.is_inspection_staff)
-inspector_required = only_for(_has_assignments_page)
+campaign_viewer_required = only_for(sees_campaigns)
+inspection_staff_required = only_for(is_inspection_staff)
+inspector_required = only_for(has_assignments_page)
 merchant_operator_required = only_for(is_merchant_operator)
 
 
@@ -75,10 +74,10 @@ def _campaign_list_page(
     page = Paginator(selectors.campaign_overview(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_create = campaign_services.can_supervise(user)
+    can_create = can_supervise(user)
     return render(
         request,
-        "review/campaign_list.html",
+        "review/inspections/campaign_list.html",
         {
             "page": page,
             "can_create": can_create,
@@ -93,7 +92,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     """GET: the campaigns of the user's region. POST: define a new one (supervisors)."""
     if request.method != "POST":
         return _campaign_list_page(request)
-    if not campaign_services.can_supervise(request.user):
+    if not can_supervise(request.user):
         messages.error(request, _("Only a supervisor can define a campaign."))
         return redirect("campaign-list")
     form = _campaign_form(request, request.POST)
@@ -118,17 +117,17 @@ def _campaign_page(
     page = Paginator(selectors.campaign_visits(campaign), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_supervise = campaign_services.can_supervise(request.user, campaign.region)
+    supervises = can_supervise(request.user, campaign.region)
     progress = selectors.campaign_progress(campaign)
     return render(
         request,
-        "review/campaign_detail.html",
+        "review/inspections/campaign_detail.html",
         {
             "campaign": campaign,
             "page": page,
             "progress": [(label, progress[value]) for value, label in InspectionState.choices],
-            "can_draw": can_supervise and campaign.state == Campaign.State.DRAFT,
-            "can_close": can_supervise and campaign.state == Campaign.State.DRAWN,
+            "can_draw": supervises and campaign.state == Campaign.State.DRAFT,
+            "can_close": supervises and campaign.state == Campaign.State.DRAWN,
             "is_drawn": campaign.state != Campaign.State.DRAFT,
             "algorithm": campaign_services.DRAW_ALGORITHM,
             "sample_percent": campaign.sample_ratio * 100
@@ -262,20 +261,19 @@ def assignments(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.inspector_assignment_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "review/inspection_assignments.html", {"page": page})
+    return render(request, "review/inspections/assignments.html", {"page": page})
 
 
 def _may_act(user: User, inspection: Inspection, state: str) -> bool:
     """Whether the page shows this user the form for the inspection's current step."""
-    assigned = any(a.inspector_id == user.pk for a in inspection.assignments.all())
-    return assigned and inspection.state == state
+    return is_assigned(user, inspection) and inspection.state == state
 
 
 def _record_page(
     request: HttpRequest, inspection: Inspection, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
     user = request.user
-    assigned = any(a.inspector_id == user.pk for a in inspection.assignments.all())
+    assigned = is_assigned(user, inspection)
     can_record = _may_act(user, inspection, InspectionState.SCHEDULED)
     can_decide = _may_act(user, inspection, InspectionState.RECTIFICATION_SUBMITTED)
     photos = [f for f in inspection.files.all() if f.kind == "photo"]
@@ -285,7 +283,7 @@ def _record_page(
             evidence.setdefault(f.rectification_id, []).append(f)
     return render(
         request,
-        "review/inspection_record.html",
+        "review/inspections/record.html",
         {
             "inspection": inspection,
             "assigned": assigned,
@@ -415,7 +413,7 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.merchant_inspection_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "review/merchant_inspection_list.html", {"page": page})
+    return render(request, "review/inspections/merchant_list.html", {"page": page})
 
 
 def _merchant_page(
@@ -432,7 +430,7 @@ def _merchant_page(
             evidence.setdefault(f.rectification_id, []).append(f)
     return render(
         request,
-        "review/merchant_inspection_detail.html",
+        "review/inspections/merchant_detail.html",
         {
             "inspection": inspection,
             "can_rectify": can_rectify,
