@@ -1,0 +1,1 @@
+"""Review forms, by sub-domain: queue (the declaration queues) and inspections (quality control)."""

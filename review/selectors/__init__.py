@@ -1,0 +1,1 @@
+"""Review reads, by sub-domain: queue (the declaration queues) and inspections (quality control)."""

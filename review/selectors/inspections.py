@@ -23,7 +23,7 @@ from review.models import (
     InspectionState,
     Rectification,
 )
-from review.permissions import is_inspection_staff
+from review.permissions import is_inspection_staff, sees_campaigns
 from review.services.campaigns import DRAW_ALGORITHM
 
 OPEN_INSPECTION_STATES = (
@@ -39,13 +39,9 @@ def campaign_list(*, user: User) -> QuerySet[Campaign]:
     qs = Campaign.objects.select_related("region", "checklist", "created_by").prefetch_related(
         "schemes"
     )
-    if not user.is_authenticated or not user.is_active:
+    if not sees_campaigns(user):
         return qs.none()
-    if user.is_platform_admin:
-        return qs
-    if user.is_regulator:
-        return qs.filter(subtree_q(user.region))
-    return qs.none()
+    return qs if user.is_platform_admin else qs.filter(subtree_q(user.region))
 
 
 def campaign_get(*, user: User, pk: int) -> Campaign:

@@ -1,0 +1,1 @@
+"""Review pages, by sub-domain: queue (the declaration queues) and inspections (quality control)."""

@@ -510,7 +510,9 @@ def test_the_report_shows_the_regulator_every_check_and_its_data(draft, owner, s
     registry(draft.merchant, record_id="REG-77")
     submit(draft, owner)
     run = svc.screening_run_latest(declaration=draft)
-    html = render_to_string("review/queue/_screening_report.html", {"run": run, "audience": "regulator"})
+    html = render_to_string(
+        "review/queue/_screening_report.html", {"run": run, "audience": "regulator"}
+    )
     assert html.count('<tr class="check-') == len(RULES)
     assert "check digit is right" in html
     assert "<details>" in html and "REG-77" in html
