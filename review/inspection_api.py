@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
-from complaints.selectors import is_merchant_operator
+from complaints.permissions import is_merchant_operator
 from merchants.models import Industry, Pool, Region, Scheme
 from review import selectors
 from review.inspection_forms import TEXT_MAX

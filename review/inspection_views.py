@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.pages import only_for
 from common.uploads import attachment_response
-from complaints.selectors import is_merchant_operator
+from complaints.permissions import is_merchant_operator
 from merchants.models import User
 from review import selectors
 from review.inspection_forms import (
