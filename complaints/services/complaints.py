@@ -300,7 +300,7 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
 
 @transaction.atomic
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
-    """Accept and pass to the merchant, who must answer within 10 working days."""
+    """Accept and pass to the merchant, who must answer within MERCHANT_WORKING_DAYS."""
     _require_handler(actor, complaint)
     today = _today()
     _transition(

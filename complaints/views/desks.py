@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.pages import CountedPaginator, act, only_for
@@ -90,6 +91,7 @@ def _desk_page(
             **{name: bound.get(name) or form() for name, form in desk.forms.items()},
             "evidence_url": f"{desk.urls}-evidence",
             "message_url": f"{desk.urls}-message",
+            "merchant_working_days": svc.MERCHANT_WORKING_DAYS,
             "full_contact": desk.full_contact,
             "show_actors": desk.full_contact,
         },
@@ -265,7 +267,12 @@ def queue_accept(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         None,
         lambda c, data: svc.complaint_accept(actor=request.user, complaint=c),
-        _("Accepted and passed to the merchant, who must answer within 10 working days."),
+        ngettext(
+            "Accepted and passed to the merchant, who must answer within %(days)d working day.",
+            "Accepted and passed to the merchant, who must answer within %(days)d working days.",
+            svc.MERCHANT_WORKING_DAYS,
+        )
+        % {"days": svc.MERCHANT_WORKING_DAYS},
     )
 
 
