@@ -1,7 +1,8 @@
 """Who may act on complaints and disclosures: the one home of these rules, used by the pages,
 the API and the services alike. Seeing is scoped by the selectors; these decide acting.
 
-Regional reach is merchants.permissions.reaches; capabilities are checked on top of it.
+Regional reach is merchants.permissions.reaches, and who has the merchant's desk is
+merchants.permissions.is_merchant_operator; capabilities are checked on top of them.
 """
 
 from typing import Any
@@ -11,14 +12,10 @@ from merchants.models import Membership, User
 from merchants.permissions import reaches
 
 
-def _signed_in(user: Any) -> bool:
-    return user.is_authenticated and user.is_active
-
-
 def is_complaint_handler(user: Any) -> bool:
     """Works the regulator's complaint queue: a platform admin, or a regulator with the
     complaint-handler capability."""
-    if not _signed_in(user):
+    if not user.is_authenticated or not user.is_active:
         return False
     return user.is_platform_admin or (user.is_regulator and user.can_handle_complaints)
 
@@ -26,11 +23,6 @@ def is_complaint_handler(user: Any) -> bool:
 def can_handle(user: Any, complaint: Complaint) -> bool:
     """Decides and mediates this complaint: a handler whose region contains it, or an admin."""
     return is_complaint_handler(user) and reaches(user, complaint.region_id)
-
-
-def is_merchant_operator(user: Any) -> bool:
-    """Works for at least one merchant: the merchant's complaint desk is theirs."""
-    return _signed_in(user) and Membership.objects.filter(user=user).exists()
 
 
 def works_for(user: Any, merchant_id: int | None) -> bool:

@@ -33,6 +33,13 @@ def membership_role(user: User, merchant: Merchant) -> str | None:
     )
 
 
+def is_merchant_operator(user: Any) -> bool:
+    """Who has the merchant's side of the desks and inspections: anyone working for a merchant."""
+    return (
+        user.is_authenticated and user.is_active and Membership.objects.filter(user=user).exists()
+    )
+
+
 def can_manage_merchant(user: User, merchant: Merchant) -> bool:
     """Edit the profile and manage staff: the merchant's owners."""
     return membership_role(user, merchant) == Membership.Role.OWNER

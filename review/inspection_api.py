@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
-from complaints.permissions import is_merchant_operator
 from merchants.models import Industry, Pool, Region, Scheme
+from merchants.permissions import is_merchant_operator
 from review import selectors
 from review.inspection_forms import TEXT_MAX
 from review.models import (

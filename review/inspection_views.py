@@ -26,8 +26,8 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.pages import only_for
 from common.uploads import attachment_response
-from complaints.permissions import is_merchant_operator
 from merchants.models import User
+from merchants.permissions import is_merchant_operator
 from review import selectors
 from review.inspection_forms import (
     CampaignForm,

@@ -35,10 +35,11 @@ from complaints.forms.desks import (
 )
 from complaints.models import Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
-from complaints.permissions import is_complaint_handler, is_merchant_operator
+from complaints.permissions import is_complaint_handler
 from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
 from complaints.services import complaints as svc
+from merchants.permissions import is_merchant_operator
 
 
 @dataclass(frozen=True)

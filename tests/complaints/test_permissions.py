@@ -9,11 +9,11 @@ from complaints.permissions import (
     can_answer,
     can_handle,
     is_complaint_handler,
-    is_merchant_operator,
     message_role,
     reads_disclosure_flags,
     sees_full_contact,
 )
+from merchants.permissions import is_merchant_operator
 from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
