@@ -146,9 +146,7 @@ def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
             "deadlines": deadlines,
             "is_open": is_open,
             "is_new": request.GET.get("new") == "1",
-            "track_url": request.build_absolute_uri(
-                reverse("complaint-track", args=[complaint.tracking_token])
-            ),
+            "track_url": request.build_absolute_uri(_track_url(complaint)),
             "can_answer_proposal": state == ComplaintState.PROPOSED,
             "can_withdraw": ComplaintState.WITHDRAWN in services.TRANSITIONS[state],
             "can_reopen": services.complaint_can_reopen(complaint),
