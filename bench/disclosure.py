@@ -157,8 +157,8 @@ def main() -> None:
     django.setup()
     from datetime import date
 
-    from complaints.disclosure import disclosure_build
     from complaints.models import Complaint, DisclosureDate
+    from complaints.services.disclosure import disclosure_build
 
     if args.reload or Complaint.objects.count() != args.complaints:
         load(args.complaints)

@@ -4,10 +4,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from common.errors import DomainError
 
 View = Callable[..., HttpResponse]
 
@@ -35,3 +40,40 @@ class CountedPaginator(Paginator):
     def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self.__dict__["count"] = count
+
+
+def act(
+    request: HttpRequest,
+    action: Callable[[], object],
+    success: str,
+    *,
+    then: str,
+    form: BaseForm | None = None,
+    invalid: Callable[[BaseForm], HttpResponse] | None = None,
+    refused: str | Callable[[DomainError], HttpResponse] | None = None,
+) -> HttpResponse:
+    """A POST that calls one service, the same way on every page.
+
+    A bound `form` is validated first: if it does not validate, `invalid(form)` renders the page
+    again with it; without `invalid`, its errors are flashed. The service's refusal (DomainError)
+    goes to `refused`: a function that renders the page with it, or a URL to redirect to with the
+    message flashed. Success flashes `success` and redirects to `then`, as does a refusal or an
+    invalid form given nowhere else to go.
+    """
+    back = refused if isinstance(refused, str) else then
+    if form is not None and not form.is_valid():
+        if invalid is not None:
+            return invalid(form)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        action()
+    except DomainError as exc:
+        if callable(refused):
+            return refused(exc)
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, success)
+    return redirect(then)

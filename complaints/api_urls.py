@@ -1,13 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import (
+from complaints.api.complaints import (
     ComplaintIntakeView,
     ComplaintTrackViewSet,
     ComplaintViewSet,
     MerchantFiguresView,
 )
-from complaints.disclosure_api import DisclosurePreviewViewSet, DisclosureViewSet
+from complaints.api.disclosure import DisclosurePreviewViewSet, DisclosureViewSet
 
 router = SimpleRouter()
 router.register("disclosures", DisclosureViewSet, basename="api-disclosure")

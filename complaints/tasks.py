@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from complaints.disclosure import disclosure_run
-from complaints.services import complaints_sweep_deadlines
+from complaints.services.complaints import complaints_sweep_deadlines
+from complaints.services.disclosure import disclosure_run
 
 
 @shared_task

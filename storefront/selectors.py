@@ -14,7 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.selectors import merchant_complaint_figures
+from complaints.selectors.complaints import merchant_complaint_figures
 from merchants.models import (
     Commitment,
     Declaration,

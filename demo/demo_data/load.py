@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from common.errors import DomainError
 from complaints.models import Complaint
-from complaints.services import complaint_accept, complaint_propose, complaint_submit
+from complaints.services.complaints import complaint_accept, complaint_propose, complaint_submit
 from demo.demo_data.cast import (
     CITY_REVIEWERS,
     COUNTY_REVIEWERS,

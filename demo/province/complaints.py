@@ -26,7 +26,7 @@ from common.calendar import add_working_days
 from complaints.models import ComplaintCategory as K
 from complaints.models import ComplaintState as C
 from complaints.models import DeclineGround
-from complaints.services import (
+from complaints.services.complaints import (
     ACCEPT_WORKING_DAYS,
     HANDLING_WORKING_DAYS,
     MERCHANT_WORKING_DAYS,

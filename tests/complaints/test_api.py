@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import services as svc
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
+from complaints.services import complaints as svc
 from merchants.models import User
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, png_upload, region

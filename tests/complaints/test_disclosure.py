@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from common.errors import DomainError
-from complaints import disclosure as svc
 from complaints.models import (
     Complaint,
     DisclosureDate,
@@ -18,6 +17,7 @@ from complaints.models import (
     DisclosureSnapshot,
 )
 from complaints.models import ComplaintState as C
+from complaints.services import disclosure as svc
 from tests.conftest import client_for
 from tests.factories import region
 
@@ -382,7 +382,7 @@ def test_csv_holds_regions_and_merchants_and_no_personal_data(preview, merchant,
 
 
 def test_merchant_table_is_paginated(preview, monkeypatch):
-    from complaints import disclosure_views
+    from complaints.views import disclosure as disclosure_views
 
     monkeypatch.setattr(disclosure_views, "MERCHANTS_PER_PAGE", 1)
     snapshot = svc.disclosure_publish(snapshot=preview)
@@ -432,6 +432,27 @@ def test_api_lists_published_disclosures_only_without_personal_data(
     assert merchants["results"][0]["merchant_reply"] == "欢迎监督"
     text = json.dumps(merchants, ensure_ascii=False) + regions.content.decode()
     assert "flag_comment" not in text and "phone" not in text
+
+
+def test_figures_are_filtered_to_a_region_and_below(preview):
+    from rest_framework.test import APIClient
+
+    snapshot = svc.disclosure_publish(snapshot=preview)
+    client = APIClient()
+    base = f"/api/v1/complaints/disclosures/{snapshot.pk}"
+    hangzhou = client.get(f"{base}/regions/?within=3301&level=county").json()
+    assert {row["region"] for row in hangzhou} == {"330106", "330108"}
+    province = client.get(f"{base}/regions/?within=33&level=city").json()
+    assert {row["region"] for row in province} == {"330100", "330200"}
+    xihu = client.get(f"{base}/merchants/?within=330106").json()["results"]
+    assert {row["merchant_name"] for row in xihu} == {"西湖茶楼", "湖滨百货"}
+    assert client.get(f"{base}/merchants/?within=3302").json()["results"] == []
+    # A prefix that names no region has nothing within it.
+    assert client.get(f"{base}/regions/?within=99").json() == []
+    page = client_for(None).get(f"/disclosures/{snapshot.pk}/?level=county&region=330200")
+    counties = [row.region_id for row in page.context["region_rows"]]
+    assert counties == ["330203"]
+    assert list(page.context["page"].object_list) == []
 
 
 def test_regulators_of_the_region_read_the_merchants_objections(

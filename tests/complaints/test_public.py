@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import services as svc
 from complaints.models import Complaint, ComplaintEvent, ComplaintEvidence
 from complaints.models import ComplaintState as C
+from complaints.services import complaints as svc
 from tests.conftest import client_for
 from tests.factories import MerchantFactory, UserFactory, pdf_upload, png_upload, region
 

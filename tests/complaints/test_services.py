@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.errors import DomainError
-from complaints import services as svc
 from complaints.models import Complaint, ComplaintEvent, ComplaintEvidence
 from complaints.models import ComplaintState as C
+from complaints.services import complaints as svc
 from tests.factories import pdf_upload, png_upload, region
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
-from complaints.services import TRANSITIONS as COMPLAINT_TRANSITIONS
+from complaints.services.complaints import TRANSITIONS as COMPLAINT_TRANSITIONS
 from merchants.models import Merchant
 from review.models import (
     Campaign,

@@ -210,7 +210,7 @@ def test_the_tasks_run_the_evaluations_and_give_way_to_a_live_run():
 def test_complaints_and_inspections_mark_the_merchant_for_the_nightly_run(
     merchant, consumer, county_regulator
 ):
-    from complaints.services import complaint_accept
+    from complaints.services.complaints import complaint_accept
     from review.services.inspections import inspection_record
     from tests.factories import InspectionFactory, RegulatorFactory, region
 

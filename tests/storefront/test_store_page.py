@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintState
-from complaints.services import complaint_accept, complaint_submit
+from complaints.services.complaints import complaint_accept, complaint_submit
 from merchants.models import Declaration, Permit, RegistryRecord
 from merchants.services.declarations import (
     declaration_approve,

@@ -7,38 +7,22 @@ their own merchants; anyone else's row is a 404.
 
 import csv
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import DomainError
-from complaints import disclosure as svc
+from common.pages import act
+from complaints.forms.disclosure import FlagForm, ReplyForm
 from complaints.models import ComplaintCategory, DisclosureMerchantRow, DisclosureRegionRow
+from complaints.permissions import reads_disclosure_flags
+from complaints.selectors import disclosure as selectors
+from complaints.services import disclosure as svc
 from merchants.models import Region
-
-
-class FlagForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("What is wrong with these figures?"),
-        max_length=svc.FLAG_COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class ReplyForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Public reply, shown beside your figures"),
-        max_length=svc.REPLY_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
 
 MERCHANTS_PER_PAGE = 100
 
@@ -50,20 +34,17 @@ LEVELS = (
 
 
 def disclosure_list(request: HttpRequest) -> HttpResponse:
-    snapshots = svc.published_snapshots()
+    snapshots = selectors.published_snapshots()
     return render(request, "complaints/disclosure/list.html", {"snapshots": snapshots})
 
 
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    snapshot = get_object_or_404(svc.published_snapshots(), pk=pk)
+    snapshot = get_object_or_404(selectors.published_snapshots(), pk=pk)
     level = request.GET.get("level") or "city"
     if level not in dict(LEVELS):
         level = "city"
-    within = ""
     chosen = request.GET.get("region") or ""
     region = Region.objects.filter(code=chosen).first() if chosen else None
-    if region is not None:
-        within = region.prefix
     category = request.GET.get("category") or ""
     if category not in ComplaintCategory.values:
         category = ""
@@ -75,11 +56,11 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cities": Region.objects.filter(level=Region.Level.CITY),
         "categories": ComplaintCategory.choices,
         "category": category,
-        "region_rows": svc.snapshot_region_rows(
-            snapshot, level=level, within=within, category=category
+        "region_rows": selectors.snapshot_region_rows(
+            snapshot, level=level, within=region, category=category
         ),
         "page": Paginator(
-            svc.snapshot_merchant_rows(snapshot, within=within), MERCHANTS_PER_PAGE
+            selectors.snapshot_merchant_rows(snapshot, within=region), MERCHANTS_PER_PAGE
         ).get_page(request.GET.get("page")),
     }
     return render(request, "complaints/disclosure/detail.html", context)
@@ -91,7 +72,7 @@ def _pct(value: object) -> str:
 
 def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """One file, two sections: regions (every level and category), then named merchants."""
-    snapshot = get_object_or_404(svc.published_snapshots(), pk=pk)
+    snapshot = get_object_or_404(selectors.published_snapshots(), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="disclosure-{snapshot.disclosure_date.date:%Y-%m-%d}.csv"'
@@ -161,7 +142,7 @@ def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def disclosure_preview(request: HttpRequest) -> HttpResponse:
-    rows = svc.merchant_preview_rows(user=request.user)  # type: ignore[arg-type]
+    rows = selectors.merchant_preview_rows(user=request.user)
     return render(
         request,
         "complaints/disclosure/preview.html",
@@ -169,42 +150,44 @@ def disclosure_preview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, form_class: type[forms.Form], action: str) -> HttpResponse:
-    row = get_object_or_404(svc.merchant_preview_rows(user=request.user), pk=pk)  # type: ignore[arg-type]
-    form = form_class(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("disclosure-preview")
-    try:
-        if action == "flag":
-            svc.disclosure_flag(actor=request.user, row=row, comment=form.cleaned_data["comment"])  # type: ignore[arg-type]
-            messages.success(request, _("Your comment was sent to the regulators."))
-        else:
-            svc.disclosure_reply(actor=request.user, row=row, text=form.cleaned_data["text"])  # type: ignore[arg-type]
-            messages.success(request, _("Your reply was saved; it is published with the figures."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("disclosure-preview")
+def _own_row(request: HttpRequest, pk: int) -> DisclosureMerchantRow:
+    return get_object_or_404(selectors.merchant_preview_rows(user=request.user), pk=pk)
 
 
 @login_required
 @require_POST
 def disclosure_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, FlagForm, "flag")
+    row = _own_row(request, pk)
+    form = FlagForm(request.POST)
+    return act(
+        request,
+        lambda: svc.disclosure_flag(
+            actor=request.user, row=row, comment=form.cleaned_data["comment"]
+        ),
+        _("Your comment was sent to the regulators."),
+        then=reverse("disclosure-preview"),
+        form=form,
+    )
 
 
 @login_required
 @require_POST
 def disclosure_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, ReplyForm, "reply")
+    row = _own_row(request, pk)
+    form = ReplyForm(request.POST)
+    return act(
+        request,
+        lambda: svc.disclosure_reply(actor=request.user, row=row, text=form.cleaned_data["text"]),
+        _("Your reply was saved; it is published with the figures."),
+        then=reverse("disclosure-preview"),
+        form=form,
+    )
 
 
 @login_required
 def disclosure_flags(request: HttpRequest) -> HttpResponse:
     """Regulators read the merchants' objections before the figures are published."""
-    if not (request.user.is_regulator or request.user.is_platform_admin):
+    if not reads_disclosure_flags(request.user):
         raise Http404
-    rows = svc.flagged_rows_for_regulator(user=request.user)
+    rows = selectors.flagged_rows_for_regulator(user=request.user)
     return render(request, "complaints/disclosure/flags.html", {"rows": rows})

@@ -21,14 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
+from complaints.permissions import is_complaint_handler
 from merchants.models import Membership, Merchant, Region, User
+from merchants.selectors import subtree_q
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _subtree(region: Region) -> QuerySet[Region]:
-    """The region and everything below it, as a subquery (region_subtree_codes, in SQL)."""
-    return Region.objects.filter(code__startswith=region.prefix).values("code")
 
 
 def complaint_list(*, user: User) -> QuerySet[Complaint]:
@@ -38,7 +35,7 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
     if user.is_platform_admin:
         return qs
     if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
-        return qs.filter(region_id__in=_subtree(user.region))
+        return qs.filter(subtree_q(user.region))
     # Anyone else: the complaints they lodged from their account, and those against merchants
     # they work for (a merchant operator may be a consumer too).
     return qs.filter(
@@ -55,6 +52,19 @@ def _with_timeline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 def complaint_get(*, user: User, pk: int) -> Complaint:
     return get_object_or_404(_with_timeline(complaint_list(user=user)), pk=pk)
+
+
+# The consumer: by the tracking token (whoever holds the link), or their account.
+
+
+def complaint_by_token(token: str) -> Complaint:
+    return get_object_or_404(
+        Complaint.objects.select_related("merchant", "region"), tracking_token=token
+    )
+
+
+def consumer_complaint_list(*, user: User) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(consumer=user).select_related("merchant")
 
 
 # The merchant's desk: only complaints against merchants the user works for, whatever their role.
@@ -103,12 +113,6 @@ class ComplaintQueueFilters:
     overdue: bool = False
 
 
-def is_complaint_handler(user: User) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_platform_admin or (user.is_regulator and user.can_handle_complaints)
-
-
 def handler_complaint_list(*, user: User) -> QuerySet[Complaint]:
     qs = complaint_list(user=user)
     return qs if is_complaint_handler(user) else qs.none()
@@ -141,7 +145,7 @@ def _filter(qs: QuerySet[Complaint], filters: ComplaintQueueFilters) -> QuerySet
     if filters.category:
         qs = qs.filter(category=filters.category)
     if filters.region is not None:
-        qs = qs.filter(region_id__in=_subtree(filters.region))
+        qs = qs.filter(subtree_q(filters.region))
     if filters.overdue:
         qs = qs.filter(Q(is_overdue=True) & OPEN_Q)
     return qs
@@ -174,7 +178,7 @@ def complaint_queue_counts(
 def complaint_queue_counties(*, user: User) -> list[Region]:
     counties = Region.objects.select_related("parent").filter(level=Region.Level.COUNTY)
     if not user.is_platform_admin:
-        counties = counties.filter(code__startswith=user.region.prefix)
+        counties = counties.filter(subtree_q(user.region, "code"))
     return list(counties)
 
 
@@ -223,6 +227,11 @@ def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -
 
 
 PUBLIC_SEARCH_LIMIT = 20
+
+
+def merchant_by_public_code(code: str) -> Merchant | None:
+    """The merchant a store code names: public, the code hangs at the shop."""
+    return Merchant.objects.select_related("region").filter(public_code=code).first()
 
 
 def merchant_public_search(*, q: str, county: Region | None) -> QuerySet[Merchant]:

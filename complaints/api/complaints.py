@@ -28,7 +28,6 @@ from rest_framework.views import APIView
 from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from common.errors import DomainError
 from common.uploads import attachment_response
-from complaints import selectors, services
 from complaints.models import (
     Complaint,
     ComplaintCategory,
@@ -37,8 +36,11 @@ from complaints.models import (
     ComplaintState,
     DeclineGround,
 )
-from merchants.models import Membership, Merchant, Region, User
-from merchants.selectors import region_subtree_codes
+from complaints.permissions import can_answer, can_handle, message_role, sees_full_contact
+from complaints.selectors import complaints as selectors
+from complaints.services import complaints as services
+from merchants.models import Merchant, Region, User
+from merchants.selectors import subtree_q
 from merchants.validators import normalize_uscc
 
 TEXT_MAX = 5000
@@ -81,25 +83,6 @@ NOT_SIGNED_IN = OpenApiResponse(description=gettext_lazy("You are not signed in.
 
 def _events_prefetch() -> Prefetch:
     return Prefetch("events", queryset=ComplaintEvent.objects.order_by("created_at", "id"))
-
-
-def sees_full_contact(user: User, complaint: Complaint) -> bool:
-    """Regulators, coordinators, admins and the complainant see the contact; merchants never.
-
-    Decided per complaint: a merchant's person may also hold a consumer account.
-    """
-    return (
-        user.is_platform_admin
-        or user.role in (User.Role.REGULATOR, User.Role.COORDINATOR)
-        or (complaint.consumer_id is not None and complaint.consumer_id == user.pk)
-    )
-
-
-def _is_merchant_side(user: User, complaint: Complaint) -> bool:
-    return (
-        complaint.merchant_id is not None
-        and Membership.objects.filter(user=user, merchant_id=complaint.merchant_id).exists()
-    )
 
 
 # Output
@@ -624,7 +607,7 @@ class ComplaintFilter(django_filters.FilterSet):
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(region_id__in=region_subtree_codes(region))
+        return queryset.filter(subtree_q(region))
 
 
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -651,11 +634,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
 
     def _merchant_only(self, complaint: Complaint) -> None:
-        if not _is_merchant_side(self.request.user, complaint):
+        if not can_answer(self.request.user, complaint):
             raise PermissionDenied(_("Only the merchant's people can do this."))
 
     def _handler_only(self, complaint: Complaint) -> None:
-        if not services.can_handle(self.request.user, complaint):
+        if not can_handle(self.request.user, complaint):
             raise PermissionDenied(_("You do not handle complaints in this region."))
 
     @extend_schema(
@@ -783,13 +766,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def message(self, request: Request, pk: str) -> Response:
         complaint = self.get_object()
         user = request.user
-        if services.can_handle(user, complaint):
-            role = Role.REGULATOR
-        elif _is_merchant_side(user, complaint):
-            role = Role.MERCHANT
-        elif complaint.consumer_id == user.pk:
-            role = Role.CONSUMER
-        else:
+        role = message_role(user, complaint)
+        if role is None:
             raise PermissionDenied(_("You cannot write on this complaint."))
         text = _valid(TextSerializer, request)["text"]
         services.complaint_message(complaint=complaint, role=role, text=text, actor=user)

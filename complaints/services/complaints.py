@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.calendar import add_working_days
-from common.errors import DomainError
+from common.errors import DomainError, require
 from common.uploads import inspect_upload, save_with_file
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
@@ -30,9 +30,9 @@ from complaints.models import (
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
+from complaints.permissions import can_answer, can_handle
 from complaints.signals import complaint_changed
-from merchants.models import Membership, Merchant, Notification, Region, User
-from merchants.selectors import region_subtree_codes
+from merchants.models import Merchant, Notification, Region, User
 from merchants.services.notifications import notify_merchant_members
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -58,11 +58,6 @@ Role = ComplaintEvent.Role
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise DomainError(message)
 
 
 def _transition(
@@ -132,30 +127,14 @@ def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
         transaction.on_commit(lambda: send_mail(subject, f"{body}\n\n{url}", None, [address]))
 
 
-# Who may act
-
-
-def can_handle(user: User, complaint: Complaint) -> bool:
-    """A regulator with the complaint-handler capability whose region contains the complaint."""
-    if user.is_platform_admin:
-        return True
-    return (
-        user.is_regulator
-        and user.can_handle_complaints
-        and complaint.region_id in region_subtree_codes(user.region)
-    )
-
-
 def _require_handler(actor: User, complaint: Complaint) -> None:
-    _require(can_handle(actor, complaint), _("You do not handle complaints in this region."))
+    require(can_handle(actor, complaint), _("You do not handle complaints in this region."))
 
 
 def _require_merchant_member(actor: User, complaint: Complaint) -> None:
-    member = (
-        complaint.merchant_id is not None
-        and Membership.objects.filter(user=actor, merchant_id=complaint.merchant_id).exists()
+    require(
+        can_answer(actor, complaint), _("Only the merchant's people can answer this complaint.")
     )
-    _require(member, _("Only the merchant's people can answer this complaint."))
 
 
 # Intake
@@ -214,26 +193,26 @@ def complaint_submit(
 ) -> Complaint:
     """Lodge a complaint; the regulator of the merchant's county must decide within 7 days."""
     evidence = list(evidence)
-    _require(
+    require(
         len(evidence) <= MAX_EVIDENCE_FILES,
         _("Attach at most %(n)d evidence files.") % {"n": MAX_EVIDENCE_FILES},
     )
     if merchant is None:
-        _require(
+        require(
             bool(business_name.strip()) and region is not None,
             _("Name the business and choose its county."),
         )
     else:
         region = merchant.region
-    _require(
+    require(
         region is not None and region.level == Region.Level.COUNTY,
         _("Choose a county or district."),
     )
-    _require(
+    require(
         purchase_date is None or purchase_date <= _today(),
         _("The purchase date cannot be in the future."),
     )
-    _require(amount is None or amount >= 0, _("The amount cannot be negative."))
+    require(amount is None or amount >= 0, _("The amount cannot be negative."))
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
     complaint_intake_check(phone=complainant_phone, ip=ip)
     complaint = Complaint.objects.create(
@@ -284,7 +263,7 @@ def complaint_submit(
 
 @transaction.atomic
 def complaint_attach_to_account(*, complaint: Complaint, consumer: User) -> Complaint:
-    _require(
+    require(
         complaint.consumer_id in (None, consumer.pk),
         _("This complaint already belongs to another account."),
     )
@@ -301,8 +280,8 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
     """Take an open complaint that nobody handles yet; the handler sees it under "mine"."""
     _require_handler(actor, complaint)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(not locked.is_closed, _("The complaint is closed."))
-    _require(
+    require(not locked.is_closed, _("The complaint is closed."))
+    require(
         locked.handler_id in (None, actor.pk),
         _("Another regulator already handles this complaint."),
     )
@@ -321,7 +300,7 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
 
 @transaction.atomic
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
-    """Accept and pass to the merchant, who must answer within 10 working days."""
+    """Accept and pass to the merchant, who must answer within MERCHANT_WORKING_DAYS."""
     _require_handler(actor, complaint)
     today = _today()
     _transition(
@@ -336,7 +315,7 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
             "is_overdue": False,
         },
     )
-    _require(complaint.merchant_id is not None, _("Add the merchant before passing it on."))
+    require(complaint.merchant_id is not None, _("Add the merchant before passing it on."))
     return _transition(
         complaint,
         to=C.WITH_MERCHANT,
@@ -351,8 +330,8 @@ def complaint_decline(
     *, actor: User, complaint: Complaint, ground: str, text: str = ""
 ) -> Complaint:
     _require_handler(actor, complaint)
-    _require(ground in DeclineGround.values, _("Choose the legal ground for declining."))
-    _require(
+    require(ground in DeclineGround.values, _("Choose the legal ground for declining."))
+    require(
         ground != DeclineGround.OTHER or bool(text.strip()),
         _("Explain why the complaint is declined."),
     )
@@ -370,7 +349,7 @@ def complaint_decline(
 def complaint_settle(*, actor: User, complaint: Complaint, agreement: str) -> Complaint:
     """Mediation reached an agreement."""
     _require_handler(actor, complaint)
-    _require(bool(agreement.strip()), _("Write down the agreement."))
+    require(bool(agreement.strip()), _("Write down the agreement."))
     return _transition(
         complaint,
         to=C.SETTLED,
@@ -384,7 +363,7 @@ def complaint_settle(*, actor: User, complaint: Complaint, agreement: str) -> Co
 @transaction.atomic
 def complaint_mediation_fail(*, actor: User, complaint: Complaint, text: str) -> Complaint:
     _require_handler(actor, complaint)
-    _require(bool(text.strip()), _("Say why mediation failed."))
+    require(bool(text.strip()), _("Say why mediation failed."))
     return _transition(
         complaint, to=C.MEDIATION_FAILED, actor=actor, role=Role.REGULATOR, text=text.strip()
     )
@@ -396,7 +375,7 @@ def complaint_mediation_fail(*, actor: User, complaint: Complaint, text: str) ->
 @transaction.atomic
 def complaint_propose(*, actor: User, complaint: Complaint, proposal: str) -> Complaint:
     _require_merchant_member(actor, complaint)
-    _require(bool(proposal.strip()), _("Describe the settlement you propose."))
+    require(bool(proposal.strip()), _("Describe the settlement you propose."))
     return _transition(
         complaint,
         to=C.PROPOSED,
@@ -411,7 +390,7 @@ def complaint_propose(*, actor: User, complaint: Complaint, proposal: str) -> Co
 def complaint_dispute(*, actor: User, complaint: Complaint, text: str) -> Complaint:
     """The merchant disputes the complaint: the regulator mediates."""
     _require_merchant_member(actor, complaint)
-    _require(bool(text.strip()), _("Explain why you dispute the complaint."))
+    require(bool(text.strip()), _("Explain why you dispute the complaint."))
     return _transition(
         complaint, to=C.MEDIATION, actor=actor, role=Role.MERCHANT, text=text.strip()
     )
@@ -437,7 +416,7 @@ def complaint_accept_proposal(*, complaint: Complaint, actor: User | None = None
 def complaint_reject_proposal(
     *, complaint: Complaint, text: str, actor: User | None = None
 ) -> Complaint:
-    _require(bool(text.strip()), _("Say why the proposal does not settle it."))
+    require(bool(text.strip()), _("Say why the proposal does not settle it."))
     return _transition(
         complaint, to=C.MEDIATION, actor=actor, role=Role.CONSUMER, text=text.strip()
     )
@@ -452,18 +431,25 @@ def complaint_withdraw(
     )
 
 
+def complaint_can_reopen(complaint: Complaint) -> bool:
+    """A settlement can be reopened (it was not honoured) within 15 days of settling."""
+    return (
+        complaint.state == C.SETTLED
+        and complaint.closed_at is not None
+        and timezone.now() - complaint.closed_at <= timedelta(days=REOPEN_DAYS)
+    )
+
+
 @transaction.atomic
 def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = None) -> Complaint:
     """The settlement was not honoured: back to mediation, within 15 days of settling."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(
-        locked.state == C.SETTLED
-        and locked.closed_at is not None
-        and timezone.now() - locked.closed_at <= timedelta(days=REOPEN_DAYS),
+    require(
+        complaint_can_reopen(locked),
         _("A complaint can be reopened only within %(n)d days of its settlement.")
         % {"n": REOPEN_DAYS},
     )
-    _require(bool(text.strip()), _("Say how the settlement was not honoured."))
+    require(bool(text.strip()), _("Say how the settlement was not honoured."))
     return _transition(
         complaint,
         to=C.MEDIATION,
@@ -477,9 +463,9 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
 @transaction.atomic
 def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require(locked.is_closed, _("A complaint can be rated once its handling is over."))
-    _require(locked.rating is None, _("This complaint has already been rated."))
-    _require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
+    require(locked.is_closed, _("A complaint can be rated once its handling is over."))
+    require(locked.rating is None, _("This complaint has already been rated."))
+    require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()
     locked.save(update_fields=["rating", "rating_comment", "updated_at"])
     _merchant_facts_changed(locked)
@@ -497,8 +483,8 @@ def complaint_message(
     *, complaint: Complaint, role: str, text: str, actor: User | None = None
 ) -> ComplaintEvent:
     """A message on the timeline, from any party allowed to see the complaint."""
-    _require(bool(text.strip()), _("Write a message."))
-    _require(not Complaint.objects.get(pk=complaint.pk).is_closed, _("The complaint is closed."))
+    require(bool(text.strip()), _("Write a message."))
+    require(not Complaint.objects.get(pk=complaint.pk).is_closed, _("The complaint is closed."))
     return ComplaintEvent.objects.create(
         complaint=complaint, actor=actor, role=role, text=text.strip()
     )

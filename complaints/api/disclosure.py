@@ -1,6 +1,8 @@
 """Public disclosure through the API: published snapshots for everyone; a merchant's own rows
 in preview, with flag and reply, for its people. Same selectors and services as the pages."""
 
+from typing import Literal
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,8 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES
-from complaints import disclosure
 from complaints.models import DisclosureMerchantRow, DisclosureRegionRow, DisclosureSnapshot
+from complaints.selectors import disclosure as selectors
+from complaints.services import disclosure as services
+from merchants.models import Region
 
 FIGURES = (
     "received",
@@ -78,6 +82,16 @@ class ReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000, allow_blank=True)
 
 
+def _within(request: Request) -> Region | Literal[False] | None:
+    """The region the `within` parameter names by its code prefix (33, 3301, 330106); None
+    without one, False for a prefix of no region (nothing lies within it)."""
+    prefix = request.query_params.get("within", "")
+    if not prefix:
+        return None
+    region = Region.objects.filter(code=prefix.ljust(6, "0")).first()
+    return region if region is not None and region.prefix == prefix else False
+
+
 class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
     """Published complaint disclosures (public): the snapshot, its region and merchant rows."""
 
@@ -85,7 +99,7 @@ class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SnapshotSerializer
 
     def get_queryset(self):
-        return disclosure.published_snapshots().order_by("-disclosure_date__date")
+        return selectors.published_snapshots().order_by("-disclosure_date__date")
 
     @extend_schema(
         summary=gettext_lazy("Region figures of a published disclosure"),
@@ -98,11 +112,17 @@ class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True)
     def regions(self, request: Request, pk: str) -> Response:
-        rows = disclosure.snapshot_region_rows(
-            self.get_object(),
-            level=request.query_params.get("level", ""),
-            within=request.query_params.get("within", ""),
-            category=request.query_params.get("category", ""),
+        snapshot = self.get_object()
+        within = _within(request)
+        rows = (
+            DisclosureRegionRow.objects.none()
+            if within is False
+            else selectors.snapshot_region_rows(
+                snapshot,
+                level=request.query_params.get("level", ""),
+                within=within,
+                category=request.query_params.get("category", ""),
+            )
         )
         return Response(RegionRowSerializer(rows, many=True).data)
 
@@ -113,8 +133,12 @@ class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True)
     def merchants(self, request: Request, pk: str) -> Response:
-        rows = disclosure.snapshot_merchant_rows(
-            self.get_object(), within=request.query_params.get("within", "")
+        snapshot = self.get_object()
+        within = _within(request)
+        rows = (
+            DisclosureMerchantRow.objects.none()
+            if within is False
+            else selectors.snapshot_merchant_rows(snapshot, within=within)
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MerchantRowSerializer(page, many=True).data)
@@ -126,7 +150,7 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PreviewRowSerializer
 
     def get_queryset(self):
-        return disclosure.merchant_preview_rows(user=self.request.user).order_by("id")
+        return selectors.merchant_preview_rows(user=self.request.user).order_by("id")
 
     def _row(self, pk: str) -> DisclosureMerchantRow:
         return get_object_or_404(self.get_queryset(), pk=pk)
@@ -140,7 +164,7 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def flag(self, request: Request, pk: str) -> Response:
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = disclosure.disclosure_flag(
+        row = services.disclosure_flag(
             actor=request.user, row=self._row(pk), comment=data.validated_data["comment"]
         )
         return Response(PreviewRowSerializer(row).data)
@@ -154,7 +178,7 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def reply(self, request: Request, pk: str) -> Response:
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = disclosure.disclosure_reply(
+        row = services.disclosure_reply(
             actor=request.user, row=self._row(pk), text=data.validated_data["text"]
         )
         return Response(PreviewRowSerializer(row).data)

@@ -9,7 +9,6 @@ is published and never changes again.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,8 +32,8 @@ from complaints.models import (
     DisclosureSnapshot,
     DisclosureState,
 )
-from merchants.models import Membership, Merchant, Region, User
-from merchants.selectors import region_subtree_codes
+from complaints.permissions import works_for
+from merchants.models import Merchant, Region, User
 
 PREVIEW_WORKING_DAYS = 5
 ALL_CATEGORIES = ""
@@ -282,28 +281,14 @@ def disclosure_run(today: date | None = None) -> dict[str, int]:
     return {"previews": previews, "published": published}
 
 
-# Merchants: their own rows in a preview
-
-
-def merchant_preview_rows(*, user: User) -> QuerySet[DisclosureMerchantRow]:
-    """The rows of the merchants the user belongs to, in snapshots open for preview."""
-    if not user.is_authenticated:
-        return DisclosureMerchantRow.objects.none()
-    return DisclosureMerchantRow.objects.filter(
-        snapshot__state=DisclosureState.PREVIEW,
-        merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
-    ).select_related("snapshot__disclosure_date", "region")
+# Merchants: flag or answer for their own rows in a preview
 
 
 def _require_member_and_preview(actor: User, row: DisclosureMerchantRow) -> DisclosureMerchantRow:
     locked = (
         DisclosureMerchantRow.objects.select_for_update().select_related("snapshot").get(pk=row.pk)
     )
-    member = (
-        actor.is_authenticated
-        and Membership.objects.filter(user=actor, merchant_id=locked.merchant_id).exists()
-    )
-    if not member:
+    if not works_for(actor, locked.merchant_id):
         raise DomainError(_("Only the merchant's people can answer for its figures."))
     if locked.snapshot.state != DisclosureState.PREVIEW:
         raise DomainError(
@@ -344,51 +329,3 @@ def disclosure_reply(
     if len(text) > REPLY_MAX:
         raise DomainError(_("Keep the reply under %(n)d characters.") % {"n": REPLY_MAX})
     return _update_row(row, merchant_reply=text)
-
-
-# Public reads
-
-
-def published_snapshots() -> QuerySet[DisclosureSnapshot]:
-    return DisclosureSnapshot.objects.filter(state=DisclosureState.PUBLISHED).select_related(
-        "disclosure_date"
-    )
-
-
-def snapshot_region_rows(
-    snapshot: DisclosureSnapshot, *, level: str = "", within: str = "", category: str = ""
-) -> QuerySet[DisclosureRegionRow]:
-    rows = snapshot.region_rows.select_related("region").filter(category=category)
-    if level:
-        rows = rows.filter(level=level)
-    if within:
-        rows = rows.filter(region__code__startswith=within)
-    return rows
-
-
-def snapshot_merchant_rows(
-    snapshot: DisclosureSnapshot, *, within: str = ""
-) -> QuerySet[DisclosureMerchantRow]:
-    rows = snapshot.merchant_rows.select_related("region")
-    if within:
-        rows = rows.filter(region__code__startswith=within)
-    return rows
-
-
-def regions_for_filter(codes: Iterable[str]) -> list[Region]:
-    return list(Region.objects.filter(code__in=list(codes)).exclude(level=Region.Level.COUNTY))
-
-
-def flagged_rows_for_regulator(*, user: User) -> QuerySet[DisclosureMerchantRow]:
-    """Merchants' flags on figures awaiting publication, in the regulator's region and below."""
-    if user.is_platform_admin:
-        rows = DisclosureMerchantRow.objects.all()
-    elif user.is_regulator:
-        rows = DisclosureMerchantRow.objects.filter(region_id__in=region_subtree_codes(user.region))
-    else:
-        return DisclosureMerchantRow.objects.none()
-    return (
-        rows.filter(snapshot__state=DisclosureState.PREVIEW, merchant_flag=True)
-        .select_related("snapshot__disclosure_date", "region")
-        .order_by("snapshot__disclosure_date__date", "merchant_name")
-    )

@@ -1,0 +1,1 @@
+"""The REST API by sub-domain: complaints (intake, tracking, desks) and disclosure."""

@@ -1,0 +1,1 @@
+"""Forms by sub-domain, then by audience."""

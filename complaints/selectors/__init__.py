@@ -1,0 +1,1 @@
+"""Every read the pages and the API share, one module per sub-domain."""

@@ -1,0 +1,342 @@
+"""The merchant's complaint desk and the regulator's complaint queue.
+
+Every complaint is looked up through a scoped selector: a merchant operator reaches only
+complaints against their merchants, a handler only those of their region subtree; anything else
+is a 404. The merchant never receives the consumer's raw phone or e-mail (masked_phone).
+
+A complaint's page is one page for both desks (`Desk` says what differs), and so is every action
+on it: `_desk_action` looks the complaint up, validates the form and calls the service.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from common.pages import CountedPaginator, act, only_for
+from common.uploads import attachment_response
+from complaints.forms.desks import (
+    DeclineForm,
+    DisputeForm,
+    MediationFailForm,
+    MessageForm,
+    ProposeForm,
+    QueueFilterForm,
+    SettleForm,
+)
+from complaints.models import Complaint, ComplaintEvent
+from complaints.models import ComplaintState as C
+from complaints.permissions import is_complaint_handler
+from complaints.selectors import complaints as selectors
+from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
+from complaints.services import complaints as svc
+from merchants.permissions import is_merchant_operator
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What differs between the two desks' pages of one complaint."""
+
+    get: Callable[..., Complaint]  # the scoped selector: get(user=..., pk=...)
+    template: str
+    urls: str  # the desk's URL names: f"{urls}-detail", f"{urls}-message", …
+    forms: dict[str, type[forms.Form]]  # context name -> form class
+    offers: Callable[[Complaint], dict[str, bool]]  # what the page offers in this state
+    full_contact: bool  # the consumer's phone and e-mail, and who acted on the timeline
+
+
+MERCHANT_DESK = Desk(
+    get=selectors.merchant_complaint_get,
+    template="complaints/desk/merchant_detail.html",
+    urls="complaint-merchant",
+    forms={"propose_form": ProposeForm, "dispute_form": DisputeForm, "message_form": MessageForm},
+    offers=lambda c: {"can_answer": c.state == C.WITH_MERCHANT},
+    full_contact=False,
+)
+
+HANDLER_DESK = Desk(
+    get=selectors.handler_complaint_get,
+    template="complaints/desk/queue_detail.html",
+    urls="complaint-queue",
+    forms={
+        "decline_form": DeclineForm,
+        "settle_form": SettleForm,
+        "fail_form": MediationFailForm,
+        "message_form": MessageForm,
+    },
+    offers=lambda c: {"can_decide": c.state == C.SUBMITTED, "can_mediate": c.state == C.MEDIATION},
+    full_contact=True,
+)
+
+
+def _desk_page(
+    request: HttpRequest, desk: Desk, complaint: Complaint, **bound: forms.Form
+) -> HttpResponse:
+    return render(
+        request,
+        desk.template,
+        {
+            "complaint": complaint,
+            "late": selectors.complaint_is_late(complaint, timezone.localdate()),
+            **desk.offers(complaint),
+            "can_message": not complaint.is_closed,
+            **{name: bound.get(name) or form() for name, form in desk.forms.items()},
+            "evidence_url": f"{desk.urls}-evidence",
+            "message_url": f"{desk.urls}-message",
+            "merchant_working_days": svc.MERCHANT_WORKING_DAYS,
+            "full_contact": desk.full_contact,
+            "show_actors": desk.full_contact,
+        },
+    )
+
+
+def _desk_detail(request: HttpRequest, desk: Desk, pk: int) -> HttpResponse:
+    return _desk_page(request, desk, desk.get(user=request.user, pk=pk))
+
+
+def _desk_action(
+    request: HttpRequest,
+    desk: Desk,
+    pk: int,
+    form_name: str | None,
+    action: Callable[[Complaint, dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """One action on a complaint's page: an invalid form shows the page again with its errors;
+    the service's refusal is flashed; either way back to the complaint."""
+    complaint = desk.get(user=request.user, pk=pk)
+    form = desk.forms[form_name](request.POST) if form_name else None
+    return act(
+        request,
+        lambda: action(complaint, form.cleaned_data if form is not None else {}),
+        success,
+        then=reverse(f"{desk.urls}-detail", args=[complaint.pk]),
+        form=form,
+        invalid=lambda invalid: _desk_page(request, desk, complaint, **{form_name or "": invalid}),
+    )
+
+
+def _desk_evidence(request: HttpRequest, desk: Desk, pk: int, evidence_pk: int) -> FileResponse:
+    complaint = desk.get(user=request.user, pk=pk)
+    item = get_object_or_404(complaint.evidence.all(), pk=evidence_pk)
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
+    )
+
+
+# The merchant's desk
+
+
+merchant_operator_required = only_for(is_merchant_operator)
+
+
+@merchant_operator_required
+def merchant_desk(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        selectors.merchant_complaint_list(user=request.user), selectors.QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/desk/merchant_list.html",
+        {"page": page, "today": timezone.localdate()},
+    )
+
+
+@merchant_operator_required
+def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_detail(request, MERCHANT_DESK, pk)
+
+
+@require_POST
+@merchant_operator_required
+def merchant_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        MERCHANT_DESK,
+        pk,
+        "propose_form",
+        lambda c, data: svc.complaint_propose(
+            actor=request.user, complaint=c, proposal=data["proposal"]
+        ),
+        _("Your proposal is sent to the consumer."),
+    )
+
+
+@require_POST
+@merchant_operator_required
+def merchant_dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        MERCHANT_DESK,
+        pk,
+        "dispute_form",
+        lambda c, data: svc.complaint_dispute(actor=request.user, complaint=c, text=data["text"]),
+        _("The complaint goes to mediation by the regulator."),
+    )
+
+
+@require_POST
+@merchant_operator_required
+def merchant_message(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        MERCHANT_DESK,
+        pk,
+        "message_form",
+        lambda c, data: svc.complaint_message(
+            complaint=c, role=ComplaintEvent.Role.MERCHANT, text=data["text"], actor=request.user
+        ),
+        _("Your message is on the timeline."),
+    )
+
+
+@merchant_operator_required
+def merchant_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    return _desk_evidence(request, MERCHANT_DESK, pk, evidence_pk)
+
+
+# The regulator's queue
+
+
+handler_required = only_for(is_complaint_handler)
+
+
+@handler_required
+def queue(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab") or ComplaintQueueTab.NEW
+    if tab not in ComplaintQueueTab.values:
+        raise Http404
+    user = request.user
+    form = QueueFilterForm(
+        request.GET or None, counties=selectors.complaint_queue_counties(user=user)
+    )
+    filters = form.filters() if form.is_bound and form.is_valid() else ComplaintQueueFilters()
+    counts = selectors.complaint_queue_counts(user=user, filters=filters)
+    complaints = selectors.complaint_queue(user=user, tab=tab, filters=filters)
+    page = CountedPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    rows = [(c, selectors.complaint_is_late(c, today)) for c in page.object_list]
+    return render(
+        request,
+        "complaints/desk/queue.html",
+        {
+            "form": form,
+            "tab": tab,
+            "tabs": [(value, label, counts[value]) for value, label in ComplaintQueueTab.choices],
+            "page": page,
+            "rows": rows,
+            "region": None if user.is_platform_admin else user.region,
+        },
+    )
+
+
+@handler_required
+def queue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_detail(request, HANDLER_DESK, pk)
+
+
+@require_POST
+@handler_required
+def queue_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        None,
+        lambda c, data: svc.complaint_claim(actor=request.user, complaint=c),
+        _("You handle this complaint now; it is under “Mine”."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        None,
+        lambda c, data: svc.complaint_accept(actor=request.user, complaint=c),
+        ngettext(
+            "Accepted and passed to the merchant, who must answer within %(days)d working day.",
+            "Accepted and passed to the merchant, who must answer within %(days)d working days.",
+            svc.MERCHANT_WORKING_DAYS,
+        )
+        % {"days": svc.MERCHANT_WORKING_DAYS},
+    )
+
+
+@require_POST
+@handler_required
+def queue_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "decline_form",
+        lambda c, data: svc.complaint_decline(
+            actor=request.user, complaint=c, ground=data["ground"], text=data["text"]
+        ),
+        _("The complaint is declined."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "settle_form",
+        lambda c, data: svc.complaint_settle(
+            actor=request.user, complaint=c, agreement=data["agreement"]
+        ),
+        _("The complaint is settled."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_fail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "fail_form",
+        lambda c, data: svc.complaint_mediation_fail(
+            actor=request.user, complaint=c, text=data["text"]
+        ),
+        _("Mediation is recorded as failed; the complaint is closed."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_message(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "message_form",
+        lambda c, data: svc.complaint_message(
+            complaint=c, role=ComplaintEvent.Role.REGULATOR, text=data["text"], actor=request.user
+        ),
+        _("Your message is on the timeline."),
+    )
+
+
+@handler_required
+def queue_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    return _desk_evidence(request, HANDLER_DESK, pk, evidence_pk)

@@ -1,0 +1,284 @@
+"""The consumer's side of complaints: intake (no account needed), the tracking page by token,
+and the list of complaints attached to an account.
+
+The tracking token is the secret that grants access: whoever holds the link may follow and act
+on the complaint. Anything not reachable through that token is a 404.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.errors import DomainError
+from common.pages import act
+from common.uploads import attachment_response
+from complaints.forms.public import ComplaintForm, MerchantSearchForm, RateForm, ReasonForm
+from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent, ComplaintState
+from complaints.selectors import complaints as selectors
+from complaints.services import complaints as services
+from merchants import selectors as merchant_selectors
+from merchants.models import Region
+
+
+def _counties() -> list[Region]:
+    return [r for r in merchant_selectors.region_list() if r.level == Region.Level.COUNTY]
+
+
+# Intake
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    counties = _counties()
+    code = request.GET.get("merchant", "").strip()
+    other = request.GET.get("other") == "1"
+    merchant = None
+    unknown_code = False
+    if code:
+        merchant = selectors.merchant_by_public_code(code)
+        unknown_code = merchant is None
+
+    search_form = MerchantSearchForm(request.GET if "q" in request.GET else None, counties=counties)
+    results = None
+    if search_form.is_bound and search_form.is_valid():
+        results = list(
+            selectors.merchant_public_search(
+                q=search_form.cleaned_data["q"], county=search_form.cleaned_data["county"]
+            )
+        )
+
+    context: dict[str, Any] = {
+        "merchant": merchant,
+        "unknown_code": unknown_code,
+        "search_form": search_form,
+        "results": results,
+        "other": other,
+    }
+    if merchant is None and not other:
+        return render(request, "complaints/public/new.html", context)
+
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        merchant=merchant,
+        counties=counties,
+    )
+    duplicates: list[Complaint] = []
+    files_lost = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if merchant is not None and not data["confirm_duplicate"]:
+            duplicates = services.complaint_likely_duplicates(
+                phone=data["complainant_phone"], merchant=merchant
+            )
+        if duplicates:
+            files_lost = bool(data["evidence"])
+        else:
+            try:
+                complaint = services.complaint_submit(
+                    merchant=merchant,
+                    region=data.get("county"),
+                    business_name=data.get("business_name", ""),
+                    business_address=data.get("business_address", ""),
+                    category=data["category"],
+                    description=data["description"],
+                    wanted_outcome=data["wanted_outcome"],
+                    complainant_name=data["complainant_name"],
+                    complainant_phone=data["complainant_phone"],
+                    complainant_email=data["complainant_email"],
+                    consent_to_contact=data["consent_to_contact"],
+                    amount=data["amount"],
+                    purchase_date=data["purchase_date"],
+                    evidence=data["evidence"],
+                    consumer=request.user if request.user.is_authenticated else None,
+                    ip=_client_ip(request),
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                files_lost = bool(data["evidence"])
+            else:
+                url = reverse("complaint-track", args=[complaint.tracking_token])
+                return redirect(f"{url}?new=1")
+    elif request.method == "POST":
+        files_lost = bool(request.FILES)
+    context |= {"form": form, "duplicates": duplicates, "files_lost": files_lost}
+    return render(request, "complaints/public/new.html", context)
+
+
+# Tracking by token
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
+
+
+def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = selectors.complaint_by_token(token)
+    events = list(complaint.events.all())
+    evidence = list(complaint.evidence.all())
+    state = complaint.state
+    is_open = state not in CLOSED_COMPLAINT_STATES
+    user = request.user
+    deadlines = []
+    if state == ComplaintState.SUBMITTED and complaint.accept_due:
+        deadlines.append((_("The regulator decides by"), complaint.accept_due))
+    if state in (ComplaintState.WITH_MERCHANT, ComplaintState.PROPOSED) and complaint.merchant_due:
+        deadlines.append((_("The merchant answers by"), complaint.merchant_due))
+    if is_open and complaint.close_due:
+        deadlines.append((_("Handling ends by"), complaint.close_due))
+    return render(
+        request,
+        "complaints/public/track.html",
+        {
+            "complaint": complaint,
+            "events": events,
+            "evidence": evidence,
+            "deadlines": deadlines,
+            "is_open": is_open,
+            "is_new": request.GET.get("new") == "1",
+            "track_url": request.build_absolute_uri(_track_url(complaint)),
+            "can_answer_proposal": state == ComplaintState.PROPOSED,
+            "can_withdraw": ComplaintState.WITHDRAWN in services.TRANSITIONS[state],
+            "can_reopen": services.complaint_can_reopen(complaint),
+            "can_rate": complaint.is_closed and complaint.rating is None,
+            "can_message": is_open,
+            "can_attach": user.is_authenticated and complaint.consumer_id is None,
+            "roles": ComplaintEvent.Role,
+            "ratings": range(1, 6),
+        },
+    )
+
+
+def _text(request: HttpRequest) -> str:
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["text"] if form.is_valid() else ""
+
+
+def _track_url(complaint: Complaint) -> str:
+    return reverse("complaint-track", args=[complaint.tracking_token])
+
+
+def _on_track(
+    request: HttpRequest, token: str, action: Callable[[Complaint], object], success: str
+) -> HttpResponse:
+    """One action from the tracking page: the service's refusal is flashed; back to the page."""
+    complaint = selectors.complaint_by_token(token)
+    return act(request, lambda: action(complaint), success, then=_track_url(complaint))
+
+
+@require_POST
+def complaint_accept_proposal(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_accept_proposal(complaint=c, actor=_actor(request)),
+        _("You accepted the proposal. The complaint is settled."),
+    )
+
+
+@require_POST
+def complaint_reject_proposal(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_reject_proposal(
+            complaint=c, text=_text(request), actor=_actor(request)
+        ),
+        _("You rejected the proposal. The regulator will mediate."),
+    )
+
+
+@require_POST
+def complaint_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_withdraw(
+            complaint=c, text=_text(request), actor=_actor(request)
+        ),
+        _("You withdrew the complaint."),
+    )
+
+
+@require_POST
+def complaint_reopen(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_reopen(
+            complaint=c, text=_text(request), actor=_actor(request)
+        ),
+        _("The complaint is reopened: the regulator will mediate."),
+    )
+
+
+@require_POST
+def complaint_rate(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = selectors.complaint_by_token(token)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a rating from 1 to 5."))
+        return redirect(_track_url(complaint))
+    return act(
+        request,
+        lambda: services.complaint_rate(
+            complaint=complaint,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Thank you for rating the handling."),
+        then=_track_url(complaint),
+    )
+
+
+@require_POST
+def complaint_message(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_message(
+            complaint=c,
+            role=ComplaintEvent.Role.CONSUMER,
+            text=_text(request),
+            actor=_actor(request),
+        ),
+        _("Your message was added."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_attach(request: HttpRequest, token: str) -> HttpResponse:
+    return _on_track(
+        request,
+        token,
+        lambda c: services.complaint_attach_to_account(complaint=c, consumer=request.user),
+        _("The complaint is now in your account."),
+    )
+
+
+def complaint_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse:
+    complaint = selectors.complaint_by_token(token)
+    item = get_object_or_404(complaint.evidence.all(), pk=pk)
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
+    )
+
+
+# The consumer's account
+
+
+@login_required
+def complaint_mine(request: HttpRequest) -> HttpResponse:
+    complaints = selectors.consumer_complaint_list(user=request.user)
+    return render(request, "complaints/public/mine.html", {"complaints": complaints})
