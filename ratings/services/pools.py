@@ -1,7 +1,7 @@
 """The four pools: one transition table, one function that makes every move (lock, check,
-save, record the PoolChange), and the moves the declaration workflow makes.
+save, record the PoolChange), the moves the declaration workflow makes and a regulator's exit.
 
-Moves made by the evaluation (stars, warning, exit) build on `standing_move` too.
+Moves made by the evaluation (stars, warning, exit: pools_apply) build on `change_build` too.
 """
 
 from datetime import date, datetime, timedelta
