@@ -11,8 +11,8 @@ bench_standing_initial; every round empties the runs, evaluations and pool chang
 notices they sent) and puts the standings back. Then:
 1. the hand-written statement (twice; the faster time counts) computes every programme
    merchant's score in one SELECT, as of the same instant as the run;
-2. `ratings.runs.evaluation_run(kind="monthly")` runs in a child process, which reports its own
-   time and phases; the child's peak memory comes from wait4 (ru_maxrss);
+2. `ratings.services.runs.evaluation_run(kind="monthly")` runs in a child process, which reports
+   its own time and phases; the child's peak memory comes from wait4 (ru_maxrss);
 3. the run's stored scores are compared with the statement's (mismatches counted and shown);
 4. 1% of the merchants (standings in the programme, picked by a hash of the id) are marked as
    changed and `evaluation_run(kind="nightly")` runs in another child.
@@ -63,7 +63,7 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
 
     from django.db import connection
 
-    from ratings import runs
+    from ratings.services import runs
 
     phases: dict[str, list[float]] = {}
 
@@ -172,10 +172,9 @@ def score_only(now_iso: str, batch_size: int) -> None:
     from contextlib import closing
     from datetime import datetime
 
-    from ratings.evaluation import inputs_query, row_scorer
-    from ratings.models import EvaluationPolicy, Standing
-    from ratings.pools import IN_PROGRAMME
-    from ratings.runs import _input_batches
+    from ratings.models import IN_PROGRAMME, EvaluationPolicy, Standing
+    from ratings.services.evaluation import inputs_query, row_scorer
+    from ratings.services.runs import _input_batches
 
     policy, now = EvaluationPolicy.current(), datetime.fromisoformat(now_iso)
     start, scored = time.perf_counter(), 0

@@ -22,7 +22,7 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from ratings.services import policy_fields, policy_revise
+from ratings.services.policy import policy_fields, policy_revise
 
 
 @admin.register(EvaluationPolicy)

@@ -16,8 +16,8 @@ from merchants.signals import (
     merchant_registered,
     records_changed,
 )
-from ratings.nominations import nominations_on_register
-from ratings.pools import (
+from ratings.services.nominations import nominations_on_register
+from ratings.services.pools import (
     pool_cultivate,
     pool_enter_selection_many,
     pool_leave_selection,

@@ -5,8 +5,8 @@ import logging
 from celery import shared_task
 
 from ratings.models import EvaluationRun
-from ratings.runs import RunInProgress, evaluation_run
-from ratings.warnings import ratings_sweep
+from ratings.services.runs import RunInProgress, evaluation_run
+from ratings.services.warnings import ratings_sweep
 
 logger = logging.getLogger(__name__)
 

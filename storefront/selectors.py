@@ -27,7 +27,7 @@ from merchants.models import (
     Scheme,
 )
 from merchants.selectors import subtree_q
-from ratings.selectors import (
+from ratings.selectors.public import (
     PUBLIC_STANDING_FIELDS,
     public_decision_appeal_annotations,
     public_rating,

@@ -28,7 +28,7 @@ from merchants.models import (
     User,
 )
 from merchants.uscc import build_uscc
-from ratings.models import Appeal, PoolChange, Standing
+from ratings.models import Appeal, PoolChange, ReasonCode, Standing
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -307,7 +307,7 @@ class PoolChangeFactory(factory.django.DjangoModelFactory):
     merchant = factory.SubFactory(MerchantFactory)
     from_pool = Pool.CULTIVATION
     to_pool = Pool.WARNING
-    reason_code = "score_below"
+    reason_code = ReasonCode.WARNING
     reason = "评分低于预警线。"
 
 

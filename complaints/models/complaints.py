@@ -164,7 +164,7 @@ class Complaint(models.Model):
             models.Index(fields=["region", "state", "created_at"], name="complaint_queue_idx"),
             models.Index(fields=["merchant", "state"], name="complaint_merchant_idx"),
             # The evaluation reads each merchant's complaints of the last year in merchant
-            # order (ratings.evaluation): the older ones are skipped without a heap visit.
+            # order (ratings.services.evaluation): the older ones are skipped without a heap visit.
             models.Index(fields=["merchant", "created_at"], name="complaint_merchant_recent_idx"),
             # The intake limits count recent complaints per phone and per address.
             models.Index(fields=["submitted_ip", "created_at"], name="complaint_ip_recent_idx"),

@@ -56,10 +56,10 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import PermitData, merchant_register
 from merchants.services.records import records_import
-from ratings.appeals import appeal_file
 from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, PoolChange, Standing
-from ratings.pools import standing_move, star_move
-from ratings.runs import RunInProgress, evaluation_run
+from ratings.services.appeals import appeal_file
+from ratings.services.pools import standing_move, star_move
+from ratings.services.runs import RunInProgress, evaluation_run
 from review.models import Campaign, ChecklistTemplate, InspectionMethod, InspectionResult
 from review.services.campaigns import campaign_create, campaign_draw
 from review.services.inspections import inspection_record

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from merchants.models import Membership, Pool
 from ratings.models import PoolChange, Standing
-from ratings.pools import standing_move
+from ratings.services.pools import standing_move
 from ratings.tasks import evaluate_nightly
 from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in
 from tests.factories import (

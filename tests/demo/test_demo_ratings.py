@@ -12,8 +12,7 @@ from demo.demo_data.cast import (
     DEMO_STARS_OWNER,
 )
 from merchants.models import Merchant, Notification, Pool, User
-from ratings.models import Appeal, Evaluation, EvaluationRun, Standing
-from ratings.pools import IN_PROGRAMME
+from ratings.models import IN_PROGRAMME, Appeal, Evaluation, EvaluationRun, Standing
 from tests.conftest import client_for
 from tests.demo.conftest import run
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from merchants.models import Declaration, DeclarationState, Merchant, Pool
 from ratings.models import Evaluation, EvaluationRun, Standing
-from ratings.runs import evaluation_run
+from ratings.services.runs import evaluation_run
 
 ARGS = ("--merchants", "600", "--batch", "250", "--seed", "6", "--no-records")
 REVIEWING = (

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from merchants.models import Pool
-from ratings.appeals import appeal_file
 from ratings.models import (
     Appeal,
     Evaluation,
@@ -19,10 +18,11 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from ratings.nominations import nomination_create
-from ratings.pools import standing_move
-from ratings.runs import evaluation_run
-from ratings.warnings import warning_rectification_submit
+from ratings.services.appeals import appeal_file
+from ratings.services.nominations import nomination_create
+from ratings.services.pools import standing_move
+from ratings.services.runs import evaluation_run
+from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import MerchantFactory, RegistryRecordFactory, pdf_upload, region
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from merchants.models import Notification, Pool
-from ratings.appeals import appeal_decide, appeal_file, may_decide
 from ratings.models import Appeal, EvaluationPolicy, PoolChange, Standing
-from ratings.pools import standing_move
-from ratings.warnings import (
-    pool_exit,
+from ratings.permissions import may_decide_appeal
+from ratings.services.appeals import appeal_decide, appeal_file
+from ratings.services.pools import pool_exit, standing_move
+from ratings.services.warnings import (
     ratings_sweep,
     warning_rectification_decide,
     warning_rectification_submit,
@@ -41,9 +41,9 @@ def test_the_regulator_who_exited_cannot_decide_the_appeal(
     place(merchant, Pool.CULTIVATION)
     change = pool_exit(actor=county_regulator, merchant=merchant, reason="Counterfeit goods.")
     appeal = appeal_file(actor=owner, decision=change, statement="Genuine goods.")
-    assert not may_decide(county_regulator, appeal)
-    assert not may_decide(other_county_regulator, appeal)
-    assert may_decide(city_regulator, appeal)
+    assert not may_decide_appeal(county_regulator, appeal)
+    assert not may_decide_appeal(other_county_regulator, appeal)
+    assert may_decide_appeal(city_regulator, appeal)
     with pytest.raises(DomainError, match="another regulator must decide"):
         appeal_decide(actor=county_regulator, appeal=appeal, overturn=True, reason="Mine.")
     with pytest.raises(DomainError, match="Only a regulator of this merchant's region"):
@@ -60,7 +60,7 @@ def test_a_decision_of_the_run_may_be_decided_by_any_regulator_of_the_region(
     place(merchant, Pool.CULTIVATION)
     change = warn(merchant)  # no actor: the evaluation run's
     appeal = appeal_file(actor=owner, decision=change, statement="The inspection was wrong.")
-    assert may_decide(county_regulator, appeal)
+    assert may_decide_appeal(county_regulator, appeal)
 
 
 def test_reasons_are_required_to_decide(merchant, owner, city_regulator, county_regulator):

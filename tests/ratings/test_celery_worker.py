@@ -26,7 +26,7 @@ from django_celery_beat.models import PeriodicTask
 from config.celery import app as celery_app
 from merchants.models import Pool
 from ratings.models import EvaluationRun, PoolChange, Standing
-from ratings.pools import standing_move
+from ratings.services.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory, region
 from tests.workers import (
     celery_process,

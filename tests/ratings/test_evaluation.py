@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from complaints.models import ComplaintCategory, ComplaintState
 from merchants.models import Declaration, PenaltyRecord, RegistryRecord
-from ratings.evaluation import InputsQuery, evaluate, inputs_query, row_scorer
 from ratings.models import EvaluationPolicy
+from ratings.services.evaluation import InputsQuery, evaluate, inputs_query, row_scorer
 from review.models import InspectionState
 from tests.factories import (
     ComplaintFactory,
@@ -176,7 +176,7 @@ def test_score_below_the_warning_line(policy):
 
 
 def test_a_newer_policy_changes_the_numbers_but_not_the_old_policy(policy, admin_user):
-    from ratings.services import policy_revise
+    from ratings.services.policy import policy_revise
 
     m = MerchantFactory()
     approved(m)

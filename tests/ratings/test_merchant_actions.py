@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from merchants.models import Notification, Pool
 from ratings.models import Appeal, PoolChange, RatingFile, WarningRectification
-from ratings.warnings import warning_rectification_submit
+from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import pdf_upload, png_upload
 from tests.ratings.test_standing_pages import placed, warned

@@ -14,8 +14,8 @@ from merchants.models import Industry, Notification, Pool, RegistryRecord, User
 from merchants.services.merchants import merchant_register
 from merchants.uscc import build_uscc
 from ratings.models import Nomination, PoolChange, Standing
-from ratings.nominations import nomination_create
-from ratings.warnings import pool_exit
+from ratings.services.nominations import nomination_create
+from ratings.services.pools import pool_exit
 from tests.factories import MembershipFactory, RegistryRecordFactory, UserFactory, region
 from tests.ratings.test_pool_browser import place
 

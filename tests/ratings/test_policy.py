@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from merchants.models import AuditEntry
 from ratings.models import EvaluationPolicy
-from ratings.services import policy_revise
+from ratings.services.policy import policy_revise
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from common.errors import DomainError
 from merchants.models import DeclarationState, Pool
 from merchants.services import declarations as svc
 from ratings.models import PoolChange, Standing
-from ratings.pools import TRANSITIONS, standing_move
+from ratings.services.pools import TRANSITIONS, standing_move
 from tests.factories import MerchantFactory, scheme
 from tests.merchants.test_declaration_services import _complete
 

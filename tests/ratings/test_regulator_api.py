@@ -5,10 +5,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from merchants.models import Declaration, Pool, User
-from ratings import runs
-from ratings.appeals import appeal_file
 from ratings.models import Appeal, EvaluationRun, Nomination, Standing, WarningRectification
-from ratings.warnings import pool_exit, warning_rectification_submit
+from ratings.services import runs
+from ratings.services.appeals import appeal_file
+from ratings.services.pools import pool_exit
+from ratings.services.warnings import warning_rectification_submit
 from tests.factories import (
     DeclarationFactory,
     MembershipFactory,

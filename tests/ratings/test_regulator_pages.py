@@ -8,8 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from merchants.models import Notification, Pool
-from ratings import runs
-from ratings.appeals import appeal_file
 from ratings.models import (
     Appeal,
     EvaluationRun,
@@ -18,7 +16,10 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from ratings.warnings import pool_exit, warning_rectification_submit
+from ratings.services import runs
+from ratings.services.appeals import appeal_file
+from ratings.services.pools import pool_exit
+from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import (
     MembershipFactory,

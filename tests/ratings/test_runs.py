@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from merchants.models import Pool
-from ratings import runs
-from ratings.evaluation import evaluate, evaluation_result, inputs_expand, inputs_query
 from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Standing
-from ratings.pools import standing_move
+from ratings.services import runs
+from ratings.services.evaluation import evaluate, evaluation_result, inputs_expand, inputs_query
+from ratings.services.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants.models import Pool, User
-from ratings import runs
-from ratings.appeals import appeal_file
 from ratings.models import Appeal, EvaluationRun, PoolChange, RatingFile, WarningRectification
-from ratings.warnings import warning_rectification_submit
+from ratings.services import runs
+from ratings.services.appeals import appeal_file
+from ratings.services.warnings import warning_rectification_submit
 from tests.factories import pdf_upload
 from tests.ratings.test_standing_pages import accepted_complaints, long_history, placed, warned
 

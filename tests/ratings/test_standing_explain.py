@@ -1,6 +1,6 @@
-"""The evaluation in sentences: every line and trigger code ratings.evaluation can produce has
-its own sentence, the numbers in them are the evaluation's, and the advice and next band follow
-from the lines."""
+"""The evaluation in sentences: every line and trigger code ratings.services.evaluation can
+produce has its own sentence, the numbers in them are the evaluation's, and the advice and next
+band follow from the lines."""
 
 import ast
 import inspect
@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from complaints.models import ComplaintCategory, ComplaintState
 from merchants.models import Declaration, PenaltyRecord, RegistryRecord
-from ratings import evaluation as evaluation_module
-from ratings import explain
-from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, evaluate
-from ratings.models import Evaluation, EvaluationPolicy
-from ratings.pools import TRIGGER_LABELS
+from ratings.models import Evaluation, EvaluationPolicy, Trigger
+from ratings.models.evaluation import BOTTOM_LINE_TRIGGERS, EXIT_TRIGGERS, STATE_TRIGGERS
+from ratings.selectors import evaluation as explain
+from ratings.services import evaluation as evaluation_module
+from ratings.services.evaluation import evaluate
 from review.models import InspectionState
 from tests.factories import (
     ComplaintFactory,
@@ -36,17 +36,24 @@ def ago(days: int) -> datetime:
     return NOW - timedelta(days=days)
 
 
+def _code(node: ast.AST) -> str | None:
+    """The code a node writes: a string constant, or a member of Trigger (`Trigger.PENALTY`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "Trigger":
+        return Trigger[node.attr].value
+    return None
+
+
 def _strings(node: ast.AST) -> set[str]:
-    return {
-        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    }
+    return {code for n in ast.walk(node) if (code := _code(n)) is not None}
 
 
 def _codes_in_evaluation_source() -> tuple[set[str], set[str]]:
-    """(line codes, trigger codes) as written in ratings/evaluation.py: every constant given as
-    a line's "code" (a dict literal, _line() or a _deductions() tuple), every constant put
-    in `triggers` or `vetoes` (assigned or appended). The vetoes (EXIT_TRIGGERS) are lines of
-    the compliance component too, with 0 points."""
+    """(line codes, trigger codes) as written in ratings/services/evaluation.py: every constant
+    given as a line's "code" (a dict literal, _line() or a _deductions() tuple), every constant
+    or Trigger member put in `triggers` or `vetoes` (assigned or appended). The vetoes
+    (EXIT_TRIGGERS) are lines of the compliance component too, with 0 points."""
     tree = ast.parse(inspect.getsource(evaluation_module))
     lines: set[str] = set(EXIT_TRIGGERS)
     triggers: set[str] = set()
@@ -71,7 +78,7 @@ def _codes_in_evaluation_source() -> tuple[set[str], set[str]]:
                     if isinstance(arg, ast.Tuple) and isinstance(arg.elts[0], ast.Constant):
                         lines.add(arg.elts[0].value)
             elif name == "append" and getattr(func.value, "id", "") in ("triggers", "vetoes"):
-                triggers |= {a.value for a in node.args if isinstance(a, ast.Constant)}
+                triggers |= {code for a in node.args if (code := _code(a)) is not None}
     return lines, triggers | EXIT_TRIGGERS
 
 
@@ -84,7 +91,7 @@ def test_the_source_walk_finds_the_codes():
     assert len(LINE_CODES) >= 16
     assert {"complaints_recent", "licence_expired", "dishonest_list"} <= TRIGGER_CODES
     assert STATE_TRIGGERS | EXIT_TRIGGERS <= TRIGGER_CODES
-    assert set(TRIGGER_LABELS) <= TRIGGER_CODES
+    assert set(Trigger.values) == TRIGGER_CODES
 
 
 @pytest.mark.parametrize("code", sorted(LINE_CODES))
@@ -101,7 +108,7 @@ def test_every_trigger_code_has_its_own_sentence(code):
     assert code in explain.TRIGGER_SENTENCES
     trigger = explain.explain_trigger(code, explain.Context(policy=EvaluationPolicy.current()))
     assert trigger.sentence.endswith(".")
-    assert trigger.bottom_line == (code in explain.BOTTOM_LINE or code in EXIT_TRIGGERS)
+    assert trigger.bottom_line == (code in BOTTOM_LINE_TRIGGERS)
 
 
 def _approved(merchant, code="assured-unit", *, all_commitments=True, **kw):

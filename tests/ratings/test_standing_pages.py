@@ -14,8 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from merchants.models import Pool, User
-from ratings import runs
-from ratings.appeals import appeal_decide, appeal_file
 from ratings.models import (
     Appeal,
     EvaluationRun,
@@ -24,8 +22,10 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from ratings.pools import standing_move
-from ratings.warnings import warning_rectification_submit
+from ratings.services import runs
+from ratings.services.appeals import appeal_decide, appeal_file
+from ratings.services.pools import standing_move
+from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import ComplaintFactory, MembershipFactory, MerchantFactory, pdf_upload
 

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import Pool
-from ratings import runs
 from ratings.models import EvaluationRun, PoolChange, Standing
-from ratings.pools import standing_move
+from ratings.services import runs
+from ratings.services.pools import standing_move
 from tests.factories import ComplaintFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
-"""The hourly sweep (ratings.warnings.ratings_sweep): warnings past their rectification date
-with no report waiting exit (with the re-entry wait), a waiting report holds the exit, appeals
-past their decision date are flagged; running it again changes nothing."""
+"""The hourly sweep (ratings.services.warnings.ratings_sweep): warnings past their rectification
+date with no report waiting exit (with the re-entry wait), a waiting report holds the exit,
+appeals past their decision date are flagged; running it again changes nothing."""
 
 from datetime import timedelta
 
@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import Notification, Pool
-from ratings.appeals import appeal_decide, appeal_file
 from ratings.models import Appeal, EvaluationPolicy, PoolChange, Standing
-from ratings.pools import standing_move
-from ratings.warnings import (
-    pool_exit,
+from ratings.services.appeals import appeal_decide, appeal_file
+from ratings.services.pools import pool_exit, standing_move
+from ratings.services.warnings import (
     ratings_sweep,
     warning_rectification_decide,
     warning_rectification_submit,

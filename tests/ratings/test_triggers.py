@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from merchants.models import Membership, Notification, PenaltyRecord, Pool, RegistryRecord
 from merchants.services.records import records_import
-from ratings import runs
-from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
-from ratings.models import EvaluationRun, PoolChange, Standing
-from ratings.pools import TRIGGER_LABELS, standing_move
+from ratings.models import EvaluationRun, PoolChange, Standing, Trigger
+from ratings.models.evaluation import BOTTOM_LINE_TRIGGERS, EXIT_TRIGGERS, STATE_TRIGGERS
+from ratings.services import runs
+from ratings.services.pools import standing_move
 from tests.factories import (
     ComplaintFactory,
     MerchantFactory,
@@ -195,9 +195,17 @@ def test_every_trigger_has_a_label_and_the_trigger_sets_are_known_codes():
         "licence_expired",
         "entity_abnormal",
     }
-    assert set(TRIGGER_LABELS) == codes
-    assert STATE_TRIGGERS.issubset(codes)
-    assert EXIT_TRIGGERS.issubset(codes)
+    assert set(Trigger.values) == codes
+    assert all(str(t.label) for t in Trigger)
+    assert {
+        "score_below",
+        "overdue_complaint",
+        "licence_expired",
+        "entity_abnormal",
+        "dishonest_list",
+    } == STATE_TRIGGERS
+    assert {"serious_penalty", "dishonest_list"} == EXIT_TRIGGERS
+    assert EXIT_TRIGGERS | {"counterfeit", "refused_return"} == BOTTOM_LINE_TRIGGERS
 
 
 def test_an_enforcement_import_marks_the_merchants_it_names_for_the_nightly_run(admin_user):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from merchants.models import AuditEntry, Industry, Notification, Pool, User
-from ratings.pools import standing_move
+from ratings.services.pools import standing_move
 from review.models import Campaign, Inspection, InspectionAssignment, InspectionEvent
 from review.services.campaigns import (
     campaign_close,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants.models import Pool, User
-from ratings.pools import standing_move
+from ratings.services.pools import standing_move
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run
 from review.services.inspections import inspection_record

@@ -12,10 +12,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants.models import Declaration, Pool
-from ratings.appeals import appeal_decide, appeal_file
 from ratings.models import Appeal, PoolChange, Standing
-from ratings.pools import standing_move
-from ratings.warnings import pool_exit, warning_rectification_submit
+from ratings.services.appeals import appeal_decide, appeal_file
+from ratings.services.pools import pool_exit, standing_move
+from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
 from tests.factories import DeclarationFactory, MerchantFactory, region, scheme
 

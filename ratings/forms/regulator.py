@@ -1,6 +1,6 @@
 """HTML input of the regulator's pool pages: the browser's filters, checking a rectification,
 deciding an appeal, an exit, a nomination. Forms check the shape of the input; the services in
-ratings/ decide and their refusals are shown as they are.
+ratings.services decide and their refusals are shown as they are.
 """
 
 from typing import Any
@@ -13,9 +13,9 @@ from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
 from merchants.forms import CountyChoiceField
 from merchants.models import Pool, Region, Scheme
 from merchants.validators import validate_uscc
-from ratings.browser import StandingFilters
+from ratings.forms import TEXT_MAX
+from ratings.selectors.pools import StandingFilters
 
-TEXT_MAX = 4000
 STAR_CHOICES = [
     BLANK,
     ("0", _("No stars")),

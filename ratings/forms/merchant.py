@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError
 from common.forms import ACCEPTED_EVIDENCE, MultipleFileField, MultipleFileInput, NoSuffixMixin
 from common.uploads import inspect_uploads
-
-TEXT_MAX = 4000
+from ratings.forms import TEXT_MAX
 
 
 def _files_field(label: Any) -> MultipleFileField:

@@ -50,15 +50,9 @@ from merchants.models import (
     PenaltyRecord,
     RegistryRecord,
 )
-from ratings.models import Evaluation, EvaluationPolicy
+from ratings.models import Evaluation, EvaluationPolicy, Trigger
 from review.models import Inspection, InspectionResult, InspectionState
 
-# Warning triggers that are conditions (they hold or they do not) rather than dated events.
-STATE_TRIGGERS = frozenset(
-    {"score_below", "overdue_complaint", "licence_expired", "entity_abnormal", "dishonest_list"}
-)
-# Serious violations: the merchant is exited at once rather than warned.
-EXIT_TRIGGERS = frozenset({"serious_penalty", "dishonest_list"})
 NO_REASON_RETURN_MIN_DAYS = 7
 BONUS_POINTS = 5
 RETURNS_WINDOW_DAYS = 365
@@ -121,10 +115,10 @@ class Result:
     score: int
     components: dict[str, dict[str, Any]]
     inputs: dict[str, Any]
-    triggers: list[str] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
     # For triggers that are events: when the newest one behind it happened (STATE_TRIGGERS,
     # conditions that hold or not, have no date).
-    trigger_dates: dict[str, datetime] = field(default_factory=dict)
+    trigger_dates: dict[Trigger, datetime] = field(default_factory=dict)
 
 
 def _since(now: datetime, days: int) -> datetime:
@@ -558,13 +552,13 @@ def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
             ("ordinary_penalties", penalties["ordinary"], per_ordinary),
         )
         serious = penalties["serious"]
-        triggers = ["serious_penalty"] if serious else []
+        triggers = [Trigger.SERIOUS_PENALTY] if serious else []
         if registry is not None:
             if registry["on_abnormal_list"]:
                 points -= abnormal_points
                 lines.append({"points": -abnormal_points, "code": "abnormal_list"})
             if registry["on_dishonest_list"]:
-                triggers.append("dishonest_list")
+                triggers.append(Trigger.DISHONEST_LIST)
             level = registry["credit_level"]
             deduction = credit_points.get(level, 0)
             if deduction:
@@ -624,43 +618,43 @@ def _scorer(policy: EvaluationPolicy, now: datetime, today: date) -> Scorer:
         total = min(100, total)
         # Warning triggers: any one sends the merchant to the warning pool (the pool rules
         # decide whether it is new since the last warning was cleared, from the dates).
-        dates: dict[str, datetime] = {}
+        dates: dict[Trigger, datetime] = {}
         if serious and penalties["last_penalty_at"]:
-            dates["serious_penalty"] = penalties["last_penalty_at"]
+            dates[Trigger.SERIOUS_PENALTY] = penalties["last_penalty_at"]
         if inspections["counterfeit"]:
-            triggers.append("counterfeit")
+            triggers.append(Trigger.COUNTERFEIT)
             if inspections["last_counterfeit_at"]:
-                dates["counterfeit"] = inspections["last_counterfeit_at"]
+                dates[Trigger.COUNTERFEIT] = inspections["last_counterfeit_at"]
         if complaints["refused_returns_settled"]:
-            triggers.append("refused_return")
+            triggers.append(Trigger.REFUSED_RETURN)
             if complaints["last_refused_return_at"]:
-                dates["refused_return"] = complaints["last_refused_return_at"]
+                dates[Trigger.REFUSED_RETURN] = complaints["last_refused_return_at"]
         if total < warning_below:
-            triggers.append("score_below")
+            triggers.append(Trigger.SCORE_BELOW)
         if complaints["accepted_recent"] >= warning_accepted:
-            triggers.append("complaints_recent")
+            triggers.append(Trigger.COMPLAINTS_RECENT)
             if complaints["last_accepted_at"]:
-                dates["complaints_recent"] = complaints["last_accepted_at"]
+                dates[Trigger.COMPLAINTS_RECENT] = complaints["last_accepted_at"]
         if complaints["open_overdue"]:
-            triggers.append("overdue_complaint")
+            triggers.append(Trigger.OVERDUE_COMPLAINT)
         if inspections["failed"]:
-            triggers.append("failed_inspection")
+            triggers.append(Trigger.FAILED_INSPECTION)
             if inspections["last_failed_at"]:
-                dates["failed_inspection"] = inspections["last_failed_at"]
+                dates[Trigger.FAILED_INSPECTION] = inspections["last_failed_at"]
         if serious or penalties["minor"] or penalties["ordinary"]:
-            triggers.append("penalty")
+            triggers.append(Trigger.PENALTY)
             if penalties["last_penalty_at"]:
-                dates["penalty"] = penalties["last_penalty_at"]
+                dates[Trigger.PENALTY] = penalties["last_penalty_at"]
         if (licence_until is not None and licence_until < today) or (
             registry is not None
             and registry["licence_valid_until"]
             and registry["licence_valid_until"] < today
         ):
-            triggers.append("licence_expired")
+            triggers.append(Trigger.LICENCE_EXPIRED)
         if registry is not None and (
             registry["on_abnormal_list"] or registry["entity_status"] != active
         ):
-            triggers.append("entity_abnormal")
+            triggers.append(Trigger.ENTITY_ABNORMAL)
         return Result(
             merchant_id,
             total,

@@ -2,11 +2,11 @@
 complaints in 90 days", printed with a real minus sign), the warning triggers, what to do to
 improve and the next star band.
 
-One sentence per line code and per trigger code (LINE_SENTENCES, TRIGGER_SENTENCES): a table row
+One sentence per line code and per trigger (LINE_SENTENCES, TRIGGER_SENTENCES): a table row
 where only the words and the policy's numbers differ, else a function; the tests walk every code
-ratings.evaluation can produce. The numbers come from the line itself, then the evaluation's
-stored inputs, then the policy version the evaluation used, never the policy in force today, so
-an old evaluation is explained as it was computed.
+ratings.services.evaluation can produce. The numbers come from the line itself, then the
+evaluation's stored inputs, then the policy version the evaluation used, never the policy in
+force today, so an old evaluation is explained as it was computed.
 """
 
 from collections.abc import Callable
@@ -19,9 +19,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
-from ratings.evaluation import (
+from ratings.models import Evaluation, EvaluationPolicy, Trigger
+from ratings.models.evaluation import BOTTOM_LINE_TRIGGERS
+from ratings.services.evaluation import (
     BONUS_POINTS,
-    EXIT_TRIGGERS,
     NO_REASON_RETURN_MIN_DAYS,
     ON_TIME_MIN_CLOSED,
     RETURNS_WINDOW_DAYS,
@@ -29,7 +30,6 @@ from ratings.evaluation import (
     evaluation_result,
     inputs_expand,
 )
-from ratings.models import Evaluation, EvaluationPolicy
 
 COMPONENT_LABELS = {
     "complaints": gettext_lazy("Complaints"),
@@ -38,8 +38,6 @@ COMPONENT_LABELS = {
     "commitments": gettext_lazy("Commitments"),
     "bonus": gettext_lazy("Bonus points"),
 }
-# Bottom-line items (vetoes): any one sends the merchant to the warning pool or out.
-BOTTOM_LINE = frozenset({"serious_penalty", "dishonest_list", "counterfeit", "refused_return"})
 BONUS_CODES = ("long_return_window", "perfect_inspection", "complaints_on_time")
 STAR = "★"
 
@@ -432,29 +430,29 @@ def _t_licence_expired(ctx: Context) -> str:
     return _("The business licence expired on %(date)s.") % {"date": expired.isoformat()}
 
 
-TRIGGER_SENTENCES: dict[str, Callable[[Context], str]] = {
-    "serious_penalty": _policy_sentence(
+TRIGGER_SENTENCES: dict[Trigger, Callable[[Context], str]] = {
+    Trigger.SERIOUS_PENALTY: _policy_sentence(
         gettext_lazy("A serious administrative penalty in the last %(days)d days."),
         days="penalty_window_days",
     ),
-    "dishonest_list": _policy_sentence(
+    Trigger.DISHONEST_LIST: _policy_sentence(
         gettext_lazy("The business is on the serious-dishonesty list.")
     ),
-    "counterfeit": _policy_sentence(
+    Trigger.COUNTERFEIT: _policy_sentence(
         gettext_lazy("Counterfeit goods were found at an inspection in the last %(days)d days."),
         days="inspection_window_days",
     ),
-    "refused_return": _t_refused_return,
-    "score_below": _policy_sentence(
+    Trigger.REFUSED_RETURN: _t_refused_return,
+    Trigger.SCORE_BELOW: _policy_sentence(
         gettext_lazy("The score is below the warning line of %(line)d."),
         line="warning_score_below",
     ),
-    "complaints_recent": _t_complaints_recent,
-    "overdue_complaint": _t_overdue_complaint,
-    "failed_inspection": _t_failed_inspection,
-    "penalty": _t_penalty,
-    "licence_expired": _t_licence_expired,
-    "entity_abnormal": _policy_sentence(
+    Trigger.COMPLAINTS_RECENT: _t_complaints_recent,
+    Trigger.OVERDUE_COMPLAINT: _t_overdue_complaint,
+    Trigger.FAILED_INSPECTION: _t_failed_inspection,
+    Trigger.PENALTY: _t_penalty,
+    Trigger.LICENCE_EXPIRED: _t_licence_expired,
+    Trigger.ENTITY_ABNORMAL: _policy_sentence(
         gettext_lazy("The registry lists the business as abnormal or not active.")
     ),
 }
@@ -463,9 +461,7 @@ TRIGGER_SENTENCES: dict[str, Callable[[Context], str]] = {
 def explain_trigger(code: str, ctx: Context) -> ExplainedTrigger:
     sentence_for = TRIGGER_SENTENCES.get(code)
     sentence = sentence_for(ctx) if sentence_for else code.replace("_", " ")
-    return ExplainedTrigger(
-        code=code, sentence=sentence, bottom_line=code in BOTTOM_LINE or code in EXIT_TRIGGERS
-    )
+    return ExplainedTrigger(code=code, sentence=sentence, bottom_line=code in BOTTOM_LINE_TRIGGERS)
 
 
 def explain_triggers(codes: list[str], evaluation: Evaluation) -> list[ExplainedTrigger]:
@@ -623,24 +619,24 @@ def _tr_refused_return(ctx: Context) -> str:
     return _a_returns_honoured({}, ctx)
 
 
-TRIGGER_ADVICE: dict[str, Callable[[Context], str]] = {
-    "licence_expired": _tr_licence_expired,
-    "overdue_complaint": _policy_sentence(
+TRIGGER_ADVICE: dict[Trigger, Callable[[Context], str]] = {
+    Trigger.LICENCE_EXPIRED: _tr_licence_expired,
+    Trigger.OVERDUE_COMPLAINT: _policy_sentence(
         gettext_lazy("Answer the complaints that are past their deadline now.")
     ),
-    "entity_abnormal": _policy_sentence(
+    Trigger.ENTITY_ABNORMAL: _policy_sentence(
         gettext_lazy(
             "Put the registry record right: the business must be listed as active and normal."
         )
     ),
-    "counterfeit": _policy_sentence(
+    Trigger.COUNTERFEIT: _policy_sentence(
         gettext_lazy(
             "Take counterfeit goods off sale, check your suppliers and keep their invoices: "
             "counterfeit goods are a bottom-line item."
         )
     ),
-    "refused_return": _tr_refused_return,
-    "score_below": _policy_sentence(
+    Trigger.REFUSED_RETURN: _tr_refused_return,
+    Trigger.SCORE_BELOW: _policy_sentence(
         gettext_lazy("Bring the score to %(line)d or more: below it the merchant is warned."),
         line="warning_score_below",
     ),
@@ -655,7 +651,7 @@ def _costs_points(component: str, line: dict[str, Any], weight: int) -> bool:
         return points < round(weight / 3)
     if component == "bonus":
         return False
-    return points < 0 or line.get("code") in BOTTOM_LINE
+    return points < 0 or line.get("code") in BOTTOM_LINE_TRIGGERS
 
 
 def improvements(evaluation: Evaluation) -> list[str]:

@@ -1,9 +1,11 @@
-"""The regulator's pool API, mounted at /api/v1/ratings/ (beside the merchant side's)."""
+"""The ratings API, mounted at /api/v1/ratings/: the merchant's standing and the regulator's
+pools."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ratings.regulator_api import (
+from ratings.api import merchant
+from ratings.api.regulator import (
     EvaluationRunViewSet,
     MerchantExitView,
     NominationViewSet,
@@ -20,6 +22,23 @@ router.register("nominations", NominationViewSet, basename="api-pool-nomination"
 router.register("runs", EvaluationRunViewSet, basename="api-pool-run")
 
 urlpatterns = [
+    # The merchant's standing.
+    path(
+        "merchants/<int:pk>/standing/",
+        merchant.MerchantStandingView.as_view(),
+        name="api-standing",
+    ),
+    path(
+        "merchants/<int:pk>/rectifications/",
+        merchant.MerchantRectificationView.as_view(),
+        name="api-standing-rectifications",
+    ),
+    path(
+        "merchants/<int:pk>/appeals/",
+        merchant.MerchantAppealView.as_view(),
+        name="api-standing-appeals",
+    ),
+    # The regulator's pools.
     path("merchants/<int:merchant_pk>/exit/", MerchantExitView.as_view(), name="api-pool-exit"),
     *router.urls,
 ]

@@ -2,7 +2,7 @@
 counts, one merchant's standing, checking rectifications, deciding appeals, exits, nominations
 and, for supervisors, the evaluation runs.
 
-The same selectors (ratings/browser.py) and services as the pages, scoped the same way: a
+The same selectors (ratings.selectors) and services as the pages, scoped the same way: a
 regulator reaches their region and below, a platform admin everything; anything else is a 404.
 A refused action is a 400 with the message the pages show.
 """
@@ -21,11 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERROR_RESPONSES, ApiPagination, CountsPagination, NotFoundUnless, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, CountsPagination, pk_or_404
 from merchants.models import Pool, Region, Scheme
 from merchants.validators import validate_uscc
-from ratings import browser
-from ratings.appeals import appeal_decide, may_decide
+from ratings.forms import TEXT_MAX
 from ratings.models import (
     Appeal,
     EvaluationRun,
@@ -35,21 +34,12 @@ from ratings.models import (
     Standing,
     WarningRectification,
 )
-from ratings.nominations import nomination_create
-from ratings.warnings import pool_exit, warning_rectification_decide
-
-TEXT_MAX = 4000
-
-
-class IsPoolRegulator(NotFoundUnless):
-    def allows(self, user: Any) -> bool:
-        return browser.is_pool_regulator(user)
-
-
-class IsRunSupervisor(NotFoundUnless):
-    def allows(self, user: Any) -> bool:
-        return browser.may_see_runs(user)
-
+from ratings.permissions import IsPoolRegulator, IsRunSupervisor, may_decide_appeal
+from ratings.selectors import appeals, nominations, pools, runs, warnings
+from ratings.services.appeals import appeal_decide
+from ratings.services.nominations import nomination_create
+from ratings.services.pools import pool_exit
+from ratings.services.warnings import warning_rectification_decide
 
 # Shared pieces
 
@@ -151,7 +141,7 @@ class RegulatorAppealSerializer(serializers.ModelSerializer):
         return (
             request is not None
             and appeal.state == Appeal.State.PENDING
-            and may_decide(request.user, appeal)
+            and may_decide_appeal(request.user, appeal)
         )
 
 
@@ -177,7 +167,7 @@ class StandingFilterSerializer(serializers.Serializer):
         required=False,
         help_text=gettext_lazy("Part of the name, or the start of the credit code."),
     )
-    sort = serializers.ChoiceField(choices=list(browser.SORTS), required=False, default="name")
+    sort = serializers.ChoiceField(choices=list(pools.SORTS), required=False, default="name")
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         low, high = data.get("score_min"), data.get("score_max")
@@ -187,9 +177,9 @@ class StandingFilterSerializer(serializers.Serializer):
             )
         return data
 
-    def filters(self) -> browser.StandingFilters:
+    def filters(self) -> pools.StandingFilters:
         data = self.validated_data
-        return browser.StandingFilters(
+        return pools.StandingFilters(
             pool=data.get("pool", ""),
             stars=data.get("stars"),
             scheme=data.get("scheme"),
@@ -288,7 +278,7 @@ class RegulatorStandingViewSet(
     lookup_url_kwarg = "merchant_pk"
 
     def get_queryset(self) -> Any:
-        return browser.standing_list(user=self.request.user)
+        return pools.standing_list(user=self.request.user)
 
     @extend_schema(
         summary=gettext_lazy("Standings in your reach, filtered, with the count of each pool"),
@@ -300,8 +290,8 @@ class RegulatorStandingViewSet(
         params.is_valid(raise_exception=True)
         filters = params.filters()
         user = request.user
-        self.paginator.counts = browser.standing_counts(user=user, filters=filters)
-        page = self.paginate_queryset(browser.standing_list(user=user, filters=filters))
+        self.paginator.counts = pools.standing_counts(user=user, filters=filters)
+        page = self.paginate_queryset(pools.standing_list(user=user, filters=filters))
         return self.get_paginated_response(RegulatorStandingSerializer(page, many=True).data)
 
     @extend_schema(
@@ -309,8 +299,8 @@ class RegulatorStandingViewSet(
         responses={200: RegulatorStandingDetailSerializer, **ERROR_RESPONSES},
     )
     def retrieve(self, request: Request, merchant_pk: str) -> Response:
-        merchant = browser.merchant_in_reach(user=request.user, merchant_pk=pk_or_404(merchant_pk))
-        work = browser.merchant_work(merchant=merchant)
+        merchant = pools.merchant_in_reach(user=request.user, merchant_pk=pk_or_404(merchant_pk))
+        work = pools.merchant_work(merchant=merchant)
         if work.standing is None:
             raise NotFound
         work.standing.merchant = merchant
@@ -343,7 +333,7 @@ class RegulatorRectificationViewSet(mixins.ListModelMixin, viewsets.GenericViewS
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
-        return browser.rectifications_waiting(user=self.request.user).select_related("decided_by")
+        return warnings.rectifications_waiting(user=self.request.user).select_related("decided_by")
 
     @extend_schema(
         summary=gettext_lazy("Reports waiting for a check, oldest first"),
@@ -359,7 +349,7 @@ class RegulatorRectificationViewSet(mixins.ListModelMixin, viewsets.GenericViewS
     )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        rectification = browser.rectification_in_reach(user=request.user, pk=pk_or_404(pk))
+        rectification = warnings.rectification_in_reach(user=request.user, pk=pk_or_404(pk))
         serializer = RectificationDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decided = warning_rectification_decide(
@@ -399,17 +389,17 @@ class RegulatorAppealViewSet(
         user = self.request.user
         state = self.request.query_params.get("state") or Appeal.State.PENDING
         if state == Appeal.State.PENDING:
-            return browser.appeals_pending(user=user)
+            return appeals.appeals_pending(user=user)
         if state == "all":
-            return browser.appeal_list(user=user).select_related("decided_by")
+            return appeals.appeal_list(user=user).select_related("decided_by")
         if state in Appeal.State.values:
-            return browser.appeal_list(user=user).filter(state=state).select_related("decided_by")
+            return appeals.appeal_list(user=user).filter(state=state).select_related("decided_by")
         raise serializers.ValidationError(
             {"state": [gettext_lazy("Give pending, upheld, overturned or all.")]}
         )
 
     def get_object(self) -> Appeal:
-        return browser.appeal_in_reach(user=self.request.user, pk=pk_or_404(self.kwargs["pk"]))
+        return appeals.appeal_in_reach(user=self.request.user, pk=pk_or_404(self.kwargs["pk"]))
 
     @extend_schema(
         summary=gettext_lazy("Appeals in your reach; pending ones first by deadline (default)"),
@@ -443,7 +433,7 @@ class RegulatorAppealViewSet(
             overturn=serializer.validated_data["overturn"],
             reason=serializer.validated_data["reason"],
         )
-        decided = browser.appeal_list(user=request.user).select_related("decided_by")
+        decided = appeals.appeal_list(user=request.user).select_related("decided_by")
         return Response(
             RegulatorAppealSerializer(decided.get(pk=appeal.pk), context={"request": request}).data
         )
@@ -469,7 +459,7 @@ class MerchantExitView(APIView):
         responses={201: RegulatorPoolChangeSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request, merchant_pk: int) -> Response:
-        merchant = browser.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
+        merchant = pools.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
         serializer = PoolExitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         change = pool_exit(
@@ -554,7 +544,7 @@ class NominationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
-        return browser.nomination_list(user=self.request.user)
+        return nominations.nomination_list(user=self.request.user)
 
     @extend_schema(
         summary=gettext_lazy("Nominate a registry merchant: it is invited to declare"),
@@ -604,7 +594,7 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_duration_seconds(self, run: EvaluationRun) -> float | None:
-        duration = browser.run_duration(run)
+        duration = runs.run_duration(run)
         return None if duration is None else round(duration.total_seconds(), 3)
 
 
@@ -617,4 +607,4 @@ class EvaluationRunViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
-        return browser.run_list()
+        return runs.run_list()

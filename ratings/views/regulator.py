@@ -21,33 +21,35 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.pages import CountedPaginator, only_for
 from merchants.models import Merchant, Pool
-from ratings import browser
-from ratings.appeals import appeal_decide, may_decide
-from ratings.nominations import nomination_create
-from ratings.pools import IN_PROGRAMME
-from ratings.regulator_forms import (
+from ratings.forms.regulator import (
     AppealDecisionForm,
     NominationForm,
     PoolExitForm,
     PoolFilterForm,
     RectificationDecisionForm,
 )
-from ratings.selectors import standing_detail
-from ratings.warnings import pool_exit, warning_rectification_decide
+from ratings.models import IN_PROGRAMME
+from ratings.permissions import is_pool_regulator, may_decide_appeal, may_see_runs
+from ratings.selectors import appeals, nominations, pools, runs, warnings
+from ratings.selectors.standings import standing_detail
+from ratings.services.appeals import appeal_decide
+from ratings.services.nominations import nomination_create
+from ratings.services.pools import pool_exit
+from ratings.services.warnings import warning_rectification_decide
 
 PAGE_SIZE = 50
 CSV_CHUNK = 2000
 
 
-regulator_required = only_for(browser.is_pool_regulator)
-supervisor_required = only_for(browser.may_see_runs)
+regulator_required = only_for(is_pool_regulator)
+supervisor_required = only_for(may_see_runs)
 
 
 # The pool browser
 
 
 def _filter_form(request: HttpRequest) -> PoolFilterForm:
-    return PoolFilterForm(request.GET or None, counties=browser.reach_counties(user=request.user))
+    return PoolFilterForm(request.GET or None, counties=pools.reach_counties(user=request.user))
 
 
 @regulator_required
@@ -55,10 +57,10 @@ def pool_browser(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = _filter_form(request)
     filters = form.filters()
-    counts = browser.standing_counts(user=user, filters=filters)
+    counts = pools.standing_counts(user=user, filters=filters)
     total = sum(counts.values())
     page = CountedPaginator(
-        browser.standing_list(user=user, filters=filters),
+        pools.standing_list(user=user, filters=filters),
         PAGE_SIZE,
         count=counts[filters.pool] if filters.pool else total,
     ).get_page(request.GET.get("page"))
@@ -83,7 +85,7 @@ class _Echo:
 
 def _csv_rows(request: HttpRequest) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    pools = dict(Pool.choices)
+    pool_labels = dict(Pool.choices)
     yield "\ufeff" + writer.writerow(
         [
             _("Name"),
@@ -98,7 +100,7 @@ def _csv_rows(request: HttpRequest) -> Iterator[str]:
         ]
     )
     rows = (
-        browser.standing_list(user=request.user, filters=_filter_form(request).filters())
+        pools.standing_list(user=request.user, filters=_filter_form(request).filters())
         .values_list(
             "merchant__name",
             "merchant__uscc",
@@ -119,7 +121,7 @@ def _csv_rows(request: HttpRequest) -> Iterator[str]:
                 uscc,
                 county,
                 county_name,
-                str(pools.get(pool, pool)),
+                str(pool_labels.get(pool, pool)),
                 stars,
                 "" if score is None else score,
                 timezone.localtime(since).strftime("%Y-%m-%d"),
@@ -149,9 +151,9 @@ def _merchant_page(
     **forms_: Any,
 ) -> HttpResponse:
     user = request.user
-    work = browser.merchant_work(merchant=merchant)
+    work = pools.merchant_work(merchant=merchant)
     standing = work.standing
-    can_decide_appeal = work.appeal is not None and may_decide(user, work.appeal)
+    can_decide_appeal = work.appeal is not None and may_decide_appeal(user, work.appeal)
     can_exit = standing is not None and standing.pool in IN_PROGRAMME
     return render(
         request,
@@ -176,7 +178,7 @@ def _merchant_page(
 
 @regulator_required
 def pool_merchant(request: HttpRequest, merchant_pk: int) -> HttpResponse:
-    merchant = browser.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
+    merchant = pools.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
     return _merchant_page(request, merchant)
 
 
@@ -203,8 +205,8 @@ def _act(
 @require_POST
 @regulator_required
 def rectification_decide(request: HttpRequest, merchant_pk: int, pk: int) -> HttpResponse:
-    merchant = browser.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
-    rectification = browser.rectification_in_reach(user=request.user, pk=pk)
+    merchant = pools.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
+    rectification = warnings.rectification_in_reach(user=request.user, pk=pk)
     if rectification.merchant_id != merchant.pk:
         raise Http404
     form = RectificationDecisionForm(request.POST)
@@ -229,8 +231,8 @@ def rectification_decide(request: HttpRequest, merchant_pk: int, pk: int) -> Htt
 @require_POST
 @regulator_required
 def appeal_decide_view(request: HttpRequest, merchant_pk: int, pk: int) -> HttpResponse:
-    merchant = browser.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
-    appeal = browser.appeal_in_reach(user=request.user, pk=pk)
+    merchant = pools.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
+    appeal = appeals.appeal_in_reach(user=request.user, pk=pk)
     if appeal.merchant_id != merchant.pk:
         raise Http404
     form = AppealDecisionForm(request.POST)
@@ -252,7 +254,7 @@ def appeal_decide_view(request: HttpRequest, merchant_pk: int, pk: int) -> HttpR
 @require_POST
 @regulator_required
 def merchant_exit(request: HttpRequest, merchant_pk: int) -> HttpResponse:
-    merchant = browser.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
+    merchant = pools.merchant_in_reach(user=request.user, merchant_pk=merchant_pk)
     return _act(
         request,
         merchant,
@@ -270,10 +272,10 @@ def merchant_exit(request: HttpRequest, merchant_pk: int) -> HttpResponse:
 def rectification_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    page = Paginator(browser.rectifications_waiting(user=user, today=today), PAGE_SIZE).get_page(
+    page = Paginator(warnings.rectifications_waiting(user=user, today=today), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    past_due = list(browser.warnings_past_due(user=user, today=today)[:PAGE_SIZE])
+    past_due = list(warnings.warnings_past_due(user=user, today=today)[:PAGE_SIZE])
     return render(
         request,
         "ratings/queue_rectifications.html",
@@ -283,11 +285,11 @@ def rectification_queue(request: HttpRequest) -> HttpResponse:
 
 @regulator_required
 def appeal_queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(browser.appeals_pending(user=request.user), PAGE_SIZE).get_page(
+    page = Paginator(appeals.appeals_pending(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for appeal in page.object_list:
-        appeal.may_decide = may_decide(request.user, appeal)
+        appeal.may_decide = may_decide_appeal(request.user, appeal)
     return render(request, "ratings/queue_appeals.html", {"page": page})
 
 
@@ -298,18 +300,18 @@ def _nomination_page(
     request: HttpRequest, form: NominationForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    page = Paginator(browser.nomination_list(user=user), PAGE_SIZE).get_page(
+    page = Paginator(nominations.nomination_list(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    pools = dict(Pool.choices)
+    pool_labels = dict(Pool.choices)
     for nomination in page.object_list:
-        nomination.pool_label = pools.get(nomination.current_pool, "")
+        nomination.pool_label = pool_labels.get(nomination.current_pool, "")
     return render(
         request,
         "ratings/nomination_list.html",
         {
             "page": page,
-            "form": form or NominationForm(counties=browser.reach_counties(user=user)),
+            "form": form or NominationForm(counties=pools.reach_counties(user=user)),
         },
         status=status,
     )
@@ -320,7 +322,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     """GET: the nominations of the user's region. POST: nominate a merchant."""
     if request.method != "POST":
         return _nomination_page(request)
-    form = NominationForm(request.POST, counties=browser.reach_counties(user=request.user))
+    form = NominationForm(request.POST, counties=pools.reach_counties(user=request.user))
     if not form.is_valid():
         return _nomination_page(request, form, status=400)
     try:
@@ -348,7 +350,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 
 @supervisor_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(browser.run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(runs.run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page.object_list:
-        run.duration = browser.run_duration(run)
+        run.duration = runs.run_duration(run)
     return render(request, "ratings/run_list.html", {"page": page})

@@ -20,11 +20,13 @@ from rest_framework.views import APIView
 
 from common.api import ERROR_RESPONSES
 from merchants.models import Merchant
-from ratings import selectors
-from ratings.appeals import appeal_file
-from ratings.merchant_forms import TEXT_MAX
+from ratings.forms import TEXT_MAX
 from ratings.models import Appeal, PoolChange, WarningRectification
-from ratings.warnings import is_member, warning_rectification_submit
+from ratings.permissions import is_member
+from ratings.selectors import standings
+from ratings.selectors.standings import HistoryEntry
+from ratings.services.appeals import appeal_file
+from ratings.services.warnings import warning_rectification_submit
 
 # Output. Codes are plain strings with a translated label beside them (no enums: pools and
 # states are listed in the descriptions).
@@ -215,7 +217,7 @@ def _appeal(a: Appeal) -> dict[str, Any]:
     }
 
 
-def _history(entry: selectors.HistoryEntry) -> dict[str, Any]:
+def _history(entry: HistoryEntry) -> dict[str, Any]:
     change: PoolChange = entry.change
     return {
         "id": change.pk,
@@ -238,7 +240,7 @@ def _history(entry: selectors.HistoryEntry) -> dict[str, Any]:
 
 
 def standing_document(detail: dict[str, Any]) -> dict[str, Any]:
-    """selectors.standing_detail as plain data for StandingSerializer."""
+    """standings.standing_detail as plain data for StandingSerializer."""
     merchant: Merchant = detail["merchant"]
     standing, evaluation, tasks = detail["standing"], detail["evaluation"], detail["tasks"]
     task = tasks.rectification
@@ -349,7 +351,7 @@ class _MerchantStandingView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def merchant(self, pk: int) -> Merchant:
-        return selectors.standing_merchant_get(user=self.request.user, pk=pk)
+        return standings.standing_merchant_get(user=self.request.user, pk=pk)
 
     def member_merchant(self, pk: int) -> Merchant:
         merchant = self.merchant(pk)
@@ -367,7 +369,7 @@ class MerchantStandingView(_MerchantStandingView):
         responses={200: StandingSerializer, **ERROR_RESPONSES},
     )
     def get(self, request: Request, pk: int) -> Response:
-        detail = selectors.standing_detail(self.merchant(pk))
+        detail = standings.standing_detail(self.merchant(pk))
         return Response(StandingSerializer(standing_document(detail)).data)
 
 

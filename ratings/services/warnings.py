@@ -2,10 +2,7 @@
 of its region checks it, and an accepted report takes the merchant back to its former pool. The
 hourly sweep exits merchants that did not rectify in time and flags appeals not decided in time.
 
-Who may do what (also used by the pages and the API):
-- the merchant's people (`is_member`) see its standing and report rectifications;
-- regulators whose region contains the merchant's county (`can_regulate`) check reports, decide
-  appeals, exit a merchant for a serious violation and nominate merchants.
+Who may act is decided in ratings.permissions.
 """
 
 from collections.abc import Sequence
@@ -20,38 +17,25 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import Membership, Merchant, Notification, Pool, User
+from merchants.models import Merchant, Notification, Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import (
     notification_emails_after_commit,
     notify_merchant_members,
 )
-from ratings.evaluation import STATE_TRIGGERS
 from ratings.models import (
     Appeal,
     EvaluationPolicy,
     PoolChange,
     RatingFile,
+    ReasonCode,
     Standing,
     WarningRectification,
 )
-from ratings.pools import IN_PROGRAMME, change_build, notify_pool_changes, standing_move
+from ratings.models.evaluation import STATE_TRIGGERS
+from ratings.permissions import can_regulate, is_member
+from ratings.services.pools import change_build, notify_pool_changes, standing_move
 from ratings.signals import standings_changed
-
-
-def is_member(user: User, merchant: Merchant) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, merchant_id=merchant.pk).exists()
-    )
-
-
-def can_regulate(user: User, merchant: Merchant) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_platform_admin:
-        return True
-    return user.is_regulator and merchant.region_id.startswith(user.region.prefix)
 
 
 def notify_regulators(*, merchant: Merchant, key: str, subject: str, body: str, link: str) -> None:
@@ -176,7 +160,7 @@ def warning_rectification_decide(
                 merchant=merchant,
                 to=to,
                 stars=stars,
-                reason_code="warning_cleared",
+                reason_code=ReasonCode.WARNING_CLEARED,
                 reason=_("Rectification checked and accepted by the regulator."),
                 actor=actor,
                 evidence={"rectification": locked.pk, "warning": locked.warning_id},
@@ -199,44 +183,6 @@ def warning_rectification_decide(
             link=reverse("standing-merchant", args=[merchant.pk]),
         )
     return locked
-
-
-def pool_exit(*, actor: User, merchant: Merchant, reason: str) -> PoolChange:
-    """A regulator exits a merchant in the programme for a serious violation (摘牌): it may
-    declare again after the policy's waiting time."""
-    require(
-        can_regulate(actor, merchant),
-        _("Only a regulator of this merchant's region can exit it."),
-    )
-    require(bool(reason.strip()), _("Give the reason for the exit."))
-    policy = EvaluationPolicy.current()
-    today = timezone.localdate()
-    with transaction.atomic():
-        standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
-        require(
-            standing is not None and standing.pool in IN_PROGRAMME,
-            _("This merchant is not in the programme."),
-        )
-        _standing, change = standing_move(
-            merchant=merchant,
-            to=Pool.EXITED,
-            reason_code="exited_by_regulator",
-            reason=reason.strip(),
-            actor=actor,
-            changes={
-                "reentry_after": today + timedelta(days=policy.reentry_days),
-                "rectification_due": None,
-            },
-        )
-        audit_log(actor=actor, action="pool_exit", merchant=merchant, obj=change)
-        notify_merchant_members(
-            merchant_id=merchant.pk,
-            key=f"pool-change-{change.pk}",
-            subject=_("Your business has left the assured consumption programme"),
-            body=change.reason,
-            link=reverse("standing-merchant", args=[merchant.pk]),
-        )
-    return change
 
 
 def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -268,7 +214,7 @@ def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     standing,
                     to=Pool.EXITED,
                     stars=0,
-                    reason_code="not_rectified",
+                    reason_code=ReasonCode.NOT_RECTIFIED,
                     reason=_("Not rectified by %(due)s.")
                     % {"due": standing.rectification_due.isoformat()},
                     now=now,

@@ -18,15 +18,16 @@ from merchants.models import Merchant, Pool, Region, RegistryRecord, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 from merchants.validators import normalize_uscc
-from ratings.models import Nomination, Standing
-from ratings.pools import IN_PROGRAMME, require_may_declare, standing_move
+from ratings.models import IN_PROGRAMME, Nomination, ReasonCode, Standing
+from ratings.permissions import can_nominate, is_pool_regulator
+from ratings.services.pools import require_may_declare, standing_move
 
 
 def _enter_selection(nomination: Nomination, merchant: Merchant, actor: User | None) -> None:
     _standing, change = standing_move(
         merchant=merchant,
         to=Pool.SELECTION,
-        reason_code="nominated",
+        reason_code=ReasonCode.NOMINATED,
         reason=_("Nominated by the regulator: invited to declare."),
         actor=actor,
         evidence={"nomination": nomination.pk},
@@ -52,10 +53,7 @@ def nomination_create(
     email: str = "",
     message: str = "",
 ) -> Nomination:
-    require(
-        actor.is_authenticated and (actor.is_regulator or actor.is_platform_admin),
-        _("Only a regulator can nominate a merchant."),
-    )
+    require(is_pool_regulator(actor), _("Only a regulator can nominate a merchant."))
     uscc = normalize_uscc(uscc)
     require(
         RegistryRecord.objects.filter(
@@ -68,10 +66,7 @@ def nomination_create(
         name, region = merchant.name, merchant.region
     require(bool(name.strip()), _("Give the merchant's name."))
     require(region is not None, _("Choose the merchant's county."))
-    require(
-        actor.is_platform_admin or region.code.startswith(actor.region.prefix),
-        _("This merchant is outside your region."),
-    )
+    require(can_nominate(actor, region), _("This merchant is outside your region."))
     with transaction.atomic():
         if merchant is not None:
             standing = Standing.objects.select_for_update().filter(merchant=merchant).first()

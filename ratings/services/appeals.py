@@ -6,7 +6,7 @@ and shown wherever the decision is shown.
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -19,52 +19,12 @@ from common.uploads import inspect_uploads, save_uploads
 from merchants.models import Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
-from ratings.models import Appeal, EvaluationPolicy, PoolChange, RatingFile, Standing
-from ratings.pools import standing_move
+from ratings.models import Appeal, EvaluationPolicy, PoolChange, RatingFile, ReasonCode, Standing
+from ratings.permissions import can_regulate, is_member
+from ratings.selectors.appeals import appeal_open_reason
+from ratings.services.pools import standing_move
+from ratings.services.warnings import notify_regulators, warning_clear_changes
 from ratings.signals import standings_changed
-from ratings.warnings import (
-    can_regulate,
-    is_member,
-    notify_regulators,
-    warning_clear_changes,
-)
-
-# Decisions a merchant may appeal: a warning, an exit (other than a rejected declaration, which
-# the review workflow answers) and a star decision that took stars away.
-APPEALABLE_CODES = frozenset(
-    {
-        "warning",
-        "serious_violation",
-        "not_rectified",
-        "exited_by_regulator",
-        "stars_down",
-        "below_first_band",
-    }
-)
-
-
-def appeal_deadline(decision: PoolChange, policy: EvaluationPolicy) -> datetime:
-    return decision.created_at + timedelta(days=policy.appeal_days)
-
-
-def appeal_open_reason(decision: PoolChange, *, now: datetime | None = None) -> str:
-    """Why this decision cannot be appealed now, or "" if it can."""
-    now = now or timezone.now()
-    if decision.reason_code not in APPEALABLE_CODES:
-        return _("This decision cannot be appealed.")
-    if Appeal.objects.filter(decision=decision).exists():
-        return _("This decision has been appealed already.")
-    if now > appeal_deadline(decision, EvaluationPolicy.current()):
-        return _("The time to appeal this decision is over.")
-    latest = (
-        PoolChange.objects.filter(merchant_id=decision.merchant_id)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest != decision.pk:
-        return _("This decision is no longer in force.")
-    return ""
 
 
 def appeal_file(
@@ -114,11 +74,6 @@ def appeal_file(
     return appeal
 
 
-def may_decide(user: User, appeal: Appeal) -> bool:
-    """A regulator of the merchant's region who did not take the decision appealed."""
-    return can_regulate(user, appeal.merchant) and appeal.decision.actor_id != user.pk
-
-
 def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -> Appeal:
     merchant = appeal.merchant
     require(
@@ -163,7 +118,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
                 merchant=merchant,
                 to=decision.from_pool,
                 stars=decision.from_stars,
-                reason_code="appeal_overturned",
+                reason_code=ReasonCode.APPEAL_OVERTURNED,
                 reason=_("Appeal allowed: the decision of %(date)s is undone. %(reason)s")
                 % {"date": timezone.localdate(decision.created_at).isoformat(), "reason": reason},
                 actor=actor,

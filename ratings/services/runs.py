@@ -4,9 +4,9 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
 - No overlap: a run is a row in state "running", and a partial unique constraint allows one such
   row. A run whose heartbeat is older than STALE_AFTER died; the next start marks it failed.
 - One read: the inputs of every merchant the run has to evaluate come from one statement
-  (ratings.evaluation.inputs_query), read through a cursor a batch at a time; for a province
-  PostgreSQL computes them with a few hash aggregates over whole tables, in parallel workers,
-  and sends the first rows within a second or so.
+  (ratings.services.evaluation.inputs_query), read through a cursor a batch at a time; for a
+  province PostgreSQL computes them with a few hash aggregates over whole tables, in parallel
+  workers, and sends the first rows within a second or so.
 - Two cores at work: on PostgreSQL the scored batches are stored by two threads with their own
   connections while this one reads and scores the next (_store_alongside).
 - Crash and re-run: each batch is committed with its evaluations and standings together. A run
@@ -38,7 +38,8 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from merchants.services.bulk import IdAllocator
-from ratings.evaluation import (
+from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, EvaluationRun, Standing
+from ratings.services.evaluation import (
     InputsQuery,
     Result,
     inputs_query,
@@ -47,8 +48,7 @@ from ratings.evaluation import (
     stored_components,
     stored_inputs,
 )
-from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, Standing
-from ratings.pools import IN_PROGRAMME, RUN_FIELDS, pools_apply
+from ratings.services.pools import RUN_FIELDS, pools_apply
 
 STALE_AFTER = timedelta(minutes=15)
 BATCH_SIZE = 5000

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.uploads import attachment_response
 from merchants.models import Merchant
-from ratings import selectors
-from ratings.appeals import appeal_file
-from ratings.merchant_forms import StandingAppealForm, StandingRectificationForm
+from ratings.forms.merchant import StandingAppealForm, StandingRectificationForm
 from ratings.models import EvaluationPolicy
-from ratings.warnings import warning_rectification_submit
+from ratings.selectors import standings
+from ratings.selectors.appeals import appeal_window
+from ratings.services.appeals import appeal_file
+from ratings.services.warnings import warning_rectification_submit
 
 
 def _add_error(form: Any, exc: DomainError) -> None:
@@ -35,7 +36,7 @@ def standing_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ratings/standing_list.html",
-        {"rows": selectors.standing_list(user=request.user)},
+        {"rows": standings.standing_list(user=request.user)},
     )
 
 
@@ -46,7 +47,7 @@ def _standing_page(
     rectify_form: StandingRectificationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    detail = selectors.standing_detail(merchant)
+    detail = standings.standing_detail(merchant)
     task = detail["tasks"].rectification
     if rectify_form is None and task is not None and task.may_submit:
         rectify_form = StandingRectificationForm()
@@ -66,10 +67,10 @@ def _standing_page(
 @login_required
 def standing_merchant(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        merchant = selectors.member_merchant_get(user=request.user, pk=pk)
+        merchant = standings.member_merchant_get(user=request.user, pk=pk)
     except Http404:
         # A regulator in scope (e.g. following a link) has its own page of the merchant.
-        merchant = selectors.standing_merchant_get(user=request.user, pk=pk)
+        merchant = standings.standing_merchant_get(user=request.user, pk=pk)
         return redirect("pool-merchant", merchant.pk)
     return _standing_page(request, merchant)
 
@@ -77,7 +78,7 @@ def standing_merchant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def standing_rectify(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = selectors.member_merchant_get(user=request.user, pk=pk)
+    merchant = standings.member_merchant_get(user=request.user, pk=pk)
     form = StandingRectificationForm(request.POST, request.FILES)
     if not form.is_valid():
         return _standing_page(request, merchant, rectify_form=form, status=400)
@@ -101,8 +102,8 @@ def standing_rectify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def standing_appeal(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     """GET: the decision, the time left to appeal and the form. POST: file the appeal."""
-    merchant = selectors.member_merchant_get(user=request.user, pk=pk)
-    decision = selectors.decision_get(merchant=merchant, pk=change_pk)
+    merchant = standings.member_merchant_get(user=request.user, pk=pk)
+    decision = standings.decision_get(merchant=merchant, pk=change_pk)
     form = StandingAppealForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -126,7 +127,7 @@ def standing_appeal(request: HttpRequest, pk: int, change_pk: int) -> HttpRespon
                 )
                 return redirect("standing-merchant", merchant.pk)
         status = 400
-    problem, until = selectors.appeal_window(decision)
+    problem, until = appeal_window(decision)
     return render(
         request,
         "ratings/standing_appeal.html",
@@ -145,7 +146,7 @@ def standing_appeal(request: HttpRequest, pk: int, change_pk: int) -> HttpRespon
 @login_required
 def rating_file(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a rectification report or an appeal."""
-    item = selectors.rating_file_get(user=request.user, pk=pk)
+    item = standings.rating_file_get(user=request.user, pk=pk)
     return attachment_response(
         item.file, filename=item.original_name, content_type=item.content_type
     )

@@ -1,7 +1,7 @@
 """The four pools: one transition table, one function that makes every move (lock, check,
-save, record the PoolChange), and the moves the declaration workflow makes.
+save, record the PoolChange), the moves the declaration workflow makes and a regulator's exit.
 
-Moves made by the evaluation (stars, warning, exit) build on `standing_move` too.
+Moves made by the evaluation (stars, warning, exit: pools_apply) build on `change_build` too.
 """
 
 from datetime import date, datetime, timedelta
@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.errors import DomainError
+from common.errors import DomainError, require
 from merchants.models import (
     Declaration,
     DeclarationState,
@@ -26,9 +26,24 @@ from merchants.models import (
     Scheme,
     User,
 )
-from merchants.services.notifications import notification_emails_after_commit
-from ratings.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS, Result
-from ratings.models import Evaluation, EvaluationPolicy, EvaluationRun, PoolChange, Standing
+from merchants.services.audit import audit_log
+from merchants.services.notifications import (
+    notification_emails_after_commit,
+    notify_merchant_members,
+)
+from ratings.models import (
+    IN_PROGRAMME,
+    Evaluation,
+    EvaluationPolicy,
+    EvaluationRun,
+    PoolChange,
+    ReasonCode,
+    Standing,
+    Trigger,
+)
+from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
+from ratings.permissions import can_regulate
+from ratings.services.evaluation import Result
 from ratings.signals import standings_changed
 
 P = Pool
@@ -40,22 +55,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     P.STAR_RATED: frozenset({P.STAR_RATED, P.CULTIVATION, P.WARNING, P.EXITED}),
     P.WARNING: frozenset({P.CULTIVATION, P.STAR_RATED, P.EXITED}),
     P.EXITED: frozenset({P.SELECTION}),
-}
-
-IN_PROGRAMME = (P.SELECTION, P.CULTIVATION, P.STAR_RATED, P.WARNING)
-
-TRIGGER_LABELS = {
-    "serious_penalty": gettext_lazy("a serious administrative penalty"),
-    "dishonest_list": gettext_lazy("on the serious-dishonesty list"),
-    "counterfeit": gettext_lazy("counterfeit goods found at an inspection"),
-    "refused_return": gettext_lazy("a confirmed refusal of a committed return"),
-    "score_below": gettext_lazy("score below the warning line"),
-    "complaints_recent": gettext_lazy("too many accepted complaints in a short time"),
-    "overdue_complaint": gettext_lazy("a complaint not handled in time"),
-    "failed_inspection": gettext_lazy("a failed inspection"),
-    "penalty": gettext_lazy("an administrative penalty"),
-    "licence_expired": gettext_lazy("a licence has expired"),
-    "entity_abnormal": gettext_lazy("the registry lists the entity as abnormal or not active"),
 }
 
 NOTICE_SUBJECTS = {
@@ -73,7 +72,7 @@ def change_build(
     *,
     to: str,
     stars: int,
-    reason_code: str,
+    reason_code: ReasonCode,
     reason: str,
     now: datetime,
     actor: User | None = None,
@@ -117,7 +116,7 @@ def standing_move(
     *,
     merchant: Merchant,
     to: str,
-    reason_code: str,
+    reason_code: ReasonCode,
     reason: str,
     stars: int = 0,
     actor: User | None = None,
@@ -229,7 +228,7 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
                 standing,
                 to=P.SELECTION,
                 stars=0,
-                reason_code="screening_passed",
+                reason_code=ReasonCode.SCREENING_PASSED,
                 reason=_("The declaration for “%(scheme)s” passed the automatic screening.")
                 % {"scheme": schemes[declaration.scheme_id].display_name},
                 now=now,
@@ -270,7 +269,7 @@ def pool_cultivate(*, merchant: Merchant, declaration: Declaration, actor: User)
     standing, _change = standing_move(
         merchant=merchant,
         to=P.CULTIVATION,
-        reason_code="declaration_approved",
+        reason_code=ReasonCode.DECLARATION_APPROVED,
         reason=_("The declaration for “%(scheme)s” was approved.")
         % {"scheme": declaration.scheme.display_name},
         actor=actor,
@@ -308,7 +307,7 @@ def pool_leave_selection(
     standing, _change = standing_move(
         merchant=merchant,
         to=P.EXITED,
-        reason_code="declaration_rejected",
+        reason_code=ReasonCode.DECLARATION_REJECTED,
         reason=_("The declaration for “%(scheme)s” was rejected.")
         % {"scheme": declaration.scheme.display_name},
         actor=actor,
@@ -318,9 +317,47 @@ def pool_leave_selection(
     return standing
 
 
+def pool_exit(*, actor: User, merchant: Merchant, reason: str) -> PoolChange:
+    """A regulator exits a merchant in the programme for a serious violation (摘牌): it may
+    declare again after the policy's waiting time."""
+    require(
+        can_regulate(actor, merchant),
+        _("Only a regulator of this merchant's region can exit it."),
+    )
+    require(bool(reason.strip()), _("Give the reason for the exit."))
+    policy = EvaluationPolicy.current()
+    today = timezone.localdate()
+    with transaction.atomic():
+        standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
+        require(
+            standing is not None and standing.pool in IN_PROGRAMME,
+            _("This merchant is not in the programme."),
+        )
+        _standing, change = standing_move(
+            merchant=merchant,
+            to=Pool.EXITED,
+            reason_code=ReasonCode.EXITED_BY_REGULATOR,
+            reason=reason.strip(),
+            actor=actor,
+            changes={
+                "reentry_after": today + timedelta(days=policy.reentry_days),
+                "rectification_due": None,
+            },
+        )
+        audit_log(actor=actor, action="pool_exit", merchant=merchant, obj=change)
+        notify_merchant_members(
+            merchant_id=merchant.pk,
+            key=f"pool-change-{change.pk}",
+            subject=_("Your business has left the assured consumption programme"),
+            body=change.reason,
+            link=reverse("standing-merchant", args=[merchant.pk]),
+        )
+    return change
+
+
 def star_move(
     standing: Standing, policy: EvaluationPolicy, score: int, now: datetime
-) -> tuple[str, int, str, str] | None:
+) -> tuple[str, int, ReasonCode, str] | None:
     """Where the evaluation takes a cultivated or star-rated merchant: (pool, stars, reason
     code, reason), or None to stay. Stars go up at most one per star period; down at once."""
     target = policy.stars_for(score)
@@ -330,7 +367,7 @@ def star_move(
             return (
                 P.STAR_RATED,
                 1,
-                "observation_passed",
+                ReasonCode.OBSERVATION_PASSED,
                 _("Observation period over with a score of %(score)d: one star.")
                 % {"score": score},
             )
@@ -341,7 +378,7 @@ def star_move(
         return (
             P.CULTIVATION,
             0,
-            "below_first_band",
+            ReasonCode.BELOW_FIRST_BAND,
             _("Score %(score)d is below the first star band (%(band)d).")
             % {"score": score, "band": policy.star_bands[0]},
         )
@@ -349,7 +386,7 @@ def star_move(
         return (
             P.STAR_RATED,
             target,
-            "stars_down",
+            ReasonCode.STARS_DOWN,
             _("Score %(score)d: %(stars)d stars.") % {"score": score, "stars": target},
         )
     period_over = standing.stars_changed_at is None or standing.stars_changed_at <= now - (
@@ -359,7 +396,7 @@ def star_move(
         return (
             P.STAR_RATED,
             standing.stars + 1,
-            "star_up",
+            ReasonCode.STAR_UP,
             _("Score %(score)d: one star up (at most one per period).") % {"score": score},
         )
     return None
@@ -383,12 +420,13 @@ def new_triggers(standing: Standing, result: Result) -> list[str]:
 
 
 def trigger_labels(codes: list[str]) -> str:
-    return "; ".join(str(TRIGGER_LABELS.get(code, code)) for code in codes)
+    """The triggers in words (a code this version does not know as it is)."""
+    return "; ".join(str(Trigger(code).label) if code in Trigger else code for code in codes)
 
 
 def _trigger_move(
     standing: Standing, policy: EvaluationPolicy, new: list[str], today: date
-) -> tuple[str, int, str, str] | None:
+) -> tuple[str, int, ReasonCode, str] | None:
     """A serious violation exits the merchant; any other new trigger puts a cultivated or
     star-rated merchant in the warning pool."""
     serious = [code for code in new if code in EXIT_TRIGGERS]
@@ -398,7 +436,7 @@ def _trigger_move(
         return (
             P.EXITED,
             0,
-            "serious_violation",
+            ReasonCode.SERIOUS_VIOLATION,
             _("Exited for a serious violation: %(what)s.") % {"what": trigger_labels(serious)},
         )
     if new and standing.pool in (P.CULTIVATION, P.STAR_RATED):
@@ -407,7 +445,7 @@ def _trigger_move(
         return (
             P.WARNING,
             0,
-            "warning",
+            ReasonCode.WARNING,
             _("Warning: %(what)s. Rectify by %(due)s.")
             % {"what": trigger_labels(new), "due": standing.rectification_due.isoformat()},
         )

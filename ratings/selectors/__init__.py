@@ -1,0 +1,1 @@
+"""Reads that the pages and the API share, one module per sub-domain."""

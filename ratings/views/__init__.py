@@ -1,0 +1,1 @@
+"""The ratings pages, by audience: the merchant's standing and the regulator's pools."""
