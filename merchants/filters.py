@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Declaration, DeclarationState, Industry, Merchant, Region
-from merchants.selectors import region_subtree_codes
+from merchants.selectors import subtree_q
 from merchants.validators import normalize_uscc
 
 
@@ -65,4 +65,4 @@ class DeclarationFilter(django_filters.FilterSet):
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(merchant__region_id__in=region_subtree_codes(region))
+        return queryset.filter(subtree_q(region, "merchant__region_id"))

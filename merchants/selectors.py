@@ -26,10 +26,19 @@ def region_subtree_codes(region: Region) -> list[str]:
     return list(region_subtree(region).values_list("code", flat=True))
 
 
+CODE_LENGTH = 6  # GB/T 2260: every region code has six digits
+
+
 def subtree_q(region: Region, field: str = "region_id") -> Q:
     """Rows whose `field` (a region code) lies in `region` or below: the one query idiom for
-    "this region and below"; its counterpart for one object is permissions.reaches."""
-    return Q(**{f"{field}__in": region_subtree_codes(region)})
+    "this region and below"; its counterpart for one object is permissions.reaches.
+
+    The codes below a region share its prefix and all have six digits, so the subtree is one
+    range of codes (330100 to 330199 for 3301): an index range scan, with no query of its own."""
+    pad = CODE_LENGTH - len(region.prefix)
+    return Q(
+        **{f"{field}__gte": region.prefix + "0" * pad, f"{field}__lte": region.prefix + "9" * pad}
+    )
 
 
 def region_list() -> QuerySet[Region]:

@@ -303,9 +303,7 @@ def test_queue_query_count_is_constant(merchant, county_regulator, django_assert
     )
     client = client_for(county_regulator)
     for tab in ("new", "mine", "mediation", "overdue", "closed"):
-        # session, user, region, counties, counts, rows, inbox badge, and the codes of the
-        # region's subtree for each of counties, counts and rows (merchants.selectors.subtree_q)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(7):
             response = client.get(
                 reverse("complaint-queue") + f"?tab={tab}&category=refund_refused"
             )

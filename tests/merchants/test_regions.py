@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from merchants.models import Region
-from merchants.selectors import region_subtree_codes
+from merchants.models import Merchant, Region
+from merchants.selectors import region_subtree_codes, subtree_q
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "zhejiang-divisions.csv"
 SHIPPED = Path(__file__).resolve().parents[2] / "merchants" / "data" / "regions.csv"
@@ -45,3 +45,27 @@ def test_subtree_by_code_prefix():
     assert len(codes) == 1 + Region.objects.filter(parent_id="330100").count()
     assert region_subtree_codes(Region.objects.get(code="330106")) == ["330106"]
     assert len(region_subtree_codes(Region.objects.get(code="330000"))) == 102
+
+
+@pytest.mark.django_db
+def test_subtree_range_is_the_subtree_for_every_region():
+    """subtree_q's code range selects exactly the region and the regions below it."""
+    for region in Region.objects.all():
+        by_range = set(
+            Region.objects.filter(subtree_q(region, "code")).values_list("code", flat=True)
+        )
+        assert by_range == set(region_subtree_codes(region)), region.code
+        below = {r.code for r in Region.objects.filter(parent=region)}
+        assert region.code in by_range and below <= by_range
+
+
+@pytest.mark.django_db
+def test_subtree_scopes_merchants_without_a_query_of_its_own(django_assert_num_queries):
+    from tests.factories import MerchantFactory
+
+    inside = MerchantFactory(region=Region.objects.get(code="330106"))
+    MerchantFactory(region=Region.objects.get(code="330203"))
+    hangzhou = Region.objects.get(code="330100")
+    with django_assert_num_queries(1):
+        found = list(Merchant.objects.filter(subtree_q(hangzhou)))
+    assert found == [inside]

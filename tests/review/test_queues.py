@@ -134,7 +134,7 @@ def test_unknown_tab_is_404(county_regulator):
 
 
 def test_counts_per_tab_in_one_query(county_regulator, queue, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the region subtree, then one aggregate
+    with django_assert_num_queries(1):
         counts = review_queue_counts(user=county_regulator)
     assert counts == {
         "pending": 3,
