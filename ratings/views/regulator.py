@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
-from common.pages import CountedPaginator, only_for
+from common.pages import CountedPaginator, act, only_for
 from merchants.models import Merchant, Pool
 from ratings.forms.regulator import (
     AppealDecisionForm,
@@ -190,16 +191,20 @@ def _act(
     action: Callable[[dict[str, Any]], Any],
     success: str,
 ) -> HttpResponse:
-    if not form.is_valid():
-        return _merchant_page(request, merchant, status=400, **{form_key: form})
-    try:
-        action(form.cleaned_data)
-    except DomainError as exc:
-        # Shown above the page's sections: the one the form belongs to may be gone (a report
-        # checked meanwhile by a colleague).
-        return _merchant_page(request, merchant, status=400, error=exc.message, **{form_key: form})
-    messages.success(request, success)
-    return redirect("pool-merchant", merchant_pk=merchant.pk)
+    """One decision on the merchant's pool page (common.pages.act). An invalid form or a refusal
+    renders the page again, the refusal above its sections: the one the form belongs to may be
+    gone (a report checked meanwhile by a colleague)."""
+    return act(
+        request,
+        lambda: action(form.cleaned_data),
+        success,
+        then=reverse("pool-merchant", args=[merchant.pk]),
+        form=form,
+        invalid=lambda f: _merchant_page(request, merchant, status=400, **{form_key: f}),
+        refused=lambda exc: _merchant_page(
+            request, merchant, status=400, error=exc.message, **{form_key: form}
+        ),
+    )
 
 
 @require_POST

@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from common.errors import DomainError
-from common.pages import CountedPaginator, only_for
+from common.pages import CountedPaginator, act, only_for
 from merchants.forms import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
@@ -165,14 +164,9 @@ def _act(
     *,
     then: str | None = None,
 ) -> HttpResponse:
-    """Run one service call; its refusal is shown as a message. Redirect either way."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("review-detail", pk=declaration.pk)
-    messages.success(request, success)
-    return redirect(then or reverse("review-detail", args=[declaration.pk]))
+    """One decision on the declaration's page (common.pages.act): a refusal comes back to it."""
+    page = reverse("review-detail", args=[declaration.pk])
+    return act(request, action, success, then=then or page, refused=page)
 
 
 def _names(declaration: Declaration) -> dict[str, str]:
