@@ -8,7 +8,6 @@ from collections import defaultdict
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common import deadlines
 from common.errors import DomainError
 from common.pages import only_for
 from common.uploads import attachment_response
@@ -404,7 +404,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviewer_name": _person_name(declaration.reviewer) if show_reviewer else "",
             "show_review_panel": declaration.submitted_at is not None
             and (in_review or show_reviewer or is_supervisor),
-            "review_deadline_days": settings.REVIEW_DEADLINE_WORKING_DAYS,
+            "review_deadline_days": deadlines.review_days(),
             "can_edit": can_act and declaration.is_editable,
             "can_submit": can_act and DeclarationState.SUBMITTED in allowed,
             "can_withdraw": can_act and DeclarationState.WITHDRAWN in allowed,

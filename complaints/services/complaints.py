@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
 from common.uploads import inspect_upload, save_with_file
@@ -47,10 +48,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     C.WITHDRAWN: frozenset(),
 }
 
-ACCEPT_WORKING_DAYS = 7
-MERCHANT_WORKING_DAYS = 10
-HANDLING_WORKING_DAYS = 45
-REOPEN_DAYS = 15
 MAX_EVIDENCE_FILES = 5
 
 Role = ComplaintEvent.Role
@@ -232,7 +229,7 @@ def complaint_submit(
         consumer=consumer if consumer is not None and consumer.is_authenticated else None,
         lodged_by=lodged_by,
         submitted_ip=ip,
-        accept_due=add_working_days(_today(), ACCEPT_WORKING_DAYS),
+        accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
     )
     event = ComplaintEvent.objects.create(
         complaint=complaint,
@@ -300,7 +297,7 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
 
 @transaction.atomic
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
-    """Accept and pass to the merchant, who must answer within MERCHANT_WORKING_DAYS."""
+    """Accept and pass to the merchant, who must answer within deadlines.COMPLAINT_MERCHANT_DAYS."""
     _require_handler(actor, complaint)
     today = _today()
     _transition(
@@ -311,7 +308,7 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
         changes={
             "handler": actor,
             "accepted_at": timezone.now(),
-            "close_due": add_working_days(today, HANDLING_WORKING_DAYS),
+            "close_due": add_working_days(today, deadlines.COMPLAINT_HANDLING_DAYS),
             "is_overdue": False,
         },
     )
@@ -321,7 +318,7 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
         to=C.WITH_MERCHANT,
         actor=actor,
         role=Role.REGULATOR,
-        changes={"merchant_due": add_working_days(today, MERCHANT_WORKING_DAYS)},
+        changes={"merchant_due": add_working_days(today, deadlines.COMPLAINT_MERCHANT_DAYS)},
     )
 
 
@@ -436,7 +433,7 @@ def complaint_can_reopen(complaint: Complaint) -> bool:
     return (
         complaint.state == C.SETTLED
         and complaint.closed_at is not None
-        and timezone.now() - complaint.closed_at <= timedelta(days=REOPEN_DAYS)
+        and timezone.now() - complaint.closed_at <= timedelta(days=deadlines.COMPLAINT_REOPEN_DAYS)
     )
 
 
@@ -447,7 +444,7 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
     require(
         complaint_can_reopen(locked),
         _("A complaint can be reopened only within %(n)d days of its settlement.")
-        % {"n": REOPEN_DAYS},
+        % {"n": deadlines.COMPLAINT_REOPEN_DAYS},
     )
     require(bool(text.strip()), _("Say how the settlement was not honoured."))
     return _transition(

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import deadlines
 from common.calendar import add_working_days, is_working_day
 from common.errors import DomainError
 from complaints.models import (
@@ -35,7 +36,6 @@ from complaints.models import (
 from complaints.permissions import works_for
 from merchants.models import Merchant, Region, User
 
-PREVIEW_WORKING_DAYS = 5
 ALL_CATEGORIES = ""
 FLAG_COMMENT_MAX = 2000
 REPLY_MAX = 2000
@@ -241,8 +241,8 @@ def disclosure_publish(*, snapshot: DisclosureSnapshot) -> DisclosureSnapshot:
 
 
 def preview_opens(publication: date) -> date:
-    """The day that is PREVIEW_WORKING_DAYS working days before the publication date."""
-    day, remaining = publication, PREVIEW_WORKING_DAYS
+    """The day that is DISCLOSURE_PREVIEW_DAYS working days before the publication date."""
+    day, remaining = publication, deadlines.DISCLOSURE_PREVIEW_DAYS
     while remaining:
         day -= timedelta(days=1)
         if is_working_day(day):
@@ -258,7 +258,7 @@ def disclosure_run(today: date | None = None) -> dict[str, int]:
     publishing is a conditional UPDATE. A date already past without a snapshot is caught up.
     """
     today = today or timezone.localdate()
-    horizon = add_working_days(today, PREVIEW_WORKING_DAYS)
+    horizon = add_working_days(today, deadlines.DISCLOSURE_PREVIEW_DAYS)
     previews = published = 0
     due = DisclosureDate.objects.filter(is_active=True, date__lte=horizon).exclude(
         snapshot__state=DisclosureState.PUBLISHED

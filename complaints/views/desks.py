@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common import deadlines
 from common.pages import CountedPaginator, act, only_for
 from common.uploads import attachment_response
 from complaints.forms.desks import (
@@ -92,7 +93,7 @@ def _desk_page(
             **{name: bound.get(name) or form() for name, form in desk.forms.items()},
             "evidence_url": f"{desk.urls}-evidence",
             "message_url": f"{desk.urls}-message",
-            "merchant_working_days": svc.MERCHANT_WORKING_DAYS,
+            "merchant_working_days": deadlines.COMPLAINT_MERCHANT_DAYS,
             "full_contact": desk.full_contact,
             "show_actors": desk.full_contact,
         },
@@ -271,9 +272,9 @@ def queue_accept(request: HttpRequest, pk: int) -> HttpResponse:
         ngettext(
             "Accepted and passed to the merchant, who must answer within %(days)d working day.",
             "Accepted and passed to the merchant, who must answer within %(days)d working days.",
-            svc.MERCHANT_WORKING_DAYS,
+            deadlines.COMPLAINT_MERCHANT_DAYS,
         )
-        % {"days": svc.MERCHANT_WORKING_DAYS},
+        % {"days": deadlines.COMPLAINT_MERCHANT_DAYS},
     )
 
 

@@ -22,15 +22,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from common import deadlines
 from common.calendar import add_working_days
 from complaints.models import ComplaintCategory as K
 from complaints.models import ComplaintState as C
 from complaints.models import DeclineGround
-from complaints.services.complaints import (
-    ACCEPT_WORKING_DAYS,
-    HANDLING_WORKING_DAYS,
-    MERCHANT_WORKING_DAYS,
-)
 from demo import synthetic as syn
 from demo.province.context import MerchantSpec
 from merchants.models import Industry
@@ -289,13 +285,13 @@ def complaint_rows(
                 accepted = created + gaps[0]
             closed = created + total
         created_day = int((created + shift) // DAY)
-        accept_due = _due_on_day(created_day, ACCEPT_WORKING_DAYS)
+        accept_due = _due_on_day(created_day, deadlines.COMPLAINT_ACCEPT_DAYS)
         merchant_due = close_due = None
         handler = None
         if accepted is not None:
             accepted_day = int((accepted + shift) // DAY)
-            merchant_due = _due_on_day(accepted_day, MERCHANT_WORKING_DAYS)
-            close_due = _due_on_day(accepted_day, HANDLING_WORKING_DAYS)
+            merchant_due = _due_on_day(accepted_day, deadlines.COMPLAINT_MERCHANT_DAYS)
+            close_due = _due_on_day(accepted_day, deadlines.COMPLAINT_HANDLING_DAYS)
             overdue = closed is None and close_due.toordinal() < today
         else:
             overdue = closed is None and accept_due.toordinal() < today

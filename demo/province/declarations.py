@@ -6,9 +6,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from common import deadlines
 from common.calendar import add_working_days
 from demo import synthetic as syn
 from demo.province.context import (
@@ -146,7 +146,7 @@ REVIEWED_STATES = (S.UNDER_REVIEW, S.APPROVED, S.REJECTED, S.RETURNED)
 
 @functools.lru_cache(maxsize=4096)
 def _review_due(submitted_on: date) -> date:
-    return add_working_days(submitted_on, settings.REVIEW_DEADLINE_WORKING_DAYS)
+    return add_working_days(submitted_on, deadlines.review_days())
 
 
 def declaration_rows(specs: list[DeclarationSpec]) -> list[tuple[Any, ...]]:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
 from common.uploads import inspect_upload, save_with_file
@@ -94,9 +95,7 @@ def _transition(
     if to == S.SUBMITTED:
         updates |= {
             "submitted_at": now,
-            "review_due": add_working_days(
-                timezone.localdate(now), settings.REVIEW_DEADLINE_WORKING_DAYS
-            ),
+            "review_due": add_working_days(timezone.localdate(now), deadlines.review_days()),
             "is_overdue": False,
             "flagged": False,
             "screening_incomplete": False,
