@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from merchants.models import (
@@ -122,4 +123,12 @@ def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
+    return client
+
+
+def api(user: User | None = None) -> APIClient:
+    """An API client in English, signed in as `user` (anonymous without one)."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_authenticate(user)
     return client

@@ -25,7 +25,7 @@ from merchants.services.declarations import (
     declaration_update,
 )
 from merchants.uscc import build_uscc
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, api
 from tests.factories import (
     DeclarationFactory,
     MembershipFactory,
@@ -38,13 +38,6 @@ from tests.factories import (
 )
 
 API = "/api/v1"
-
-
-def api(user: User | None = None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def errors(response) -> str:

@@ -2,14 +2,14 @@
 outside the reach a 404, a refused action a 400 with the pages' message."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from merchants.models import Declaration, Pool, User
+from merchants.models import Declaration, Pool
 from ratings.models import Appeal, EvaluationRun, Nomination, Standing, WarningRectification
 from ratings.services import runs
 from ratings.services.appeals import appeal_file
 from ratings.services.pools import pool_exit
 from ratings.services.warnings import warning_rectification_submit
+from tests.conftest import api
 from tests.factories import (
     DeclarationFactory,
     MembershipFactory,
@@ -23,13 +23,6 @@ from tests.ratings.test_pool_browser import place, warn
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/ratings"
-
-
-def api(user: User | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

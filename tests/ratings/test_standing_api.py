@@ -8,24 +8,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants.models import Pool, User
+from merchants.models import Pool
 from ratings.models import Appeal, EvaluationRun, PoolChange, RatingFile, WarningRectification
 from ratings.services import runs
 from ratings.services.appeals import appeal_file
 from ratings.services.warnings import warning_rectification_submit
+from tests.conftest import api
 from tests.factories import pdf_upload
 from tests.ratings.test_standing_pages import accepted_complaints, long_history, placed, warned
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/ratings/merchants"
-
-
-def api(user: User | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_the_member_reads_the_standing_explained(owner, merchant):

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from merchants.models import Pool, User
 from ratings.services.pools import standing_move
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run
 from review.services.inspections import inspection_record
+from tests.conftest import api
 from tests.factories import (
     CampaignFactory,
     InspectionFactory,
@@ -25,13 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/review"
-
-
-def api(user: User | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from merchants.models import Declaration, Merchant, User
 from review.selectors.queue import QueueFilters, review_queue, review_queue_counts
-from tests.conftest import client_for
+from tests.conftest import api, client_for
 from tests.factories import (
     DeclarationFactory,
     MerchantFactory,
@@ -32,13 +32,6 @@ API = "/api/v1/review/declarations/"
 
 def page_text(response: Any) -> str:
     return html.unescape(response.content.decode())
-
-
-def api(user: User | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def make(merchant: Merchant, state: str = S.PENDING_REVIEW, **fields: Any) -> Declaration:

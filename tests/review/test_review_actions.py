@@ -9,14 +9,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from merchants.models import Declaration, DeclarationDocument, Merchant, User
 from merchants.services.declarations import declaration_claim
 from review.services import review as review_services
 from review.services import screening as screening_services
 from review.services.review import declarations_bulk_approve
-from tests.conftest import client_for
+from tests.conftest import api, client_for
 from tests.factories import (
     PDF_BYTES,
     DeclarationFactory,
@@ -40,12 +39,6 @@ def page_text(response: Any) -> str:
 
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]]
-
-
-def api(user: User) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 def make(merchant: Merchant, state: str = S.PENDING_REVIEW, **fields: Any) -> Declaration:
