@@ -1,6 +1,8 @@
 """Public disclosure (DESIGN.md "Public disclosure"): dates and the threshold are data; a snapshot
 is built once per date, shown to merchants as a preview, then published and never changed."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -65,23 +67,26 @@ class DisclosureState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class ImmutableRowMixin:
+class ImmutableRowMixin(models.Model):
     """Rows are written once by bulk_create; a published snapshot's rows are never changed."""
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:  # type: ignore[attr-defined]
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
             raise ValueError("Disclosure rows are written once; use the disclosure services.")
-        super().save(*args, **kwargs)  # type: ignore[misc]
+        super().save(*args, **kwargs)
 
 
 class DisclosureRowQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> int:
         # No update path reaches a published snapshot, whoever calls it.
         return super(DisclosureRowQuerySet, self.exclude(snapshot__state="published")).update(
             **kwargs
         )
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> tuple[int, dict[str, int]]:
         return super(DisclosureRowQuerySet, self.exclude(snapshot__state="published")).delete()
 
 

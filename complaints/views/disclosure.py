@@ -66,8 +66,8 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "complaints/disclosure/detail.html", context)
 
 
-def _pct(value: object) -> str:
-    return "" if value is None else f"{value * 100:.1f}"  # type: ignore[operator]
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
 
 
 def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:

@@ -14,6 +14,7 @@ from review.models import ScreeningRuleSetting
 from review.rules import RULES, RuleContext, RuleResult
 from review.rules.base import months_before
 from review.rules.engine import evaluate, render_reasons, share_schemes
+from review.rules.facts import BatchFacts
 from tests.factories import (
     ColdChainRecordFactory,
     DeclarationFactory,
@@ -421,12 +422,15 @@ def test_no_duplicate_open_declaration_fails_when_another_is_open(declaration):
     other = DeclarationFactory(merchant=declaration.merchant, state=S.REJECTED)
     other.state = S.PENDING_REVIEW
 
-    class Facts:
+    class Facts(BatchFacts):
+        def __init__(self) -> None:  # no batch to fetch for: only the duplicates are asked
+            pass
+
         def open_duplicates(self, d: Declaration) -> list[Declaration]:
             return [other]
 
     rule = RULES["no_duplicate_open_declaration"]
-    context = RuleContext(declaration, declaration.merchant, rule.resolve(), TODAY, Facts())  # type: ignore[arg-type]
+    context = RuleContext(declaration, declaration.merchant, rule.resolve(), TODAY, Facts())
     result = rule.check(context)
     assert result.outcome == FAIL
     assert f"no. {other.pk}" in reason(result) and "Pending review" in reason(result)
