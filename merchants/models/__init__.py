@@ -1,23 +1,15 @@
-from merchants.models.core import (
+"""The merchants app's models, one module per sub-domain; every name is importable from here
+(migrations and the other apps use `merchants.models.X`)."""
+
+from merchants.models.accounts import Invitation, Membership, User
+from merchants.models.audit import AuditEntry
+from merchants.models.declarations import (
     CLOSED_DECLARATION_STATES,
-    AuditEntry,
-    Commitment,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
     DeclarationState,
-    Industry,
-    Invitation,
-    Membership,
-    Merchant,
-    Permit,
-    Region,
-    RequiredDocument,
-    Scheme,
-    TranslatedNameMixin,
-    User,
     declaration_upload_path,
-    new_public_code,
 )
 from merchants.models.external import (
     EXTERNAL_SOURCES,
@@ -29,9 +21,12 @@ from merchants.models.external import (
     RegistryRecord,
 )
 from merchants.models.files import StoredFile
+from merchants.models.merchants import Industry, Merchant, Permit, new_public_code
 from merchants.models.notifications import Notification
 from merchants.models.pools import Pool
+from merchants.models.regions import Region
 from merchants.models.reports import CheckedReport
+from merchants.models.schemes import Commitment, RequiredDocument, Scheme, TranslatedNameMixin
 
 __all__ = [
     "CLOSED_DECLARATION_STATES",

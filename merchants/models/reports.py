@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models.core import User
+from merchants.models.accounts import User
 
 
 class CheckedReport(models.Model):

@@ -1,0 +1,121 @@
+"""People: users and their roles, and who works for which merchant (memberships, invitations)."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models.merchants import Merchant
+from merchants.models.regions import Region
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CONSUMER = "consumer", _("Consumer")
+        MERCHANT = "merchant", _("Merchant operator")
+        REGULATOR = "regulator", _("Regulator")
+        COORDINATOR = "coordinator", _("Coordinator")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.CONSUMER)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Regulators: the region they supervise. Coordinators: their county."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    can_review = models.BooleanField(_("reviewer"), default=False)
+    can_handle_complaints = models.BooleanField(_("complaint handler"), default=False)
+    can_inspect = models.BooleanField(_("inspector"), default=False)
+    can_supervise = models.BooleanField(_("supervisor"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["regulator", "coordinator"]) | Q(region__isnull=False),
+                name="staff_role_has_region",
+                violation_error_message=_("Regulators and coordinators must be bound to a region."),
+            )
+        ]
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role == self.Role.REGULATOR and self.region_id is not None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR and self.region_id is not None
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "merchant"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.merchant} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation, sent by e-mail, for someone to join a merchant's staff."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.STAFF
+    )
+    token = models.CharField(max_length=48, unique=True, default=secrets.token_urlsafe)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.merchant}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
