@@ -34,6 +34,11 @@ def only_for(test: Callable[[AbstractBaseUser], bool]) -> Callable[[View], View]
     return decorator
 
 
+def show_domain_error(form: BaseForm, exc: DomainError) -> None:
+    """A service's refusal shown on the form: on the field it names, if the form has that field."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 class CountedPaginator(Paginator):
     """A paginator told its count: the page's tab counts were already computed in one query."""
 

@@ -1,14 +1,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from merchants.api import (
-    DeclarationViewSet,
-    MerchantViewSet,
-    RegionViewSet,
-    SchemeViewSet,
-    TokenObtainView,
-)
-from merchants.feeds_api import FeedPushView
+from merchants.api.auth import TokenObtainView
+from merchants.api.declarations import DeclarationViewSet
+from merchants.api.feeds import FeedPushView
+from merchants.api.merchants import MerchantViewSet
+from merchants.api.regions import RegionViewSet
+from merchants.api.schemes import SchemeViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="api-region")

@@ -2,7 +2,13 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+from rest_framework import permissions
+from rest_framework.request import Request
+
 from merchants.models import Declaration, Membership, Merchant, Region, User
+
+PUSH_FEED_PERMISSION = "merchants.push_feed"
 
 
 def region_within(code: str, outer: Region) -> bool:
@@ -21,6 +27,12 @@ def reaches(user: Any, region_code: str) -> bool:
     if user.role not in (User.Role.REGULATOR, User.Role.COORDINATOR) or not user.region_id:
         return False
     return region_within(region_code, user.region)
+
+
+def is_supervisor(user: User) -> bool:
+    """Who sees the regulator's lists and every check on a declaration page: regulators and
+    coordinators (bound to a region) and platform admins."""
+    return user.is_regulator or user.is_coordinator or user.is_platform_admin
 
 
 def membership_role(user: User, merchant: Merchant) -> str | None:
@@ -55,3 +67,34 @@ def can_review(user: User, declaration: Declaration) -> bool:
     if user.is_platform_admin:
         return True
     return user.is_regulator and user.can_review and reaches(user, declaration.merchant.region_id)
+
+
+# The API's counterparts: reading is decided by the scoped queryset; these decide writing.
+
+
+class IsMerchantOwner(permissions.BasePermission):
+    message = gettext_lazy("Only the merchant's owners can change its profile.")
+
+    def has_object_permission(self, request: Request, view: Any, obj: Merchant) -> bool:
+        return request.method in permissions.SAFE_METHODS or can_manage_merchant(request.user, obj)
+
+
+class IsMerchantMember(permissions.BasePermission):
+    message = gettext_lazy("Only people who work for this merchant can file its declarations.")
+
+    def has_object_permission(
+        self, request: Request, view: Any, obj: Merchant | Declaration
+    ) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        merchant = obj if isinstance(obj, Merchant) else obj.merchant
+        return can_declare(request.user, merchant)
+
+
+class CanPushFeed(permissions.BasePermission):
+    """Push external records through the feed API: accounts an admin granted the permission."""
+
+    message = gettext_lazy("Your account may not push external records.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.user.has_perm(PUSH_FEED_PERMISSION)

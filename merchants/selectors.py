@@ -45,6 +45,12 @@ def region_list() -> QuerySet[Region]:
     return Region.objects.select_related("parent")
 
 
+def county_list(*, user: User) -> list[Region]:
+    """The counties a regulator or coordinator reaches (every county, for admins), to filter by."""
+    regions = region_list() if user.is_platform_admin else region_subtree(user.region)
+    return list(regions.select_related("parent").filter(level=Region.Level.COUNTY))
+
+
 def scheme_list(*, active_only: bool = False) -> QuerySet[Scheme]:
     qs = Scheme.objects.prefetch_related("commitments", "required_documents")
     return qs.filter(is_active=True) if active_only else qs

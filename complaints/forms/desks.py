@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from common.forms import BLANK, NoSuffixMixin
 from complaints.models import ComplaintCategory, DeclineGround
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
-from merchants.forms import CountyChoiceField
+from merchants.forms.regions import CountyChoiceField
 from merchants.models import Region
 
 TEXT_MAX = 4000

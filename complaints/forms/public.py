@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
 from complaints.models import ComplaintCategory
 from complaints.services.complaints import MAX_EVIDENCE_FILES
-from merchants.forms import CountyChoiceField
+from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region
 
 # Mobile: 11 digits starting 13-19. Landline: area code 0xx or 0xxx, then 7-8 digits.

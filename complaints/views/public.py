@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
-from common.pages import act
+from common.pages import act, show_domain_error
 from common.uploads import attachment_response
 from complaints.forms.public import ComplaintForm, MerchantSearchForm, RateForm, ReasonForm
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent, ComplaintState
@@ -104,7 +104,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     ip=_client_ip(request),
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_domain_error(form, exc)
                 files_lost = bool(data["evidence"])
             else:
                 url = reverse("complaint-track", args=[complaint.tracking_token])

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
-from merchants.forms import CountyChoiceField
+from merchants.forms.regions import CountyChoiceField
 from merchants.models import Pool, Region, Scheme
 from merchants.validators import validate_uscc
 from ratings.forms import TEXT_MAX

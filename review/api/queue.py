@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, CountsPagination, pk_or_404
 from common.pages import CountedPaginator
-from merchants.api import DeclarationDetailSerializer
+from merchants.api.declarations import DeclarationDetailSerializer
 from merchants.models import Declaration, Scheme
 from merchants.services import declarations as declaration_services
 from review.forms.queue import BULK_MAX, TEXT_MAX

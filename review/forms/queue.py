@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BLANK, NoSuffixMixin, TranslatedNameChoiceField
-from merchants.forms import CountyChoiceField
+from merchants.forms.regions import CountyChoiceField
 from merchants.models import Region, Scheme
 from review.selectors.queue import QueueFilters, QueueTab
 

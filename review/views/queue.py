@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.pages import CountedPaginator, act, only_for
-from merchants.forms import declaration_detail_rows
+from merchants.forms.declarations import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
 from merchants.services import declarations as declaration_services

@@ -21,16 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from merchants.models import EXTERNAL_SOURCES
+from merchants.permissions import CanPushFeed
 from merchants.services.records import ImportReport, records_import
-
-PUSH_FEED_PERMISSION = "merchants.push_feed"
-
-
-class CanPushFeed(permissions.BasePermission):
-    message = gettext_lazy("Your account may not push external records.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.user.has_perm(PUSH_FEED_PERMISSION)
 
 
 class FeedPushSerializer(serializers.Serializer):

@@ -1,20 +1,10 @@
-"""REST API (/api/v1/): the same selectors and services as the pages.
+"""Declarations: the merchant's people start, fill in, submit and withdraw them; everyone in
+reach reads them. Review extends DeclarationDetailSerializer for its queue."""
 
-Serializers check the shape of the input and turn codes into objects of the right scheme;
-every rule lives in a service, whose DomainError becomes a 400 (common/api.py). Objects
-come from the user's scoped queryset, so anything outside it is a 404; inside it, acting needs
-the merchant role that permissions.py grants, else a 403.
-"""
-
-from typing import Any
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,26 +12,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
-from merchants.filters import DeclarationFilter, MerchantFilter, RegionFilter
+from merchants.api.filters import DeclarationFilter
 from merchants.models import (
     Commitment,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
     Merchant,
-    Permit,
-    Region,
     RequiredDocument,
     Scheme,
 )
-from merchants.permissions import can_declare, can_manage_merchant
-from merchants.selectors import (
-    declaration_get,
-    declaration_list,
-    merchant_list,
-    region_list,
-    scheme_list,
-)
+from merchants.permissions import IsMerchantMember
+from merchants.selectors import declaration_get, declaration_list, merchant_list
 from merchants.services.declarations import (
     declaration_attach_document,
     declaration_create,
@@ -50,227 +32,6 @@ from merchants.services.declarations import (
     declaration_update,
     declaration_withdraw,
 )
-from merchants.services.merchants import PROFILE_FIELDS, merchant_register, merchant_update
-from merchants.validators import validate_uscc
-
-# Permissions: reading is decided by the scoped queryset; these decide writing.
-
-
-class IsMerchantOwner(permissions.BasePermission):
-    message = gettext_lazy("Only the merchant's owners can change its profile.")
-
-    def has_object_permission(self, request: Request, view: Any, obj: Merchant) -> bool:
-        return request.method in permissions.SAFE_METHODS or can_manage_merchant(request.user, obj)
-
-
-class IsMerchantMember(permissions.BasePermission):
-    message = gettext_lazy("Only people who work for this merchant can file its declarations.")
-
-    def has_object_permission(
-        self, request: Request, view: Any, obj: Merchant | Declaration
-    ) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        merchant = obj if isinstance(obj, Merchant) else obj.merchant
-        return can_declare(request.user, merchant)
-
-
-# Regions and schemes
-
-
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
-
-    class Meta:
-        model = Region
-        fields = ("code", "name", "level", "parent")
-
-
-class CommitmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Commitment
-        fields = ("code", "name", "name_en")
-
-
-class RequiredDocumentSerializer(serializers.ModelSerializer):
-    mandatory = serializers.BooleanField(source="is_mandatory", read_only=True)
-
-    class Meta:
-        model = RequiredDocument
-        fields = ("code", "name", "name_en", "mandatory")
-
-
-class SchemeSerializer(serializers.ModelSerializer):
-    commitments = CommitmentSerializer(many=True, read_only=True)
-    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Scheme
-        fields = (
-            "code",
-            "kind",
-            "name",
-            "name_en",
-            "description",
-            "is_active",
-            "commitments",
-            "required_documents",
-        )
-
-
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
-    """The province → city → county tree (GB/T 2260 codes)."""
-
-    serializer_class = RegionSerializer
-    filterset_class = RegionFilter
-    pagination_class = ApiPagination
-    lookup_field = "code"
-    lookup_value_regex = r"\d{6}"
-
-    def get_queryset(self):
-        return region_list()
-
-
-class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Schemes a merchant can declare for, with the commitments and documents each asks for."""
-
-    serializer_class = SchemeSerializer
-    pagination_class = ApiPagination
-    lookup_field = "code"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
-
-    def get_queryset(self):
-        return scheme_list()
-
-
-# Merchants
-
-
-class PermitSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Permit
-        fields = ("permit_type", "number", "valid_until")
-
-
-class MerchantSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True)
-    city = serializers.CharField(source="region.parent_id", read_only=True, allow_null=True)
-    permits = PermitSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Merchant
-        fields = (
-            "id",
-            "uscc",
-            "name",
-            "legal_representative",
-            "address",
-            "region",
-            "region_name",
-            "city",
-            "industry",
-            "licence_valid_from",
-            "licence_valid_until",
-            "contact_phone",
-            "public_code",
-            "permits",
-            "created_at",
-            "updated_at",
-        )
-        read_only_fields = fields
-
-
-class MerchantUpdateSerializer(serializers.ModelSerializer):
-    """The profile an owner may change. `permits`, when given, replaces the whole list."""
-
-    region = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Region.objects.all(),
-        help_text=gettext_lazy("County code, e.g. 330106."),
-    )
-    permits = PermitSerializer(many=True, required=False)
-
-    class Meta:
-        model = Merchant
-        fields = (*PROFILE_FIELDS, "permits")
-
-    def validate_permits(self, permits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        keys = [(p["permit_type"], p["number"]) for p in permits]
-        if len(keys) != len(set(keys)):
-            raise serializers.ValidationError(_("The same permit is listed twice."))
-        return permits
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        def current(field: str) -> Any:
-            return attrs[field] if field in attrs else getattr(self.instance, field, None)
-
-        start, end = current("licence_valid_from"), current("licence_valid_until")
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"licence_valid_until": _("The licence cannot end before it starts.")}
-            )
-        return attrs
-
-
-class MerchantRegisterSerializer(MerchantUpdateSerializer):
-    # Longer than 18 so that spaces and dashes reach validate_uscc, which names the problem.
-    uscc = serializers.CharField(
-        max_length=40, help_text=gettext_lazy("Unified social credit code, 18 characters.")
-    )
-
-    class Meta(MerchantUpdateSerializer.Meta):
-        fields = ("uscc", *PROFILE_FIELDS, "permits")
-
-    def validate_uscc(self, value: str) -> str:
-        try:
-            return validate_uscc(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-
-
-class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Merchants in your reach: your own (operators), your region's (regulators), all (admins)."""
-
-    serializer_class = MerchantSerializer
-    filterset_class = MerchantFilter
-    pagination_class = ApiPagination
-    permission_classes = [permissions.IsAuthenticated, IsMerchantOwner]
-
-    def get_queryset(self):
-        return merchant_list(user=self.request.user).prefetch_related("permits")
-
-    def _response(self, merchant: Merchant, status_code: int = status.HTTP_200_OK) -> Response:
-        merchant = self.get_queryset().get(pk=merchant.pk)
-        return Response(MerchantSerializer(merchant).data, status=status_code)
-
-    @extend_schema(
-        summary=gettext_lazy("Register a merchant (you become its owner)"),
-        request=MerchantRegisterSerializer,
-        responses={201: MerchantSerializer, 400: ERROR_RESPONSES[400]},
-    )
-    def create(self, request: Request) -> Response:
-        serializer = MerchantRegisterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        merchant = merchant_register(actor=request.user, **serializer.validated_data)
-        return self._response(merchant, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary=gettext_lazy("Change a merchant's profile (owners)"),
-        request=MerchantUpdateSerializer,
-        responses={200: MerchantSerializer, **ERROR_RESPONSES},
-    )
-    def partial_update(self, request: Request, pk: str) -> Response:
-        merchant = self.get_object()
-        serializer = MerchantUpdateSerializer(merchant, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        merchant = merchant_update(
-            actor=request.user, merchant=merchant, **serializer.validated_data
-        )
-        return self._response(merchant)
-
-
-# Declarations
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
@@ -524,27 +285,3 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             reason=serializer.validated_data.get("reason", ""),
         )
         return self._detail(declaration)
-
-
-# Token
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
-class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for the API token (send it as `Authorization: Token …`)."""
-
-    # No session: a browser's login cookie must not make this endpoint demand a CSRF token.
-    authentication_classes = ()
-
-    @extend_schema(
-        summary=gettext_lazy("Get your API token"),
-        request=AuthTokenSerializer,
-        responses={200: TokenSerializer, 400: ERROR_RESPONSES[400]},
-        auth=[],
-        tags=["auth"],
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)

@@ -1,0 +1,74 @@
+"""The home page, signing up, and the dashboard: a merchant operator's merchants and their
+declarations (supervisors go to their declaration list)."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from merchants import selectors
+from merchants.forms.accounts import SignUpForm
+from merchants.models import DeclarationEvent, User
+from merchants.permissions import is_supervisor
+from merchants.services import accounts as account_services
+from merchants.views.declarations import IN_REVIEW_STATES, REVIEWER_SHOWN_STATES, person_name
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "merchants/home/home.html")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = account_services.user_sign_up(
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            role=data["role"],
+            phone=data["phone"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user})
+        if user.role == User.Role.MERCHANT:
+            return redirect("merchant-register")
+        return redirect("dashboard")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if is_supervisor(user):
+        return redirect("regulator-declarations")
+    merchants = list(
+        selectors.merchant_list_for_member(user=user).prefetch_related(
+            Prefetch(
+                "declarations__events",
+                queryset=DeclarationEvent.objects.order_by("created_at", "id"),
+            ),
+            "declarations__reviewer",
+        )
+    )
+    for merchant in merchants:
+        for declaration in merchant.declarations.all():
+            events = list(declaration.events.all())
+            declaration.last_reason = events[-1].reason if events else ""
+            declaration.reviewer_name = (
+                person_name(declaration.reviewer) if declaration.reviewer_id else ""
+            )
+    return render(
+        request,
+        "merchants/home/dashboard.html",
+        {
+            "merchants": merchants,
+            "in_review_states": IN_REVIEW_STATES,
+            "reviewer_shown_states": REVIEWER_SHOWN_STATES,
+        },
+    )
