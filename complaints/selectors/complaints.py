@@ -175,13 +175,6 @@ def complaint_queue_counts(
     return {tab: counts[tab] or 0 for tab in ComplaintQueueTab.values}
 
 
-def complaint_queue_counties(*, user: User) -> list[Region]:
-    counties = Region.objects.select_related("parent").filter(level=Region.Level.COUNTY)
-    if not user.is_platform_admin:
-        counties = counties.filter(subtree_q(user.region, "code"))
-    return list(counties)
-
-
 def complaint_is_late(complaint: Complaint, today: date) -> bool:
     if complaint.is_closed:
         return False

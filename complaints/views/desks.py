@@ -41,6 +41,7 @@ from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
 from complaints.services import complaints as svc
 from merchants.permissions import is_merchant_operator
+from merchants.selectors import county_list
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if tab not in ComplaintQueueTab.values:
         raise Http404
     user = request.user
-    form = QueueFilterForm(
-        request.GET or None, counties=selectors.complaint_queue_counties(user=user)
-    )
+    form = QueueFilterForm(request.GET or None, counties=county_list(user=user))
     filters = form.filters() if form.is_bound and form.is_valid() else ComplaintQueueFilters()
     counts = selectors.complaint_queue_counts(user=user, filters=filters)
     complaints = selectors.complaint_queue(user=user, tab=tab, filters=filters)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import Declaration, Merchant, Region, Scheme, User
 from merchants.models import DeclarationState as S
 from merchants.permissions import reaches
-from merchants.selectors import declaration_get, declaration_list, region_subtree, subtree_q
+from merchants.selectors import declaration_get, declaration_list, subtree_q
 from review.permissions import is_reviewer
 
 logger = logging.getLogger(__name__)
@@ -142,12 +142,6 @@ def review_queue_counts(
     # COUNT(state), not COUNT(id): a covering index on the filtered columns can answer it.
     counts = qs.aggregate(**{tab: Count("state", filter=q) for tab, q in tabs.items()})
     return {tab: counts[tab] or 0 for tab in QueueTab.values}
-
-
-def review_counties(*, user: User) -> list[Region]:
-    """The counties a reviewer may filter by: those of their subtree (all, for admins)."""
-    regions = Region.objects.all() if user.is_platform_admin else region_subtree(user.region)
-    return list(regions.select_related("parent").filter(level=Region.Level.COUNTY))
 
 
 def review_region_in_scope(*, user: User, code: str) -> Region | None:

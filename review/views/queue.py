@@ -22,6 +22,7 @@ from common.pages import CountedPaginator, act, only_for
 from merchants.forms.declarations import declaration_detail_rows
 from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
 from merchants.models import DeclarationState as S
+from merchants.selectors import county_list
 from merchants.services import declarations as declaration_services
 from review.forms.queue import (
     ApproveForm,
@@ -48,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if tab not in QueueTab.values:
         raise Http404
     user = request.user
-    form = QueueFilterForm(request.GET or None, counties=selectors.review_counties(user=user))
+    form = QueueFilterForm(request.GET or None, counties=county_list(user=user))
     filters = form.filters() if form.is_bound and form.is_valid() else QueueFilters()
     today = timezone.localdate()
     counts = selectors.review_queue_counts(user=user, filters=filters, today=today)
