@@ -47,8 +47,10 @@ def region_list() -> QuerySet[Region]:
 
 def county_list(*, user: User) -> list[Region]:
     """The counties a regulator or coordinator reaches (every county, for admins), to filter by."""
-    regions = region_list() if user.is_platform_admin else region_subtree(user.region)
-    return list(regions.select_related("parent").filter(level=Region.Level.COUNTY))
+    counties = region_list().filter(level=Region.Level.COUNTY)
+    if not user.is_platform_admin:
+        counties = counties.filter(subtree_q(user.region, "code"))
+    return list(counties)
 
 
 def scheme_list(*, active_only: bool = False) -> QuerySet[Scheme]:

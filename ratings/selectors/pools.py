@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from merchants.models import Declaration, DeclarationState, Merchant, Pool, Region, Scheme, User
+from merchants.selectors import county_list
 from merchants.validators import normalize_uscc
 from ratings.models import Appeal, PoolChange, Standing, WarningRectification
 from ratings.permissions import is_pool_regulator, reach_q
@@ -23,10 +24,7 @@ SORTS = {
 
 def reach_counties(*, user: User) -> list[Region]:
     """The counties a user may filter by: those of their subtree (all, for admins)."""
-    if not is_pool_regulator(user):
-        return []
-    counties = Region.objects.select_related("parent").filter(level=Region.Level.COUNTY)
-    return list(counties.filter(reach_q(user, "code")))
+    return county_list(user=user) if is_pool_regulator(user) else []
 
 
 @dataclass(frozen=True)
