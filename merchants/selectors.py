@@ -5,11 +5,13 @@ from django.shortcuts import get_object_or_404
 
 from merchants.models import (
     Declaration,
+    DeclarationDocument,
     DeclarationEvent,
     Invitation,
     Membership,
     Merchant,
     Region,
+    RequiredDocument,
     Scheme,
     User,
 )
@@ -132,3 +134,14 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
 
 def invitation_list_pending(*, merchant: Merchant) -> QuerySet[Invitation]:
     return merchant.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def declaration_document_rows(
+    declaration: Declaration,
+) -> list[tuple[RequiredDocument, list[DeclarationDocument]]]:
+    """Each document the scheme asks for, with the files attached for it (the documents
+    partial of the merchant's and the reviewer's pages)."""
+    attached: dict[int, list[DeclarationDocument]] = {}
+    for document in declaration.documents.all():
+        attached.setdefault(document.required_document_id, []).append(document)
+    return [(rd, attached.get(rd.pk, [])) for rd in declaration.scheme.required_documents.all()]

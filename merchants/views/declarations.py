@@ -1,7 +1,6 @@
 """A declaration's pages: start one for a merchant, the detail page (the merchant's and the
 supervisor's), filling it in with its documents, submitting and withdrawing."""
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from merchants.forms.declarations import (
     WithdrawForm,
     declaration_detail_rows,
 )
-from merchants.models import Declaration, DeclarationDocument, DeclarationState, User
+from merchants.models import Declaration, DeclarationState, User
 from merchants.permissions import can_declare, is_supervisor
 from merchants.services import declarations as declaration_services
 from merchants.signals import declaration_page_context
@@ -80,13 +79,6 @@ def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _document_rows(declaration: Declaration) -> list[tuple[Any, list[DeclarationDocument]]]:
-    attached: dict[int, list[DeclarationDocument]] = defaultdict(list)
-    for document in declaration.documents.all():
-        attached[document.required_document_id].append(document)
-    return [(rd, attached[rd.pk]) for rd in declaration.scheme.required_documents.all()]
-
-
 def _declaration_page_extras(declaration: Declaration) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for _receiver, context in declaration_page_context.send(
@@ -131,7 +123,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": can_act and DeclarationState.WITHDRAWN in allowed,
             "commitments": [(c, c.pk in accepted) for c in declaration.scheme.commitments.all()],
             "detail_rows": declaration_detail_rows(declaration),
-            "document_rows": _document_rows(declaration),
+            "document_rows": selectors.declaration_document_rows(declaration),
             "missing": (
                 declaration_services.declaration_missing_items(declaration)
                 if declaration.is_editable
@@ -174,7 +166,7 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "document_fields": [
                 (rd, form[form.document_field(rd.pk)], documents)
-                for rd, documents in _document_rows(declaration)
+                for rd, documents in selectors.declaration_document_rows(declaration)
             ],
         },
     )

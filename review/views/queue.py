@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from common.pages import CountedPaginator, act, only_for
 from merchants.forms.declarations import declaration_detail_rows
-from merchants.models import Declaration, DeclarationDocument, RegistryRecord, User
+from merchants.models import Declaration, RegistryRecord, User
 from merchants.models import DeclarationState as S
-from merchants.selectors import county_list
+from merchants.selectors import county_list, declaration_document_rows
 from merchants.services import declarations as declaration_services
 from review.forms.queue import (
     ApproveForm,
@@ -72,13 +72,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 # One declaration
-
-
-def _document_rows(declaration: Declaration) -> list[tuple[Any, list[DeclarationDocument]]]:
-    attached: dict[int, list[DeclarationDocument]] = {}
-    for document in declaration.documents.all():
-        attached.setdefault(document.required_document_id, []).append(document)
-    return [(rd, attached.get(rd.pk, [])) for rd in declaration.scheme.required_documents.all()]
 
 
 def _registry_rows(entity: Any) -> list[tuple[str, str, bool]]:
@@ -138,7 +131,7 @@ def _review_page(
         "can_rescreen": declaration.state == S.PENDING_REVIEW or held_by_me,
         "commitments": [(c, c.pk in accepted) for c in declaration.scheme.commitments.all()],
         "detail_rows": declaration_detail_rows(declaration),
-        "document_rows": _document_rows(declaration),
+        "document_rows": declaration_document_rows(declaration),
         "registry": registry,
         "registry_rows": _registry_rows(registry.entity) if registry.entity else [],
         "permits": declaration.merchant.permits.all(),
