@@ -10,6 +10,7 @@ from ratings.models.policy import EvaluationPolicy, default_credit_deductions, d
 from ratings.models.pools import (
     APPEALABLE_REASONS,
     IN_PROGRAMME,
+    TRANSITIONS,
     PoolChange,
     ReasonCode,
     Standing,
@@ -19,6 +20,7 @@ from ratings.models.warnings import WarningRectification
 __all__ = [
     "APPEALABLE_REASONS",
     "IN_PROGRAMME",
+    "TRANSITIONS",
     "Appeal",
     "Evaluation",
     "EvaluationPolicy",

@@ -51,6 +51,17 @@ APPEALABLE_REASONS = frozenset(
 # The pools of a merchant in the programme (it has left it only when exited).
 IN_PROGRAMME = (Pool.SELECTION, Pool.CULTIVATION, Pool.STAR_RATED, Pool.WARNING)
 
+# The moves between pools ("" is not yet in the programme): ratings.services.pools makes them and
+# refuses any other.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "": frozenset({Pool.SELECTION}),
+    Pool.SELECTION: frozenset({Pool.CULTIVATION, Pool.EXITED}),
+    Pool.CULTIVATION: frozenset({Pool.STAR_RATED, Pool.WARNING, Pool.EXITED}),
+    Pool.STAR_RATED: frozenset({Pool.STAR_RATED, Pool.CULTIVATION, Pool.WARNING, Pool.EXITED}),
+    Pool.WARNING: frozenset({Pool.CULTIVATION, Pool.STAR_RATED, Pool.EXITED}),
+    Pool.EXITED: frozenset({Pool.SELECTION}),
+}
+
 
 class Standing(models.Model):
     """Where a merchant in the programme stands now: its pool, stars and latest score."""

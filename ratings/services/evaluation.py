@@ -50,10 +50,12 @@ from merchants.models import (
     PenaltyRecord,
     RegistryRecord,
 )
+from merchants.schemes import no_reason_return
 from ratings.models import Evaluation, EvaluationPolicy, Trigger
 from review.models import Inspection, InspectionResult, InspectionState
 
-NO_REASON_RETURN_MIN_DAYS = 7
+# A window longer than the legal minimum earns the bonus.
+NO_REASON_RETURN_MIN_DAYS = no_reason_return.MIN_DAYS
 BONUS_POINTS = 5
 RETURNS_WINDOW_DAYS = 365
 TENURE_FULL_MONTHS = 12

@@ -33,6 +33,7 @@ from merchants.services.notifications import (
 )
 from ratings.models import (
     IN_PROGRAMME,
+    TRANSITIONS,
     Evaluation,
     EvaluationPolicy,
     EvaluationRun,
@@ -47,15 +48,6 @@ from ratings.services.evaluation import Result
 from ratings.signals import standings_changed
 
 P = Pool
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "": frozenset({P.SELECTION}),
-    P.SELECTION: frozenset({P.CULTIVATION, P.EXITED}),
-    P.CULTIVATION: frozenset({P.STAR_RATED, P.WARNING, P.EXITED}),
-    P.STAR_RATED: frozenset({P.STAR_RATED, P.CULTIVATION, P.WARNING, P.EXITED}),
-    P.WARNING: frozenset({P.CULTIVATION, P.STAR_RATED, P.EXITED}),
-    P.EXITED: frozenset({P.SELECTION}),
-}
 
 NOTICE_SUBJECTS = {
     P.WARNING: gettext_lazy("Your business is in the warning pool: please rectify"),
