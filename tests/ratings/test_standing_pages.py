@@ -27,7 +27,13 @@ from ratings.services.appeals import appeal_decide, appeal_file
 from ratings.services.pools import standing_move
 from ratings.services.warnings import warning_rectification_submit
 from tests.conftest import client_for
-from tests.factories import ComplaintFactory, MembershipFactory, MerchantFactory, pdf_upload
+from tests.factories import (
+    AppealFactory,
+    ComplaintFactory,
+    MembershipFactory,
+    MerchantFactory,
+    pdf_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,12 +111,11 @@ def long_history(merchant, owner, regulator, cycles: int) -> None:
             decided_at=now,
         )
         _file(merchant, owner, rectification=report)
-        appeal = Appeal.objects.create(
+        appeal = AppealFactory(
             merchant=merchant,
             decision=warning,
             statement=f"Our reply {i}.",
             submitted_by=owner,
-            decide_by=timezone.localdate(),
             state=Appeal.State.UPHELD,
             outcome_reason="It stands.",
             decided_by=regulator,

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from merchants.models import AuditEntry, Industry, Notification, Pool, User
-from ratings.services.pools import standing_move
 from review.models import Campaign, Inspection, InspectionAssignment, InspectionEvent
 from review.services.campaigns import (
     campaign_close,
@@ -22,6 +21,7 @@ from tests.factories import (
     CampaignFactory,
     InspectionFactory,
     RegulatorFactory,
+    StandingFactory,
     approved_merchants,
     checklist,
     region,
@@ -206,19 +206,9 @@ def test_scope_by_scheme_industry_and_region(supervisor, county_regulator, merch
 
 def test_scope_by_pool(supervisor, county_regulator):
     warned, rated, cultivated = approved_merchants(3)
-    for m, path in (
-        (warned, [Pool.SELECTION, Pool.CULTIVATION, Pool.WARNING]),
-        (rated, [Pool.SELECTION, Pool.CULTIVATION, Pool.STAR_RATED]),
-        (cultivated, [Pool.SELECTION, Pool.CULTIVATION]),
-    ):
-        for step in path:
-            standing_move(
-                merchant=m,
-                to=step,
-                stars=2 if step == Pool.STAR_RATED else 0,
-                reason_code="t",
-                reason="t",
-            )
+    StandingFactory(merchant=warned, pool=Pool.WARNING)
+    StandingFactory(merchant=rated, pool=Pool.STAR_RATED, stars=2)
+    StandingFactory(merchant=cultivated, pool=Pool.CULTIVATION)
     assert campaign_population(_campaign(supervisor, pools=[Pool.WARNING])) == [warned.pk]
     both = _campaign(supervisor, pools=[Pool.WARNING, Pool.STAR_RATED])
     assert campaign_population(both) == sorted([warned.pk, rated.pk])

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import Pool, User
-from ratings.services.pools import standing_move
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run
 from review.services.inspections import inspection_record
@@ -16,6 +15,7 @@ from tests.factories import (
     CampaignFactory,
     InspectionFactory,
     MerchantFactory,
+    StandingFactory,
     approved_merchants,
     checklist,
     png_upload,
@@ -100,8 +100,7 @@ def test_supervisor_creates_draws_verifies_exports_and_closes(supervisor, county
 
 def test_a_campaign_scoped_to_the_warning_pool_draws_only_warned_merchants(supervisor):
     warned, _others = approved_merchants(1), approved_merchants(3)
-    for step in (Pool.SELECTION, Pool.CULTIVATION, Pool.WARNING):
-        standing_move(merchant=warned[0], to=step, reason_code="t", reason="t")
+    StandingFactory(merchant=warned[0], pool=Pool.WARNING)
     client = api(supervisor)
     response = client.post(
         f"{BASE}/campaigns/", _new_campaign(pools=["warning"], sample_ratio="1"), format="json"
