@@ -1,9 +1,10 @@
-"""The cache of merchants' public pages (/s/<code>/), and how services invalidate it.
+"""The cache of merchants' public pages (/s/<code>/), and what each announced change drops.
 
 A page is cached per public code and language under the current generation, in two variants:
-its content, and the whole page as a visitor without a session sees it. A service that
-changes what one page shows deletes that page's entries after commit; a bulk change (an import
-of registry records) moves the generation on, which retires every page at once.
+its content, and the whole page as a visitor without a session sees it. A change to what one
+page shows deletes that page's entries after commit; a bulk change (an import of registry
+records) moves the generation on, which retires every page at once. The other apps only
+announce their changes; storefront/receivers.py calls the `store_pages_follow_*` functions.
 """
 
 from collections.abc import Iterable
@@ -11,6 +12,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from merchants.models import DeclarationState, Merchant
+from merchants.signals import DeclarationChange
 
 GENERATION_KEY = "store-page:generation"
 
@@ -58,3 +62,38 @@ def store_page_invalidate_all() -> None:
             cache.set(GENERATION_KEY, 2, timeout=None)
 
     transaction.on_commit(bump)
+
+
+# What each announced change drops (storefront/receivers.py calls these).
+
+# External sources the page shows (the registry's credit level): a change retires every page.
+SHOWN_SOURCES = frozenset({"registry"})
+
+
+def _codes_of(merchant_ids: list[int]) -> Iterable[str]:
+    return Merchant.objects.filter(pk__in=merchant_ids).values_list("public_code", flat=True)
+
+
+def store_pages_follow_declarations(changes: list[DeclarationChange]) -> None:
+    """The page shows approved schemes only: an approval, or the end of one, changes it."""
+    approved = DeclarationState.APPROVED
+    ids = [c.declaration.merchant_id for c in changes if approved in (c.from_state, c.to_state)]
+    if ids:
+        store_page_invalidate(_codes_of(ids))
+
+
+def store_pages_follow_facts(public_codes: Iterable[str] | None) -> None:
+    if public_codes is None:
+        store_page_invalidate_all()
+    else:
+        store_page_invalidate(public_codes)
+
+
+def store_pages_follow_records(source: str) -> None:
+    if source in SHOWN_SOURCES:
+        store_page_invalidate_all()
+
+
+def store_page_follow_merchant(merchant_id: int) -> None:
+    """A complaint or inspection step: the page shows the figures and the inspection record."""
+    store_page_invalidate(_codes_of([merchant_id]))

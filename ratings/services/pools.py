@@ -31,6 +31,7 @@ from merchants.services.notifications import (
     notification_emails_after_commit,
     notify_merchant_members,
 )
+from merchants.signals import DeclarationChange
 from ratings.models import (
     IN_PROGRAMME,
     TRANSITIONS,
@@ -148,11 +149,39 @@ def standings_mark_changed(*, merchant_ids: list[int]) -> int:
     )
 
 
-def standings_mark_changed_by_uscc(*, usccs: QuerySet | list[str]) -> int:
-    """New or changed external records (registry, penalties) for these codes."""
+# The external sources the comprehensive evaluation reads.
+EVALUATION_SOURCES = frozenset({"registry", "enforcement"})
+
+
+def standings_mark_changed_by_uscc(*, source: str, usccs: QuerySet | list[str]) -> int:
+    """New or changed external records for these codes: if the evaluation reads the source,
+    the merchants are marked for the nightly run."""
+    if source not in EVALUATION_SOURCES:
+        return 0
     return Standing.objects.filter(merchant__uscc__in=usccs, needs_evaluation=False).update(
         needs_evaluation=True
     )
+
+
+def pools_follow_declarations(*, changes: list[DeclarationChange]) -> None:
+    """The pool moves the declaration workflow makes: passing screening enters the selection
+    pool, approval starts cultivation, a rejection may leave the programme."""
+    passed = [
+        c.declaration
+        for c in changes
+        if c.from_state == DeclarationState.SCREENING
+        and c.to_state == DeclarationState.PENDING_REVIEW
+    ]
+    if passed:
+        pool_enter_selection_many(declarations=passed)
+    for c in changes:
+        declaration = c.declaration
+        if c.to_state == DeclarationState.APPROVED:
+            pool_cultivate(merchant=declaration.merchant, declaration=declaration, actor=c.actor)
+        elif c.to_state == DeclarationState.REJECTED:
+            pool_leave_selection(
+                merchant=declaration.merchant, declaration=declaration, actor=c.actor
+            )
 
 
 def standing_get(merchant: Merchant) -> Standing | None:

@@ -38,6 +38,7 @@ from merchants.services.declarations import (
     declaration_screening_start,
     declarations_transition_many,
 )
+from merchants.signals import DeclarationChange
 from review.models import ScreeningCheck, ScreeningRun
 from review.rules.base import SOURCE_LABELS, CheckOutcome
 from review.rules.engine import Evaluation, evaluate, render_reasons, share_schemes
@@ -417,6 +418,15 @@ def _screening_give_up(*, declaration_id: int) -> None:
     declaration_screening_finish(
         declaration=declaration, passed=True, reason=reason, incomplete=True
     )
+
+
+def screening_follow_declarations(*, changes: list[DeclarationChange]) -> None:
+    """Each submitted declaration is screened once the submission has committed (the worker
+    must see it)."""
+    for change in changes:
+        if change.to_state == S.SUBMITTED:
+            pk = change.declaration.pk
+            transaction.on_commit(lambda pk=pk: screening_enqueue(declaration_id=pk))
 
 
 def screening_enqueue(*, declaration_id: int) -> None:
