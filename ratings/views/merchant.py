@@ -35,7 +35,7 @@ def standing_list(request: HttpRequest) -> HttpResponse:
     """The signed-in operator's merchants with their pool, stars and score."""
     return render(
         request,
-        "ratings/standing_list.html",
+        "ratings/standing/list.html",
         {"rows": standings.standing_list(user=request.user)},
     )
 
@@ -53,7 +53,7 @@ def _standing_page(
         rectify_form = StandingRectificationForm()
     return render(
         request,
-        "ratings/standing_merchant.html",
+        "ratings/standing/merchant.html",
         {
             "merchant": merchant,
             "detail": detail,
@@ -130,7 +130,7 @@ def standing_appeal(request: HttpRequest, pk: int, change_pk: int) -> HttpRespon
     problem, until = appeal_window(decision)
     return render(
         request,
-        "ratings/standing_appeal.html",
+        "ratings/standing/appeal.html",
         {
             "merchant": merchant,
             "decision": decision,

@@ -67,7 +67,7 @@ def pool_browser(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     return render(
         request,
-        "ratings/pool_browser.html",
+        "ratings/pools/browser.html",
         {
             "form": form,
             "pool": filters.pool,
@@ -158,7 +158,7 @@ def _merchant_page(
     can_exit = standing is not None and standing.pool in IN_PROGRAMME
     return render(
         request,
-        "ratings/pool_merchant.html",
+        "ratings/pools/merchant.html",
         {
             "merchant": merchant,
             "standing": standing,
@@ -283,7 +283,7 @@ def rectification_queue(request: HttpRequest) -> HttpResponse:
     past_due = list(warnings.warnings_past_due(user=user, today=today)[:PAGE_SIZE])
     return render(
         request,
-        "ratings/queue_rectifications.html",
+        "ratings/warnings/rectification_queue.html",
         {"page": page, "past_due": past_due, "today": today},
     )
 
@@ -295,7 +295,7 @@ def appeal_queue(request: HttpRequest) -> HttpResponse:
     )
     for appeal in page.object_list:
         appeal.may_decide = may_decide_appeal(request.user, appeal)
-    return render(request, "ratings/queue_appeals.html", {"page": page})
+    return render(request, "ratings/appeals/queue.html", {"page": page})
 
 
 # Nominations
@@ -313,7 +313,7 @@ def _nomination_page(
         nomination.pool_label = pool_labels.get(nomination.current_pool, "")
     return render(
         request,
-        "ratings/nomination_list.html",
+        "ratings/nominations/list.html",
         {
             "page": page,
             "form": form or NominationForm(counties=pools.reach_counties(user=user)),
@@ -358,4 +358,4 @@ def run_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(runs.run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page.object_list:
         run.duration = runs.run_duration(run)
-    return render(request, "ratings/run_list.html", {"page": page})
+    return render(request, "ratings/runs/list.html", {"page": page})
