@@ -1,13 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api.complaints import (
-    ComplaintIntakeView,
-    ComplaintTrackViewSet,
-    ComplaintViewSet,
-    MerchantFiguresView,
-)
+from complaints.api.desks import ComplaintViewSet
 from complaints.api.disclosure import DisclosurePreviewViewSet, DisclosureViewSet
+from complaints.api.public import ComplaintIntakeView, ComplaintTrackViewSet, MerchantFiguresView
 
 router = SimpleRouter()
 router.register("disclosures", DisclosureViewSet, basename="api-disclosure")

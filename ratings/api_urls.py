@@ -5,14 +5,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from ratings.api import merchant
-from ratings.api.regulator import (
-    EvaluationRunViewSet,
-    MerchantExitView,
-    NominationViewSet,
-    RegulatorAppealViewSet,
-    RegulatorRectificationViewSet,
-    RegulatorStandingViewSet,
-)
+from ratings.api.regulator.appeals import RegulatorAppealViewSet
+from ratings.api.regulator.nominations import NominationViewSet
+from ratings.api.regulator.pools import MerchantExitView, RegulatorStandingViewSet
+from ratings.api.regulator.runs import EvaluationRunViewSet
+from ratings.api.regulator.warnings import RegulatorRectificationViewSet
 
 router = SimpleRouter()
 router.register("standings", RegulatorStandingViewSet, basename="api-pool-standing")

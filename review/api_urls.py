@@ -1,6 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from review.api.inspections import CampaignViewSet, InspectionViewSet, MerchantInspectionViewSet
+from review.api.campaigns import CampaignViewSet
+from review.api.inspections import InspectionViewSet
+from review.api.merchant_inspections import MerchantInspectionViewSet
 from review.api.queue import ReviewDeclarationViewSet
 
 router = SimpleRouter()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import inspections as inspection_views
+from review.views import campaigns, inspections, merchant_inspections
 from review.views import queue as queue_views
 
 urlpatterns = [
@@ -14,56 +14,56 @@ urlpatterns = [
     path("declarations/<int:pk>/return/", queue_views.return_for_amendment, name="review-return"),
     path("declarations/<int:pk>/rescreen/", queue_views.rescreen, name="review-rescreen"),
     # Quality control: campaigns (supervisors), visits (inspectors), the merchant's side.
-    path("campaigns/", inspection_views.campaign_list, name="campaign-list"),
-    path("campaigns/<int:pk>/", inspection_views.campaign_detail, name="campaign-detail"),
-    path("campaigns/<int:pk>/draw/", inspection_views.campaign_draw, name="campaign-draw"),
-    path("campaigns/<int:pk>/verify/", inspection_views.campaign_verify, name="campaign-verify"),
-    path("campaigns/<int:pk>/close/", inspection_views.campaign_close, name="campaign-close"),
+    path("campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/draw/", campaigns.campaign_draw, name="campaign-draw"),
+    path("campaigns/<int:pk>/verify/", campaigns.campaign_verify, name="campaign-verify"),
+    path("campaigns/<int:pk>/close/", campaigns.campaign_close, name="campaign-close"),
     path(
         "campaigns/<int:pk>/draw.csv",
-        inspection_views.campaign_export_csv,
+        campaigns.campaign_export_csv,
         name="campaign-export-csv",
     ),
     path(
         "campaigns/<int:pk>/draw.json",
-        inspection_views.campaign_export_json,
+        campaigns.campaign_export_json,
         name="campaign-export-json",
     ),
-    path("inspections/", inspection_views.assignments, name="inspection-assignments"),
-    path("inspections/<int:pk>/", inspection_views.record, name="inspection-record"),
+    path("inspections/", inspections.assignments, name="inspection-assignments"),
+    path("inspections/<int:pk>/", inspections.record, name="inspection-record"),
     path(
         "inspections/<int:pk>/accept/",
-        inspection_views.rectification_accept,
+        inspections.rectification_accept,
         name="inspection-accept",
     ),
     path(
         "inspections/<int:pk>/reject/",
-        inspection_views.rectification_reject,
+        inspections.rectification_reject,
         name="inspection-reject",
     ),
     path(
         "inspections/<int:pk>/files/<int:file_pk>/",
-        inspection_views.inspection_file,
+        inspections.inspection_file,
         name="inspection-file",
     ),
     path(
         "merchant-inspections/",
-        inspection_views.merchant_list,
+        merchant_inspections.merchant_list,
         name="merchant-inspections",
     ),
     path(
         "merchant-inspections/<int:pk>/",
-        inspection_views.merchant_detail,
+        merchant_inspections.merchant_detail,
         name="merchant-inspection-detail",
     ),
     path(
         "merchant-inspections/<int:pk>/rectify/",
-        inspection_views.merchant_rectify,
+        merchant_inspections.merchant_rectify,
         name="merchant-inspection-rectify",
     ),
     path(
         "merchant-inspections/<int:pk>/files/<int:file_pk>/",
-        inspection_views.merchant_file,
+        merchant_inspections.merchant_file,
         name="merchant-inspection-file",
     ),
 ]

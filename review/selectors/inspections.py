@@ -32,6 +32,7 @@ OPEN_INSPECTION_STATES = (
     InspectionState.RECTIFICATION_SUBMITTED,
 )
 PUBLIC_RECORD_DAYS = 365
+INSPECTION_PAGE_SIZE = 50
 
 
 def campaign_list(*, user: User) -> QuerySet[Campaign]:

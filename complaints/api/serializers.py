@@ -1,0 +1,342 @@
+"""The complaint API's shapes: what the endpoints return and accept, and the pieces the public
+endpoints (complaints.api.public) and the desks (complaints.api.desks) share.
+
+A merchant's people only ever receive the complainant's masked phone and never the e-mail.
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+
+from common.uploads import attachment_response
+from complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintEvidence,
+    DeclineGround,
+)
+from complaints.permissions import sees_full_contact
+from merchants.models import Merchant, Region
+from merchants.validators import normalize_uscc
+
+TEXT_MAX = 5000
+
+
+# Evidence files, downloaded from the tracking link and from the desks.
+
+
+def evidence_file(complaint: Complaint, evidence_pk: Any) -> FileResponse:
+    """One of the complaint's evidence files as a download; another complaint's is a 404."""
+    item = complaint.evidence.filter(pk=evidence_pk).first()
+    if item is None:
+        raise NotFound
+    return attachment_response(
+        item.file, filename=item.original_name, content_type=item.content_type
+    )
+
+
+EVIDENCE_PK = OpenApiParameter(
+    "evidence_pk",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The evidence file's id, from the complaint's evidence list."),
+)
+EVIDENCE_FILE = OpenApiResponse(
+    response=OpenApiTypes.BINARY,
+    description=gettext_lazy("The file, as an attachment, with its original name and type."),
+)
+
+
+# Output
+
+
+# States are plain strings in the schema: the enum name "state" is taken by declarations, and
+# the overrides live in settings.py.
+STATE_HELP = gettext_lazy(
+    "A complaint state: submitted, accepted, declined, with_merchant, proposed, mediation, "
+    "settled, mediation_failed or withdrawn."
+)
+
+
+def _state_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(read_only=True, help_text=STATE_HELP, **kwargs)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    from_state = _state_field()
+    to_state = _state_field()
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ("role", "role_display", "from_state", "to_state", "text", "created_at")
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("Where to download the file."))
+
+    url_name = "api-complaint-evidence"
+
+    class Meta:
+        model = ComplaintEvidence
+        fields = ("id", "name", "content_type", "size", "uploaded_at", "url")
+        read_only_fields = fields
+
+    def _url_args(self, item: ComplaintEvidence) -> list[Any]:
+        return [item.complaint_id, item.pk]
+
+    def get_url(self, item: ComplaintEvidence) -> str:
+        path = reverse(self.url_name, args=self._url_args(item))
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class TrackEvidenceSerializer(EvidenceSerializer):
+    """An evidence file on the tracking link: downloaded with the token."""
+
+    url_name = "api-complaint-track-evidence"
+
+    def _url_args(self, item: ComplaintEvidence) -> list[Any]:
+        # The prefetch through complaint.evidence caches item.complaint: no query per file.
+        return [item.complaint.tracking_token, item.pk]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    """A row of a desk. The contact is masked unless context["viewer"] may see it in full."""
+
+    business = serializers.CharField(source="business_display", read_only=True)
+    merchant = serializers.IntegerField(source="merchant_id", read_only=True, allow_null=True)
+    county = serializers.CharField(source="region_id", read_only=True)
+    county_name = serializers.CharField(source="region.name", read_only=True)
+    state = _state_field()
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    phone = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Masked as 138****1234 for the merchant's people.")
+    )
+    email = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Empty for the merchant's people.")
+    )
+
+    class Meta:
+        model = Complaint
+        fields = (
+            "id",
+            "merchant",
+            "business",
+            "business_address",
+            "county",
+            "county_name",
+            "category",
+            "state",
+            "state_display",
+            "complainant_name",
+            "phone",
+            "email",
+            "amount",
+            "purchase_date",
+            "created_at",
+            "accept_due",
+            "merchant_due",
+            "close_due",
+            "is_overdue",
+        )
+        read_only_fields = fields
+
+    def _full(self, complaint: Complaint) -> bool:
+        viewer = self.context.get("viewer")
+        return viewer is not None and sees_full_contact(viewer, complaint)
+
+    def get_phone(self, complaint: Complaint) -> str:
+        return complaint.complainant_phone if self._full(complaint) else complaint.masked_phone
+
+    def get_email(self, complaint: Complaint) -> str:
+        return complaint.complainant_email if self._full(complaint) else ""
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    decline_ground = serializers.CharField(read_only=True)
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = (
+            *ComplaintSerializer.Meta.fields,
+            "description",
+            "wanted_outcome",
+            "consent_to_contact",
+            "decline_ground",
+            "proposal",
+            "agreement",
+            "accepted_at",
+            "closed_at",
+            "rating",
+            "rating_comment",
+            "timeline",
+            "evidence",
+        )
+        read_only_fields = fields
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    """What the tracking link shows: no contact data, so a leaked link leaks no phone."""
+
+    business = serializers.CharField(source="business_display", read_only=True)
+    state = _state_field()
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    decline_ground = serializers.CharField(read_only=True)
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    evidence = TrackEvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = (
+            "business",
+            "category",
+            "state",
+            "state_display",
+            "created_at",
+            "accept_due",
+            "merchant_due",
+            "close_due",
+            "is_overdue",
+            "decline_ground",
+            "proposal",
+            "agreement",
+            "closed_at",
+            "rating",
+            "rating_comment",
+            "timeline",
+            "evidence",
+        )
+        read_only_fields = fields
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    tracking_token = serializers.CharField()
+    tracking_url = serializers.CharField(
+        help_text=gettext_lazy("The API address that follows the complaint.")
+    )
+    page_url = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("The tracking page to open in a browser.")
+    )
+    state = _state_field()
+    accept_due = serializers.DateField()
+
+
+class MerchantFiguresSerializer(serializers.Serializer):
+    merchant = serializers.CharField(help_text=gettext_lazy("The merchant's name."))
+    since = serializers.DateField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    settled = serializers.IntegerField()
+    open = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    resolution_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    average_rating = serializers.FloatField(allow_null=True)
+
+
+# Input
+
+
+class IntakeSerializer(serializers.Serializer):
+    merchant = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text=gettext_lazy("The merchant's public code or unified social credit code."),
+    )
+    business_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    business_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    county = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=6,
+        help_text=gettext_lazy("County code, for a business not on the platform."),
+    )
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices)
+    description = serializers.CharField(max_length=TEXT_MAX)
+    wanted_outcome = serializers.CharField(max_length=TEXT_MAX)
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    purchase_date = serializers.DateField(required=False, allow_null=True)
+    complainant_name = serializers.CharField(max_length=50)
+    complainant_phone = serializers.RegexField(
+        r"^\+?[0-9][0-9 -]{4,18}$",
+        max_length=20,
+        error_messages={"invalid": gettext_lazy("Enter a phone number.")},
+    )
+    complainant_email = serializers.EmailField(required=False, allow_blank=True)
+    consent_to_contact = serializers.BooleanField(required=False, default=False)
+    evidence = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text=gettext_lazy("Up to 5 files: JPEG, PNG or PDF, 10 MB each (multipart)."),
+    )
+
+    def validate_merchant(self, code: str) -> Merchant | None:
+        code = code.strip()
+        if not code:
+            return None
+        merchant = (
+            Merchant.objects.select_related("region")
+            .filter(Q(public_code=code) | Q(uscc=normalize_uscc(code)))
+            .first()
+        )
+        if merchant is None:
+            raise serializers.ValidationError(_("No merchant on the platform has this code."))
+        return merchant
+
+    def validate_county(self, code: str) -> Region | None:
+        code = code.strip()
+        if not code:
+            return None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise serializers.ValidationError(_("No region has this code."))
+        return region
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+
+class OptionalTextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class ProposeSerializer(serializers.Serializer):
+    proposal = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+
+class DeclineSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(choices=DeclineGround.choices)
+    text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class SettleSerializer(serializers.Serializer):
+    agreement = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
