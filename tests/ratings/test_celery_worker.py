@@ -21,7 +21,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from config.celery import app as celery_app
 from merchants.models import Pool
@@ -77,6 +77,13 @@ def test_beat_sends_the_nightly_run_to_a_worker_that_moves_merchants(reference_d
     )
     queue = f"acp-test-beat-{uuid.uuid4().hex[:12]}"
     PeriodicTask.objects.exclude(pk=entry.pk).update(enabled=False)
+    # django-celery-beat's scheduler loads only crontab entries due within two hours of now, so
+    # the entry (its task and arguments, as setup_periodic_tasks wrote them) is moved to this
+    # hour of the day; missed by a day, it is due at once.
+    this_hour = timezone.localtime().hour
+    entry.crontab = CrontabSchedule.objects.create(
+        minute="0", hour=str(this_hour), timezone=entry.crontab.timezone
+    )
     entry.queue = queue
     entry.last_run_at = timezone.now() - timedelta(days=1, hours=1)
     entry.save()
