@@ -1,5 +1,6 @@
-"""Every periodic job in one place. `manage.py setup_periodic_tasks` writes them into
-django-celery-beat's tables, where admins can change or pause them afterwards."""
+"""Every periodic job in one place. `migrate` writes the missing ones into django-celery-beat's
+tables (config/beat.py), where admins can change or pause them afterwards; `manage.py
+setup_periodic_tasks` sets them all back to these values."""
 
 from dataclasses import dataclass
 

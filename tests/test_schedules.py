@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
@@ -30,3 +32,23 @@ def test_evaluations_are_scheduled_nightly_and_monthly():
     monthly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_monthly")
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("2", "0")
     assert (monthly.crontab.day_of_month, monthly.crontab.hour) == ("1", "3")
+
+
+@pytest.mark.django_db
+def test_migrate_installs_every_schedule_and_keeps_what_admins_changed():
+    # The test database was migrated: the schedules are there without setup_periodic_tasks.
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert {e.name for e in SCHEDULES} <= names
+    nightly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_nightly")
+    nightly.enabled = False
+    nightly.save()
+    PeriodicTask.objects.filter(task="review.tasks.screening_sweep").delete()
+
+    call_command("migrate", verbosity=0)
+    nightly.refresh_from_db()
+    assert nightly.enabled is False  # an admin's pause survives the next deployment
+    assert PeriodicTask.objects.filter(task="review.tasks.screening_sweep").count() == 1
+
+    call_command("setup_periodic_tasks", stdout=StringIO())
+    nightly.refresh_from_db()
+    assert nightly.enabled is True  # the operator's command sets the code's values back
