@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.health import health
+from config.health import health, ready
 
 urlpatterns = [
     path("healthz/", health, name="health"),
+    path("readyz/", ready, name="ready"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/review/", include("review.api_urls")),
