@@ -1,4 +1,5 @@
-"""Readiness (/readyz/) with a Redis server of the test's own, stopped and started again."""
+"""Faults: a Redis server of the test's own, stopped and started again — readiness follows it,
+and pages and writes go on while the cache is away."""
 
 import shutil
 import socket
@@ -11,7 +12,11 @@ import redis
 from django.test import override_settings
 from django.urls import reverse
 
+from complaints.models import Complaint
+from merchants.models import Declaration
+from tests.complaints.test_api import INTAKE, _form
 from tests.conftest import client_for
+from tests.factories import DeclarationFactory
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -85,3 +90,49 @@ def test_readiness_follows_the_cache_and_the_broker(own_redis):
 
         own_redis["server"] = _start(own_redis["port"])
         assert client.get(reverse("ready")).status_code == 200
+
+
+def _tolerant_cache(port: int) -> dict:
+    return {
+        "default": {
+            "BACKEND": "common.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+@pytest.mark.django_db
+def test_with_the_cache_down_pages_and_writes_go_on(
+    own_redis, merchant, owner, county_regulator, django_capture_on_commit_callbacks
+):
+    with override_settings(CACHES=_tolerant_cache(own_redis["port"])):
+        store = reverse("store-page", args=[merchant.public_code])
+        assert client_for(None).get(store).status_code == 200  # cached while Redis is up
+        own_redis["server"].kill()
+        own_redis["server"].wait()
+
+        assert client_for(None).get(store).status_code == 200  # built again, without the cache
+        with django_capture_on_commit_callbacks(execute=True):
+            intake = client_for(None).post(INTAKE, _form(merchant), content_type="application/json")
+        assert intake.status_code == 201, intake.content
+        assert Complaint.objects.count() == 1  # stored once; the cache delete after commit failed
+
+        declaration = DeclarationFactory(
+            merchant=merchant,
+            created_by=owner,
+            state=Declaration.State.UNDER_REVIEW,
+            reviewer=county_regulator,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            approved = client_for(county_regulator).post(
+                reverse("review-approve", args=[declaration.pk]), {"note": ""}
+            )
+        assert approved.status_code == 302
+        declaration.refresh_from_db()
+        assert declaration.state == Declaration.State.APPROVED
+
+        own_redis["server"] = _start(own_redis["port"])
+        page = client_for(None).get(store)
+        assert page.status_code == 200 and merchant.name in page.content.decode()
