@@ -19,9 +19,15 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Beat runs beside the server: with no broker configured, tasks run eagerly inside the beat
+# process, so the schedules run without a Redis server (logged to beat.log).
 run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) -m celery -A config beat --scheduler django_celery_beat.schedulers:DatabaseScheduler \
+	  --loglevel INFO --pidfile= > beat.log 2>&1 & beat=$$!; \
+	trap 'kill $$beat 2>/dev/null' EXIT; \
+	echo "Periodic tasks: celery beat (pid $$beat), log in beat.log"; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
@@ -41,4 +47,4 @@ messages: venv
 	$(PY) manage.py compilemessages --ignore '.venv' -v 0
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles beat.log celerybeat-schedule

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.demo_data.cast import DEMO_PASSWORD
 from demo.demo_data.load import demo_load
+from demo.demo_data.schedules import demo_schedules_shorten
 from merchants.models import Declaration
 
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             )
         with _quiet("celery", "kombu"):
             result = demo_load()
+        demo_schedules_shorten()
         for message in result.skipped:
             self.stderr.write(self.style.WARNING(message))
         self.stdout.write(
@@ -69,6 +71,10 @@ class Command(BaseCommand):
         by_state = Counter(Declaration.objects.values_list("state", flat=True))
         self.stdout.write(
             "Declarations: " + ", ".join(f"{k} {v}" for k, v in sorted(by_state.items()))
+        )
+        self.stdout.write(
+            "Periodic work on this demo site: sweeps every 2 to 5 minutes, the nightly "
+            "evaluation every 10 (admin: Periodic tasks; `make run` runs them beside the server)."
         )
         self.stdout.write("")
         self.stdout.write(
