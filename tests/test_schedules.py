@@ -52,3 +52,15 @@ def test_migrate_installs_every_schedule_and_keeps_what_admins_changed():
     call_command("setup_periodic_tasks", stdout=StringIO())
     nightly.refresh_from_db()
     assert nightly.enabled is True  # the operator's command sets the code's values back
+
+
+@pytest.mark.django_db
+def test_the_demo_site_runs_the_periodic_work_every_few_minutes():
+    from demo.demo_data.schedules import DEMO_MINUTES, demo_schedules_shorten
+
+    assert set(demo_schedules_shorten()) == set(DEMO_MINUTES)
+    assert demo_schedules_shorten() == []  # again: nothing left to change
+    nightly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_nightly")
+    assert (nightly.crontab.minute, nightly.crontab.hour) == ("*/10", "*")
+    monthly = PeriodicTask.objects.get(task="ratings.tasks.evaluate_monthly")
+    assert monthly.crontab.day_of_month == "1"  # the monthly run keeps its date
