@@ -15,7 +15,7 @@ def _run(kind: str) -> int | None:
     try:
         return evaluation_run(kind=kind).merchants_evaluated
     except RunInProgress:
-        logger.info("%s evaluation skipped: another run is in progress", kind)
+        logger.warning("%s evaluation skipped: another run is in progress", kind)
         return None
 
 

@@ -226,3 +226,22 @@ def test_complaints_and_inspections_mark_the_merchant_for_the_nightly_run(
     answers = {item["code"]: "yes" for item in inspection.checklist}
     inspection_record(actor=inspector, inspection=inspection, answers=answers, result="pass")
     assert Standing.objects.get(merchant=merchant).needs_evaluation
+
+
+@pytest.mark.django_db
+def test_a_run_skipped_for_a_live_one_is_a_warning(caplog):
+    from ratings.tasks import evaluate_nightly
+
+    now = timezone.now()
+    EvaluationRun.objects.create(
+        kind=EvaluationRun.Kind.MONTHLY,
+        period=runs.run_period(EvaluationRun.Kind.MONTHLY, now),
+        policy=EvaluationPolicy.current(),
+        started_at=now,
+        heartbeat_at=now,
+    )
+    with caplog.at_level("INFO", logger="ratings.tasks"):
+        assert evaluate_nightly() is None
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "nightly evaluation skipped: another run is in progress")
+    ]
