@@ -5,6 +5,7 @@ the readiness endpoint, which must see the outage."""
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -31,75 +32,66 @@ class TolerantRedisCache(RedisCache):
         """Raise unless Redis answers (the readiness check)."""
         self._cache.get_client(write=True).ping()
 
-    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+    def _try(self, operation: str, call: Callable[[], Any], fallback: Any) -> Any:
         try:
-            return super().get(key, default, version)
+            return call()
         except OUTAGE as exc:
-            self._outage("get", exc)
-            return default
+            self._outage(operation, exc)
+            return fallback
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._try(
+            "get", lambda: super(TolerantRedisCache, self).get(key, default, version), default
+        )
 
     def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
-        try:
-            return super().get_many(keys, version)
-        except OUTAGE as exc:
-            self._outage("get_many", exc)
-            return {}
+        return self._try(
+            "get_many", lambda: super(TolerantRedisCache, self).get_many(keys, version), {}
+        )
 
     def has_key(self, key: Any, version: Any = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except OUTAGE as exc:
-            self._outage("has_key", exc)
-            return False
+        return self._try(
+            "has_key", lambda: super(TolerantRedisCache, self).has_key(key, version), False
+        )
 
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> bool:
-        try:
-            return super().add(key, value, timeout, version)
-        except OUTAGE as exc:
-            self._outage("add", exc)
-            return False
+        return self._try(
+            "add", lambda: super(TolerantRedisCache, self).add(key, value, timeout, version), False
+        )
 
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> None:
-        try:
-            super().set(key, value, timeout, version)
-        except OUTAGE as exc:
-            self._outage("set", exc)
+        self._try(
+            "set", lambda: super(TolerantRedisCache, self).set(key, value, timeout, version), None
+        )
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
-        try:
-            return super().set_many(data, timeout, version)
-        except OUTAGE as exc:
-            self._outage("set_many", exc)
-            return list(data)
+        return self._try(
+            "set_many",
+            lambda: super(TolerantRedisCache, self).set_many(data, timeout, version),
+            list(data),
+        )
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        try:
-            return super().touch(key, timeout, version)
-        except OUTAGE as exc:
-            self._outage("touch", exc)
-            return False
+        return self._try(
+            "touch", lambda: super(TolerantRedisCache, self).touch(key, timeout, version), False
+        )
 
     def delete(self, key: Any, version: Any = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except OUTAGE as exc:
-            self._outage("delete", exc)
-            return False
+        return self._try(
+            "delete", lambda: super(TolerantRedisCache, self).delete(key, version), False
+        )
 
     def delete_many(self, keys: Any, version: Any = None) -> None:
-        try:
-            super().delete_many(keys, version)
-        except OUTAGE as exc:
-            self._outage("delete_many", exc)
+        self._try(
+            "delete_many", lambda: super(TolerantRedisCache, self).delete_many(keys, version), None
+        )
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         """A dropped increment answers 0 (no caller uses the value while Redis is away)."""
-        try:
-            return super().incr(key, delta, version)
-        except OUTAGE as exc:
-            self._outage("incr", exc)
-            return 0
+        return self._try(
+            "incr", lambda: super(TolerantRedisCache, self).incr(key, delta, version), 0
+        )

@@ -15,11 +15,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
-from common.pages import only_for
+from common.pages import act, only_for
 from review.forms.inspections import CampaignForm
 from review.models import Campaign, InspectionState, QualityControlSetting
 from review.permissions import can_supervise, sees_campaigns
@@ -129,13 +130,8 @@ def campaign_verify(request: HttpRequest, pk: int) -> HttpResponse:
 def _campaign_act(
     request: HttpRequest, campaign: Campaign, action: Callable[[], Any], success: str
 ) -> HttpResponse:
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("campaign-detail", pk=campaign.pk)
+    """One step of the campaign, back on its page (common.pages.act)."""
+    return act(request, action, success, then=reverse("campaign-detail", args=[campaign.pk]))
 
 
 @require_POST
