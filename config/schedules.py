@@ -14,6 +14,13 @@ class Schedule:
 
 
 SCHEDULES: tuple[Schedule, ...] = (
+    # Every minute: side effects whose delivery failed (mail server, broker or cache down).
+    Schedule(
+        name="outbox redelivery",
+        task="common.tasks.outbox_redeliver",
+        crontab={"minute": "*"},
+        description="Deliver pending mail, SMS, tasks and cache deletes again, with backoff.",
+    ),
     # Every 10 minutes: declarations stuck in submitted/screening (worker down, lost enqueue).
     Schedule(
         name="screening sweep",

@@ -145,6 +145,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@assured.example")
+# Text messages (common/sms.py): the console backend prints them, like the console mail backend.
+SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.ConsoleBackend")
 
 # Celery: with no broker configured, tasks run eagerly in-process (development, tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -155,6 +157,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that does not answer fails a publish fast; the outbox (common/outbox.py) keeps what
+# could not be enqueued and re-delivers it, so a request never waits on a dead broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MerchantsConfig(AppConfig):
     name = "merchants"
     verbose_name = _("Merchants and declarations")
+
+    def ready(self) -> None:
+        # Registers the outbox handler that mails inbox messages (common/outbox.py).
+        from merchants.services import notifications  # noqa: F401

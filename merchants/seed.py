@@ -18,15 +18,17 @@ def read_schemes() -> list[dict]:
 
 def load_regions(Region) -> None:
     rows = read_regions()
+    # Migrations before 0007 call this with a Region that has no English name yet.
+    bilingual = any(field.name == "name_en" for field in Region._meta.get_fields())
     for row in rows:  # parents come before children in the file
-        Region.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "parent_id": row["parent_code"] or None,
-                "level": row["level"],
-            },
-        )
+        defaults = {
+            "name": row["name"],
+            "parent_id": row["parent_code"] or None,
+            "level": row["level"],
+        }
+        if bilingual:
+            defaults["name_en"] = row["name_en"]
+        Region.objects.update_or_create(code=row["code"], defaults=defaults)
 
 
 def load_schemes(Scheme, Commitment, RequiredDocument) -> None:

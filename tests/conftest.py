@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from common import sms
 from config.celery import app as celery_app
 from merchants.models import (
     Commitment,
@@ -52,6 +53,8 @@ def _celery_eager(request):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "common.sms.LocmemBackend"
+    sms.outbox.clear()
     # Assertions read English messages; pages still follow the browser's language.
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):

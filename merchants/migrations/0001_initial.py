@@ -4,6 +4,7 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
+import common.messages
 import merchants.models
 import secrets
 from django.conf import settings
@@ -33,7 +34,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'commitments',
                 'ordering': ['scheme', 'order', 'id'],
             },
-            bases=(merchants.models.TranslatedNameMixin, models.Model),
+            bases=(common.messages.BilingualName, models.Model),
         ),
         migrations.CreateModel(
             name='RequiredDocument',
@@ -50,7 +51,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'required documents',
                 'ordering': ['scheme', 'order', 'id'],
             },
-            bases=(merchants.models.TranslatedNameMixin, models.Model),
+            bases=(common.messages.BilingualName, models.Model),
         ),
         migrations.CreateModel(
             name='Scheme',
@@ -69,7 +70,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'schemes',
                 'ordering': ['order', 'code'],
             },
-            bases=(merchants.models.TranslatedNameMixin, models.Model),
+            bases=(common.messages.BilingualName, models.Model),
         ),
         migrations.CreateModel(
             name='User',

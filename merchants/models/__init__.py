@@ -26,7 +26,7 @@ from merchants.models.notifications import Notification
 from merchants.models.pools import Pool
 from merchants.models.regions import Region
 from merchants.models.reports import CheckedReport
-from merchants.models.schemes import Commitment, RequiredDocument, Scheme, TranslatedNameMixin
+from merchants.models.schemes import Commitment, RequiredDocument, Scheme
 
 __all__ = [
     "CLOSED_DECLARATION_STATES",
@@ -55,7 +55,6 @@ __all__ = [
     "RequiredDocument",
     "Scheme",
     "StoredFile",
-    "TranslatedNameMixin",
     "User",
     "declaration_upload_path",
     "new_public_code",

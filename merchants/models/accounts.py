@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import person_name
 from merchants.models.merchants import Merchant
 from merchants.models.regions import Region
 
@@ -36,6 +37,25 @@ class User(AbstractUser):
     can_handle_complaints = models.BooleanField(_("complaint handler"), default=False)
     can_inspect = models.BooleanField(_("inspector"), default=False)
     can_supervise = models.BooleanField(_("supervisor"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Messages and mail to this person are written in it; empty: the site's."),
+    )
+
+    class ComplaintNotices(models.TextChoices):
+        EACH = "each", _("A message for each new complaint")
+        DIGEST = "digest", _("One daily digest")
+
+    complaint_notices = models.CharField(
+        _("new complaints"),
+        max_length=10,
+        choices=ComplaintNotices.choices,
+        default=ComplaintNotices.EACH,
+        help_text=_("Complaint handlers: how they hear of new complaints in their region."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -47,6 +67,16 @@ class User(AbstractUser):
                 violation_error_message=_("Regulators and coordinators must be bound to a region."),
             )
         ]
+
+    @property
+    def reading_language(self) -> str:
+        """The language of this person's messages and mail."""
+        return self.language or settings.LANGUAGE_CODE
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's convention (周建华 / Jianhua Zhou), else the username."""
+        return person_name(self.last_name, self.first_name, self.get_username())
 
     @property
     def is_regulator(self) -> bool:

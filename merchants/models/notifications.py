@@ -3,9 +3,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import TEXT, msg, render
+
 
 class Notification(models.Model):
-    """One message in a person's on-site inbox; mailed too. `key` makes sending idempotent."""
+    """One message in a person's on-site inbox; mailed too. `key` makes sending idempotent.
+
+    Subject and body are stored as message codes with parameters (common/messages.py) and
+    rendered in the language of whoever reads them: the page's, or the account's for mail."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -21,8 +26,12 @@ class Notification(models.Model):
         related_name="notifications",
     )
     key = models.CharField(max_length=100)
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    subject_message = models.JSONField(
+        _("subject"), default=dict, help_text=_("A message code and its parameters.")
+    )
+    body_message = models.JSONField(
+        _("message"), default=dict, help_text=_("A message code and its parameters, or a list.")
+    )
     link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -39,3 +48,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def subject(self) -> str:
+        """The subject in the active language (the reader's)."""
+        return render(self.subject_message)
+
+    @subject.setter
+    def subject(self, text: str) -> None:
+        """A text kept as written (tests, admin); the system stores codes instead."""
+        self.subject_message = msg(TEXT, text=text)
+
+    @property
+    def body(self) -> str:
+        return render(self.body_message)
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self.body_message = msg(TEXT, text=text)

@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import BilingualName
 
-class Region(models.Model):
+
+class Region(BilingualName, models.Model):
     """A node of the province → city → county tree, keyed by its GB/T 2260 code.
 
     Codes are hierarchical (33 / 3301 / 330102), so a subtree is a code prefix: one indexed
@@ -17,7 +19,8 @@ class Region(models.Model):
         COUNTY = "county", _("County")
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -29,7 +32,7 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     @property
     def prefix(self) -> str:

@@ -2,25 +2,13 @@
 merchants.schemes."""
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import BilingualName
 from merchants.schemes import SchemeKind, kind_choices, scheme_kind
 
 
-class TranslatedNameMixin:
-    """Schemes are data: the Chinese name is primary, English is shown to English browsers."""
-
-    name: str
-    name_en: str
-
-    @property
-    def display_name(self) -> str:
-        lang = get_language() or ""
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
-
-
-class Scheme(TranslatedNameMixin, models.Model):
+class Scheme(BilingualName, models.Model):
     # The kinds are the modules of merchants.schemes; `Scheme.Kind.FACTORY` etc. name them.
     Kind = models.TextChoices(
         "Kind", [(code.upper(), (code, label)) for code, label in kind_choices()]
@@ -53,7 +41,7 @@ class Scheme(TranslatedNameMixin, models.Model):
         return scheme_kind(self.kind)
 
 
-class Commitment(TranslatedNameMixin, models.Model):
+class Commitment(BilingualName, models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="commitments")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("text (Chinese)"), max_length=300)
@@ -72,7 +60,7 @@ class Commitment(TranslatedNameMixin, models.Model):
         return self.name
 
 
-class RequiredDocument(TranslatedNameMixin, models.Model):
+class RequiredDocument(BilingualName, models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="required_documents")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name (Chinese)"), max_length=200)

@@ -1,87 +1,125 @@
-"""Telling the merchant's people of an outcome: an inbox row each, then one e-mail each.
+"""Telling people of an outcome: an inbox row each, then one e-mail each, in their language.
 
-Rows are written in the same transaction as the event they report; the unique (user, key) pair
-makes a repeat a no-op. E-mail goes after commit, through a Celery task (the request or run that
-wrote the rows does not wait for the mail server), and each row is claimed with a conditional
-update before sending, so no message is mailed twice.
+Rows are written in the same transaction as the event they report, with subject and body as
+message codes (common/messages.py); the unique (user, key) pair makes a repeat a no-op. The
+mail is an outbox item (common/outbox.py) recorded in the same transaction: delivered after the
+commit, again later if the mail server or the broker was down, and rendered in each reader's
+account language when it is sent. A row is marked mailed only once its mail has gone out.
 """
+
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from common.messages import Message, bilingual, define, label, msg
+from common.outbox import handler, outbox_add
 from merchants.models import DeclarationEvent, DeclarationState, Membership, Notification
 
+S = DeclarationState
 SUBJECTS = {
-    DeclarationState.SCREENING_FAILED: gettext_noop(
-        "Your declaration did not pass the automatic screening"
+    S.SCREENING_FAILED: define(
+        "declaration.subject.screening_failed",
+        gettext_noop("Your declaration did not pass the automatic screening"),
     ),
-    DeclarationState.APPROVED: gettext_noop("Your declaration is approved"),
-    DeclarationState.REJECTED: gettext_noop("Your declaration is rejected"),
-    DeclarationState.RETURNED: gettext_noop("Your declaration is returned for amendment"),
-    DeclarationState.REVOKED: gettext_noop("Your approval is revoked"),
+    S.APPROVED: define(
+        "declaration.subject.approved", gettext_noop("Your declaration is approved")
+    ),
+    S.REJECTED: define(
+        "declaration.subject.rejected", gettext_noop("Your declaration is rejected")
+    ),
+    S.RETURNED: define(
+        "declaration.subject.returned", gettext_noop("Your declaration is returned for amendment")
+    ),
+    S.REVOKED: define("declaration.subject.revoked", gettext_noop("Your approval is revoked")),
 }
+OUTCOME = define("declaration.outcome", gettext_noop("%(merchant)s — %(scheme)s: %(state)s."))
+REASON = define("declaration.reason", gettext_noop("Reason: %(reason)s"))
 
 
-def _message(event: DeclarationEvent) -> tuple[str, str]:
+def declaration_event_messages(event: DeclarationEvent) -> tuple[Message, list[Message]]:
+    """The subject and body telling the merchant's people of a declaration's outcome."""
     declaration = event.declaration
-    subject = _(SUBJECTS[event.to_state])
-    body = _("%(merchant)s — %(scheme)s: %(state)s.") % {
-        "merchant": declaration.merchant.name,
-        "scheme": declaration.scheme.display_name,
-        "state": DeclarationState(event.to_state).label,
-    }
+    scheme = declaration.scheme
+    body = [
+        msg(
+            OUTCOME,
+            merchant=declaration.merchant.name,
+            scheme=bilingual(lambda: scheme.display_name),
+            state=label(DeclarationState(event.to_state).label),
+        )
+    ]
     if event.reason:
-        body += "\n" + _("Reason: %(reason)s") % {"reason": event.reason}
-    return subject, body
+        body.append(msg(REASON, reason=event.reason))
+    return msg(SUBJECTS[event.to_state]), body
+
+
+def notify_users(
+    *,
+    user_ids: list[int],
+    key: str,
+    subject: Message,
+    body: Message | list[Message],
+    link: str,
+    merchant_id: int | None = None,
+    declaration_id: int | None = None,
+) -> None:
+    """Write an inbox message for each of these people; mail them after commit."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id,
+                merchant_id=merchant_id,
+                declaration_id=declaration_id,
+                key=key,
+                subject_message=subject,
+                body_message=body,
+                link=link,
+            )
+            for user_id in dict.fromkeys(user_ids)
+        ],
+        ignore_conflicts=True,
+    )
+    notification_emails_after_commit(key)
 
 
 def notify_merchant_members(
     *,
     merchant_id: int,
     key: str,
-    subject: str,
-    body: str,
+    subject: Message,
+    body: Message | list[Message],
     link: str,
     declaration_id: int | None = None,
-) -> list[Notification]:
+) -> None:
     """Write an inbox message for each member of the merchant; mail them after commit."""
-    members = Membership.objects.filter(merchant_id=merchant_id).select_related("user")
-    rows = [
-        Notification(
-            user=m.user,
-            merchant_id=merchant_id,
-            declaration_id=declaration_id,
-            key=key,
-            subject=subject,
-            body=body,
-            link=link,
-        )
-        for m in members
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    notification_emails_after_commit(key)
-    return rows
+    notify_users(
+        user_ids=list(
+            Membership.objects.filter(merchant_id=merchant_id).values_list("user_id", flat=True)
+        ),
+        key=key,
+        subject=subject,
+        body=body,
+        link=link,
+        merchant_id=merchant_id,
+        declaration_id=declaration_id,
+    )
 
 
 def notification_emails_after_commit(key: str | list[str]) -> None:
-    """Mail the notifications with this key (or these keys) once the transaction commits, in a
-    Celery task (run at once where tasks run eagerly)."""
-    from merchants.tasks import notification_emails_send  # that module imports this one
-
+    """Record the mail of the notifications with this key (or these keys) in the outbox."""
     keys = [key] if isinstance(key, str) else list(key)
-    transaction.on_commit(lambda: notification_emails_send.delay(keys))
+    if keys:
+        outbox_add("notification-mail", {"keys": keys})
 
 
-def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
+def notify_declaration_event(*, event: DeclarationEvent) -> None:
     declaration = event.declaration
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _message(event)
-    return notify_merchant_members(
+    subject, body = declaration_event_messages(event)
+    notify_merchant_members(
         merchant_id=declaration.merchant_id,
         key=f"declaration-event:{event.pk}",
         subject=subject,
@@ -92,25 +130,27 @@ def notify_declaration_event(*, event: DeclarationEvent) -> list[Notification]:
 
 
 def notification_send_emails(*, key: str | list[str]) -> int:
-    """Mail every notification with this key (or these keys) not mailed yet; returns how many
-    were sent."""
+    """Mail every notification with this key (or these keys) not mailed yet, each in its
+    reader's language; returns how many were sent."""
     sent = 0
     keys = [key] if isinstance(key, str) else key
-    pending = Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
-        "user"
-    )
-    for notification in pending:
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed or not notification.user.email:
-            continue
+    pending = Notification.objects.filter(
+        key__in=keys, emailed_at__isnull=True, user__email__gt=""
+    ).select_related("user")
+    for notification in pending.iterator(chunk_size=500):
+        user = notification.user
+        with translation.override(user.reading_language):
+            subject, body = notification.subject, notification.body
         url = settings.SITE_URL.rstrip("/") + notification.link
-        send_mail(
-            notification.subject, f"{notification.body}\n\n{url}", None, [notification.user.email]
-        )
+        send_mail(subject, f"{body}\n\n{url}", None, [user.email])
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
+
+
+@handler("notification-mail")
+def _notification_mail(payload: dict[str, Any]) -> None:
+    notification_send_emails(key=payload["keys"])
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:

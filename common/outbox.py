@@ -1,0 +1,198 @@
+"""The transactional outbox: every side effect of a write — a mail, an SMS, a task to enqueue, a
+cache entry to drop — is recorded as an `OutboxItem` in the same transaction as the write, and
+delivered after the commit by one dispatcher. A delivery that fails never reaches the request
+that made the write: the item stays pending and is tried again with backoff by the periodic
+`common.tasks.outbox_redeliver`, until it is delivered — once: an item is claimed by a
+conditional update before its handler runs, and marked delivered after.
+
+Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS,
+task and cache deletion, an app may add its own in its `ready()` (the merchants app mails inbox
+messages, rendered in each reader's language).
+"""
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from celery import current_app
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+
+from common import sms
+from common.messages import Message, render
+from common.models import OutboxItem
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+# How long a dispatcher may hold an item before another may take it over (a crashed worker).
+CLAIM_SECONDS = 300
+# Backoff between attempts: 30 s, 1, 2, 4, … minutes, at most 6 hours.
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 6 * 3600
+# An item still undelivered after this long is shown to admins as failing.
+FAILING_AFTER = datetime.timedelta(hours=1)
+BATCH = 200
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def outbox_add(kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+    """Record a side effect in the current transaction; it is delivered after the commit."""
+    outbox_add_many(kind, [payload], keys=[key])
+
+
+def outbox_add_many(
+    kind: str, payloads: Iterable[dict[str, Any]], *, keys: Iterable[str | None] | None = None
+) -> None:
+    if kind not in HANDLERS:
+        raise KeyError(f"no outbox handler for {kind!r}")
+    payloads = list(payloads)
+    keys = list(keys) if keys is not None else [None] * len(payloads)
+    now = timezone.now()
+    items = OutboxItem.objects.bulk_create(
+        [
+            OutboxItem(kind=kind, payload=payload, key=key, created_at=now, due_at=now)
+            for payload, key in zip(payloads, keys, strict=True)
+        ],
+        ignore_conflicts=any(keys),
+    )
+    ids = [item.pk for item in items if item.pk is not None]
+    if any(keys):  # conflicting rows come back without a primary key: look them up
+        ids = list(
+            OutboxItem.objects.filter(
+                key__in=[k for k in keys if k], delivered_at__isnull=True
+            ).values_list("pk", flat=True)
+        ) + [item.pk for item, key in zip(items, keys, strict=True) if key is None and item.pk]
+    transaction.on_commit(lambda: _dispatch_after_commit(ids))
+
+
+def _dispatch_after_commit(ids: list[int]) -> None:
+    """Hand the new items to the dispatcher task (run at once where tasks run eagerly); if the
+    broker cannot take it, they stay pending for the periodic re-delivery."""
+    from common.tasks import outbox_deliver  # the tasks module imports this one
+
+    try:
+        outbox_deliver.apply_async((ids,), retry=False)
+    except Exception as exc:  # the write is committed: never turn a delivery into an error
+        logger.warning("outbox: %d item(s) left for re-delivery (%s)", len(ids), exc)
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    seconds = FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, MAX_RETRY_SECONDS))
+
+
+def outbox_deliver(ids: Iterable[int]) -> int:
+    """Deliver these items if due and not delivered or claimed; returns how many were delivered."""
+    delivered = 0
+    for pk in ids:
+        now = timezone.now()
+        claimed = (
+            OutboxItem.objects.filter(pk=pk, delivered_at__isnull=True, due_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(
+                claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS),
+                attempts=F("attempts") + 1,
+            )
+        )
+        if not claimed:
+            continue
+        item = OutboxItem.objects.get(pk=pk)
+        try:
+            HANDLERS[item.kind](item.payload)
+        except Exception as exc:  # any failure: keep the item, try again later
+            logger.warning("outbox: %s failed (attempt %d): %s", item, item.attempts, exc)
+            OutboxItem.objects.filter(pk=pk).update(
+                claimed_until=None,
+                due_at=timezone.now() + _backoff(item.attempts),
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            continue
+        OutboxItem.objects.filter(pk=pk).update(delivered_at=timezone.now(), claimed_until=None)
+        delivered += 1
+    return delivered
+
+
+def outbox_redeliver(limit: int = BATCH * 10) -> int:
+    """Deliver what is due and still pending (the periodic task)."""
+    delivered = 0
+    while limit > 0:
+        now = timezone.now()
+        ids = list(
+            OutboxItem.objects.filter(delivered_at__isnull=True, due_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("due_at")
+            .values_list("pk", flat=True)[: min(BATCH, limit)]
+        )
+        if not ids:
+            break
+        delivered += outbox_deliver(ids)
+        limit -= len(ids)
+        if len(ids) < BATCH:
+            break
+    return delivered
+
+
+def outbox_retry_now(ids: Iterable[int]) -> int:
+    """Make these pending items due at once (the admin action)."""
+    return OutboxItem.objects.filter(pk__in=list(ids), delivered_at__isnull=True).update(
+        due_at=timezone.now(), claimed_until=None
+    )
+
+
+# --- the handlers common provides -------------------------------------------------------------
+
+
+def mail_payload(
+    *, to: list[str], subject: Message, body: Message, language: str, link: str = ""
+) -> dict[str, Any]:
+    return {"to": to, "subject": subject, "body": body, "language": language, "link": link}
+
+
+@handler("mail")
+def _mail(payload: dict[str, Any]) -> None:
+    """A mail rendered in its reader's language when it is sent."""
+    language = payload.get("language")
+    with translation.override(language):
+        subject = render(payload["subject"])
+        body = render(payload["body"])
+    if payload.get("link"):
+        body = f"{body}\n\n{payload['link']}"
+    send_mail(subject, body, None, payload["to"])
+
+
+@handler("sms")
+def _sms(payload: dict[str, Any]) -> None:
+    with translation.override(payload.get("language")):
+        text = render(payload["body"])
+    sms.send(payload["to"], text)
+
+
+@handler("task")
+def _task(payload: dict[str, Any]) -> None:
+    """Enqueue a Celery task; with the broker down this raises and the item waits."""
+    task = current_app.tasks[payload["name"]]
+    task.apply_async(payload.get("args", []), payload.get("kwargs", {}), retry=False)
+
+
+@handler("cache-delete")
+def _cache_delete(payload: dict[str, Any]) -> None:
+    """Drop cache entries; a cache that hides its outage is asked first, so that a delete lost
+    to the outage is tried again rather than leaving a stale page behind."""
+    check = getattr(cache, "check", None)
+    if check is not None:
+        check()
+    cache.delete_many(payload["keys"])
