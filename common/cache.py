@@ -4,6 +4,7 @@ the log, so pages are built without the cache instead of failing. `check()` stil
 the readiness endpoint, which must see the outage."""
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,21 @@ logger = logging.getLogger(__name__)
 OUTAGE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 # One warning per period while the outage lasts, not one per request.
 WARN_EVERY_SECONDS = 60.0
+
+
+def require_cache() -> None:
+    """Raise unless the default cache answers: for work that must not be silently dropped by a
+    tolerant cache (readiness, a cache delete the outbox will try again)."""
+    from django.core.cache import cache
+
+    check = getattr(cache, "check", None)
+    if check is not None:
+        check()
+        return
+    token = secrets.token_hex(8)
+    cache.set("cache-check", token, timeout=10)
+    if cache.get("cache-check") != token:
+        raise ConnectionError("the cache did not return what was written")
 
 
 class TolerantRedisCache(RedisCache):

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from common import sms
+from common.cache import require_cache
 from common.messages import Message, render
 from common.models import OutboxItem
 
@@ -192,7 +193,5 @@ def _task(payload: dict[str, Any]) -> None:
 def _cache_delete(payload: dict[str, Any]) -> None:
     """Drop cache entries; a cache that hides its outage is asked first, so that a delete lost
     to the outage is tried again rather than leaving a stale page behind."""
-    check = getattr(cache, "check", None)
-    if check is not None:
-        check()
+    require_cache()
     cache.delete_many(payload["keys"])

@@ -2,22 +2,32 @@
 
 `/healthz/` (liveness): the process answers and its database does. `/readyz/` (readiness): this
 instance can serve — the database, the cache and the broker all answer — else 503, so that the
-orchestrator takes it out of service until they return. Each check says what it found.
+orchestrator takes it out of service until they return. It also reports whether a Celery worker
+answers a ping and how long ago beat last ran a periodic task; those do not make the web
+instance unready (the worker's and beat's own health checks restart them). Each check says what
+it found.
 """
 
-import secrets
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_celery_beat.models import PeriodicTask
 from kombu import Connection
+
+from common.cache import require_cache
 
 # A check's own limit: a server that does not answer within it counts as down.
 CHECK_TIMEOUT_SECONDS = 2
+WORKER_PING_SECONDS = 1.0
+# The outbox re-delivery runs every minute: no beat run for this long means beat is down.
+BEAT_STALE_SECONDS = 300
 
 
 def _database() -> str:
@@ -28,14 +38,7 @@ def _database() -> str:
 
 
 def _cache() -> str:
-    check = getattr(cache, "check", None)
-    if check is not None:  # a tolerant cache hides an outage from reads and writes: ask it
-        check()
-        return "ok"
-    token = secrets.token_hex(8)
-    cache.set("readyz", token, timeout=CHECK_TIMEOUT_SECONDS * 5)
-    if cache.get("readyz") != token:
-        raise ConnectionError("the cache did not return what was written")
+    require_cache()
     return "ok"
 
 
@@ -47,7 +50,30 @@ def _broker() -> str:
     return "ok"
 
 
+def _worker() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "none: tasks run in-process"
+    replies = current_app.control.ping(timeout=WORKER_PING_SECONDS)
+    if not replies:
+        raise LookupError("no worker answered")
+    return f"ok: {len(replies)} answered"
+
+
+def _beat() -> str:
+    newest = PeriodicTask.objects.filter(enabled=True).aggregate(newest=Max("last_run_at"))
+    if newest["newest"] is None:
+        raise LookupError("no periodic task has run yet")
+    age = int((timezone.now() - newest["newest"]).total_seconds())
+    if age > BEAT_STALE_SECONDS:
+        raise LookupError(f"newest run {age} s ago")
+    return f"ok: newest run {age} s ago"
+
+
+# Without these the instance cannot serve: 503.
 CHECKS: dict[str, Callable[[], str]] = {"database": _database, "cache": _cache, "broker": _broker}
+# Reported, but no reason to take a web instance out of service (tasks wait in the broker and
+# the outbox until a worker or beat returns; their own health checks restart them).
+REPORTS: dict[str, Callable[[], str]] = {"worker": _worker, "beat": _beat}
 
 
 @never_cache
@@ -70,4 +96,9 @@ def ready(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # any failure of a dependency means: not ready
             results[name] = f"unavailable: {type(exc).__name__}"
             ready_ = False
+    for name, report in REPORTS.items():
+        try:
+            results[name] = report()
+        except Exception as exc:  # reported only
+            results[name] = f"unavailable: {exc}"
     return JsonResponse({"ready": ready_, **results}, status=200 if ready_ else 503)

@@ -8,11 +8,13 @@ announce their changes; storefront/receivers.py calls the `store_pages_follow_*`
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 
+from common.cache import require_cache
+from common.outbox import handler, outbox_add
 from merchants.models import DeclarationState, Merchant
 from merchants.signals import DeclarationChange
 
@@ -33,35 +35,39 @@ def store_page_key(
 
 
 def store_page_invalidate(public_codes: Iterable[str]) -> None:
-    """Forget the cached pages of these merchants once the current transaction commits."""
+    """Forget the cached pages of these merchants once the current transaction commits (an
+    outbox item: tried again if the cache was away, so no stale page outlives an outage)."""
     codes = [code for code in public_codes if code]
-    if not codes:
-        return
-
-    def forget() -> None:
-        generation = store_page_generation()
-        cache.delete_many(
-            [
-                store_page_key(code, language, generation, variant)
-                for code in codes
-                for language, _name in settings.LANGUAGES
-                for variant in VARIANTS
-            ]
-        )
-
-    transaction.on_commit(forget)
+    if codes:
+        outbox_add("store-pages-forget", {"codes": codes})
 
 
 def store_page_invalidate_all() -> None:
     """Retire every cached page once the current transaction commits."""
+    outbox_add("store-pages-retire", {})
 
-    def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no generation yet: nothing is cached under one
-            cache.set(GENERATION_KEY, 2, timeout=None)
 
-    transaction.on_commit(bump)
+@handler("store-pages-forget")
+def _forget(payload: dict[str, Any]) -> None:
+    require_cache()
+    generation = store_page_generation()
+    cache.delete_many(
+        [
+            store_page_key(code, language, generation, variant)
+            for code in payload["codes"]
+            for language, _name in settings.LANGUAGES
+            for variant in VARIANTS
+        ]
+    )
+
+
+@handler("store-pages-retire")
+def _retire(payload: dict[str, Any]) -> None:
+    require_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: nothing is cached under one
+        cache.set(GENERATION_KEY, 2, timeout=None)
 
 
 # What each announced change drops (storefront/receivers.py calls these).

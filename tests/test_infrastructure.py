@@ -92,3 +92,24 @@ def test_health_endpoint_checks_the_database(client):
     response = client.get("/healthz/")
     assert response.status_code == 200 and response.content == b"ok"
     assert client.post("/healthz/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readiness_reports_the_age_of_the_newest_beat_run(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = PeriodicTask.objects.filter(enabled=True)
+    assert tasks.exists()  # installed by migrate
+    tasks.update(last_run_at=timezone.now() - timedelta(seconds=42))
+    body = client.get("/readyz/").json()
+    assert body["ready"] is True
+    assert body["beat"].startswith("ok: newest run 4")
+    assert body["worker"] == "none: tasks run in-process"
+
+    tasks.update(last_run_at=timezone.now() - timedelta(hours=2))
+    response = client.get("/readyz/")
+    assert response.status_code == 200  # reported, not a reason to stop serving
+    assert response.json()["beat"] == "unavailable: newest run 7200 s ago"
