@@ -11,8 +11,8 @@ import pytest
 import redis
 from django.core import mail
 from django.test import override_settings
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from common.models import OutboxItem
 from common.outbox import outbox_redeliver
