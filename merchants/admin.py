@@ -77,9 +77,9 @@ class ReadOnlyAdminMixin:
 
 @admin.register(Region)
 class RegionAdmin(StorePageAdmin):
-    list_display = ("code", "name", "level", "parent")
+    list_display = ("code", "name", "name_en", "level", "parent")
     list_filter = ("level",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
 
@@ -102,6 +102,7 @@ class UserAdmin(BaseUserAdmin):
                 )
             },
         ),
+        (_("Messages"), {"fields": ("language", "complaint_notices")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
@@ -349,7 +350,8 @@ class DeclarationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "subject", "read_at", "emailed_at")
     list_filter = ("read_at", "emailed_at")
-    search_fields = ("user__username", "subject", "=key")
+    search_fields = ("user__username", "=key")
+    readonly_fields = ("subject", "body")
     list_select_related = ("user",)
     show_full_result_count = False
 

@@ -109,3 +109,27 @@ def test_a_code_cannot_change_its_text():
         define("test.once", "Twice")
     with pytest.raises(KeyError):
         msg("test.never-defined")
+
+
+@pytest.mark.django_db
+def test_admin_shows_and_finds_stored_messages(admin_user, owner):
+    from merchants.models import Notification
+    from merchants.services.notifications import notify_users
+    from tests.conftest import client_for
+
+    notify_users(
+        user_ids=[owner.pk],
+        key="admin-k1",
+        subject=msg(TEXT, text="Hi"),
+        body=msg(TEXT, text="There"),
+        link="/",
+    )
+    client = client_for(admin_user)
+    listing = client.get("/admin/merchants/notification/?q=admin-k1")
+    assert listing.status_code == 200 and "Hi" in listing.content.decode()
+    notification = Notification.objects.get(key="admin-k1")
+    page = client.get(f"/admin/merchants/notification/{notification.pk}/change/")
+    assert page.status_code == 200 and "There" in page.content.decode()
+    user_page = client.get(f"/admin/merchants/user/{owner.pk}/change/").content.decode()
+    assert 'name="language"' in user_page and 'name="complaint_notices"' in user_page
+    assert "Xihu District" in client.get("/admin/merchants/region/?q=Xihu").content.decode()
