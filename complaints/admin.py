@@ -4,6 +4,7 @@ change only through complaints.services.disclosure)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     Complaint,
@@ -19,9 +20,13 @@ from complaints.models import (
 class ComplaintEventInline(admin.TabularInline):
     model = ComplaintEvent
     extra = 0
-    fields = ("created_at", "role", "actor", "from_state", "to_state", "text")
+    fields = ("created_at", "role", "actor", "from_state", "to_state", "message_text", "text")
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("message"))
+    def message_text(self, event: ComplaintEvent) -> str:
+        return event.message_text
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -84,7 +89,15 @@ class DisclosureSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(DisclosureDate)
 class DisclosureDateAdmin(admin.ModelAdmin):
-    list_display = ("name", "date", "period_start", "period_end", "is_active")
+    list_display = (
+        "name",
+        "name_en",
+        "date",
+        "period_start",
+        "period_end",
+        "is_active",
+        "skipped_at",
+    )
     list_filter = ("is_active",)
     list_editable = ("is_active",)
 
@@ -107,7 +120,14 @@ class DisclosureMerchantRowInline(admin.TabularInline):
 
 @admin.register(DisclosureSnapshot)
 class DisclosureSnapshotAdmin(admin.ModelAdmin):
-    list_display = ("disclosure_date", "period_start", "period_end", "state", "published_at")
+    list_display = (
+        "disclosure_date",
+        "period_start",
+        "period_end",
+        "state",
+        "preview_opened_on",
+        "published_at",
+    )
     list_filter = ("state",)
     inlines = (DisclosureMerchantRowInline,)
 

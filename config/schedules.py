@@ -42,6 +42,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "45", "hour": "0"},
         description="Build, preview and publish complaint disclosures on their dates.",
     ),
+    # Daily at 08:00 Beijing time: handlers who chose a digest hear of yesterday's complaints.
+    Schedule(
+        name="new complaints digest",
+        task="complaints.tasks.new_complaints_digest",
+        crontab={"minute": "0", "hour": "8"},
+        description="Send complaint handlers who chose a digest the previous day's new complaints.",
+    ),
     # Daily at 00:30 Beijing time, after the working day has turned: flag late reviews.
     Schedule(
         name="review overdue sweep",

@@ -30,7 +30,7 @@ FIGURES = (
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="disclosure_date.name", read_only=True)
+    name = serializers.CharField(source="disclosure_date.display_name", read_only=True)
     date = serializers.DateField(source="disclosure_date.date", read_only=True)
 
     class Meta:
@@ -49,7 +49,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
 
 class RegionRowSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True)
+    region_name = serializers.CharField(source="region.display_name", read_only=True)
 
     class Meta:
         model = DisclosureRegionRow

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -99,6 +100,7 @@ class ComplaintIntakeView(APIView):
                 evidence=data.get("evidence", []),
                 consumer=_signed_in_consumer(request.user),
                 ip=ip,
+                language=translation.get_language(),
             )
         except DomainError:
             # The service checks the limits itself; asking again only on refusal keeps the

@@ -76,10 +76,26 @@ class EventSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     from_state = _state_field()
     to_state = _state_field()
+    message = serializers.CharField(
+        source="message_text",
+        read_only=True,
+        help_text=gettext_lazy("What the system says of the step, in the request's language."),
+    )
+    text = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("What the person who took the step wrote.")
+    )
 
     class Meta:
         model = ComplaintEvent
-        fields = ("role", "role_display", "from_state", "to_state", "text", "created_at")
+        fields = (
+            "role",
+            "role_display",
+            "from_state",
+            "to_state",
+            "message",
+            "text",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -119,7 +135,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     business = serializers.CharField(source="business_display", read_only=True)
     merchant = serializers.IntegerField(source="merchant_id", read_only=True, allow_null=True)
     county = serializers.CharField(source="region_id", read_only=True)
-    county_name = serializers.CharField(source="region.name", read_only=True)
+    county_name = serializers.CharField(source="region.display_name", read_only=True)
     state = _state_field()
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     phone = serializers.SerializerMethodField(

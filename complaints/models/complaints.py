@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
 from common.uploads import EXTENSIONS
+from complaints import messages  # noqa: F401  (defines the message codes events store)
 
 
 class ComplaintState(models.TextChoices):
@@ -98,6 +100,13 @@ class Complaint(models.Model):
     complainant_phone = models.CharField(_("phone"), max_length=20)
     complainant_email = models.EmailField(_("e-mail"), blank=True)
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The consumer's: mail and SMS about the complaint are written in it."),
+    )
     consumer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("consumer account"),
@@ -209,7 +218,13 @@ class ComplaintEvent(models.Model):
         _("from"), max_length=20, choices=ComplaintState.choices, blank=True
     )
     to_state = models.CharField(_("to"), max_length=20, choices=ComplaintState.choices, blank=True)
-    text = models.TextField(_("text"), blank=True)
+    message = models.JSONField(
+        _("message"),
+        default=dict,
+        blank=True,
+        help_text=_("What the system says of the step: a message code and its parameters."),
+    )
+    text = models.TextField(_("text"), blank=True, help_text=_("What the actor wrote."))
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -219,6 +234,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state or '·'}"
+
+    @property
+    def message_text(self) -> str:
+        """The system's words on this step, in the reader's (the active) language."""
+        return render(self.message)
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import BilingualName
 from complaints.models.complaints import ComplaintCategory
 
 
@@ -33,14 +34,26 @@ class DisclosureSettings(models.Model):
         return settings_row
 
 
-class DisclosureDate(models.Model):
-    """A publication date and the period of complaints (by submission date) it covers."""
+class DisclosureDate(BilingualName, models.Model):
+    """A publication date and the period of complaints (by submission date) it covers.
 
-    name = models.CharField(_("name"), max_length=100)
+    Named in both languages: `display_name` is the reader's."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     date = models.DateField(_("publication date"), unique=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"), help_text=_("Inclusive."))
     is_active = models.BooleanField(_("active"), default=True)
+    skipped_at = models.DateTimeField(
+        _("skipped at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Not published: its date had passed before merchants could preview it. Move the "
+            "date to a future day and clear this to publish the period after all."
+        ),
+    )
 
     class Meta:
         ordering = ["date"]
@@ -58,7 +71,7 @@ class DisclosureDate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.date:%Y-%m-%d}"
+        return f"{self.display_name} {self.date:%Y-%m-%d}"
 
 
 class DisclosureState(models.TextChoices):
@@ -106,6 +119,12 @@ class DisclosureSnapshot(models.Model):
         _("state"), max_length=10, choices=DisclosureState.choices, default=DisclosureState.DRAFT
     )
     created_at = models.DateTimeField(_("built at"), default=timezone.now)
+    preview_opened_on = models.DateField(
+        _("preview opened on"),
+        null=True,
+        blank=True,
+        help_text=_("Its preview window for merchants starts on this day."),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
 from complaints.permissions import is_complaint_handler
 from merchants.models import Membership, Merchant, Region, User
+from merchants.permissions import reaches
 from merchants.selectors import subtree_q
 
 QUEUE_PAGE_SIZE = 50
@@ -230,7 +231,7 @@ def merchant_by_public_code(code: str) -> Merchant | None:
 def merchant_public_search(*, q: str, county: Region | None) -> QuerySet[Merchant]:
     """Public facts only: name, county, address. A name matches in part, a USCC in full."""
     qs = Merchant.objects.select_related("region").only(
-        "pk", "name", "address", "public_code", "region__name", "region__code"
+        "pk", "name", "address", "public_code", "region__name", "region__name_en", "region__code"
     )
     q = q.strip()
     if q:
@@ -238,3 +239,27 @@ def merchant_public_search(*, q: str, county: Region | None) -> QuerySet[Merchan
     if county is not None:
         qs = qs.filter(region=county)
     return qs.order_by("name", "pk")[:PUBLIC_SEARCH_LIMIT]
+
+
+def complaint_handlers(*, reaching: str | None = None, notices: str | None = None) -> list[User]:
+    """The regulators who handle complaints — in the county `reaching` (their region reaches
+    it), if given — and hear of new ones; `notices` keeps those who chose that way of hearing
+    ("each" or "digest"). Platform admins reach every county but are not told of each one."""
+    qs = User.objects.filter(
+        role=User.Role.REGULATOR,
+        can_handle_complaints=True,
+        is_active=True,
+        region__isnull=False,
+    ).select_related("region")
+    if notices is not None:
+        qs = qs.filter(complaint_notices=notices)
+    return [user for user in qs.order_by("pk") if reaching is None or reaches(user, reaching)]
+
+
+def complaints_new_in_region(*, region: Region, day: date) -> QuerySet[Complaint]:
+    """The complaints submitted on this (local) day in the region and below, oldest first."""
+    return (
+        Complaint.objects.filter(subtree_q(region), created_at__date=day)
+        .select_related("merchant", "region")
+        .order_by("created_at", "id")
+    )

@@ -5,6 +5,7 @@ accepts or declines within 7, the merchant answers within 10, handling ends with
 acceptance. A closed complaint is rated once and may be reopened within 15 days of settlement.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,19 +22,26 @@ from django.utils.translation import gettext as _
 from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
+from common.messages import TEXT, Message, bilingual, day, label, msg, person
+from common.outbox import mail_payload, outbox_add
 from common.uploads import inspect_upload, save_with_file
+from complaints import messages as m
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     Complaint,
+    ComplaintCategory,
     ComplaintEvent,
     ComplaintEvidence,
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
 from complaints.permissions import can_answer, can_handle
+from complaints.selectors.complaints import complaint_handlers, complaints_new_in_region
 from complaints.signals import complaint_changed
-from merchants.models import Merchant, Notification, Region, User
-from merchants.services.notifications import notify_merchant_members
+from merchants.models import Merchant, Region, User
+from merchants.services.notifications import notify_merchant_members, notify_users
+
+logger = logging.getLogger(__name__)
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),
@@ -57,6 +64,16 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _language(language: str | None) -> str:
+    """One of the site's languages: the given one or the active one, else the site default."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language in codes:
+        return language
+    base = language.split("-")[0]
+    return next((code for code in codes if code.split("-")[0] == base), settings.LANGUAGE_CODE)
+
+
 def _transition(
     complaint: Complaint,
     *,
@@ -64,6 +81,7 @@ def _transition(
     actor: User | None,
     role: str,
     text: str = "",
+    message: Message | None = None,
     changes: dict[str, Any] | None = None,
 ) -> Complaint:
     """Lock, check the move is in TRANSITIONS, save, write the event. Call inside atomic()."""
@@ -86,6 +104,7 @@ def _transition(
         role=role,
         from_state=from_state,
         to_state=to,
+        message=message or {},
         text=text,
     )
     _notify(locked, event)
@@ -101,27 +120,136 @@ def _merchant_facts_changed(complaint: Complaint) -> None:
         complaint_changed.send(sender=Complaint, complaint=complaint)
 
 
+def _business(complaint: Complaint) -> str:
+    return complaint.merchant.name if complaint.merchant_id else complaint.business_name
+
+
+def _step_subject(complaint: Complaint, state: str) -> Message:
+    return msg(m.STEP_SUBJECT, id=complaint.pk, state=label(C(state).label))
+
+
+def _event_body(event: ComplaintEvent, fallback: Message) -> list[Message]:
+    """What the system said of the step, then the actor's own words; the fallback if neither."""
+    body = [event.message] if event.message else []
+    if event.text:
+        body.append(msg(TEXT, text=event.text))
+    return body or [fallback]
+
+
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
     """The merchant's people hear of each step of a complaint against them (inbox and mail);
-    the consumer, when they left an e-mail address, is mailed after commit."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Complaint #%(id)d: %(state)s") % {
-            "id": complaint.pk,
-            "state": C(event.to_state).label,
-        }
-        body = event.text or subject
+    the consumer of each step someone else made (mail, SMS, inbox)."""
     if complaint.merchant_id and event.to_state != C.SUBMITTED:
+        subject = _step_subject(complaint, event.to_state)
         notify_merchant_members(
             merchant_id=complaint.merchant_id,
             key=f"complaint-event:{event.pk}",
             subject=subject,
-            body=body,
+            body=_event_body(event, subject),
             link=reverse("complaint-merchant-detail", args=[complaint.pk]),
         )
-    if complaint.complainant_email and event.role != Role.CONSUMER:
-        url = settings.SITE_URL.rstrip("/") + f"/complaints/t/{complaint.tracking_token}/"
-        address = complaint.complainant_email
-        transaction.on_commit(lambda: send_mail(subject, f"{body}\n\n{url}", None, [address]))
+    if event.role != Role.CONSUMER:
+        _tell_consumer_of_step(complaint, event.to_state, key=f"event:{event.pk}")
+
+
+def _tell_consumer_of_step(complaint: Complaint, state: str, *, key: str) -> None:
+    business = _business(complaint)
+    _tell_consumer(
+        complaint,
+        key=key,
+        subject=_step_subject(complaint, state),
+        body=[msg(m.CONSUMER_STEP_BODY, business=business, state=label(C(state).label))],
+        sms=lambda link: msg(m.SMS_STEP, id=complaint.pk, state=label(C(state).label), link=link),
+    )
+
+
+def _tell_consumer(
+    complaint: Complaint, *, key: str, subject: Message, body: list[Message], sms: Any
+) -> None:
+    """Mail (if the consumer gave an address), SMS to their phone and, if the complaint is on an
+    account, its inbox — through the outbox, in the consumer's language (Complaint.language; the
+    inbox renders in the page's language). `sms(link)` builds the short text."""
+    language = complaint.language or settings.LANGUAGE_CODE
+    path = reverse("complaint-track", args=[complaint.tracking_token])
+    url = settings.SITE_URL.rstrip("/") + path
+    account_email = ""
+    if complaint.consumer_id is not None:
+        account = User.objects.only("email").get(pk=complaint.consumer_id)
+        account_email = account.email.lower()
+        notify_users(
+            user_ids=[complaint.consumer_id],
+            key=f"complaint-consumer:{key}",
+            subject=subject,
+            body=body,
+            link=path,
+        )
+    email = complaint.complainant_email
+    # The account's inbox message is mailed to the account's address already.
+    if email and email.lower() != account_email:
+        outbox_add(
+            "mail",
+            mail_payload(to=[email], subject=subject, body=body, language=language, link=url),
+            key=f"complaint-mail:{key}",
+        )
+    if complaint.complainant_phone:
+        outbox_add(
+            "sms",
+            {"to": complaint.complainant_phone, "body": sms(url), "language": language},
+            key=f"complaint-sms:{key}",
+        )
+
+
+def _tell_handlers(complaint: Complaint) -> None:
+    """The regulators who handle complaints in the county and chose to hear of each one."""
+    handlers = complaint_handlers(reaching=complaint.region_id, notices=User.ComplaintNotices.EACH)
+    if not handlers:
+        return
+    region = complaint.region
+    notify_users(
+        user_ids=[user.pk for user in handlers],
+        key=f"complaint-new:{complaint.pk}",
+        subject=msg(m.NEW_SUBJECT, id=complaint.pk, county=bilingual(lambda: region.display_name)),
+        body=msg(
+            m.NEW_BODY,
+            business=_business(complaint),
+            category=label(ComplaintCategory(complaint.category).label),
+            due=day(complaint.accept_due),
+        ),
+        link=reverse("complaint-queue-detail", args=[complaint.pk]),
+    )
+
+
+def complaints_send_digests(*, today: date | None = None) -> int:
+    """The daily digest to the handlers who chose one: the complaints submitted the day before
+    in their region, one inbox message (and its mail) each; nothing when there were none.
+    Keyed per day, so a second run the same day sends nothing more. Returns how many were sent."""
+    yesterday = (today or _today()) - timedelta(days=1)
+    sent = 0
+    for user in complaint_handlers(notices=User.ComplaintNotices.DIGEST):
+        complaints = list(complaints_new_in_region(region=user.region, day=yesterday))
+        if not complaints:
+            continue
+        with transaction.atomic():
+            notify_users(
+                user_ids=[user.pk],
+                key=f"complaint-digest:{yesterday.isoformat()}",
+                subject=msg(m.DIGEST_SUBJECT, day=day(yesterday), n=len(complaints)),
+                body=[_digest_line(complaint) for complaint in complaints],
+                link=reverse("complaint-queue"),
+            )
+        sent += 1
+    return sent
+
+
+def _digest_line(complaint: Complaint) -> Message:
+    region = complaint.region
+    return msg(
+        m.DIGEST_LINE,
+        id=complaint.pk,
+        county=bilingual(lambda: region.display_name),
+        business=_business(complaint),
+        category=label(ComplaintCategory(complaint.category).label),
+    )
 
 
 def _require_handler(actor: User, complaint: Complaint) -> None:
@@ -187,8 +315,13 @@ def complaint_submit(
     consumer: User | None = None,
     lodged_by: User | None = None,
     ip: str | None = None,
+    language: str | None = None,
 ) -> Complaint:
-    """Lodge a complaint; the regulator of the merchant's county must decide within 7 days."""
+    """Lodge a complaint; the regulator of the merchant's county must decide within 7 days.
+
+    `language` is the consumer's (the intake request's, by default the active one): what they
+    are sent about the complaint is written in it. The consumer gets a receipt with the
+    tracking link; the county's handlers hear of it at once or in their daily digest."""
     evidence = list(evidence)
     require(
         len(evidence) <= MAX_EVIDENCE_FILES,
@@ -229,6 +362,7 @@ def complaint_submit(
         consumer=consumer if consumer is not None and consumer.is_authenticated else None,
         lodged_by=lodged_by,
         submitted_ip=ip,
+        language=_language(language),
         accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
     )
     event = ComplaintEvent.objects.create(
@@ -238,6 +372,16 @@ def complaint_submit(
         to_state=C.SUBMITTED,
     )
     _merchant_facts_changed(complaint)
+    _tell_consumer(
+        complaint,
+        key=f"event:{event.pk}",
+        subject=msg(m.RECEIVED_SUBJECT, id=complaint.pk),
+        body=[msg(m.RECEIVED_BODY, business=_business(complaint), due=day(complaint.accept_due))],
+        sms=lambda link: msg(
+            m.SMS_STEP, id=complaint.pk, state=label(C.SUBMITTED.label), link=link
+        ),
+    )
+    _tell_handlers(complaint)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in zip(evidence, kinds, strict=True):
@@ -289,7 +433,7 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
             complaint=locked,
             actor=actor,
             role=Role.REGULATOR,
-            text=_("%(name)s handles this complaint.") % {"name": actor.get_username()},
+            message=msg(m.CLAIMED, name=person(actor)),
         )
     complaint.refresh_from_db()
     return complaint
@@ -337,7 +481,8 @@ def complaint_decline(
         to=C.DECLINED,
         actor=actor,
         role=Role.REGULATOR,
-        text=text.strip() or DeclineGround(ground).label,
+        text=text.strip(),
+        message=msg(m.DECLINED, ground=label(DeclineGround(ground).label)),
         changes={"decline_ground": ground, "handler": actor},
     )
 
@@ -404,7 +549,7 @@ def complaint_accept_proposal(*, complaint: Complaint, actor: User | None = None
         to=C.SETTLED,
         actor=actor,
         role=Role.CONSUMER,
-        text=_("The consumer accepted the merchant's proposal."),
+        message=msg(m.PROPOSAL_ACCEPTED),
         changes={"agreement": locked.proposal},
     )
 
@@ -469,7 +614,8 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     ComplaintEvent.objects.create(
         complaint=locked,
         role=Role.CONSUMER,
-        text=_("Rated %(n)d of 5. %(comment)s") % {"n": rating, "comment": comment.strip()},
+        message=msg(m.RATED, n=rating),
+        text=comment.strip(),
     )
     complaint.refresh_from_db()
     return complaint
@@ -481,10 +627,24 @@ def complaint_message(
 ) -> ComplaintEvent:
     """A message on the timeline, from any party allowed to see the complaint."""
     require(bool(text.strip()), _("Write a message."))
-    require(not Complaint.objects.get(pk=complaint.pk).is_closed, _("The complaint is closed."))
-    return ComplaintEvent.objects.create(
+    current = Complaint.objects.select_related("merchant").get(pk=complaint.pk)
+    require(not current.is_closed, _("The complaint is closed."))
+    event = ComplaintEvent.objects.create(
         complaint=complaint, actor=actor, role=role, text=text.strip()
     )
+    if role != Role.CONSUMER:
+        side = label(Role(role).label)
+        _tell_consumer(
+            current,
+            key=f"event:{event.pk}",
+            subject=msg(m.CONSUMER_MESSAGE_SUBJECT, id=current.pk),
+            body=[
+                msg(m.CONSUMER_MESSAGE_BODY, role=side, business=_business(current)),
+                msg(TEXT, text=event.text),
+            ],
+            sms=lambda link: msg(m.SMS_MESSAGE, id=current.pk, role=side, link=link),
+        )
+    return event
 
 
 # Deadline sweep (Celery beat): set-based and idempotent.
@@ -506,24 +666,17 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
     )
     late_ids = list(late.values_list("pk", flat=True))
     flagged = Complaint.objects.filter(pk__in=late_ids, is_overdue=False).update(is_overdue=True)
-    with translation.override(settings.LANGUAGE_CODE):
-        overdue_subject = _("A complaint is past its deadline")
-        silent_text = _("No answer by the due date: the regulator mediates.")
-    Notification.objects.bulk_create(
-        (
-            Notification(
-                user_id=handler_id,
+    for pk, handler_id in Complaint.objects.filter(
+        pk__in=late_ids, handler__isnull=False
+    ).values_list("pk", "handler_id"):
+        with transaction.atomic():
+            notify_users(
+                user_ids=[handler_id],
                 key=f"complaint-overdue:{pk}",
-                subject=overdue_subject,
-                body=_("Complaint #%(id)d") % {"id": pk},
+                subject=msg(m.OVERDUE_SUBJECT),
+                body=msg(m.OVERDUE_BODY, id=pk),
                 link=reverse("complaint-queue-detail", args=[pk]),
             )
-            for pk, handler_id in Complaint.objects.filter(
-                pk__in=late_ids, handler__isnull=False
-            ).values_list("pk", "handler_id")
-        ),
-        ignore_conflicts=True,
-    )
     silent = 0
     with transaction.atomic():
         waiting = list(
@@ -544,7 +697,7 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
                     role=Role.SYSTEM,
                     from_state=state,
                     to_state=C.MEDIATION,
-                    text=silent_text,
+                    message=msg(m.SILENT),
                     created_at=now,
                 )
                 for pk in ids
@@ -553,9 +706,10 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
                 notify_merchant_members(
                     merchant_id=merchant_id,
                     key=f"complaint-silent:{pk}",
-                    subject=_("Complaint #%(id)d: %(state)s")
-                    % {"id": pk, "state": C.MEDIATION.label},
-                    body=silent_text,
+                    subject=msg(m.STEP_SUBJECT, id=pk, state=label(C.MEDIATION.label)),
+                    body=msg(m.SILENT),
                     link=reverse("complaint-merchant-detail", args=[pk]),
                 )
+            for moved in Complaint.objects.filter(pk__in=ids).select_related("merchant"):
+                _tell_consumer_of_step(moved, C.MEDIATION, key=f"silent:{moved.pk}")
     return {"overdue": flagged, "to_mediation": silent}

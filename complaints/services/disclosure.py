@@ -3,11 +3,13 @@
 A snapshot is built per disclosure date from a few aggregate queries over the complaints
 submitted in its period: one grouped by county and category, one grouped by merchant with a
 HAVING on the accepted count. Counties are rolled up to cities and the province in Python over
-the aggregated rows (at most ~100 x 7). Five working days before the date the snapshot opens as a
-preview (merchants see their figures, may flag an error and add a public reply); on the date it
-is published and never changes again.
+the aggregated rows (at most ~100 x 7). DISCLOSURE_PREVIEW_DAYS working days before the date the
+snapshot opens as a preview (merchants see their figures, may flag an error and add a public
+reply); on the date it is published and never changes again. `disclosure_run` says how late
+previews and past dates are handled.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import deadlines
-from common.calendar import add_working_days, is_working_day
+from common.calendar import is_working_day
 from common.errors import DomainError
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
@@ -35,6 +37,8 @@ from complaints.models import (
 )
 from complaints.permissions import works_for
 from merchants.models import Merchant, Region, User
+
+logger = logging.getLogger(__name__)
 
 ALL_CATEGORIES = ""
 FLAG_COMMENT_MAX = 2000
@@ -216,9 +220,12 @@ def disclosure_build(*, disclosure_date: DisclosureDate) -> DisclosureSnapshot:
 
 
 @transaction.atomic
-def disclosure_open_preview(*, snapshot: DisclosureSnapshot) -> DisclosureSnapshot:
+def disclosure_open_preview(
+    *, snapshot: DisclosureSnapshot, today: date | None = None
+) -> DisclosureSnapshot:
+    """Show the snapshot to the merchants; the day it opens starts their preview window."""
     moved = DisclosureSnapshot.objects.filter(pk=snapshot.pk, state=DisclosureState.DRAFT).update(
-        state=DisclosureState.PREVIEW
+        state=DisclosureState.PREVIEW, preview_opened_on=today or timezone.localdate()
     )
     snapshot.refresh_from_db()
     if not moved and snapshot.state != DisclosureState.PREVIEW:
@@ -227,12 +234,14 @@ def disclosure_open_preview(*, snapshot: DisclosureSnapshot) -> DisclosureSnapsh
 
 
 @transaction.atomic
-def disclosure_publish(*, snapshot: DisclosureSnapshot) -> DisclosureSnapshot:
+def disclosure_publish(
+    *, snapshot: DisclosureSnapshot, now: datetime | None = None
+) -> DisclosureSnapshot:
     """Publish: claimed by a conditional UPDATE, so a second run changes nothing."""
     moved = (
         DisclosureSnapshot.objects.filter(pk=snapshot.pk)
         .exclude(state=DisclosureState.PUBLISHED)
-        .update(state=DisclosureState.PUBLISHED, published_at=timezone.now())
+        .update(state=DisclosureState.PUBLISHED, published_at=now or timezone.now())
     )
     snapshot.refresh_from_db()
     if not moved:
@@ -250,35 +259,88 @@ def preview_opens(publication: date) -> date:
     return day
 
 
-def disclosure_run(today: date | None = None) -> dict[str, int]:
-    """The daily beat job: open previews due within 5 working days, publish those due today
-    (rebuilt first from the current complaint data).
+def preview_window_complete(snapshot: DisclosureSnapshot, today: date) -> bool:
+    """Has the snapshot's preview been open for DISCLOSURE_PREVIEW_DAYS working days by today
+    (the opening day counts, as in `preview_opens`)?"""
+    if snapshot.state != DisclosureState.PREVIEW or snapshot.preview_opened_on is None:
+        return False
+    return snapshot.preview_opened_on <= preview_opens(today)
 
-    Safe to run twice or after a missed day: a preview is built only for a date without one, and
-    publishing is a conditional UPDATE. A date already past without a snapshot is caught up.
+
+def disclosure_run(today: date | None = None) -> dict[str, int]:
+    """The daily beat job: open the preview of the coming date, publish the one that is due.
+
+    The rules, so that a merchant always had the preview window and nothing is published in a
+    batch:
+
+    - A preview opens on `preview_opens(date)`, DISCLOSURE_PREVIEW_DAYS working days before the
+      date (or on the first run after it, if that run was missed, as long as the date has not
+      passed). The snapshot is built from the complaint data of the day.
+    - A snapshot is published on its date, rebuilt first, once its preview has been open for
+      DISCLOSURE_PREVIEW_DAYS working days; a preview that opened late (the date was added, or
+      runs were missed) moves the publication on to the day its window is complete.
+    - At most one disclosure is published per day: if more are due (runs missed for months),
+      the oldest goes first and the next the day after.
+    - A date already past on which no preview was ever opened is **skipped**: it is marked
+      `skipped_at`, never published, and a WARNING is logged. Publishing it now would show
+      merchants figures they never saw (a first run on a new installation would otherwise
+      publish every past period at once). An admin who wants the period published anyway moves
+      the date to a future day and clears `skipped_at`; it then gets its full preview.
+
+    Safe to run twice or concurrently: a preview is opened by a conditional UPDATE, publishing
+    is one, and a skipped date is marked once.
     """
-    today = today or timezone.localdate()
-    horizon = add_working_days(today, deadlines.DISCLOSURE_PREVIEW_DAYS)
-    previews = published = 0
-    due = DisclosureDate.objects.filter(is_active=True, date__lte=horizon).exclude(
-        snapshot__state=DisclosureState.PUBLISHED
+    now = timezone.now()
+    if today is not None and today != timezone.localdate():  # a run as of another day
+        now = timezone.make_aware(datetime.combine(today, time(12)))
+    today = timezone.localdate(now)
+    counts = {"previews": 0, "published": 0, "skipped": 0}
+    pending = (
+        DisclosureDate.objects.filter(is_active=True, skipped_at__isnull=True)
+        .exclude(snapshot__state=DisclosureState.PUBLISHED)
+        .select_related("snapshot")
+        .order_by("date")
     )
-    for disclosure_date in due.select_related("snapshot").order_by("date"):
+    for disclosure_date in pending:
         snapshot = getattr(disclosure_date, "snapshot", None)
-        if snapshot is None or snapshot.state == DisclosureState.DRAFT:
+        in_preview = snapshot is not None and snapshot.state == DisclosureState.PREVIEW
+        if in_preview:
+            continue
+        if disclosure_date.date < today:
+            skipped = DisclosureDate.objects.filter(
+                pk=disclosure_date.pk, skipped_at__isnull=True
+            ).update(skipped_at=now)
+            if skipped:
+                counts["skipped"] += 1
+                logger.warning(
+                    "disclosure %s (%s) skipped: its date passed before merchants could "
+                    "preview it; it is not published",
+                    disclosure_date.pk,
+                    disclosure_date,
+                )
+        elif preview_opens(disclosure_date.date) <= today:
             snapshot = disclosure_build(disclosure_date=disclosure_date)
-            disclosure_open_preview(snapshot=snapshot)
-            previews += 1
-        if disclosure_date.date <= today:
-            # Rebuilt on the day, so corrections made after a merchant's flag are published;
-            # the rebuild keeps the merchants' flags and replies.
-            snapshot = disclosure_build(disclosure_date=disclosure_date)
-            try:
-                disclosure_publish(snapshot=snapshot)
-                published += 1
-            except DomainError:
-                pass  # published by a concurrent run
-    return {"previews": previews, "published": published}
+            disclosure_open_preview(snapshot=snapshot, today=today)
+            counts["previews"] += 1
+    if DisclosureSnapshot.objects.filter(published_at__date=today).exists():
+        return counts
+    previews = DisclosureSnapshot.objects.filter(
+        state=DisclosureState.PREVIEW,
+        disclosure_date__is_active=True,
+        disclosure_date__date__lte=today,
+    ).select_related("disclosure_date")
+    due = [s for s in previews if preview_window_complete(s, today)]
+    if due:
+        snapshot = min(due, key=lambda s: s.disclosure_date.date)
+        # Rebuilt on the day, so corrections made after a merchant's flag are published;
+        # the rebuild keeps the merchants' flags and replies.
+        snapshot = disclosure_build(disclosure_date=snapshot.disclosure_date)
+        try:
+            disclosure_publish(snapshot=snapshot, now=now)
+            counts["published"] += 1
+        except DomainError:
+            pass  # published by a concurrent run
+    return counts
 
 
 # Merchants: flag or answer for their own rows in a preview

@@ -109,7 +109,7 @@ def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
             [
                 _("region"),
                 row.region_id,
-                row.region.name,
+                row.region.display_name,
                 row.level,
                 categories.get(row.category, _("all categories")),
                 *numbers(row),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,6 +103,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     evidence=data["evidence"],
                     consumer=request.user if request.user.is_authenticated else None,
                     ip=_client_ip(request),
+                    language=translation.get_language(),
                 )
             except DomainError as exc:
                 show_domain_error(form, exc)

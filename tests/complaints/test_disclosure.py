@@ -231,7 +231,7 @@ def test_a_published_snapshot_never_changes(data_set, disclosure_date, merchant,
     with pytest.raises(DomainError, match="only while the disclosure is in preview"):
         svc.disclosure_reply(actor=owner, row=row, text="回复")
     DisclosureDate.objects.exclude(pk=disclosure_date.pk).update(is_active=False)
-    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 0}
+    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 0, "skipped": 0}
 
     after = list(DisclosureRegionRow.objects.values_list("region_id", "category", "received"))
     assert after == before
@@ -266,12 +266,12 @@ def test_run_opens_the_preview_five_working_days_ahead_then_publishes(data_set, 
     opens = svc.preview_opens(disclosure_date.date)
     assert opens == date(2026, 3, 9)  # Mon 9 → Fri 13 March are the five working days before
     DisclosureDate.objects.exclude(pk=disclosure_date.pk).update(is_active=False)
-    assert svc.disclosure_run(date(2026, 3, 6)) == {"previews": 0, "published": 0}
-    assert svc.disclosure_run(opens) == {"previews": 1, "published": 0}
-    assert svc.disclosure_run(opens) == {"previews": 0, "published": 0}
+    assert svc.disclosure_run(date(2026, 3, 6)) == {"previews": 0, "published": 0, "skipped": 0}
+    assert svc.disclosure_run(opens) == {"previews": 1, "published": 0, "skipped": 0}
+    assert svc.disclosure_run(opens) == {"previews": 0, "published": 0, "skipped": 0}
     assert DisclosureSnapshot.objects.get().state == DisclosureSnapshot.State.PREVIEW
-    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 1}
-    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 0}
+    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 1, "skipped": 0}
+    assert svc.disclosure_run(date(2026, 3, 15)) == {"previews": 0, "published": 0, "skipped": 0}
     assert DisclosureSnapshot.objects.get().is_published
 
 
@@ -354,14 +354,17 @@ def test_public_pages_show_figures_and_replies_without_personal_data(
     with django_assert_max_num_queries(8):
         page = client.get(f"/disclosures/{snapshot.pk}/?level=county")
     assert page.status_code == 200
-    assert "西湖区" in page.text and "海曙区" in page.text
+    # Region names in the reader's language (English here).
+    assert "Xihu District" in page.text and "Haishu District" in page.text
     assert "西湖茶楼" in page.text and "已整改,欢迎监督。" in page.text
     for secret in (CONSUMER_PHONE, CONSUMER_NAME, merchant.contact_phone, "描述"):
         assert secret not in page.text
     hangzhou = client.get(f"/disclosures/{snapshot.pk}/?level=county&region=330100").text
-    assert 'Region">西湖区<' in hangzhou and 'Region">海曙区<' not in hangzhou
+    assert 'Region">Xihu District<' in hangzhou and 'Region">Haishu District<' not in hangzhou
     cities = client.get(f"/disclosures/{snapshot.pk}/").text
-    assert 'Region">杭州市<' in cities and 'Region">西湖区<' not in cities
+    assert 'Region">Hangzhou City<' in cities and 'Region">Xihu District<' not in cities
+    chinese = client.get(f"/disclosures/{snapshot.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert ">杭州市<" in chinese and "Hangzhou City" not in chinese
 
 
 def test_csv_holds_regions_and_merchants_and_no_personal_data(preview, merchant, owner):
@@ -374,8 +377,11 @@ def test_csv_holds_regions_and_merchants_and_no_personal_data(preview, merchant,
     text = response.content.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0].startswith("section,region code,region,level,category,received")
-    assert "region,330000,浙江省,province,all categories,18,13,4,72.2,30.8,71.4,3.25" in lines
-    assert "region,330106,西湖区,county,Quality,7,5,2,71.4,40.0,50.0,3.00" in lines
+    assert (
+        "region,330000,Zhejiang Province,province,all categories,18,13,4,72.2,30.8,71.4,3.25"
+        in (lines)
+    )
+    assert "region,330106,Xihu District,county,Quality,7,5,2,71.4,40.0,50.0,3.00" in lines
     assert "merchant,330106,西湖茶楼,,已整改,7,5,2,71.4,40.0,50.0,3.00" in lines
     for secret in (CONSUMER_PHONE, CONSUMER_NAME, merchant.contact_phone, "描述"):
         assert secret not in text

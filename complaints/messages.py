@@ -1,0 +1,69 @@
+"""The complaints app's message codes (common/messages.py): every text the system writes about a
+complaint — a timeline step, an inbox message, a mail or an SMS — is stored as one of these
+codes with its parameters and rendered in the reader's language when read or sent.
+
+Imported by the models module, so the codes are defined wherever a complaint can be read.
+"""
+
+from django.utils.translation import gettext_noop
+
+from common.messages import define
+
+# The timeline: what the system writes beside the actors' own words.
+CLAIMED = define("complaints.claimed", gettext_noop("%(name)s handles this complaint."))
+PROPOSAL_ACCEPTED = define(
+    "complaints.proposal_accepted", gettext_noop("The consumer accepted the merchant's proposal.")
+)
+SILENT = define(
+    "complaints.silent", gettext_noop("No answer by the due date: the regulator mediates.")
+)
+RATED = define("complaints.rated", gettext_noop("Rated %(n)d of 5."))
+DECLINED = define("complaints.declined", gettext_noop("Ground for declining: %(ground)s"))
+
+# The merchant's people and the handlers.
+STEP_SUBJECT = define("complaints.step.subject", gettext_noop("Complaint #%(id)d: %(state)s"))
+OVERDUE_SUBJECT = define(
+    "complaints.overdue.subject", gettext_noop("A complaint is past its deadline")
+)
+OVERDUE_BODY = define("complaints.overdue.body", gettext_noop("Complaint #%(id)d"))
+NEW_SUBJECT = define("complaints.new.subject", gettext_noop("New complaint #%(id)d in %(county)s"))
+NEW_BODY = define(
+    "complaints.new.body",
+    gettext_noop("%(business)s: %(category)s. Accept or decline it by %(due)s."),
+)
+DIGEST_SUBJECT = define(
+    "complaints.digest.subject", gettext_noop("New complaints on %(day)s: %(n)d")
+)
+DIGEST_LINE = define(
+    "complaints.digest.line", gettext_noop("#%(id)d %(county)s · %(business)s: %(category)s")
+)
+
+# The consumer.
+RECEIVED_SUBJECT = define(
+    "complaints.consumer.received.subject", gettext_noop("Your complaint #%(id)d is received")
+)
+RECEIVED_BODY = define(
+    "complaints.consumer.received.body",
+    gettext_noop(
+        "Your complaint about %(business)s is received. The regulator accepts or declines it "
+        "by %(due)s. Follow it with the link below."
+    ),
+)
+CONSUMER_STEP_BODY = define(
+    "complaints.consumer.step.body",
+    gettext_noop("Your complaint about %(business)s: %(state)s."),
+)
+CONSUMER_MESSAGE_SUBJECT = define(
+    "complaints.consumer.message.subject", gettext_noop("Complaint #%(id)d: a new message")
+)
+CONSUMER_MESSAGE_BODY = define(
+    "complaints.consumer.message.body",
+    gettext_noop("%(role)s wrote on your complaint about %(business)s."),
+)
+SMS_STEP = define(
+    "complaints.sms.step", gettext_noop("Complaint #%(id)d: %(state)s. Follow it: %(link)s")
+)
+SMS_MESSAGE = define(
+    "complaints.sms.message",
+    gettext_noop("Complaint #%(id)d: a new message from %(role)s. Follow it: %(link)s"),
+)
