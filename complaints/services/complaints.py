@@ -6,7 +6,7 @@ acceptance. A closed complaint is rated once and may be reopened within 15 days 
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -164,7 +164,12 @@ def _tell_consumer_of_step(complaint: Complaint, state: str, *, key: str) -> Non
 
 
 def _tell_consumer(
-    complaint: Complaint, *, key: str, subject: Message, body: list[Message], sms: Any
+    complaint: Complaint,
+    *,
+    key: str,
+    subject: Message,
+    body: list[Message],
+    sms: Callable[[str], Message],
 ) -> None:
     """Mail (if the consumer gave an address), SMS to their phone and, if the complaint is on an
     account, its inbox — through the outbox, in the consumer's language (Complaint.language; the
