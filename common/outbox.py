@@ -12,6 +12,7 @@ messages, rendered in each reader's language).
 
 import datetime
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -77,7 +78,31 @@ def outbox_add_many(
                 key__in=[k for k in keys if k], delivered_at__isnull=True
             ).values_list("pk", flat=True)
         ) + [item.pk for item, key in zip(items, keys, strict=True) if key is None and item.pk]
-    transaction.on_commit(lambda: _dispatch_after_commit(ids))
+    _dispatch_on_commit(ids)
+
+
+class _Dispatch:
+    """The one after-commit hand-over of a transaction: the items it recorded, in one batch."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        _dispatch_after_commit(self.ids)
+
+
+def _dispatch_on_commit(ids: list[int]) -> None:
+    """Add the items to the transaction's hand-over (registering it on first use). Items added
+    in a savepoint that rolls back stay listed but no longer exist: the claim skips them."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _Dispatch):
+                callback.ids.extend(ids)
+                return
+    dispatch = _Dispatch()
+    dispatch.ids.extend(ids)
+    transaction.on_commit(dispatch)
 
 
 def _dispatch_after_commit(ids: list[int]) -> None:
@@ -97,34 +122,41 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def outbox_deliver(ids: Iterable[int]) -> int:
-    """Deliver these items if due and not delivered or claimed; returns how many were delivered."""
-    delivered = 0
-    for pk in ids:
-        now = timezone.now()
-        claimed = (
-            OutboxItem.objects.filter(pk=pk, delivered_at__isnull=True, due_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .update(
-                claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS),
-                attempts=F("attempts") + 1,
-            )
-        )
-        if not claimed:
-            continue
-        item = OutboxItem.objects.get(pk=pk)
+    """Deliver these items if due and not delivered or claimed; returns how many were delivered.
+
+    The items are claimed with one conditional update that marks them with this dispatcher's
+    own claim time, so two dispatchers never deliver the same item."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    now = timezone.now()
+    claim = now + datetime.timedelta(
+        seconds=CLAIM_SECONDS, microseconds=secrets.randbelow(1_000_000)
+    )
+    claimed = (
+        OutboxItem.objects.filter(pk__in=ids, delivered_at__isnull=True, due_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=claim, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return 0
+    delivered = []
+    for item in OutboxItem.objects.filter(pk__in=ids, claimed_until=claim).order_by("pk"):
         try:
             HANDLERS[item.kind](item.payload)
         except Exception as exc:  # any failure: keep the item, try again later
             logger.warning("outbox: %s failed (attempt %d): %s", item, item.attempts, exc)
-            OutboxItem.objects.filter(pk=pk).update(
+            OutboxItem.objects.filter(pk=item.pk).update(
                 claimed_until=None,
                 due_at=timezone.now() + _backoff(item.attempts),
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
             )
             continue
-        OutboxItem.objects.filter(pk=pk).update(delivered_at=timezone.now(), claimed_until=None)
-        delivered += 1
-    return delivered
+        delivered.append(item.pk)
+    OutboxItem.objects.filter(pk__in=delivered).update(
+        delivered_at=timezone.now(), claimed_until=None
+    )
+    return len(delivered)
 
 
 def outbox_redeliver(limit: int = BATCH * 10) -> int:
