@@ -78,6 +78,11 @@ class EvaluationRunAdmin(ReadOnlyAdmin):
         "pool_changes",
     ]
     list_filter = ["kind", "state"]
+    readonly_fields = ["note_text"]
+
+    @admin.display(description=_("note"))
+    def note_text(self, obj: EvaluationRun) -> str:
+        return obj.note_text
 
 
 @admin.register(Evaluation)
@@ -118,6 +123,11 @@ class PoolChangeAdmin(ReadOnlyAdmin):
     search_fields = ["merchant__name", "merchant__uscc"]
     list_select_related = ["merchant"]
     raw_id_fields = ["merchant", "evaluation", "run"]
+    readonly_fields = ["reason"]
+
+    @admin.display(description=_("reason"))
+    def reason(self, obj: PoolChange) -> str:
+        return obj.reason
 
 
 class RatingFileInline(admin.TabularInline):

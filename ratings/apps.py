@@ -7,4 +7,4 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Evaluation and pools")
 
     def ready(self) -> None:
-        from ratings import receivers  # noqa: F401  (connects the receivers)
+        from ratings import messages, receivers  # noqa: F401  (the message codes; the receivers)

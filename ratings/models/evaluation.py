@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
 from merchants.models import Merchant
 from ratings.models.policy import EvaluationPolicy
 
@@ -112,7 +113,9 @@ STATE_TRIGGERS = frozenset(t for t in Trigger if t.is_condition)
 
 class EvaluationRun(models.Model):
     """One re-evaluation. At most one runs at a time (the partial unique constraint is the lock);
-    a run that died is recognised by its stale heartbeat and marked failed by the next one."""
+    a run that died is recognised by its stale heartbeat, or at once by its worker process being
+    gone, and marked failed by the next one, which carries on. A start that gave way to a live
+    run is recorded too ("skipped", with the reason in `note`): ratings/services/runs.py."""
 
     class Kind(models.TextChoices):
         NIGHTLY = "nightly", _("Nightly (merchants with new events)")
@@ -123,6 +126,7 @@ class EvaluationRun(models.Model):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     period = models.CharField(
@@ -146,6 +150,10 @@ class EvaluationRun(models.Model):
     merchants_evaluated = models.PositiveIntegerField(_("merchants evaluated"), default=0)
     pool_changes = models.PositiveIntegerField(_("pool changes"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Where it runs ("host:pid"): a run whose process is gone is recognised at once.
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    # Why it was skipped, or how it ended or began (a message code with its parameters).
+    note = models.JSONField(_("note"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -162,6 +170,11 @@ class EvaluationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language (the reader's)."""
+        return render(self.note)
 
 
 class Evaluation(models.Model):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import TEXT, Message, msg, render
 from merchants.models import Merchant, Pool
 from ratings.models.evaluation import Evaluation, EvaluationRun
 
@@ -100,6 +101,13 @@ class Standing(models.Model):
     acknowledged_triggers = models.JSONField(
         _("conditions known when the warning was cleared"), default=list, blank=True
     )
+    # An appeal allowed against a decision of the rules stands: from this time the evaluation
+    # does not take stars away again (nor send the merchant back below its band) unless new
+    # evidence, dated after it or scoring the merchant below `appeal_held_score`, says so.
+    appeal_held_at = models.DateTimeField(_("appeal allowed at"), null=True, blank=True)
+    appeal_held_score = models.PositiveSmallIntegerField(
+        _("score when the appeal was allowed"), null=True, blank=True
+    )
     last_evaluation = models.ForeignKey(
         Evaluation,
         on_delete=models.SET_NULL,
@@ -146,7 +154,9 @@ class PoolChange(models.Model):
     from_stars = models.PositiveSmallIntegerField(_("stars before"), default=0)
     to_stars = models.PositiveSmallIntegerField(_("stars after"), default=0)
     reason_code = models.CharField(_("reason code"), max_length=40, choices=ReasonCode.choices)
-    reason = models.TextField(_("reason"))
+    # Why, as a message code with its parameters (ratings/messages.py), rendered in the reader's
+    # language by `reason`; a regulator's own words are a plain parameter of it.
+    message = models.JSONField(_("reason"), default=dict)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     evaluation = models.ForeignKey(
         Evaluation,
@@ -179,3 +189,13 @@ class PoolChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.from_pool or '∅'} → {self.to_pool}"
+
+    @property
+    def reason(self) -> str:
+        """Why, in the active language (the reader's)."""
+        return render(self.message)
+
+    @reason.setter
+    def reason(self, value: str | Message | list[Message]) -> None:
+        """A message, or words typed by a person (kept as typed)."""
+        self.message = msg(TEXT, text=value) if isinstance(value, str) else value

@@ -15,14 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
+from common.messages import day, msg
 from common.uploads import inspect_uploads, save_uploads
 from merchants.models import Pool, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
+from ratings import messages as m
 from ratings.models import Appeal, EvaluationPolicy, PoolChange, RatingFile, ReasonCode, Standing
 from ratings.permissions import can_regulate, is_member
 from ratings.selectors.appeals import appeal_open_reason
-from ratings.services.pools import standing_move
+from ratings.services.pools import move_line, standing_move
 from ratings.services.warnings import notify_regulators, warning_clear_changes
 from ratings.signals import standings_changed
 
@@ -66,9 +68,8 @@ def appeal_file(
         notify_regulators(
             merchant=merchant,
             key=f"appeal-{appeal.pk}",
-            subject=_("An appeal is waiting for a decision"),
-            body=_("%(merchant)s appeals: %(decision)s")
-            % {"merchant": merchant.name, "decision": decision.reason},
+            subject=msg(m.APPEAL_FILED_SUBJECT),
+            body=msg(m.APPEAL_FILED_BODY, merchant=merchant.name, decision=decision.message),
             link=reverse("pool-merchant", args=[merchant.pk]),
         )
     return appeal
@@ -87,6 +88,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
     reason = reason.strip()
     require(bool(reason), _("Give the reasons for the outcome."))
     now = timezone.now()
+    body = [m.text(reason)]
     with transaction.atomic():
         standing = Standing.objects.select_for_update().get(merchant=merchant)
         locked = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
@@ -103,7 +105,13 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
                     "Uphold it and say so, or move the merchant from its page."
                 ),
             )
-            changes: dict = {"rectification_due": None, "reentry_after": None}
+            # The appeal stands against later runs until new evidence (pools.new_evidence).
+            changes: dict = {
+                "rectification_due": None,
+                "reentry_after": None,
+                "appeal_held_at": now,
+                "appeal_held_score": standing.score,
+            }
             if decision.to_pool in (Pool.WARNING, Pool.EXITED):
                 changes |= warning_clear_changes(standing, now)
             if decision.from_pool == Pool.WARNING:
@@ -119,14 +127,19 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
                 to=decision.from_pool,
                 stars=decision.from_stars,
                 reason_code=ReasonCode.APPEAL_OVERTURNED,
-                reason=_("Appeal allowed: the decision of %(date)s is undone. %(reason)s")
-                % {"date": timezone.localdate(decision.created_at).isoformat(), "reason": reason},
+                reason=msg(
+                    m.APPEAL_OVERTURNED,
+                    date=day(timezone.localdate(decision.created_at)),
+                    reason=reason,
+                ),
                 actor=actor,
                 evidence={"appeal": locked.pk, "decision": decision.pk},
                 changes=changes,
                 reverses=decision,
+                notify=False,  # the notice of the outcome below tells of the move
             )
             locked.reversal = reversal
+            body.append(move_line(reversal, merchant.name))
         locked.state = Appeal.State.OVERTURNED if overturn else Appeal.State.UPHELD
         locked.outcome_reason, locked.decided_by, locked.decided_at = reason, actor, now
         locked.save()
@@ -141,10 +154,8 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, reason: str) -
         notify_merchant_members(
             merchant_id=merchant.pk,
             key=f"appeal-{locked.pk}-decided",
-            subject=_("Your appeal is allowed: the decision is undone")
-            if overturn
-            else _("Your appeal is dismissed: the decision stands"),
-            body=reason,
+            subject=msg(m.APPEAL_ALLOWED_SUBJECT if overturn else m.APPEAL_DISMISSED_SUBJECT),
+            body=body,
             link=reverse("standing-merchant", args=[merchant.pk]),
         )
     return locked

@@ -7,20 +7,22 @@ enters the selection pool when it registers with that USCC (`nominations_on_regi
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import require
+from common.messages import msg
+from common.outbox import mail_payload, outbox_add
 from merchants.models import Merchant, Pool, Region, RegistryRecord, User
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 from merchants.validators import normalize_uscc
+from ratings import messages as m
 from ratings.models import IN_PROGRAMME, Nomination, ReasonCode, Standing
 from ratings.permissions import can_nominate, is_pool_regulator
-from ratings.services.pools import require_may_declare, standing_move
+from ratings.services.pools import move_line, require_may_declare, standing_move
 
 
 def _enter_selection(nomination: Nomination, merchant: Merchant, actor: User | None) -> None:
@@ -28,18 +30,22 @@ def _enter_selection(nomination: Nomination, merchant: Merchant, actor: User | N
         merchant=merchant,
         to=Pool.SELECTION,
         reason_code=ReasonCode.NOMINATED,
-        reason=_("Nominated by the regulator: invited to declare."),
+        reason=msg(m.NOMINATED),
         actor=actor,
         evidence={"nomination": nomination.pk},
         changes={"reentry_after": None, "former_pool": "", "former_stars": 0},
+        notify=False,  # the invitation below tells of the move
     )
     nomination.merchant, nomination.entered_at = merchant, change.created_at
     nomination.save(update_fields=["merchant", "entered_at"])
     notify_merchant_members(
         merchant_id=merchant.pk,
         key=f"nomination-{nomination.pk}",
-        subject=_("You are invited to declare for the assured consumption programme"),
-        body=nomination.message or _("A regulator has nominated your business."),
+        subject=msg(m.NOMINATION_SUBJECT),
+        body=[
+            m.text(nomination.message) if nomination.message else msg(m.NOMINATION_BODY),
+            move_line(change, merchant.name),
+        ],
         link=reverse("declaration-create", args=[merchant.pk]),
     )
 
@@ -88,14 +94,19 @@ def nomination_create(
             _enter_selection(nomination, merchant, actor)
         elif email:
             link = settings.SITE_URL.rstrip("/") + reverse("merchant-register")
-            transaction.on_commit(
-                lambda: send_mail(
-                    _("You are invited to join the assured consumption programme"),
-                    _("%(message)s\n\nRegister %(name)s (%(uscc)s) and declare: %(link)s")
-                    % {"message": nomination.message, "name": name, "uscc": uscc, "link": link},
-                    None,
-                    [email],
-                )
+            invitation = msg(m.INVITATION_BODY, name=name.strip(), uscc=uscc, link=link)
+            # No account yet, so no language of its own: the site's.
+            outbox_add(
+                "mail",
+                mail_payload(
+                    to=[email],
+                    subject=msg(m.INVITATION_SUBJECT),
+                    body=[m.text(nomination.message), invitation]
+                    if nomination.message
+                    else invitation,
+                    language=settings.LANGUAGE_CODE,
+                ),
+                key=f"nomination-{nomination.pk}-invitation",
             )
         audit_log(
             actor=actor,

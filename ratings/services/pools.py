@@ -7,15 +7,15 @@ Moves made by the evaluation (stars, warning, exit: pools_apply) build on `chang
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.errors import DomainError, require
+from common.messages import Message, day, label, msg
 from merchants.models import (
     Declaration,
     DeclarationState,
@@ -27,11 +27,9 @@ from merchants.models import (
     User,
 )
 from merchants.services.audit import audit_log
-from merchants.services.notifications import (
-    notification_emails_after_commit,
-    notify_merchant_members,
-)
+from merchants.services.notifications import notification_emails_after_commit
 from merchants.signals import DeclarationChange
+from ratings import messages as m
 from ratings.models import (
     IN_PROGRAMME,
     TRANSITIONS,
@@ -50,10 +48,10 @@ from ratings.signals import standings_changed
 
 P = Pool
 
-NOTICE_SUBJECTS = {
-    P.WARNING: gettext_lazy("Your business is in the warning pool: please rectify"),
-    P.EXITED: gettext_lazy("Your business has left the assured consumption programme"),
-}
+NOTICE_SUBJECTS = {P.WARNING: m.SUBJECT_WARNING, P.EXITED: m.SUBJECT_EXITED}
+
+# Moves the evaluation makes that an allowed appeal holds off (Standing.appeal_held_at).
+HELD_OFF = frozenset({ReasonCode.STARS_DOWN, ReasonCode.BELOW_FIRST_BAND})
 
 
 def _label(pool: str) -> str:
@@ -66,7 +64,7 @@ def change_build(
     to: str,
     stars: int,
     reason_code: ReasonCode,
-    reason: str,
+    reason: Message | str,
     now: datetime,
     actor: User | None = None,
     evidence: dict[str, Any] | None = None,
@@ -89,6 +87,9 @@ def change_build(
     if stars != from_stars:
         standing.stars_changed_at = now
     standing.pool, standing.stars = to, stars
+    if reverses is None and reason_code != ReasonCode.STAR_UP:
+        # Any other move is a new decision: an appeal allowed before no longer holds.
+        standing.appeal_held_at, standing.appeal_held_score = None, None
     return PoolChange(
         merchant_id=standing.merchant_id,
         from_pool=from_pool,
@@ -96,7 +97,7 @@ def change_build(
         from_stars=from_stars,
         to_stars=stars,
         reason_code=reason_code,
-        reason=reason,
+        message=m.text(reason) if isinstance(reason, str) else reason,
         evidence=evidence or {},
         evaluation=evaluation,
         run=run,
@@ -110,16 +111,18 @@ def standing_move(
     merchant: Merchant,
     to: str,
     reason_code: ReasonCode,
-    reason: str,
+    reason: Message | str,
     stars: int = 0,
     actor: User | None = None,
     evidence: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
     reverses: PoolChange | None = None,
+    notify: bool = True,
 ) -> tuple[Standing, PoolChange]:
     """Move one merchant's standing. Call inside atomic(): the row is locked first, so two
     moves of one merchant at once are made one after the other, each against the other's
-    result."""
+    result. The merchant's people are told (unless the caller tells them itself: `notify`).
+    `reason` is a message (ratings/messages.py), or words a person typed."""
     standing = Standing.objects.select_for_update().filter(merchant=merchant).first()
     if standing is None:
         standing = Standing(merchant=merchant, region_id=merchant.region_id, pool="")
@@ -139,6 +142,8 @@ def standing_move(
     standing.save()
     change.save()
     standings_changed.send(sender=Standing, public_codes=[merchant.public_code])
+    if notify:
+        notify_pool_changes([change])
     return standing, change
 
 
@@ -250,8 +255,9 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
                 to=P.SELECTION,
                 stars=0,
                 reason_code=ReasonCode.SCREENING_PASSED,
-                reason=_("The declaration for “%(scheme)s” passed the automatic screening.")
-                % {"scheme": schemes[declaration.scheme_id].display_name},
+                reason=msg(
+                    m.SCREENING_PASSED, scheme=m.scheme_name(schemes[declaration.scheme_id])
+                ),
                 now=now,
                 actor=actor,
                 evidence={"declaration": declaration.pk},
@@ -274,6 +280,7 @@ def pool_enter_selection_many(*, declarations: list[Declaration], actor: User | 
     standings_changed.send(
         sender=Standing, public_codes=[merchants[c.merchant_id][1] for c in changes]
     )
+    notify_pool_changes(changes)
     return len(changes)
 
 
@@ -291,8 +298,7 @@ def pool_cultivate(*, merchant: Merchant, declaration: Declaration, actor: User)
         merchant=merchant,
         to=P.CULTIVATION,
         reason_code=ReasonCode.DECLARATION_APPROVED,
-        reason=_("The declaration for “%(scheme)s” was approved.")
-        % {"scheme": declaration.scheme.display_name},
+        reason=msg(m.DECLARATION_APPROVED, scheme=m.scheme_name(declaration.scheme)),
         actor=actor,
         evidence={"declaration": declaration.pk},
         changes={"warning_cleared_at": timezone.now(), "acknowledged_triggers": []},
@@ -329,8 +335,7 @@ def pool_leave_selection(
         merchant=merchant,
         to=P.EXITED,
         reason_code=ReasonCode.DECLARATION_REJECTED,
-        reason=_("The declaration for “%(scheme)s” was rejected.")
-        % {"scheme": declaration.scheme.display_name},
+        reason=msg(m.DECLARATION_REJECTED, scheme=m.scheme_name(declaration.scheme)),
         actor=actor,
         evidence={"declaration": declaration.pk},
         changes={"reentry_after": None},
@@ -358,7 +363,7 @@ def pool_exit(*, actor: User, merchant: Merchant, reason: str) -> PoolChange:
             merchant=merchant,
             to=Pool.EXITED,
             reason_code=ReasonCode.EXITED_BY_REGULATOR,
-            reason=reason.strip(),
+            reason=msg(m.EXITED_BY_REGULATOR, reason=reason.strip()),
             actor=actor,
             changes={
                 "reentry_after": today + timedelta(days=policy.reentry_days),
@@ -366,19 +371,12 @@ def pool_exit(*, actor: User, merchant: Merchant, reason: str) -> PoolChange:
             },
         )
         audit_log(actor=actor, action="pool_exit", merchant=merchant, obj=change)
-        notify_merchant_members(
-            merchant_id=merchant.pk,
-            key=f"pool-change-{change.pk}",
-            subject=_("Your business has left the assured consumption programme"),
-            body=change.reason,
-            link=reverse("standing-merchant", args=[merchant.pk]),
-        )
     return change
 
 
 def star_move(
     standing: Standing, policy: EvaluationPolicy, score: int, now: datetime
-) -> tuple[str, int, ReasonCode, str] | None:
+) -> tuple[str, int, ReasonCode, Message] | None:
     """Where the evaluation takes a cultivated or star-rated merchant: (pool, stars, reason
     code, reason), or None to stay. Stars go up at most one per star period; down at once."""
     target = policy.stars_for(score)
@@ -389,8 +387,7 @@ def star_move(
                 P.STAR_RATED,
                 1,
                 ReasonCode.OBSERVATION_PASSED,
-                _("Observation period over with a score of %(score)d: one star.")
-                % {"score": score},
+                msg(m.OBSERVATION_PASSED, score=score),
             )
         return None
     if standing.pool != P.STAR_RATED:
@@ -400,15 +397,14 @@ def star_move(
             P.CULTIVATION,
             0,
             ReasonCode.BELOW_FIRST_BAND,
-            _("Score %(score)d is below the first star band (%(band)d).")
-            % {"score": score, "band": policy.star_bands[0]},
+            msg(m.BELOW_FIRST_BAND, score=score, band=policy.star_bands[0]),
         )
     if target < standing.stars:
         return (
             P.STAR_RATED,
             target,
             ReasonCode.STARS_DOWN,
-            _("Score %(score)d: %(stars)d stars.") % {"score": score, "stars": target},
+            msg(m.STARS_DOWN, score=score, stars=target),
         )
     period_over = standing.stars_changed_at is None or standing.stars_changed_at <= now - (
         timedelta(days=policy.star_period_days)
@@ -418,7 +414,7 @@ def star_move(
             P.STAR_RATED,
             standing.stars + 1,
             ReasonCode.STAR_UP,
-            _("Score %(score)d: one star up (at most one per period).") % {"score": score},
+            msg(m.STAR_UP, score=score),
         )
     return None
 
@@ -440,14 +436,15 @@ def new_triggers(standing: Standing, result: Result) -> list[str]:
     return new
 
 
-def trigger_labels(codes: list[str]) -> str:
-    """The triggers in words (a code this version does not know as it is)."""
-    return "; ".join(str(Trigger(code).label) if code in Trigger else code for code in codes)
+def trigger_labels(codes: list[str]) -> Any:
+    """The triggers as one message parameter, in the reader's words (a code this version does
+    not know as it is)."""
+    return m.joined(label(Trigger(code).label) if code in Trigger else code for code in codes)
 
 
 def _trigger_move(
     standing: Standing, policy: EvaluationPolicy, new: list[str], today: date
-) -> tuple[str, int, ReasonCode, str] | None:
+) -> tuple[str, int, ReasonCode, Message] | None:
     """A serious violation exits the merchant; any other new trigger puts a cultivated or
     star-rated merchant in the warning pool."""
     serious = [code for code in new if code in EXIT_TRIGGERS]
@@ -458,7 +455,7 @@ def _trigger_move(
             P.EXITED,
             0,
             ReasonCode.SERIOUS_VIOLATION,
-            _("Exited for a serious violation: %(what)s.") % {"what": trigger_labels(serious)},
+            msg(m.SERIOUS_VIOLATION, what=trigger_labels(serious)),
         )
     if new and standing.pool in (P.CULTIVATION, P.STAR_RATED):
         standing.former_pool, standing.former_stars = standing.pool, standing.stars
@@ -467,8 +464,7 @@ def _trigger_move(
             P.WARNING,
             0,
             ReasonCode.WARNING,
-            _("Warning: %(what)s. Rectify by %(due)s.")
-            % {"what": trigger_labels(new), "due": standing.rectification_due.isoformat()},
+            msg(m.WARNING, what=trigger_labels(new), due=day(standing.rectification_due)),
         )
     return None
 
@@ -486,7 +482,7 @@ def pools_apply(
     for each move in one statement and tells the merchants of warnings and exits. Returns the
     number of moves."""
     today = timezone.localdate(now)
-    changes, told = [], []
+    changes = []
     for standing in standings:
         result, evaluation = results[standing.merchant_id], evaluations[standing.merchant_id]
         # A condition that no longer holds is forgotten: if it comes back, it is new again.
@@ -498,10 +494,12 @@ def pools_apply(
             if standing.pool in (P.CULTIVATION, P.STAR_RATED, P.WARNING)
             else []
         )
+        if standing.appeal_held_at is not None and new_evidence(standing, result):
+            standing.appeal_held_at, standing.appeal_held_score = None, None
         move = _trigger_move(standing, run.policy, new, today) or star_move(
             standing, run.policy, evaluation.score, now
         )
-        if move is None:
+        if move is None or (standing.appeal_held_at is not None and move[2] in HELD_OFF):
             continue
         to, stars, code, reason = move
         changes.append(
@@ -517,8 +515,6 @@ def pools_apply(
                 run=run,
             )
         )
-        if to in (P.WARNING, P.EXITED):
-            told.append(changes[-1])
     PoolChange.objects.bulk_create(changes)
     if changes:
         standings_changed.send(
@@ -527,7 +523,7 @@ def pools_apply(
                 pk__in=[c.merchant_id for c in changes]
             ).values_list("public_code", flat=True),
         )
-    notify_pool_changes(told)
+    notify_pool_changes(changes)
     return len(changes)
 
 
@@ -546,32 +542,100 @@ RUN_FIELDS = [
     "rectification_due",
     "reentry_after",
     "acknowledged_triggers",
+    "appeal_held_at",
+    "appeal_held_score",
 ]
 
 
+def new_evidence(standing: Standing, result: Result) -> bool:
+    """Whether the evaluation knows of something newer than the appeal allowed on this
+    standing: an event dated after it (a complaint accepted, an inspection failed, a penalty,
+    a trigger's event), or inputs that score the merchant below the score it had then (a
+    condition that has no date, such as a lower credit level or a complaint now overdue)."""
+    since = standing.appeal_held_at
+    if since is None:
+        return False
+    if standing.appeal_held_score is not None and result.score < standing.appeal_held_score:
+        return True
+    for when in result.trigger_dates.values():
+        if when is not None and _after(when, since):
+            return True
+    return any(
+        value is not None and _after(value, since)
+        for name, value in result.inputs.items()
+        if name.startswith("last_")
+    )
+
+
+def _after(value: Any, since: datetime) -> bool:
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value)
+        if value is None:
+            return False
+    if isinstance(value, datetime):
+        return value > since
+    if isinstance(value, date):
+        return value > timezone.localdate(since)
+    return False
+
+
+def pool_change_notice(change: PoolChange, merchant_name: str) -> tuple[Message, list[Message]]:
+    """The subject and body telling a merchant's people of one move: from where to where (pool
+    and stars) and why."""
+    if change.to_pool in NOTICE_SUBJECTS and change.from_pool != change.to_pool:
+        subject = NOTICE_SUBJECTS[change.to_pool]
+    elif change.to_pool == change.from_pool:
+        subject = m.SUBJECT_STARS
+    else:
+        subject = m.SUBJECT_POOL
+    return msg(subject), [move_line(change, merchant_name), msg(m.REASON, reason=change.message)]
+
+
+def move_line(change: PoolChange, merchant_name: str) -> Message:
+    """ "<merchant>: from <pool, stars> to <pool, stars>."."""
+    return msg(
+        m.MOVED,
+        merchant=merchant_name,
+        **{
+            "from": m.place(change.from_pool, change.from_stars),
+            "to": m.place(change.to_pool, change.to_stars),
+        },
+    )
+
+
 def notify_pool_changes(changes: list[PoolChange]) -> None:
-    """Tell each merchant's people of a move that asks something of them (a warning to
-    rectify, an exit they may appeal): one inbox row per member, in one statement."""
+    """Tell each merchant's people of every move of its standing (pool or stars), one message
+    per move, in their own language: an inbox row per member and its mail, a few statements
+    for any number of moves (the notify_users rows, in bulk)."""
     if not changes:
         return
+    merchant_ids = {c.merchant_id for c in changes}
     members: dict[int, list[int]] = {}
-    for merchant_id, user_id in Membership.objects.filter(
-        merchant_id__in=[c.merchant_id for c in changes]
-    ).values_list("merchant_id", "user_id"):
+    for merchant_id, user_id in Membership.objects.filter(merchant_id__in=merchant_ids).values_list(
+        "merchant_id", "user_id"
+    ):
         members.setdefault(merchant_id, []).append(user_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        rows = [
+    names = dict(Merchant.objects.filter(pk__in=merchant_ids).values_list("pk", "name"))
+    rows = []
+    for change in changes:
+        subject, body = pool_change_notice(change, names.get(change.merchant_id, ""))
+        link = reverse("standing-merchant", args=[change.merchant_id])
+        rows += [
             Notification(
                 user_id=user_id,
                 merchant_id=change.merchant_id,
-                key=f"pool-change-{change.pk}",
-                subject=str(NOTICE_SUBJECTS.get(change.to_pool, _("Your pool has changed"))),
-                body=change.reason,
-                link=reverse("standing-merchant", args=[change.merchant_id]),
+                key=pool_change_key(change),
+                subject_message=subject,
+                body_message=body,
+                link=link,
             )
-            for change in changes
-            for user_id in members.get(change.merchant_id, [])
+            for user_id in dict.fromkeys(members.get(change.merchant_id, []))
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [f"pool-change-{change.pk}" for change in changes]
-    notification_emails_after_commit(keys)
+    notification_emails_after_commit(
+        [pool_change_key(c) for c in changes if members.get(c.merchant_id)]
+    )
+
+
+def pool_change_key(change: PoolChange) -> str:
+    return f"pool-change-{change.pk}"

@@ -2,16 +2,21 @@
 merchant in the programme), recorded, never overlapping, safe to start again after a crash.
 
 - No overlap: a run is a row in state "running", and a partial unique constraint allows one such
-  row. A run whose heartbeat is older than STALE_AFTER died; the next start marks it failed.
+  row. A running run beats every HEARTBEAT_SECONDS (a thread of its own, besides each stored
+  batch) and records its worker ("host:pid"). It is dead when its heartbeat is older than
+  STALE_AFTER, or at once when its worker was on this host and the process is gone: the next
+  start marks it failed and takes over. A start that finds a live run gives way and is
+  recorded as a "skipped" run with the reason (and the task logs a WARNING).
 - One read: the inputs of every merchant the run has to evaluate come from one statement
   (ratings.services.evaluation.inputs_query), read through a cursor a batch at a time; for a
   province PostgreSQL computes them with a few hash aggregates over whole tables, in parallel
   workers, and sends the first rows within a second or so.
 - Two cores at work: on PostgreSQL the scored batches are stored by two threads with their own
   connections while this one reads and scores the next (_store_alongside).
-- Crash and re-run: each batch is committed with its evaluations and standings together. A run
-  started again for the same kind and period skips the merchants that runs of that kind and
-  period already evaluated, so a killed run and its re-run end where one clean run ends, with
+- Crash and re-run: each batch is committed with its evaluations and standings together. A
+  monthly run started again for the same period skips the merchants that runs of that period
+  already evaluated; a nightly run takes the merchants still marked (a batch clears the marks of
+  the merchants it evaluated). So a killed run and its re-run end where one clean run ends, with
   one evaluation per merchant.
 - Lean rows: an evaluation stores the inputs (without the zeros) and each component's points;
   the lines that explain them are derived again from those when a page shows them.
@@ -19,6 +24,9 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
 
 import io
 import json
+import logging
+import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -37,7 +45,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
+from common.messages import label, msg
 from merchants.services.bulk import IdAllocator
+from ratings import messages as m
 from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, EvaluationRun, Standing
 from ratings.services.evaluation import (
     InputsQuery,
@@ -50,7 +60,11 @@ from ratings.services.evaluation import (
 )
 from ratings.services.pools import RUN_FIELDS, pools_apply
 
-STALE_AFTER = timedelta(minutes=15)
+logger = logging.getLogger(__name__)
+
+# A running run beats this often; one silent for STALE_AFTER is dead (well within two minutes).
+HEARTBEAT_SECONDS = 15
+STALE_AFTER = timedelta(seconds=75)
 BATCH_SIZE = 5000
 READ_WORK_MEM = "64MB"
 STORING_THREADS = 2
@@ -58,7 +72,55 @@ FETCH_AHEAD = 4
 
 
 class RunInProgress(DomainError):
-    pass
+    """Another live run holds the lock; `skipped` is the row recording this start's giving way."""
+
+    def __init__(self, message: str, *, skipped: EvaluationRun | None = None) -> None:
+        super().__init__(message)
+        self.skipped = skipped
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """Whether the run's worker was a process on this host that no longer exists."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host's process: only its heartbeat tells
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def _stamp(value: datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}"
+
+
+def runs_close_dead(*, now: datetime | None = None) -> list[int]:
+    """Mark failed the running runs that are dead: silent for STALE_AFTER, or whose worker
+    process on this host is gone. Returns their ids."""
+    now = now or timezone.now()
+    closed = []
+    for run in EvaluationRun.objects.filter(state=EvaluationRun.State.RUNNING):
+        if run.heartbeat_at < now - STALE_AFTER:
+            note = msg(m.RUN_DEAD_SILENT, heartbeat=_stamp(run.heartbeat_at))
+        elif run.worker and _process_gone(run.worker):
+            note = msg(m.RUN_DEAD_WORKER, worker=run.worker)
+        else:
+            continue
+        if EvaluationRun.objects.filter(pk=run.pk, state=EvaluationRun.State.RUNNING).update(
+            state=EvaluationRun.State.FAILED, finished_at=now, note=note
+        ):
+            logger.warning("evaluation run %d is dead and marked failed (%s)", run.pk, run.worker)
+            closed.append(run.pk)
+    return closed
 
 
 def run_period(kind: str, now: datetime) -> str:
@@ -70,24 +132,96 @@ def evaluation_run_start(*, kind: str, now: datetime | None = None) -> Evaluatio
     """Claim the right to run. Raises RunInProgress while another live run holds it."""
     now = now or timezone.now()
     with transaction.atomic():
-        EvaluationRun.objects.filter(
-            state=EvaluationRun.State.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-        ).update(
-            state=EvaluationRun.State.FAILED,
-            finished_at=now,
-            error="No sign of life: the process running it stopped.",
+        runs_close_dead(now=now)
+    period = run_period(kind, now)
+    note = {}
+    if kind != EvaluationRun.Kind.MANUAL:
+        stopped = (
+            EvaluationRun.objects.filter(kind=kind, period=period, state=EvaluationRun.State.FAILED)
+            .order_by("-started_at", "-pk")
+            .first()
         )
+        if stopped is not None and stopped.merchants_evaluated:
+            note = msg(m.RUN_RESUMES, run=stopped.pk)
     try:
         with transaction.atomic():
             return EvaluationRun.objects.create(
                 kind=kind,
-                period=run_period(kind, now),
+                period=period,
                 policy=EvaluationPolicy.current(),
                 started_at=now,
                 heartbeat_at=now,
+                worker=this_worker(),
+                note=note,
             )
     except IntegrityError as exc:
-        raise RunInProgress(_("An evaluation run is already in progress.")) from exc
+        skipped = _record_skipped(kind=kind, period=period, now=now)
+        raise RunInProgress(
+            _("An evaluation run is already in progress."), skipped=skipped
+        ) from exc
+
+
+def _record_skipped(*, kind: str, period: str, now: datetime) -> EvaluationRun:
+    """A run row in state "skipped" saying which live run it gave way to."""
+    live = EvaluationRun.objects.filter(state=EvaluationRun.State.RUNNING).first()
+    note = (
+        msg(
+            m.RUN_SKIPPED,
+            run=live.pk,
+            kind=label(live.get_kind_display()),
+            started=_stamp(live.started_at),
+            heartbeat=_stamp(live.heartbeat_at),
+        )
+        if live is not None
+        else {}
+    )
+    return EvaluationRun.objects.create(
+        kind=kind,
+        period=period,
+        state=EvaluationRun.State.SKIPPED,
+        policy=EvaluationPolicy.current(),
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=now,
+        worker=this_worker(),
+        note=note,
+    )
+
+
+class _Heartbeat:
+    """Beats for a running run every HEARTBEAT_SECONDS from a thread of its own (own database
+    connection), so that a long read or batch never makes a live run look dead. Not started
+    inside the caller's transaction (tests): the batches beat there."""
+
+    def __init__(self, run: EvaluationRun, seconds: float = HEARTBEAT_SECONDS) -> None:
+        self.run, self.seconds = run, seconds
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_Heartbeat":
+        if not connection.in_atomic_block:
+            self.thread = threading.Thread(
+                target=self._beat, name=f"evaluation-heartbeat-{self.run.pk}", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(self.seconds):
+                try:
+                    EvaluationRun.objects.filter(
+                        pk=self.run.pk, state=EvaluationRun.State.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except Exception as exc:  # a missed beat is not the run's failure
+                    logger.warning("evaluation run %d: heartbeat failed: %s", self.run.pk, exc)
+        finally:
+            connection.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _scope(run: EvaluationRun) -> QuerySet[Standing]:
@@ -97,7 +231,10 @@ def _scope(run: EvaluationRun) -> QuerySet[Standing]:
     standings = Standing.objects.filter(pool__in=IN_PROGRAMME)
     if run.kind == EvaluationRun.Kind.NIGHTLY:
         standings = standings.filter(needs_evaluation=True)
-    # A run started by hand evaluates everyone again; scheduled ones carry on a stopped run.
+        # A stopped nightly run cleared the marks of the merchants it evaluated: the rest are
+        # left, and a merchant with new events since is evaluated again.
+        return standings
+    # A run started by hand evaluates everyone again; a monthly one carries on a stopped run.
     if run.kind == EvaluationRun.Kind.MANUAL:
         runs = [run.pk]
     else:
@@ -117,19 +254,8 @@ def evaluation_run(
     run = evaluation_run_start(kind=kind, now=now)
     now = now or run.started_at
     try:
-        # The ids first: the statement then knows how many merchants it reads for.
-        merchants = list(_scope(run).values_list("merchant_id", flat=True))
-        if merchants:
-            alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
-            query = inputs_query(merchants, policy=run.policy, now=now)
-            score = row_scorer(run.policy, now)
-            with closing(_input_batches(query, batch_size, fetch_ahead=alongside)) as batches:
-                scored = ({row[0]: score(row) for row in rows} for rows in batches)
-                if alongside:
-                    _store_alongside(run=run, scored=scored, now=now)
-                else:
-                    for results in scored:
-                        evaluation_batch(run=run, results=results, now=now)
+        with _Heartbeat(run):
+            _evaluate(run, now=now, batch_size=batch_size)
     except Exception as exc:
         EvaluationRun.objects.filter(pk=run.pk).update(
             state=EvaluationRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
@@ -140,6 +266,23 @@ def evaluation_run(
     )
     run.refresh_from_db()
     return run
+
+
+def _evaluate(run: EvaluationRun, *, now: datetime, batch_size: int) -> None:
+    # The ids first: the statement then knows how many merchants it reads for.
+    merchants = list(_scope(run).values_list("merchant_id", flat=True))
+    if not merchants:
+        return
+    alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
+    query = inputs_query(merchants, policy=run.policy, now=now)
+    score = row_scorer(run.policy, now)
+    with closing(_input_batches(query, batch_size, fetch_ahead=alongside)) as batches:
+        scored = ({row[0]: score(row) for row in rows} for rows in batches)
+        if alongside:
+            _store_alongside(run=run, scored=scored, now=now)
+        else:
+            for results in scored:
+                evaluation_batch(run=run, results=results, now=now)
 
 
 def _input_batches(

@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
+from common.messages import Message, day, msg
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import Merchant, Notification, Pool, User
+from merchants.models import Merchant, Pool, User
 from merchants.services.audit import audit_log
-from merchants.services.notifications import (
-    notification_emails_after_commit,
-    notify_merchant_members,
-)
+from merchants.services.notifications import notify_merchant_members, notify_users
+from ratings import messages as m
 from ratings.models import (
     Appeal,
     EvaluationPolicy,
@@ -34,23 +33,19 @@ from ratings.models import (
 )
 from ratings.models.evaluation import STATE_TRIGGERS
 from ratings.permissions import can_regulate, is_member
-from ratings.services.pools import change_build, notify_pool_changes, standing_move
+from ratings.services.pools import change_build, move_line, notify_pool_changes, standing_move
 from ratings.signals import standings_changed
 
 
-def notify_regulators(*, merchant: Merchant, key: str, subject: str, body: str, link: str) -> None:
-    """An inbox row for each active regulator of the merchant's county (the desk that acts)."""
+def notify_regulators(
+    *, merchant: Merchant, key: str, subject: Message, body: Message | list[Message], link: str
+) -> None:
+    """An inbox row and a mail for each active regulator of the merchant's county (the desk
+    that acts), in each one's language."""
     regulators = User.objects.filter(
         role=User.Role.REGULATOR, is_active=True, region_id=merchant.region_id
     ).values_list("pk", flat=True)
-    Notification.objects.bulk_create(
-        [
-            Notification(user_id=uid, key=key, subject=subject, body=body, link=link)
-            for uid in regulators
-        ],
-        ignore_conflicts=True,
-    )
-    notification_emails_after_commit(key)
+    notify_users(user_ids=list(regulators), key=key, subject=subject, body=body, link=link)
 
 
 def current_warning(merchant: Merchant) -> PoolChange | None:
@@ -105,8 +100,8 @@ def warning_rectification_submit(
         notify_regulators(
             merchant=merchant,
             key=f"warning-rectification-{rectification.pk}",
-            subject=_("A warning rectification is waiting for you"),
-            body=_("%(merchant)s has reported its rectification.") % {"merchant": merchant.name},
+            subject=msg(m.RECTIFICATION_SUBJECT),
+            body=msg(m.RECTIFICATION_BODY, merchant=merchant.name),
             link=reverse("pool-merchant", args=[merchant.pk]),
         )
     return rectification
@@ -154,18 +149,23 @@ def warning_rectification_decide(
             _("The merchant is no longer in this warning."),
         )
         locked.decide(actor=actor, accept=accept, reason=reason)
+        body = [m.text(reason)] if reason else []
         if accept:
             to, stars = _former_place(standing)
-            standing_move(
+            _standing, change = standing_move(
                 merchant=merchant,
                 to=to,
                 stars=stars,
                 reason_code=ReasonCode.WARNING_CLEARED,
-                reason=_("Rectification checked and accepted by the regulator."),
+                reason=msg(m.WARNING_CLEARED),
                 actor=actor,
                 evidence={"rectification": locked.pk, "warning": locked.warning_id},
                 changes=warning_clear_changes(standing, now),
+                notify=False,  # the notice of the decision below tells of the move
             )
+            body = (body or [msg(m.RECTIFICATION_ACCEPTED_BODY)]) + [
+                move_line(change, merchant.name)
+            ]
         audit_log(
             actor=actor,
             action="warning_rectification_decide",
@@ -176,10 +176,10 @@ def warning_rectification_decide(
         notify_merchant_members(
             merchant_id=merchant.pk,
             key=f"warning-rectification-{locked.pk}-decided",
-            subject=_("Your rectification is accepted")
-            if accept
-            else _("Your rectification is not enough yet"),
-            body=reason or _("You are back in your former pool."),
+            subject=msg(
+                m.RECTIFICATION_ACCEPTED_SUBJECT if accept else m.RECTIFICATION_REFUSED_SUBJECT
+            ),
+            body=body,
             link=reverse("standing-merchant", args=[merchant.pk]),
         )
     return locked
@@ -215,8 +215,7 @@ def ratings_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     to=Pool.EXITED,
                     stars=0,
                     reason_code=ReasonCode.NOT_RECTIFIED,
-                    reason=_("Not rectified by %(due)s.")
-                    % {"due": standing.rectification_due.isoformat()},
+                    reason=msg(m.NOT_RECTIFIED, due=day(standing.rectification_due)),
                     now=now,
                     evidence={"rectify_by": standing.rectification_due.isoformat()},
                 )

@@ -52,7 +52,7 @@ def test_a_registered_merchant_enters_selection_and_its_people_are_told(
     notices = Notification.objects.filter(key=f"nomination-{nomination.pk}")
     assert {n.user for n in notices} == {owner, staff}
     notice = notices.first()
-    assert notice.body == "Please declare."
+    assert notice.body.splitlines()[0] == "Please declare."
     assert notice.link == reverse("declaration-create", args=[merchant.pk])
 
 

@@ -165,7 +165,7 @@ def test_exit_needs_reason_and_confirmation(merchant, county_regulator):
     assert standing.pool == Pool.EXITED
     assert standing.reentry_after == timezone.localdate() + timedelta(days=365)
     change = PoolChange.objects.filter(merchant=merchant).first()
-    assert (change.reason_code, change.reason, change.actor) == (
+    assert (change.reason_code, change.message["params"]["reason"], change.actor) == (
         "exited_by_regulator",
         "Counterfeit goods sold.",
         county_regulator,

@@ -89,7 +89,7 @@ def test_three_accepted_complaints_in_30_days_put_a_star_merchant_in_warning():
     )
     assert change.evidence["triggers"] == ["complaints_recent"]
     assert change.run == run and change.evaluation.triggers == ["complaints_recent"]
-    assert s.rectification_due.isoformat() in change.reason
+    assert change.message["params"]["due"] == {"d": s.rectification_due.isoformat()}
     notice = Notification.objects.get(user=owner)
     assert notice.link == f"/merchants/{merchant.pk}/standing/"
     assert notice.key == f"pool-change-{change.pk}"

@@ -15,6 +15,11 @@ from ratings.selectors import runs
 class EvaluationRunSerializer(serializers.ModelSerializer):
     policy_version = serializers.IntegerField(source="policy.version", read_only=True)
     duration_seconds = serializers.SerializerMethodField()
+    note = serializers.CharField(
+        source="note_text",
+        read_only=True,
+        help_text="Why the run was skipped, or how it ended or began, in the reader's language.",
+    )
 
     class Meta:
         model = EvaluationRun
@@ -31,6 +36,8 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
             "merchants_evaluated",
             "pool_changes",
             "error",
+            "worker",
+            "note",
         )
         read_only_fields = fields
 
