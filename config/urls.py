@@ -3,11 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.health import health, ready
+from merchants.views.accounts import set_language
 
 urlpatterns = [
     path("healthz/", health, name="health"),
     path("readyz/", ready, name="ready"),
     path("admin/", admin.site.urls),
+    # Django's language switch, which also keeps a signed-in person's choice on their account.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/v1/complaints/", include("complaints.api_urls")),

@@ -8,4 +8,8 @@ class MerchantsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the outbox handler that mails inbox messages (common/outbox.py).
-        from merchants.services import notifications  # noqa: F401
+        # Defines the message codes the app stores (rendered whenever a row is read).
+        from merchants.services import (
+            messages,  # noqa: F401
+            notifications,  # noqa: F401
+        )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from merchants.views import accounts as account_views
 from merchants.views import declarations as declaration_views
 from merchants.views import home as home_views
 from merchants.views import inbox as inbox_views
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/signup/", home_views.signup, name="signup"),
     path("dashboard/", home_views.dashboard, name="dashboard"),
+    path("account/", account_views.account_settings, name="account-settings"),
     path("merchants/register/", merchant_views.merchant_register, name="merchant-register"),
     path("merchants/<int:pk>/", merchant_views.merchant_detail, name="merchant-detail"),
     path("merchants/<int:pk>/edit/", merchant_views.merchant_edit, name="merchant-edit"),

@@ -211,7 +211,7 @@ class InspectionAssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class InspectionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InspectionEvent
-    fields = ("created_at", "action", "from_state", "to_state", "actor", "note")
+    fields = ("created_at", "action", "from_state", "to_state", "actor", "note_text")
     readonly_fields = fields
     extra = 0
 

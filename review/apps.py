@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Screening and review")
 
     def ready(self) -> None:
-        from review import receivers  # noqa: F401  (connects the receivers)
+        # The message codes, the receivers, and the tasks (the outbox enqueues them by name).
+        from review import messages, receivers, tasks  # noqa: F401

@@ -1,10 +1,8 @@
 """Thin Celery tasks: take ids, call a service."""
 
 import logging
-from typing import Any
 
 from celery import Task, shared_task
-from kombu.exceptions import OperationalError
 
 from review.services.deadlines import declarations_mark_overdue
 from review.services.screening import (
@@ -17,24 +15,9 @@ from review.services.screening import (
 logger = logging.getLogger(__name__)
 
 
-class EnqueueOrLeaveToSweepTask(Task):
-    """Enqueueing never breaks the caller (a submission has already committed): if the broker
-    is down, it is logged and the screening sweep picks the declaration up later."""
-
-    abstract = True
-
-    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
-        try:
-            return super().apply_async(args, kwargs, **options)
-        except OperationalError:
-            if self.app.conf.task_always_eager:
-                raise
-            logger.exception("could not enqueue %s%r; the sweep will retry", self.name, args)
-            return None
-
-
+# Enqueued through the outbox (review.services.screening.screening_enqueue): with the broker
+# down the outbox item waits and is delivered later; the sweep is the last resort.
 @shared_task(
-    base=EnqueueOrLeaveToSweepTask,
     bind=True,
     acks_late=True,
     autoretry_for=(ScreeningSourcesUnavailable,),
@@ -66,7 +49,11 @@ def screen_declaration(self: Task, declaration_id: int) -> str | None:
 @shared_task
 def screening_sweep() -> dict[str, int]:
     result = declarations_screening_sweep()
-    return {"requeued": len(result.requeued), "given_up": len(result.given_up)}
+    return {
+        "interrupted": len(result.interrupted),
+        "requeued": len(result.requeued),
+        "given_up": len(result.given_up),
+    }
 
 
 @shared_task

@@ -66,6 +66,13 @@ class DeclarationEventSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("Empty when the system made the change."),
     )
+    reason = serializers.CharField(
+        source="reason_text",
+        read_only=True,
+        help_text=gettext_lazy(
+            "The system's reason in the request's language, then the one the person gave."
+        ),
+    )
 
     class Meta:
         model = DeclarationEvent

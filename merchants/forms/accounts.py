@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +30,26 @@ class SignUpForm(NoSuffixMixin, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["phone"].widget = forms.TelInput(attrs={"autocomplete": "tel"})
+
+
+class AccountSettingsForm(NoSuffixMixin, forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("The language of the site, your inbox messages and your e-mail."),
+    )
+    complaint_notices = forms.ChoiceField(
+        label=_("New complaints"), choices=User.ComplaintNotices.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"language": user.language, "complaint_notices": user.complaint_notices}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The site's default")),
+            *[(code, name) for code, name in settings.LANGUAGES],
+        ]
+        if not (user.is_regulator and user.can_handle_complaints):
+            del self.fields["complaint_notices"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
 from merchants.models.files import StoredFile
 from merchants.models.merchants import Merchant
 from merchants.models.regions import Region
@@ -165,7 +166,15 @@ class DeclarationEvent(models.Model):
         _("from"), max_length=20, choices=DeclarationState.choices, blank=True
     )
     to_state = models.CharField(_("to"), max_length=20, choices=DeclarationState.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("The reason as the person who acted typed it.")
+    )
+    message = models.JSONField(
+        _("system message"),
+        null=True,
+        blank=True,
+        help_text=_("What the system wrote: a message code, shown in the reader's language."),
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -175,3 +184,9 @@ class DeclarationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the reader sees it: the system's message in the active language, then
+        what the person typed."""
+        return "\n".join(filter(None, (render(self.message), self.reason)))

@@ -14,12 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
+from common.messages import Message, msg
 from common.uploads import inspect_upload, save_with_file
 from merchants.models import (
     Commitment,
@@ -34,7 +36,8 @@ from merchants.models import (
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
-from merchants.services.notifications import notify_declaration_event
+from merchants.services.messages import RELEASED, RESUBMITTED, declaration_event_notice
+from merchants.services.notifications import notify_merchant_members
 from merchants.signals import DeclarationChange, declaration_creating, declarations_changed
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -71,17 +74,33 @@ def _check_move(from_state: str, to: str) -> None:
         )
 
 
+def _notify(event: DeclarationEvent) -> None:
+    """Tell the merchant's people of the outcome, in each reader's language."""
+    declaration = event.declaration
+    subject, body = declaration_event_notice(event)
+    notify_merchant_members(
+        merchant_id=declaration.merchant_id,
+        key=f"declaration-event:{event.pk}",
+        subject=subject,
+        body=body,
+        link=reverse("declaration-detail", args=[declaration.pk]),
+        declaration_id=declaration.pk,
+    )
+
+
 def _transition(
     declaration: Declaration,
     *,
     to: str,
     actor: User | None,
     reason: str = "",
+    message: Message | list[Message] | None = None,
     expect_reviewer: User | None = None,
     changes: dict[str, Any] | None = None,
 ) -> Declaration:
     """Lock the row, check the move is allowed, save and record the event. Call inside atomic().
 
+    `reason`: what the person typed; `message`: what the system says (a message code).
     `expect_reviewer`: the move is a decision that only the regulator holding the declaration
     may take; checked after the lock, so of two regulators acting at once exactly one lands.
     """
@@ -121,10 +140,11 @@ def _transition(
         from_state=from_state,
         to_state=to,
         reason=reason,
+        message=message or None,
         created_at=now,
     )
     if to in NOTIFIED_STATES:
-        notify_declaration_event(event=event)
+        _notify(event)
     declarations_changed.send(
         sender=Declaration,
         changes=[DeclarationChange(locked, from_state=from_state, to_state=to, actor=actor)],
@@ -133,8 +153,9 @@ def _transition(
     return declaration
 
 
-# A batch move: declaration (locked, in its current state), target state, reason, field changes.
-Move = tuple[Declaration, str, str, dict[str, bool]]
+# A batch move: declaration (locked, in its current state), target state, the system's message
+# (a message code, or None), field changes.
+Move = tuple[Declaration, str, Message | list[Message] | None, dict[str, bool]]
 
 
 def declarations_transition_many(moves: list[Move], *, now: datetime) -> None:
@@ -143,7 +164,7 @@ def declarations_transition_many(moves: list[Move], *, now: datetime) -> None:
     UPDATE per kind of move instead of several queries per declaration. Call inside atomic()."""
     groups: dict[tuple[str, tuple[tuple[str, bool], ...]], list[int]] = defaultdict(list)
     events, changes = [], []
-    for declaration, to, reason, fields in moves:
+    for declaration, to, message, fields in moves:
         _check_move(declaration.state, to)
         groups[(to, tuple(sorted(fields.items())))].append(declaration.pk)
         events.append(
@@ -152,7 +173,7 @@ def declarations_transition_many(moves: list[Move], *, now: datetime) -> None:
                 actor=None,
                 from_state=declaration.state,
                 to_state=to,
-                reason=reason,
+                message=message or None,
                 created_at=now,
             )
         )
@@ -164,7 +185,7 @@ def declarations_transition_many(moves: list[Move], *, now: datetime) -> None:
         Declaration.objects.filter(pk__in=pks).update(state=to, updated_at=now, **dict(fields))
     for event in DeclarationEvent.objects.bulk_create(events):
         if event.to_state in NOTIFIED_STATES:
-            notify_declaration_event(event=event)
+            _notify(event)
     if changes:
         declarations_changed.send(sender=Declaration, changes=changes)
 
@@ -358,8 +379,8 @@ def declaration_submit(*, actor: User, declaration: Declaration) -> Declaration:
     problems = declaration_missing_items(current)
     if problems:
         raise DomainError(" ".join(problems))
-    reason = _("Resubmitted after amendment") if current.state != S.DRAFT else ""
-    _transition(declaration, to=S.SUBMITTED, actor=actor, reason=reason)
+    message = msg(RESUBMITTED) if current.state != S.DRAFT else None
+    _transition(declaration, to=S.SUBMITTED, actor=actor, message=message)
     return declaration
 
 
@@ -382,14 +403,18 @@ def declaration_screening_finish(
     *,
     declaration: Declaration,
     passed: bool,
-    reason: str,
+    reason: str = "",
+    message: Message | list[Message] | None = None,
     flagged: bool = False,
     incomplete: bool = False,
 ) -> Declaration:
-    """End screening: a fail goes back to the merchant; the rest go to review, maybe flagged."""
+    """End screening: a fail goes back to the merchant; the rest go to review, maybe flagged.
+    The system's reason is a `message` (a code); `reason` is kept for a text given as is."""
     to = S.PENDING_REVIEW if passed else S.SCREENING_FAILED
     changes = {"flagged": flagged or incomplete, "screening_incomplete": incomplete}
-    return _transition(declaration, to=to, actor=None, reason=reason, changes=changes)
+    return _transition(
+        declaration, to=to, actor=None, reason=reason, message=message, changes=changes
+    )
 
 
 def _require_reviewer(actor: User, declaration: Declaration) -> None:
@@ -406,15 +431,27 @@ def declaration_claim(*, actor: User, declaration: Declaration) -> Declaration:
 def declaration_release(*, actor: User, declaration: Declaration) -> Declaration:
     _require_reviewer(actor, declaration)
     return _transition(
-        declaration, to=S.PENDING_REVIEW, actor=actor, reason=_("Released"), expect_reviewer=actor
+        declaration, to=S.PENDING_REVIEW, actor=actor, message=msg(RELEASED), expect_reviewer=actor
     )
 
 
 @transaction.atomic
-def declaration_approve(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
+def declaration_approve(
+    *,
+    actor: User,
+    declaration: Declaration,
+    reason: str = "",
+    message: Message | list[Message] | None = None,
+) -> Declaration:
+    """`reason`: the regulator's own words; `message`: a system text (bulk approval's)."""
     _require_reviewer(actor, declaration)
     return _transition(
-        declaration, to=S.APPROVED, actor=actor, reason=reason, expect_reviewer=actor
+        declaration,
+        to=S.APPROVED,
+        actor=actor,
+        reason=reason,
+        message=message,
+        expect_reviewer=actor,
     )
 
 
@@ -444,5 +481,7 @@ def declaration_revoke(*, actor: User, declaration: Declaration, reason: str) ->
 
 
 @transaction.atomic
-def declaration_expire(*, declaration: Declaration, reason: str) -> Declaration:
-    return _transition(declaration, to=S.EXPIRED, actor=None, reason=reason)
+def declaration_expire(
+    *, declaration: Declaration, reason: str = "", message: Message | list[Message] | None = None
+) -> Declaration:
+    return _transition(declaration, to=S.EXPIRED, actor=None, reason=reason, message=message)

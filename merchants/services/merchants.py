@@ -3,16 +3,22 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
+from common.messages import label, msg, person
+from common.outbox import mail_payload, outbox_add
 from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
 from merchants.services.audit import audit_log
+from merchants.services.messages import (
+    INVITATION_BODY,
+    INVITATION_SUBJECT,
+    INVITATION_TO_ACCEPT,
+    INVITATION_VALID_UNTIL,
+)
 from merchants.signals import merchant_facts_changed, merchant_registered
 from merchants.validators import normalize_uscc
 
@@ -139,19 +145,41 @@ def invitation_create(
         merchant=merchant,
         data={"email": email, "role": role},
     )
-    transaction.on_commit(lambda: _send_invitation(invitation.pk))
+    _mail_invitation(invitation)
     return invitation
 
 
-def _send_invitation(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("merchant", "invited_by").get(pk=invitation_id)
+def _mail_invitation(invitation: Invitation) -> None:
+    """Record the invitation mail in the outbox (sent after the commit, again later if the mail
+    server was down), in the language of the invitee's account if they have one, else in the
+    inviter's page language."""
+    invitee = User.objects.filter(email__iexact=invitation.email).exclude(language="").first()
+    language = (
+        invitee.reading_language
+        if invitee is not None
+        else translation.get_language() or settings.LANGUAGE_CODE
+    )
     url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[invitation.token])
-    body = render_to_string("emails/invitation.txt", {"invitation": invitation, "url": url})
-    send_mail(
-        _("You are invited to join %(merchant)s") % {"merchant": invitation.merchant.name},
-        body,
-        None,
-        [invitation.email],
+    valid_until = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")
+    outbox_add(
+        "mail",
+        mail_payload(
+            to=[invitation.email],
+            subject=msg(INVITATION_SUBJECT, merchant=invitation.merchant.name),
+            body=[
+                msg(
+                    INVITATION_BODY,
+                    inviter=person(invitation.invited_by),
+                    merchant=invitation.merchant.name,
+                    role=label(Membership.Role(invitation.role).label),
+                ),
+                msg(INVITATION_VALID_UNTIL, date=valid_until),
+                msg(INVITATION_TO_ACCEPT),
+            ],
+            language=language,
+            link=url,
+        ),
+        key=f"invitation:{invitation.pk}",
     )
 
 

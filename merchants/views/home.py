@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for merchant in merchants:
         for declaration in merchant.declarations.all():
             events = list(declaration.events.all())
-            declaration.last_reason = events[-1].reason if events else ""
+            declaration.last_reason = events[-1].reason_text if events else ""
             declaration.reviewer_name = (
                 person_name(declaration.reviewer) if declaration.reviewer_id else ""
             )

@@ -63,7 +63,8 @@ class InspectionEventSerializer(serializers.Serializer):
     action = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    note = serializers.CharField()
+    # The system's note in the request's language, then what the person typed.
+    note = serializers.CharField(source="note_text")
     created_at = serializers.DateTimeField()
 
 

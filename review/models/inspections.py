@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
 from merchants.models import CheckedReport, Industry, Merchant, Pool, Region, Scheme, StoredFile
 
 
@@ -467,7 +468,15 @@ class InspectionEvent(models.Model):
         _("from"), max_length=24, choices=InspectionState.choices, blank=True
     )
     to_state = models.CharField(_("to"), max_length=24, choices=InspectionState.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("The note as the person who acted typed it.")
+    )
+    message = models.JSONField(
+        _("system message"),
+        null=True,
+        blank=True,
+        help_text=_("What the system wrote: a message code, shown in the reader's language."),
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -477,3 +486,9 @@ class InspectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id} {self.action}"
+
+    @property
+    def note_text(self) -> str:
+        """The note as the reader sees it: the system's message in the active language, then
+        what the person typed."""
+        return "\n".join(filter(None, (render(self.message), self.note)))

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
 from merchants.models import Declaration, Scheme
 from review.rules import RULES, rule_choices
 from review.rules.base import Breach, CheckOutcome
@@ -88,6 +89,7 @@ class ScreeningRun(models.Model):
         WARN = "warn", _("Passed with warnings")
         FAIL = "fail", _("Failed")
         INCOMPLETE = "incomplete", _("Incomplete")
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     declaration = models.ForeignKey(
         Declaration,
@@ -102,12 +104,24 @@ class ScreeningRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"),
-        max_length=10,
+        max_length=12,
         choices=Outcome.choices,
         blank=True,
         help_text=_("Empty while the run is in progress (or if it crashed)."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note_message = models.JSONField(
+        _("note"),
+        null=True,
+        blank=True,
+        help_text=_("What the system noted, as a message code shown in the reader's language."),
+    )
+    worker_host = models.CharField(
+        _("worker host"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the run was made: a run whose worker is gone is closed by the sweep."),
+    )
+    worker_pid = models.PositiveIntegerField(_("worker process"), null=True, blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("re-run by"),
@@ -128,6 +142,11 @@ class ScreeningRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} #{self.attempt} {self.outcome or '…'}"
+
+    @property
+    def note(self) -> str:
+        """The note in the active language."""
+        return render(self.note_message)
 
     def to_json(self) -> dict[str, Any]:
         """The run and its checks for the API (reasons in the active language and both)."""

@@ -38,11 +38,11 @@ class Breach(models.TextChoices):
 
 
 SOURCE_LABELS: dict[str, Promise] = {
-    "registry": _("enterprise registry (浙江企业在线)"),
-    "quality": _("quality system (浙江质量在线)"),
-    "food_chain": _("food traceability system (浙食链)"),
-    "cold_chain": _("cold-chain system (浙冷链)"),
-    "enforcement": _("law-enforcement system (浙江执法在线)"),
+    "registry": _("enterprise registry (Zhejiang Enterprise Online)"),
+    "quality": _("quality system (Zhejiang Quality Online)"),
+    "food_chain": _("food traceability system (Zhe Shi Lian)"),
+    "cold_chain": _("cold-chain system (Zhe Leng Lian)"),
+    "enforcement": _("law-enforcement system (Zhejiang Law Enforcement Online)"),
 }
 
 

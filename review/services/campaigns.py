@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
+from common.messages import day, msg
 from merchants.models import (
     Declaration,
     DeclarationState,
@@ -49,6 +50,7 @@ from merchants.permissions import region_within
 from merchants.selectors import subtree_q
 from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_emails_after_commit
+from review.messages import CAMPAIGN_CLOSED_BEFORE_VISIT, CAMPAIGN_DRAWN, CAMPAIGN_DRAWN_SUBJECT
 from review.models import (
     Campaign,
     ChecklistTemplate,
@@ -378,14 +380,16 @@ def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -
 def _notify_inspectors(campaign: Campaign, draw: Draw) -> None:
     counts = Counter(uid for visit in draw.visits for uid in visit.inspector_ids)
     key = f"campaign-{campaign.pk}-drawn"
+    subject = msg(CAMPAIGN_DRAWN_SUBJECT)
     Notification.objects.bulk_create(
         [
             Notification(
                 user_id=uid,
                 key=key,
-                subject=_("New inspections assigned to you"),
-                body=_("%(campaign)s: %(count)d visits, due by %(due)s.")
-                % {"campaign": campaign.name, "count": count, "due": campaign.due_date},
+                subject_message=subject,
+                body_message=msg(
+                    CAMPAIGN_DRAWN, campaign=campaign.name, count=count, due=day(campaign.due_date)
+                ),
                 link=reverse("inspection-assignments"),
             )
             for uid, count in counts.items()
@@ -461,7 +465,7 @@ def campaign_close(*, actor: User, campaign: Campaign) -> Campaign:
                 action=InspectionEvent.Action.CANCELLED,
                 from_state=S.SCHEDULED,
                 to_state=S.CANCELLED,
-                note=_("The campaign was closed before the visit."),
+                message=msg(CAMPAIGN_CLOSED_BEFORE_VISIT),
                 created_at=now,
             )
             for pk in unvisited

@@ -9,18 +9,22 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, require
+from common.messages import Message, day, label, msg
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import (
-    Notification,
-    User,
-)
-from merchants.services.notifications import (
-    notification_emails_after_commit,
-    notify_merchant_members,
+from merchants.models import User
+from merchants.services.notifications import notify_merchant_members, notify_users
+from review.messages import (
+    INSPECTION_OUTCOME,
+    INSPECTION_RESULT_SUBJECT,
+    RECTIFICATION_ACCEPTED_SUBJECT,
+    RECTIFICATION_REJECTED_SUBJECT,
+    RECTIFICATION_WAITING,
+    RECTIFICATION_WAITING_SUBJECT,
+    RECTIFY_BY,
 )
 from review.models import (
     Inspection,
@@ -179,27 +183,27 @@ def inspection_record(
         _notify_merchant(
             locked,
             "recorded",
-            gettext_noop("Inspection result: %(result)s"),
-            result=InspectionResult(result).label,
+            msg(INSPECTION_RESULT_SUBJECT, result=label(InspectionResult(result).label)),
         )
     inspection.refresh_from_db()
     return inspection
 
 
-def _notify_merchant(inspection: Inspection, what: str, subject: str, **params: Any) -> None:
-    body = _("%(merchant)s — inspection of %(date)s: %(state)s.") % {
-        "merchant": inspection.merchant.name,
-        "date": timezone.localdate(inspection.visited_at) if inspection.visited_at else "",
-        "state": S(inspection.state).label,
-    }
-    if inspection.state == S.RECTIFYING:
-        body += "\n" + _("Send a rectification report by %(due)s.") % {
-            "due": inspection.rectification_due
-        }
+def _notify_merchant(inspection: Inspection, what: str, subject: Message) -> None:
+    body = [
+        msg(
+            INSPECTION_OUTCOME,
+            merchant=inspection.merchant.name,
+            date=day(timezone.localdate(inspection.visited_at)) if inspection.visited_at else "",
+            state=label(S(inspection.state).label),
+        )
+    ]
+    if inspection.state == S.RECTIFYING and inspection.rectification_due:
+        body.append(msg(RECTIFY_BY, due=day(inspection.rectification_due)))
     notify_merchant_members(
         merchant_id=inspection.merchant_id,
         key=f"inspection-{inspection.pk}-{what}-{inspection.rectifications.count()}",
-        subject=_(subject) % {k: str(v) for k, v in params.items()},
+        subject=subject,
         body=body,
         link=reverse("merchant-inspection-detail", args=[inspection.pk]),
     )
@@ -233,22 +237,14 @@ def rectification_submit(
             kind=InspectionFile.Kind.RECTIFICATION,
             rectification=rectification,
         )
-        key = f"inspection-{locked.pk}-rectification-{rectification.pk}"
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user_id=uid,
-                    key=key,
-                    subject=_("A rectification report is waiting for you"),
-                    body=_("%(merchant)s has reported its rectification.")
-                    % {"merchant": locked.merchant.name},
-                    link=reverse("inspection-record", args=[locked.pk]),
-                )
-                for uid in locked.assignments.values_list("inspector_id", flat=True)
-            ],
-            ignore_conflicts=True,
+        notify_users(
+            user_ids=list(locked.assignments.values_list("inspector_id", flat=True)),
+            key=f"inspection-{locked.pk}-rectification-{rectification.pk}",
+            subject=msg(RECTIFICATION_WAITING_SUBJECT),
+            body=msg(RECTIFICATION_WAITING, merchant=locked.merchant.name),
+            link=reverse("inspection-record", args=[locked.pk]),
+            merchant_id=locked.merchant_id,
         )
-        notification_emails_after_commit(key)
     inspection.refresh_from_db()
     return rectification
 
@@ -288,9 +284,7 @@ def _decide(*, actor: User, inspection: Inspection, accept: bool, reason: str) -
         _notify_merchant(
             locked,
             "accepted" if accept else "rejected",
-            gettext_noop("Rectification accepted")
-            if accept
-            else gettext_noop("Rectification not accepted"),
+            msg(RECTIFICATION_ACCEPTED_SUBJECT if accept else RECTIFICATION_REJECTED_SUBJECT),
         )
     inspection.refresh_from_db()
     return inspection

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
+from common.messages import msg
 from merchants.models import Declaration, User
 from merchants.models import DeclarationState as S
 from merchants.services.declarations import declaration_approve, declaration_claim
+from review.messages import BULK_APPROVED
 from review.selectors.queue import review_declaration_list
 
 
@@ -57,7 +59,7 @@ def _approve_clean(*, actor: User, declaration: Declaration) -> None:
     declaration_approve(
         actor=actor,
         declaration=declaration,
-        reason=_("Approved in bulk: screening raised no flags."),
+        message=msg(BULK_APPROVED),
     )
 
 

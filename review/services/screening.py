@@ -13,20 +13,24 @@ incomplete"; warnings → `pending_review` flagged; else `pending_review`.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import require
+from common.messages import Message, bilingual, msg
+from common.outbox import outbox_add
 from merchants.models import Declaration, User
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
@@ -39,6 +43,16 @@ from merchants.services.declarations import (
     declarations_transition_many,
 )
 from merchants.signals import DeclarationChange
+from review.messages import (
+    SCREENING_FAILED,
+    SCREENING_GAVE_UP,
+    SCREENING_INCOMPLETE,
+    SCREENING_INTERRUPTED,
+    SCREENING_PASSED,
+    SCREENING_POINT,
+    SCREENING_RETRYING,
+    SCREENING_WARNED,
+)
 from review.models import ScreeningCheck, ScreeningRun
 from review.rules.base import SOURCE_LABELS, CheckOutcome
 from review.rules.engine import Evaluation, evaluate, render_reasons, share_schemes
@@ -50,6 +64,9 @@ MAX_ATTEMPTS = 4
 BATCH_SIZE = 500
 SCREENABLE_STATES = (S.SUBMITTED, S.SCREENING)
 CHECK_COLUMNS = ("run_id", "rule", "outcome", "reason_zh", "reason_en", "data", "order")
+# A run still unfinished this long after it started has lost its worker (a run of a batch takes
+# seconds; a source that hangs times out well within this).
+STALE_RUN_MINUTES = 5
 
 
 class ScreeningSourcesUnavailable(Exception):
@@ -151,44 +168,59 @@ def _claim(ids: list[int]) -> dict[int, ScreeningRun]:
         # The sweep looks for declarations nobody has touched for a while.
         Declaration.objects.filter(pk__in=retrying).update(updated_at=now)
     attempts = _attempts_since_submission(d.pk for d in locked)
+    host, pid = socket.gethostname()[:100], os.getpid()
     runs = ScreeningRun.objects.bulk_create(
-        ScreeningRun(declaration=d, attempt=attempts.get(d.pk, 0) + 1, started_at=now)
+        ScreeningRun(
+            declaration=d,
+            attempt=attempts.get(d.pk, 0) + 1,
+            started_at=now,
+            worker_host=host,
+            worker_pid=pid,
+        )
         for d in locked
     )
     return {run.declaration_id: run for run in runs}
 
 
-def _summary_reason(evaluation: Evaluation, texts: list[str], outcome: str) -> str:
-    """The event's reason, in the platform's language: what the merchant or reviewer must know."""
+def _sources_param(sources: list[str]) -> dict[str, Any]:
+    """The unavailable sources' names, listed in each language's way."""
 
-    def lines(*outcomes: str) -> str:
-        picked = [t for c, t in zip(evaluation.checks, texts, strict=True) if c.outcome in outcomes]
-        return "\n".join(f"• {t}" for t in picked)
+    def names() -> str:
+        separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+        return separator.join(str(SOURCE_LABELS.get(s, s)) for s in sources)
+
+    return bilingual(names)
+
+
+def _summary_message(
+    evaluation: Evaluation, reasons: list[tuple[str, str]], outcome: str
+) -> list[Message]:
+    """The event's reason, what the merchant or reviewer must know, as messages: a first line,
+    then each failed or warned check's reason (stored in both languages)."""
+
+    def points(*outcomes: str) -> list[Message]:
+        return [
+            msg(SCREENING_POINT, reason={"l": {"zh-hans": zh, "en": en}})
+            for check, (zh, en) in zip(evaluation.checks, reasons, strict=True)
+            if check.outcome in outcomes
+        ]
 
     if outcome == ScreeningRun.Outcome.FAIL:
-        return _("The automatic screening found problems to fix:") + "\n" + lines(CheckOutcome.FAIL)
+        return [msg(SCREENING_FAILED), *points(CheckOutcome.FAIL)]
     if outcome == ScreeningRun.Outcome.INCOMPLETE:
-        sources = "、".join(str(SOURCE_LABELS.get(s, s)) for s in evaluation.unavailable_sources)
-        text = _(
-            "The automatic screening could not be completed: %(sources)s could not be reached "
-            "after every retry. The reviewer checks those points by hand."
-        ) % {"sources": sources}
-        warnings = lines(CheckOutcome.WARN)
-        return f"{text}\n{warnings}" if warnings else text
+        return [
+            msg(SCREENING_INCOMPLETE, sources=_sources_param(evaluation.unavailable_sources)),
+            *points(CheckOutcome.WARN),
+        ]
     if outcome == ScreeningRun.Outcome.WARN:
-        return (
-            _("Passed the automatic screening with warnings for the reviewer:")
-            + "\n"
-            + lines(CheckOutcome.WARN)
-        )
-    return _("Passed every automatic screening check.")
+        return [msg(SCREENING_WARNED), *points(CheckOutcome.WARN)]
+    return [msg(SCREENING_PASSED)]
 
 
 def _record(
     evaluations: list[Evaluation], runs: dict[int, ScreeningRun], *, final_attempt: bool
 ) -> ScreeningSummary:
     reasons = render_reasons(evaluations)
-    platform_language_is_english = settings.LANGUAGE_CODE.startswith("en")
     summary = ScreeningSummary()
     now = timezone.now()
     with transaction.atomic():
@@ -207,64 +239,59 @@ def _record(
         )
         checks: list[tuple[Any, ...]] = []
         superseded: list[int] = []
-        # Event reasons and notes are stored in the platform's language.
-        with translation.override(settings.LANGUAGE_CODE):
-            for evaluation in evaluations:
-                declaration = evaluation.declaration
-                run = runs[declaration.pk]
-                if (
-                    states.get(declaration.pk) != S.SCREENING
-                    or latest.get(declaration.pk) != run.pk
-                ):
-                    superseded.append(run.pk)  # another worker's run has finished or taken over
-                    continue
-                texts = []
-                for position, check in enumerate(evaluation.checks):
-                    zh, en = reasons[(declaration.pk, position)]
-                    texts.append(en if platform_language_is_english else zh)
-                    checks.append(
-                        (
-                            run.pk,
-                            check.setting.rule.code,
-                            check.outcome,
-                            zh,
-                            en,
-                            check.result.data,
-                            position,
-                        )
-                    )
-                outcome = evaluation.outcome
-                run.outcome, run.finished_at = outcome, now
-                summary.runs.append(run)
-                final = final_attempt or run.attempt >= MAX_ATTEMPTS
-                if outcome == ScreeningRun.Outcome.INCOMPLETE and not final:
-                    run.note = _("A data source could not be reached; screening is retried.")
-                    summary.retry[declaration.pk] = evaluation.unavailable_sources
-                    continue
-                reason = _summary_reason(evaluation, texts, outcome)
-                incomplete = outcome == ScreeningRun.Outcome.INCOMPLETE
-                declaration.state = S.SCREENING
-                moves.append(
+        for evaluation in evaluations:
+            declaration = evaluation.declaration
+            run = runs[declaration.pk]
+            if states.get(declaration.pk) != S.SCREENING or latest.get(declaration.pk) != run.pk:
+                superseded.append(run.pk)  # another worker's run has finished or taken over
+                continue
+            texts = []
+            for position, check in enumerate(evaluation.checks):
+                zh, en = reasons[(declaration.pk, position)]
+                texts.append((zh, en))
+                checks.append(
                     (
-                        declaration,
-                        S.SCREENING_FAILED
-                        if outcome == ScreeningRun.Outcome.FAIL
-                        else S.PENDING_REVIEW,
-                        reason,
-                        {
-                            "flagged": incomplete or outcome != ScreeningRun.Outcome.PASS,
-                            "screening_incomplete": incomplete,
-                        },
+                        run.pk,
+                        check.setting.rule.code,
+                        check.outcome,
+                        zh,
+                        en,
+                        check.result.data,
+                        position,
                     )
                 )
+            outcome = evaluation.outcome
+            run.outcome, run.finished_at = outcome, now
+            summary.runs.append(run)
+            final = final_attempt or run.attempt >= MAX_ATTEMPTS
+            if outcome == ScreeningRun.Outcome.INCOMPLETE and not final:
+                run.note_message = msg(SCREENING_RETRYING)
+                summary.retry[declaration.pk] = evaluation.unavailable_sources
+                continue
+            reason = _summary_message(evaluation, texts, outcome)
+            incomplete = outcome == ScreeningRun.Outcome.INCOMPLETE
+            declaration.state = S.SCREENING
+            moves.append(
+                (
+                    declaration,
+                    S.SCREENING_FAILED
+                    if outcome == ScreeningRun.Outcome.FAIL
+                    else S.PENDING_REVIEW,
+                    reason,
+                    {
+                        "flagged": incomplete or outcome != ScreeningRun.Outcome.PASS,
+                        "screening_incomplete": incomplete,
+                    },
+                )
+            )
         declarations_transition_many(moves, now=now)
         bulk_write(ScreeningCheck, CHECK_COLUMNS, checks, json_columns=(5,))
         finished: dict[tuple[str, str], list[int]] = defaultdict(list)
         for run in summary.runs:
-            finished[(run.outcome, run.note)].append(run.pk)
+            finished[(run.outcome, json.dumps(run.note_message))].append(run.pk)
         for (outcome, note), pks in finished.items():
             ScreeningRun.objects.filter(pk__in=pks).update(
-                outcome=outcome, note=note, finished_at=now
+                outcome=outcome, note_message=json.loads(note), finished_at=now
             )
         if superseded:
             ScreeningRun.objects.filter(pk__in=superseded).delete()
@@ -343,6 +370,7 @@ def declaration_rescreen(*, actor: User, declaration: Declaration) -> ScreeningR
 class SweepResult:
     requeued: list[int] = field(default_factory=list)
     given_up: list[int] = field(default_factory=list)
+    interrupted: list[int] = field(default_factory=list)  # declarations whose run was closed
 
 
 def declarations_screening_sweep(*, older_than_minutes: int = 10, limit: int = 2000) -> SweepResult:
@@ -350,14 +378,18 @@ def declarations_screening_sweep(*, older_than_minutes: int = 10, limit: int = 2
     was lost, a run crashed): enqueue them again, or after MAX_ATTEMPTS runs send them to review
     flagged "screening incomplete".
 
+    Runs whose worker died first are closed as interrupted (`screening_runs_close_stale`), and
+    their declarations are screened again at once rather than after `older_than_minutes`.
+
     Each declaration is claimed with a conditional update of `updated_at`, so two sweeps running
     at once never both handle it, and a claimed one is not seen again for `older_than_minutes`.
     """
+    interrupted = screening_runs_close_stale()
     now = timezone.now()
     candidates = list(
-        Declaration.objects.filter(
-            state__in=SCREENABLE_STATES,
-            updated_at__lt=now - timedelta(minutes=older_than_minutes),
+        Declaration.objects.filter(state__in=SCREENABLE_STATES)
+        .filter(
+            Q(updated_at__lt=now - timedelta(minutes=older_than_minutes)) | Q(pk__in=interrupted)
         )
         .order_by("updated_at", "pk")
         .values_list("pk", "updated_at")[:limit]
@@ -380,13 +412,61 @@ def declarations_screening_sweep(*, older_than_minutes: int = 10, limit: int = 2
             screening_enqueue(declaration_id=pk)
         except Exception:  # eager mode runs the task here; one failure must not stop the sweep
             logger.exception("screening sweep: declaration %s could not be screened", pk)
-    if result.requeued or result.given_up:
+    result.interrupted = interrupted
+    if result.requeued or result.given_up or interrupted:
         logger.info(
-            "screening sweep: %d re-enqueued, %d sent to review unscreened",
+            "screening sweep: %d interrupted run(s) closed, %d re-enqueued, %d sent to review "
+            "unscreened",
+            len(interrupted),
             len(result.requeued),
             len(result.given_up),
         )
     return result
+
+
+def _worker_alive(host: str, pid: int | None) -> bool:
+    """False only when the run's worker is known dead: it ran on this host and its process is
+    gone. (A worker on another host is judged by the run's age alone.)"""
+    if not pid or host != socket.gethostname()[:100]:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: it exists
+        return True
+    return True
+
+
+def screening_runs_close_stale(*, older_than_minutes: int = STALE_RUN_MINUTES) -> list[int]:
+    """Close the runs whose worker died: unfinished and started more than `older_than_minutes`
+    ago, or their worker's process gone from this host. Each is marked interrupted with a note
+    saying so; returns the declarations whose runs were closed (the sweep screens them again)."""
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=older_than_minutes)
+    stale = [
+        pk
+        for pk, started_at, host, pid in ScreeningRun.objects.filter(
+            finished_at__isnull=True
+        ).values_list("pk", "started_at", "worker_host", "worker_pid")
+        if started_at < cutoff or not _worker_alive(host, pid)
+    ]
+    if not stale:
+        return []
+    declarations = []
+    for pk in stale:
+        # Conditional: a run whose worker finishes it right now keeps its own outcome.
+        closed = ScreeningRun.objects.filter(pk=pk, finished_at__isnull=True).update(
+            outcome=ScreeningRun.Outcome.INTERRUPTED,
+            note_message=msg(SCREENING_INTERRUPTED),
+            finished_at=now,
+        )
+        if closed:
+            declarations.append(
+                ScreeningRun.objects.values_list("declaration_id", flat=True).get(pk=pk)
+            )
+    logger.warning("screening: %d interrupted run(s) closed", len(declarations))
+    return list(dict.fromkeys(declarations))
 
 
 @transaction.atomic
@@ -401,11 +481,7 @@ def _screening_give_up(*, declaration_id: int) -> None:
     attempts = _attempts_since_submission([declaration.pk]).get(declaration.pk, 0)
     if declaration.state == S.SUBMITTED:
         declaration_screening_start(declaration=declaration)
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _(
-            "The automatic screening did not finish after %(n)d attempts; passed to review "
-            "unscreened. The reviewer checks every point by hand."
-        ) % {"n": attempts}
+    reason = msg(SCREENING_GAVE_UP, n=attempts)
     now = timezone.now()
     ScreeningRun.objects.create(
         declaration=declaration,
@@ -413,27 +489,29 @@ def _screening_give_up(*, declaration_id: int) -> None:
         started_at=now,
         finished_at=now,
         outcome=ScreeningRun.Outcome.INCOMPLETE,
-        note=reason,
+        note_message=reason,
     )
     declaration_screening_finish(
-        declaration=declaration, passed=True, reason=reason, incomplete=True
+        declaration=declaration, passed=True, message=reason, incomplete=True
     )
 
 
 def screening_follow_declarations(*, changes: list[DeclarationChange]) -> None:
     """Each submitted declaration is screened once the submission has committed (the worker
-    must see it)."""
+    must see it): the task is an outbox item of the submission's transaction, so a broker that
+    is down delays the screening, never loses it."""
     for change in changes:
         if change.to_state == S.SUBMITTED:
-            pk = change.declaration.pk
-            transaction.on_commit(lambda pk=pk: screening_enqueue(declaration_id=pk))
+            screening_enqueue(declaration_id=change.declaration.pk)
+
+
+SCREEN_TASK = "review.tasks.screen_declaration"
 
 
 def screening_enqueue(*, declaration_id: int) -> None:
-    """Queue the screening task; a broker that is down is logged and left to the sweep."""
-    from review.tasks import screen_declaration
-
-    screen_declaration.delay(declaration_id)
+    """Queue the screening task through the outbox (delivered after the current transaction
+    commits, or at once outside one; again later if the broker was down)."""
+    outbox_add("task", {"name": SCREEN_TASK, "args": [declaration_id], "kwargs": {}})
 
 
 def screening_run_latest(*, declaration: Declaration) -> ScreeningRun | None:
@@ -443,7 +521,7 @@ def screening_run_latest(*, declaration: Declaration) -> ScreeningRun | None:
         return None
     return (
         ScreeningRun.objects.filter(declaration=declaration)
-        .exclude(outcome="")
+        .exclude(outcome__in=["", ScreeningRun.Outcome.INTERRUPTED])
         .select_related("triggered_by")
         .prefetch_related("checks")
         .order_by("-started_at", "-id")

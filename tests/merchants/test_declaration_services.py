@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from common.errors import DomainError
 from merchants.models import Declaration, DeclarationDocument, DeclarationEvent
@@ -103,7 +104,12 @@ def test_returned_declaration_is_amended_and_resubmitted(draft, owner, city_regu
     assert draft.state == S.PENDING_REVIEW
     assert draft.reviewer is None and draft.claimed_at is None
     resubmit = draft.events.filter(from_state=S.RETURNED).get()
-    assert resubmit.to_state == S.SUBMITTED and resubmit.reason
+    assert resubmit.to_state == S.SUBMITTED and resubmit.reason == ""
+    assert resubmit.message == {"code": "declaration.resubmitted", "params": {}}
+    with translation.override("zh-hans"):
+        assert resubmit.reason_text == "修改后重新提交"
+    with translation.override("en"):
+        assert resubmit.reason_text == "Resubmitted after amendment"
 
 
 def test_rejection_needs_a_reason_and_closes(draft, owner, county_regulator, submit):

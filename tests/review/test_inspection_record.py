@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import DomainError
 from merchants.models import Notification
@@ -61,7 +61,11 @@ def test_pass_closes_the_visit_with_score_event_and_notification(
         S.CLOSED,
         county_regulator,
     )
-    assert Notification.objects.filter(user=owner, subject__contains="Pass").exists()
+    notice = Notification.objects.get(user=owner)
+    with translation.override("en"):
+        assert notice.subject == "Inspection result: Pass"
+    with translation.override("zh-hans"):
+        assert notice.subject.startswith("检查结果") and "Pass" not in notice.subject
 
 
 def test_fail_opens_the_rectification_with_a_deadline(inspection, county_regulator):
@@ -196,9 +200,8 @@ def test_rectification_submit_accept(inspection, county_regulator, owner):
     inspection.refresh_from_db()
     assert inspection.state == S.RECTIFICATION_SUBMITTED
     assert rectification.files.get().kind == InspectionFile.Kind.RECTIFICATION
-    assert Notification.objects.filter(
-        user=county_regulator, subject__contains="rectification report"
-    ).exists()
+    with translation.override("en"):
+        assert "rectification report" in Notification.objects.get(user=county_regulator).subject
     rectification_accept(actor=county_regulator, inspection=inspection)
     inspection.refresh_from_db()
     rectification.refresh_from_db()

@@ -493,12 +493,12 @@ def test_bulk_skips_one_flagged_between_confirmation_and_post(county_regulator, 
 def test_bulk_one_failure_does_not_undo_the_others(county_regulator, bulk_set, monkeypatch):
     real = review_services.declaration_approve
 
-    def flaky(*, actor: User, declaration: Declaration, reason: str = "") -> Declaration:
+    def flaky(*, actor: User, declaration: Declaration, **kwargs: Any) -> Declaration:
         if declaration.pk == bulk_set["clean"].pk:
             from common.errors import DomainError
 
             raise DomainError("boom")
-        return real(actor=actor, declaration=declaration, reason=reason)
+        return real(actor=actor, declaration=declaration, **kwargs)
 
     monkeypatch.setattr(review_services, "declaration_approve", flaky)
     result = declarations_bulk_approve(

@@ -2,6 +2,10 @@
 retries when a source is down, the sweep for stuck declarations, a regulator's re-run."""
 
 import logging
+import os
+import re
+import socket
+import subprocess
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -9,12 +13,15 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from common.errors import DomainError
+from common.models import OutboxItem
+from common.outbox import outbox_deliver, outbox_redeliver
 from config.celery import app as celery_app
 from merchants.models import (
     AuditEntry,
@@ -91,7 +98,7 @@ def test_clean_declaration_goes_to_review_unflagged(draft, owner, submit):
     assert not draft.flagged and not draft.screening_incomplete
     events = list(draft.events.values_list("from_state", "to_state"))
     assert events[-2:] == [(S.SUBMITTED, S.SCREENING), (S.SCREENING, S.PENDING_REVIEW)]
-    assert draft.events.last().reason == "Passed every automatic screening check."
+    assert draft.events.last().reason_text == "Passed every automatic screening check."
     run = svc.screening_run_latest(declaration=draft)
     assert run.outcome == "pass" and run.attempt == 1 and run.finished_at
     assert set(outcomes(run)) == set(RULES)
@@ -106,7 +113,7 @@ def test_a_warning_goes_to_review_flagged(draft, owner, submit):
     submit(draft, owner)  # the registry knows nothing of this merchant
     assert draft.state == S.PENDING_REVIEW
     assert draft.flagged and not draft.screening_incomplete
-    reason = draft.events.last().reason
+    reason = draft.events.last().reason_text
     assert reason.startswith("Passed the automatic screening with warnings for the reviewer:")
     assert "No registry record was found" in reason
     assert svc.screening_run_latest(declaration=draft).outcome == "warn"
@@ -121,8 +128,10 @@ def test_a_fail_goes_back_to_the_merchant_with_the_reasons(draft, owner, submit)
     assert draft.state == S.SCREENING_FAILED
     event = draft.events.last()
     assert event.to_state == S.SCREENING_FAILED and event.actor is None
-    assert event.reason.startswith("The automatic screening found problems to fix:")
-    assert "The business licence expired on 2025-03-01 — renew it at the registry" in event.reason
+    assert event.reason_text.startswith("The automatic screening found problems to fix:")
+    assert (
+        "The business licence expired on 2025-03-01 — renew it at the registry" in event.reason_text
+    )
     notification = Notification.objects.get(user=owner)
     assert notification.declaration == draft
     assert "expired on 2025-03-01" in notification.body
@@ -150,7 +159,7 @@ def test_a_source_down_is_retried_then_goes_to_review_incomplete(draft, owner, s
     last = outcomes(runs[-1])
     assert last["entity_active"] == last["licence_valid"] == last["not_on_lists"] == "unavailable"
     assert last["uscc_check_digit"] == "pass"
-    reason = draft.events.last().reason
+    reason = draft.events.last().reason_text
     assert "could not be completed" in reason and "enterprise registry" in reason
     # Only the final move to review is an event; the retries stayed in `screening`.
     assert list(draft.events.values_list("to_state", flat=True)) == [
@@ -209,7 +218,7 @@ def test_a_threshold_changed_in_the_database_changes_the_outcome(draft, owner, s
     )
     submit(draft, owner)
     assert draft.state == S.SCREENING_FAILED
-    assert "have the product checked again" in draft.events.last().reason
+    assert "have the product checked again" in draft.events.last().reason_text
 
 
 def test_screening_a_declaration_twice_does_nothing(draft, owner, submit):
@@ -326,6 +335,13 @@ def test_rerun_refused_after_the_decision(pending, county_regulator):
 # The sweep for declarations stuck in submitted / screening
 
 
+def sweep(**kwargs: Any) -> svc.SweepResult:
+    """The sweep as the periodic task runs it, outside a transaction: what it enqueues through
+    the outbox is delivered at once."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return svc.declarations_screening_sweep(**kwargs)
+
+
 def stuck(declaration: Declaration, owner: Any, minutes: int = 30) -> Declaration:
     """Submitted, but the screening task never ran (enqueue lost, worker down)."""
     declaration_services.declaration_submit(actor=owner, declaration=declaration)
@@ -338,18 +354,18 @@ def stuck(declaration: Declaration, owner: Any, minutes: int = 30) -> Declaratio
 def test_the_sweep_screens_a_stuck_declaration_exactly_once(draft, owner):
     registry(draft.merchant)
     stuck(draft, owner)
-    result = svc.declarations_screening_sweep()
+    result = sweep()
     assert result.requeued == [draft.pk] and result.given_up == []
     draft.refresh_from_db()
     assert draft.state == S.PENDING_REVIEW
-    again = svc.declarations_screening_sweep()
+    again = sweep()
     assert again.requeued == [] and again.given_up == []
     assert draft.screening_runs.count() == 1
 
 
 def test_the_sweep_leaves_recent_submissions_to_their_task(draft, owner):
     stuck(draft, owner, minutes=2)
-    assert svc.declarations_screening_sweep().requeued == []
+    assert sweep().requeued == []
     draft.refresh_from_db()
     assert draft.state == S.SUBMITTED
 
@@ -364,7 +380,7 @@ def test_a_declaration_claimed_by_another_sweep_is_skipped(draft, owner, monkeyp
         return count_attempts(ids)
 
     monkeypatch.setattr(svc, "_attempts_since_submission", another_sweep_claims_first)
-    result = svc.declarations_screening_sweep()
+    result = sweep()
     assert result.requeued == [] and result.given_up == []
     draft.refresh_from_db()
     assert draft.state == S.SUBMITTED
@@ -378,7 +394,7 @@ def test_the_sweep_gives_up_after_every_attempt_crashed(draft, owner):
     Declaration.objects.filter(pk=draft.pk).update(
         updated_at=timezone.now() - timedelta(minutes=30)
     )
-    result = svc.declarations_screening_sweep()
+    result = sweep()
     assert result.given_up == [draft.pk]
     draft.refresh_from_db()
     assert draft.state == S.PENDING_REVIEW
@@ -386,13 +402,13 @@ def test_the_sweep_gives_up_after_every_attempt_crashed(draft, owner):
     run = svc.screening_run_latest(declaration=draft)
     assert run.outcome == "incomplete" and run.attempt == svc.MAX_ATTEMPTS + 1
     assert "did not finish after 4 attempts" in run.note
-    assert "did not finish after 4 attempts" in draft.events.last().reason
+    assert "did not finish after 4 attempts" in draft.events.last().reason_text
 
 
 def test_the_sweep_task(draft, owner):
     registry(draft.merchant)
     stuck(draft, owner)
-    assert screening_sweep.delay().get() == {"requeued": 1, "given_up": 0}
+    assert screening_sweep.delay().get() == {"interrupted": 0, "requeued": 1, "given_up": 0}
 
 
 def test_every_scheduled_task_exists():
@@ -402,27 +418,94 @@ def test_every_scheduled_task_exists():
     assert {entry.task for entry in SCHEDULES} <= set(celery_app.tasks)
 
 
-def test_a_broker_that_is_down_does_not_break_the_submission(
+def test_a_broker_that_is_down_delays_the_screening_never_loses_it(
     draft, owner, submit, monkeypatch, caplog
 ):
+    """The enqueue is an outbox item of the submission's transaction: with the broker down the
+    submission still succeeds and the item waits; the re-delivery enqueues it once."""
+
     def broker_down(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    celery_app.conf.task_always_eager = False  # the autouse fixture restores it
-    with monkeypatch.context() as patched, caplog.at_level(logging.ERROR, logger="review.tasks"):
+    registry(draft.merchant)
+    with monkeypatch.context() as patched, caplog.at_level(logging.WARNING, logger="common.outbox"):
         patched.setattr("celery.app.task.Task.apply_async", broker_down)
         submit(draft, owner)
     assert draft.state == S.SUBMITTED
-    assert "the sweep will retry" in caplog.text
-    # Later the broker is back and the sweep finds it.
-    celery_app.conf.task_always_eager = True
-    registry(draft.merchant)
-    Declaration.objects.filter(pk=draft.pk).update(
-        updated_at=timezone.now() - timedelta(minutes=30)
+    assert "left for re-delivery" in caplog.text
+    item = OutboxItem.objects.get(kind="task")
+    assert item.payload == {
+        "name": "review.tasks.screen_declaration",
+        "args": [draft.pk],
+        "kwargs": {},
+    }
+    assert item.delivered_at is None
+    # The dispatcher runs but the broker still refuses the task itself: the item stays pending.
+    with monkeypatch.context() as patched:
+        patched.setattr("review.tasks.screen_declaration.apply_async", broker_down, raising=False)
+        assert outbox_deliver([item.pk]) == 0
+    item.refresh_from_db()
+    assert (
+        item.delivered_at is None and item.attempts == 1 and "OperationalError" in item.last_error
     )
-    assert svc.declarations_screening_sweep().requeued == [draft.pk]
+    # The broker is back: the periodic re-delivery enqueues it, once.
+    OutboxItem.objects.filter(pk=item.pk).update(due_at=timezone.now())
+    assert outbox_redeliver() == 1
+    assert outbox_redeliver() == 0
     draft.refresh_from_db()
     assert draft.state == S.PENDING_REVIEW
+    assert draft.screening_runs.count() == 1
+
+
+# Runs whose worker died
+
+
+def test_the_sweep_closes_a_run_whose_worker_died_and_screens_again(draft, owner, submit):
+    registry(draft.merchant)
+    stuck(draft, owner, minutes=1)
+    # A worker claimed it and died: its run is left unfinished, the declaration in screening.
+    [run] = svc._claim([draft.pk]).values()
+    long_ago = timezone.now() - timedelta(minutes=svc.STALE_RUN_MINUTES + 1)
+    Declaration.objects.filter(pk=draft.pk).update(submitted_at=long_ago)
+    ScreeningRun.objects.filter(pk=run.pk).update(started_at=long_ago)
+    result = sweep()
+    assert result.interrupted == [draft.pk] and result.requeued == [draft.pk]
+    run.refresh_from_db()
+    assert run.outcome == ScreeningRun.Outcome.INTERRUPTED and run.finished_at
+    assert run.note_message == {"code": "screening.interrupted", "params": {}}
+    with translation.override("en"):
+        assert "interrupted" in run.note
+    with translation.override("zh-hans"):
+        assert "中断" in run.note and not re.search("[A-Za-z]", run.note)
+    draft.refresh_from_db()
+    assert draft.state == S.PENDING_REVIEW
+    latest = svc.screening_run_latest(declaration=draft)
+    assert latest.outcome == ScreeningRun.Outcome.PASS and latest.attempt == 2
+    # Nothing left to close the next time.
+    assert sweep().interrupted == []
+
+
+def test_a_run_of_a_dead_process_on_this_host_is_closed_at_once(draft, owner):
+    registry(draft.merchant)
+    stuck(draft, owner, minutes=1)
+    [run] = svc._claim([draft.pk]).values()
+    assert run.worker_host == socket.gethostname() and run.worker_pid == os.getpid()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ScreeningRun.objects.filter(pk=run.pk).update(worker_pid=dead.pid)
+    assert sweep().interrupted == [draft.pk]
+    run.refresh_from_db()
+    assert run.outcome == ScreeningRun.Outcome.INTERRUPTED
+
+
+def test_a_recent_run_of_a_live_worker_is_left_alone(draft, owner):
+    registry(draft.merchant)
+    stuck(draft, owner, minutes=1)
+    [run] = svc._claim([draft.pk]).values()  # this process: alive, and just started
+    result = sweep()
+    assert result.interrupted == [] and result.requeued == []
+    run.refresh_from_db()
+    assert run.finished_at is None and run.outcome == ""
 
 
 # Bulk
