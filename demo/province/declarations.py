@@ -27,6 +27,7 @@ from demo.province.mix import (
     SCHEME_SHARE,
     STATE_MIX,
     STEP_GAPS,
+    SYSTEM_MESSAGES,
     SYSTEM_STEPS,
 )
 from merchants.models import Declaration, Scheme
@@ -185,7 +186,15 @@ def declaration_rows(specs: list[DeclarationSpec]) -> list[tuple[Any, ...]]:
     return rows
 
 
-EVENT_COLUMNS = ("declaration_id", "actor_id", "from_state", "to_state", "reason", "created_at")
+EVENT_COLUMNS = (
+    "declaration_id",
+    "actor_id",
+    "from_state",
+    "to_state",
+    "reason",
+    "message",
+    "created_at",
+)
 
 
 def event_rows(rng: random.Random, specs: list[DeclarationSpec]) -> list[tuple[Any, ...]]:
@@ -201,7 +210,8 @@ def event_rows(rng: random.Random, specs: list[DeclarationSpec]) -> list[tuple[A
                 actor = d.reviewer_id
             reasons = REASONS.get(state)
             reason = rng.choice(reasons) if reasons else ""
-            rows.append((d.id, actor, previous, state, reason, t))
+            message = SYSTEM_MESSAGES.get(state, {})
+            rows.append((d.id, actor, previous, state, reason, message, t))
             previous = state
     return rows
 

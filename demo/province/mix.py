@@ -92,8 +92,10 @@ STEP_GAPS: dict[str, tuple[float, float]] = {
     S.REJECTED: (600, 3 * 86400),
     S.WITHDRAWN: (86400, 300 * 86400),
 }
+# What the screening writes on passing, as the message code it stores (review/messages.py).
+SYSTEM_MESSAGES: dict[str, dict] = {S.PENDING_REVIEW: {"code": "screening.passed", "params": {}}}
+# What reviewers and merchants typed.
 REASONS: dict[str, tuple[str, ...]] = {
-    S.PENDING_REVIEW: ("系统初审通过",),
     S.RETURNED: (
         "门头照片不清晰。请重新上传",
         "营业执照照片与登记信息不一致。请核对后重新提交",

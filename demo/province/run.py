@@ -131,7 +131,10 @@ def _write_declaration_batch(
         json_columns=(DECLARATION_COLUMNS.index("details"),),
     )
     rows["declaration events"] += bulk_write(
-        DeclarationEvent, EVENT_COLUMNS, event_rows(ctx.rng, specs)
+        DeclarationEvent,
+        EVENT_COLUMNS,
+        event_rows(ctx.rng, specs),
+        json_columns=(EVENT_COLUMNS.index("message"),),
     )
     rows["accepted commitments"] += bulk_write(
         Declaration.accepted_commitments.through,
