@@ -78,40 +78,7 @@ def outbox_add_many(
                 key__in=[k for k in keys if k], delivered_at__isnull=True
             ).values_list("pk", flat=True)
         ) + [item.pk for item, key in zip(items, keys, strict=True) if key is None and item.pk]
-    _dispatch_on_commit(ids)
-
-
-class _Dispatch:
-    """The one after-commit hand-over of a transaction: the items it recorded, in one batch."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        _dispatch_after_commit(self.ids)
-
-
-def _dispatch_on_commit(ids: list[int]) -> None:
-    """Add the items to the transaction's hand-over (registering it on first use). Items added
-    in a savepoint that rolls back stay listed but no longer exist: the claim skips them."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        open_savepoints = set(connection.savepoint_ids)
-        for savepoints, callback, _robust in connection.run_on_commit:
-            # Only a hand-over of a block still open: one registered in an inner block that has
-            # ended, or one already run, may be outside what a test captures and runs.
-            if (
-                isinstance(callback, _Dispatch)
-                and not callback.done
-                and savepoints <= open_savepoints
-            ):
-                callback.ids.extend(ids)
-                return
-    dispatch = _Dispatch()
-    dispatch.ids.extend(ids)
-    transaction.on_commit(dispatch)
+    transaction.on_commit(lambda: _dispatch_after_commit(ids))
 
 
 def _dispatch_after_commit(ids: list[int]) -> None:

@@ -71,14 +71,17 @@ def celery_process(*arguments: str, log: Path) -> Iterator[subprocess.Popen]:
 
 
 @contextmanager
-def celery_worker(queue: str, *, log: Path) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    queue: str, *, log: Path, default_queue_too: bool = False
+) -> Iterator[subprocess.Popen]:
     """A worker that takes only `queue` (so no other worker on the broker takes the test's
-    tasks), ready when the block starts."""
+    tasks), ready when the block starts. `default_queue_too`: also Celery's default queue, for
+    tasks the worker itself enqueues (the outbox's), which the test's routes do not reach."""
     with celery_process(
         "worker",
         "--pool=solo",
         "-Q",
-        queue,
+        f"{queue},celery" if default_queue_too else queue,
         "-n",
         f"{queue}@%h",
         "--without-gossip",

@@ -51,7 +51,9 @@ def bulk_write(
     """Insert the rows and return how many; `json_columns` are positions holding dicts/lists."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        columns, rows, json_columns = _with_defaults(model, columns, rows, json_columns)
+    else:
         model._default_manager.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000
         )
@@ -81,6 +83,34 @@ def bulk_write(
             with raw.copy(sql) as copy:
                 copy.write(buffer.getvalue())
     return len(rows)
+
+
+def _with_defaults(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    json_columns: Sequence[int],
+) -> tuple[Sequence[str], list[tuple[Any, ...]], Sequence[int]]:
+    """Add the model's fields the caller left out that have a default, or are text that may be
+    blank (evaluated per row, as `Model()` would), so COPY never writes NULL into a column a
+    newer migration added."""
+    given = set(columns)
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and f.attname not in given
+        and (f.has_default() or (not f.null and f.empty_strings_allowed))
+    ]
+    if not extra:
+        return columns, rows, json_columns
+    start = len(columns)
+    json_columns = [
+        *json_columns,
+        *(start + i for i, f in enumerate(extra) if isinstance(f, models.JSONField)),
+    ]
+    rows = [(*row, *(f.get_default() for f in extra)) for row in rows]
+    return [*columns, *(f.attname for f in extra)], rows, json_columns
 
 
 @contextmanager

@@ -27,10 +27,10 @@ def test_a_worker_process_screens_a_submitted_declaration(
     log = tmp_path / "worker.log"
     old_routes = celery_app.conf.task_routes
     try:
-        with celery_worker(queue, log=log):
-            celery_app.conf.update(
-                task_routes={"review.tasks.screen_declaration": {"queue": queue}}
-            )
+        with celery_worker(queue, log=log, default_queue_too=True):
+            # The submission's outbox item is handed to the dispatcher task (routed to the
+            # test's worker), which enqueues the screening on the default queue it also takes.
+            celery_app.conf.update(task_routes={"common.tasks.outbox_deliver": {"queue": queue}})
             RegistryRecordFactory(uscc=merchant.uscc)
             declaration = declaration_services.declaration_create(
                 actor=owner, merchant=merchant, scheme=scheme("assured-unit")
@@ -58,3 +58,4 @@ def test_a_worker_process_screens_a_submitted_declaration(
     assert run.outcome == "pass" and run.finished_at is not None
     assert run.checks.count() > 0
     assert b"review.tasks.screen_declaration" in log.read_bytes()
+    assert b"common.tasks.outbox_deliver" in log.read_bytes()
