@@ -133,3 +133,19 @@ def test_admin_shows_and_finds_stored_messages(admin_user, owner):
     user_page = client.get(f"/admin/merchants/user/{owner.pk}/change/").content.decode()
     assert 'name="language"' in user_page and 'name="complaint_notices"' in user_page
     assert "Xihu District" in client.get("/admin/merchants/region/?q=Xihu").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_reads_the_site_in_their_account_language(owner):
+    from tests.conftest import client_for
+
+    client = client_for(owner)
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.headers["Content-Language"] == "en"
+    owner.language = "zh-hans"
+    owner.save(update_fields=["language"])
+    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert chinese.headers["Content-Language"] == "zh-hans"
+    assert "退出" in chinese.content.decode() or "登出" in chinese.content.decode()
+    anonymous = client_for(None).get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert anonymous.headers["Content-Language"] == "en"
