@@ -20,12 +20,6 @@ class OutboxItem(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     due_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
-    claimed_until = models.DateTimeField(
-        _("being delivered until"),
-        null=True,
-        blank=True,
-        help_text=_("Set while a dispatcher delivers the item; another one leaves it alone."),
-    )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)

@@ -3,7 +3,7 @@ cache entry to drop — is recorded as an `OutboxItem` in the same transaction a
 delivered after the commit by one dispatcher. A delivery that fails never reaches the request
 that made the write: the item stays pending and is tried again with backoff by the periodic
 `common.tasks.outbox_redeliver`, until it is delivered — once: an item is claimed by a
-conditional update before its handler runs, and marked delivered after.
+conditional update before its handler runs, and marked delivered in the same transaction.
 
 Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS,
 task and cache deletion, an app may add its own in its `ready()` (the merchants app mails inbox
@@ -12,15 +12,14 @@ messages, rendered in each reader's language).
 
 import datetime
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from celery import current_app
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from common import sms
@@ -33,14 +32,12 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 
-# How long a dispatcher may hold an item before another may take it over (a crashed worker).
-CLAIM_SECONDS = 300
 # Backoff between attempts: 30 s, 1, 2, 4, … minutes, at most 6 hours.
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 6 * 3600
 # An item still undelivered after this long is shown to admins as failing.
 FAILING_AFTER = datetime.timedelta(hours=1)
-BATCH = 200
+BATCH = 50
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -64,30 +61,61 @@ def outbox_add_many(
     payloads = list(payloads)
     keys = list(keys) if keys is not None else [None] * len(payloads)
     now = timezone.now()
-    items = OutboxItem.objects.bulk_create(
-        [
-            OutboxItem(kind=kind, payload=payload, key=key, created_at=now, due_at=now)
-            for payload, key in zip(payloads, keys, strict=True)
-        ],
-        ignore_conflicts=any(keys),
-    )
-    ids = [item.pk for item in items if item.pk is not None]
-    if any(keys):  # conflicting rows come back without a primary key: look them up
-        ids = list(
-            OutboxItem.objects.filter(
-                key__in=[k for k in keys if k], delivered_at__isnull=True
-            ).values_list("pk", flat=True)
-        ) + [item.pk for item, key in zip(items, keys, strict=True) if key is None and item.pk]
-    transaction.on_commit(lambda: _dispatch_after_commit(ids))
+    items = [
+        OutboxItem(kind=kind, payload=payload, key=key, created_at=now, due_at=now)
+        for payload, key in zip(payloads, keys, strict=True)
+    ]
+    keyed = [item for item in items if item.key]
+    if keyed:  # recording the same key again is a no-op that still answers the row's id
+        OutboxItem.objects.bulk_create(
+            keyed, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
+        )
+    OutboxItem.objects.bulk_create([item for item in items if not item.key])
+    ids = [item.pk for item in items]
+    _dispatch_on_commit(ids)
+
+
+class _Dispatch:
+    """One record's after-commit hand-over. The hand-overs of one transaction form a group:
+    the first to run takes its own items and those recorded after it, so at the commit one
+    batch goes out, and a test that runs only the callbacks of an inner block hands over only
+    what that block recorded."""
+
+    def __init__(self, group: list["_Dispatch"], ids: list[int]) -> None:
+        self.group, self.ids, self.done = group, ids, False
+        group.append(self)
+
+    def __call__(self) -> None:
+        ids: list[int] = []
+        for dispatch in self.group[self.group.index(self) :]:
+            if not dispatch.done:
+                dispatch.done = True
+                ids.extend(dispatch.ids)
+        if ids:
+            _dispatch_after_commit(ids)
+
+
+def _dispatch_on_commit(ids: list[int]) -> None:
+    group: list[_Dispatch] = []
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _Dispatch):
+                group = callback.group
+                break
+    transaction.on_commit(_Dispatch(group, ids))
 
 
 def _dispatch_after_commit(ids: list[int]) -> None:
     """Hand the new items to the dispatcher task (run at once where tasks run eagerly); if the
     broker cannot take it, they stay pending for the periodic re-delivery."""
-    from common.tasks import outbox_deliver  # the tasks module imports this one
+    from common.tasks import outbox_deliver as deliver_task  # that module imports this one
 
     try:
-        outbox_deliver.apply_async((ids,), retry=False)
+        if current_app.conf.task_always_eager:  # no broker: deliver here, without the task
+            outbox_deliver(ids)
+        else:
+            deliver_task.apply_async((ids,), retry=False)
     except Exception as exc:  # the write is committed: never turn a delivery into an error
         logger.warning("outbox: %d item(s) left for re-delivery (%s)", len(ids), exc)
 
@@ -98,40 +126,35 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def outbox_deliver(ids: Iterable[int]) -> int:
-    """Deliver these items if due and not delivered or claimed; returns how many were delivered.
+    """Deliver these items if due and not yet delivered; returns how many were delivered.
 
-    The items are claimed with one conditional update that marks them with this dispatcher's
-    own claim time, so two dispatchers never deliver the same item."""
+    One transaction per batch: its first statement marks the attempt on every pending item,
+    which locks those rows (PostgreSQL) or the database (SQLite) until the outcome is recorded,
+    so a second dispatcher handed the same items waits and then finds them delivered. A
+    database error rolls the whole batch back: its items stay pending for the next try."""
     ids = list(ids)
     if not ids:
         return 0
     now = timezone.now()
-    claim = now + datetime.timedelta(
-        seconds=CLAIM_SECONDS, microseconds=secrets.randbelow(1_000_000)
-    )
-    claimed = (
-        OutboxItem.objects.filter(pk__in=ids, delivered_at__isnull=True, due_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=claim, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return 0
-    delivered = []
-    for item in OutboxItem.objects.filter(pk__in=ids, claimed_until=claim).order_by("pk"):
-        try:
-            HANDLERS[item.kind](item.payload)
-        except Exception as exc:  # any failure: keep the item, try again later
-            logger.warning("outbox: %s failed (attempt %d): %s", item, item.attempts, exc)
-            OutboxItem.objects.filter(pk=item.pk).update(
-                claimed_until=None,
-                due_at=timezone.now() + _backoff(item.attempts),
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            )
-            continue
-        delivered.append(item.pk)
-    OutboxItem.objects.filter(pk__in=delivered).update(
-        delivered_at=timezone.now(), claimed_until=None
-    )
+    delivered: list[int] = []
+    with transaction.atomic():
+        pending = OutboxItem.objects.filter(pk__in=ids, delivered_at__isnull=True, due_at__lte=now)
+        if not pending.update(attempts=F("attempts") + 1):
+            return 0
+        for item in pending.order_by("pk"):
+            try:
+                HANDLERS[item.kind](item.payload)
+            except DatabaseError:
+                raise
+            except Exception as exc:  # any other failure: keep the item, try again later
+                logger.warning("outbox: %s failed (attempt %d): %s", item, item.attempts, exc)
+                OutboxItem.objects.filter(pk=item.pk).update(
+                    due_at=timezone.now() + _backoff(item.attempts),
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+                continue
+            delivered.append(item.pk)
+        OutboxItem.objects.filter(pk__in=delivered).update(delivered_at=timezone.now())
     return len(delivered)
 
 
@@ -142,7 +165,6 @@ def outbox_redeliver(limit: int = BATCH * 10) -> int:
         now = timezone.now()
         ids = list(
             OutboxItem.objects.filter(delivered_at__isnull=True, due_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .order_by("due_at")
             .values_list("pk", flat=True)[: min(BATCH, limit)]
         )
@@ -158,7 +180,7 @@ def outbox_redeliver(limit: int = BATCH * 10) -> int:
 def outbox_retry_now(ids: Iterable[int]) -> int:
     """Make these pending items due at once (the admin action)."""
     return OutboxItem.objects.filter(pk__in=list(ids), delivered_at__isnull=True).update(
-        due_at=timezone.now(), claimed_until=None
+        due_at=timezone.now()
     )
 
 

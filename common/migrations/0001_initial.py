@@ -21,7 +21,6 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(blank=True, help_text='Makes recording the same side effect twice a no-op.', max_length=200, null=True, unique=True, verbose_name='key')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
                 ('due_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt at')),
-                ('claimed_until', models.DateTimeField(blank=True, help_text='Set while a dispatcher delivers the item; another one leaves it alone.', null=True, verbose_name='being delivered until')),
                 ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
                 ('last_error', models.TextField(blank=True, verbose_name='last error')),
                 ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),

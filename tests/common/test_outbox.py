@@ -80,18 +80,6 @@ def test_a_failed_delivery_waits_with_backoff_then_is_delivered_once():
     assert calls == [{"n": 2}]
 
 
-def test_an_item_claimed_by_a_live_dispatcher_is_left_alone_until_its_claim_ends():
-    failures["left"] = 1
-    outbox_add("test-flaky", {"n": 3})
-    item = OutboxItem.objects.get()
-    OutboxItem.objects.update(
-        due_at=timezone.now(), claimed_until=timezone.now() + timedelta(minutes=5)
-    )
-    assert outbox_deliver([item.pk]) == 0 and calls == []
-    OutboxItem.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
-    assert outbox_deliver([item.pk]) == 1 and calls == [{"n": 3}]
-
-
 def test_the_same_key_is_recorded_once():
     outbox_add("test-flaky", {"n": 4}, key="k-4")
     outbox_add("test-flaky", {"n": 4}, key="k-4")

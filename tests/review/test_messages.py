@@ -185,6 +185,9 @@ def test_an_inspection_result_is_told_in_the_reader_language(merchant, owner, co
     # The mail to the Chinese-speaking owner is in Chinese, subject included.
     [sent] = mail.outbox
     assert sent.subject.startswith("检查结果") and "Inspection" not in sent.body
+    # Pages follow the account's language when it names one; without, the browser's.
+    owner.language = ""
+    owner.save(update_fields=["language"])
     inbox_en = _page(owner, reverse("inbox"), "en")
     assert "Inspection result: Fail" in inbox_en and "检查结果" not in inbox_en
     inbox_zh = _page(owner, reverse("inbox"), "zh-hans")
