@@ -13,8 +13,10 @@ Afterwards it checks that the database holds exactly as many complaints (and sub
 the server answered 201, prints the achieved rate, latency percentiles and errors, and stops the
 server. --with-ip-index measures what an index on (submitted_ip, created_at) would change.
 
---broker redis://127.0.0.1:6379/5 runs as production does: a Celery worker (one process) beside
-gunicorn delivers each complaint's outbox items (the consumer's SMS and mail, the handlers'
+--relay runs as docker-compose does: requests only record their outbox items, and one
+`outbox_relay` process beside gunicorn delivers them in batches (the count check waits for every
+item to be delivered). --broker redis://127.0.0.1:6379/5 instead: a Celery worker (one process)
+beside gunicorn delivers each complaint's outbox items (the consumer's SMS and mail, the handlers'
 notices, the store page's cache delete), and the request only records them and publishes one
 task; the worker shares the same two cores. The count check then also waits for every outbox
 item to be delivered. Without it tasks run eagerly: the request delivers its own items after
@@ -167,6 +169,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=32, help="client threads (the bound)")
     parser.add_argument("--broker", default="", help="Celery broker URL: run a worker too")
+    parser.add_argument(
+        "--relay", action="store_true", help="OUTBOX_RELAY=true and an outbox_relay process"
+    )
     args = parser.parse_args()
 
     python = str(ROOT / ".venv" / "bin" / "python")
@@ -181,6 +186,7 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "MEDIA_ROOT": "/tmp/acp_hd_bench_media",
         "CELERY_BROKER_URL": args.broker,
+        "OUTBOX_RELAY": "true" if args.relay else "false",
     }
     print(f"database {args.database_url}: recreating and migrating …", flush=True)
     recreate_database(args.database_url)
@@ -210,7 +216,11 @@ def main() -> None:
     print(f"server: {' '.join(command)}", flush=True)
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     worker, undelivered = None, 0
-    if args.broker:
+    if args.relay:
+        worker = subprocess.Popen(
+            [python, "manage.py", "outbox_relay"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+    elif args.broker:
         redis_flush(args.broker)
         worker = subprocess.Popen(
             [

@@ -5,6 +5,10 @@ that made the write: the item stays pending and is tried again with backoff by t
 `common.tasks.outbox_redeliver`, until it is delivered — once: an item is claimed by a
 conditional update before its handler runs, and marked delivered in the same transaction.
 
+With OUTBOX_RELAY=true (production, docker-compose) writes only record their items, and the
+`outbox_relay` process delivers them in batches a fraction of a second later: a request pays for
+one insert per side effect, nothing more.
+
 Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS,
 task and cache deletion, an app may add its own in its `ready()` (the merchants app mails inbox
 messages, rendered in each reader's language).
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
@@ -96,6 +101,8 @@ class _Dispatch:
 
 
 def _dispatch_on_commit(ids: list[int]) -> None:
+    if settings.OUTBOX_RELAY:  # the relay process picks them up
+        return
     group: list[_Dispatch] = []
     connection = transaction.get_connection()
     if connection.in_atomic_block:

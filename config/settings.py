@@ -146,6 +146,11 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@assured.example")
+# The outbox (common/outbox.py): by default each committed write hands its side effects to the
+# dispatcher task at once; with OUTBOX_RELAY=true writes only record them and the
+# `outbox_relay` process delivers them in batches (docker-compose runs it).
+OUTBOX_RELAY = env.bool("OUTBOX_RELAY", default=False)
+OUTBOX_RELAY_INTERVAL = env.float("OUTBOX_RELAY_INTERVAL", default=0.25)
 # Text messages (common/sms.py): the console backend prints them, like the console mail backend.
 SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.ConsoleBackend")
 

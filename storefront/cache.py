@@ -100,6 +100,6 @@ def store_pages_follow_records(source: str) -> None:
         store_page_invalidate_all()
 
 
-def store_page_follow_merchant(merchant_id: int) -> None:
+def store_page_follow_merchant(merchant: Merchant) -> None:
     """A complaint or inspection step: the page shows the figures and the inspection record."""
-    store_page_invalidate(_codes_of([merchant_id]))
+    store_page_invalidate([merchant.public_code])

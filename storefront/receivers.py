@@ -39,12 +39,12 @@ def records(*, source: str, **kwargs: Any) -> None:
 
 @receiver(inspection_changed, dispatch_uid="storefront.inspection")
 def inspection(*, inspection: Any, **kwargs: Any) -> None:
-    store_page_follow_merchant(inspection.merchant_id)
+    store_page_follow_merchant(inspection.merchant)
 
 
 @receiver(complaint_changed, dispatch_uid="storefront.complaint")
 def complaint(*, complaint: Any, **kwargs: Any) -> None:
-    store_page_follow_merchant(complaint.merchant_id)
+    store_page_follow_merchant(complaint.merchant)
 
 
 @receiver(standings_changed, dispatch_uid="storefront.standings")

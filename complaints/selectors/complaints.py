@@ -253,6 +253,8 @@ def complaint_handlers(*, reaching: str | None = None, notices: str | None = Non
     ).select_related("region")
     if notices is not None:
         qs = qs.filter(complaint_notices=notices)
+    if reaching is not None:  # only the county's own, its city's and the province's regulators
+        qs = qs.filter(region_id__in={reaching, f"{reaching[:4]}00", f"{reaching[:2]}0000"})
     return [user for user in qs.order_by("pk") if reaching is None or reaches(user, reaching)]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -274,11 +274,16 @@ def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> No
     """Refuse a complaint over the per-phone or per-address limits (abuse protection)."""
     now = now or timezone.now()
     limits = settings.COMPLAINT_INTAKE_LIMITS
+    hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
+    by_phone, by_ip = Q(complainant_phone=phone), Q(submitted_ip=ip) if ip else Q(pk__in=[])
+    counts = Complaint.objects.filter(by_phone | by_ip, created_at__gte=day_ago).aggregate(
+        phone_hour=Count("pk", filter=by_phone & Q(created_at__gte=hour_ago)),
+        phone_day=Count("pk", filter=by_phone),
+        ip_hour=Count("pk", filter=by_ip & Q(created_at__gte=hour_ago)),
+        ip_day=Count("pk", filter=by_ip),
+    )  # one query: the hour is checked first, so its limit is the one named
     for window, limit in (("hour", limits["hour"]), ("day", limits["day"])):
-        since = now - (timedelta(hours=1) if window == "hour" else timedelta(days=1))
-        recent = Complaint.objects.filter(created_at__gte=since)
-        by_phone = recent.filter(complainant_phone=phone).count()
-        by_ip = recent.filter(submitted_ip=ip).count() if ip else 0
+        by_phone, by_ip = counts[f"phone_{window}"], counts[f"ip_{window}"]
         if max(by_phone, by_ip) >= limit:
             raise DomainError(
                 _(

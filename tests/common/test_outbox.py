@@ -115,3 +115,14 @@ def test_admins_see_what_has_failed_for_long_and_can_retry_it(admin_user):
     assert outbox_retry_now([failing.pk]) == 1
     assert outbox.outbox_redeliver() == 1
     assert calls == [{"n": 6}, {"n": 5}]
+
+
+def test_with_the_relay_a_write_only_records_and_the_relay_delivers(settings):
+    from django.core.management import call_command
+
+    settings.OUTBOX_RELAY = True
+    with transaction.atomic():
+        outbox_add("test-flaky", {"n": 7})
+    assert calls == [] and OutboxItem.objects.get().delivered_at is None
+    call_command("outbox_relay", "--once")
+    assert calls == [{"n": 7}] and OutboxItem.objects.get().delivered_at is not None
