@@ -43,6 +43,12 @@ def subtree_q(region: Region, field: str = "region_id") -> Q:
     )
 
 
+def regions_reaching(code: str) -> set[str]:
+    """The codes of the regions whose people reach region `code`: itself, its city and the
+    province (the reverse of subtree_q: `reaches(user, code)` holds exactly for these)."""
+    return {code, code[:4].ljust(CODE_LENGTH, "0"), code[:2].ljust(CODE_LENGTH, "0")}
+
+
 def region_list() -> QuerySet[Region]:
     return Region.objects.select_related("parent")
 

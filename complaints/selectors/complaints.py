@@ -23,8 +23,7 @@ from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
 from complaints.permissions import is_complaint_handler
 from merchants.models import Membership, Merchant, Region, User
-from merchants.permissions import reaches
-from merchants.selectors import subtree_q
+from merchants.selectors import regions_reaching, subtree_q
 
 QUEUE_PAGE_SIZE = 50
 
@@ -241,21 +240,27 @@ def merchant_public_search(*, q: str, county: Region | None) -> QuerySet[Merchan
     return qs.order_by("name", "pk")[:PUBLIC_SEARCH_LIMIT]
 
 
-def complaint_handlers(*, reaching: str | None = None, notices: str | None = None) -> list[User]:
-    """The regulators who handle complaints — in the county `reaching` (their region reaches
-    it), if given — and hear of new ones; `notices` keeps those who chose that way of hearing
-    ("each" or "digest"). Platform admins reach every county but are not told of each one."""
-    qs = User.objects.filter(
+def _handlers(notices: str) -> QuerySet[User]:
+    return User.objects.filter(
         role=User.Role.REGULATOR,
         can_handle_complaints=True,
         is_active=True,
         region__isnull=False,
-    ).select_related("region")
-    if notices is not None:
-        qs = qs.filter(complaint_notices=notices)
-    if reaching is not None:  # only the county's own, its city's and the province's regulators
-        qs = qs.filter(region_id__in={reaching, f"{reaching[:4]}00", f"{reaching[:2]}0000"})
-    return [user for user in qs.order_by("pk") if reaching is None or reaches(user, reaching)]
+        complaint_notices=notices,
+    )
+
+
+def complaint_handler_ids(*, reaching: str, notices: str) -> list[int]:
+    """The regulators who handle complaints in the county `reaching` — its own, its city's and
+    the province's (the regions that reach it) — and chose this way of hearing of new ones
+    ("each" or "digest"). Platform admins reach every county but are not told of each one."""
+    handlers = _handlers(notices).filter(region_id__in=regions_reaching(reaching))
+    return list(handlers.order_by("pk").values_list("pk", flat=True))
+
+
+def complaint_handlers(*, notices: str) -> list[User]:
+    """Every regulator who handles complaints and chose this way of hearing of new ones."""
+    return list(_handlers(notices).select_related("region").order_by("pk"))
 
 
 def complaints_new_in_region(*, region: Region, day: date) -> QuerySet[Complaint]:

@@ -36,7 +36,11 @@ from complaints.models import (
 )
 from complaints.models import ComplaintState as C
 from complaints.permissions import can_answer, can_handle
-from complaints.selectors.complaints import complaint_handlers, complaints_new_in_region
+from complaints.selectors.complaints import (
+    complaint_handler_ids,
+    complaint_handlers,
+    complaints_new_in_region,
+)
 from complaints.signals import complaint_changed
 from merchants.models import Merchant, Region, User
 from merchants.services.notifications import notify_merchant_members, notify_users
@@ -206,12 +210,14 @@ def _tell_consumer(
 
 def _tell_handlers(complaint: Complaint) -> None:
     """The regulators who handle complaints in the county and chose to hear of each one."""
-    handlers = complaint_handlers(reaching=complaint.region_id, notices=User.ComplaintNotices.EACH)
+    handlers = complaint_handler_ids(
+        reaching=complaint.region_id, notices=User.ComplaintNotices.EACH
+    )
     if not handlers:
         return
     region = complaint.region
     notify_users(
-        user_ids=[user.pk for user in handlers],
+        user_ids=handlers,
         key=f"complaint-new:{complaint.pk}",
         subject=msg(m.NEW_SUBJECT, id=complaint.pk, county=bilingual(lambda: region.display_name)),
         body=msg(
