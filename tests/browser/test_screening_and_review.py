@@ -88,13 +88,14 @@ def test_failed_screening_is_explained_and_a_clean_declaration_is_approved(
     assert passing.state == Declaration.State.APPROVED
     assert passing.reviewer.username == "reg-xihu"
 
-    # The merchant sees the result and an unread message in the inbox.
+    # The merchant sees the result and unread messages in the inbox: the failed screening, the
+    # approval, and the two pool moves (selection after screening, cultivation on approval).
     merchant_page.goto(f"{base}/dashboard/")
-    assert merchant_page.locator("nav .nav-badge").inner_text().strip() == "2"
+    assert merchant_page.locator("nav .nav-badge").inner_text().strip() == "4"
     assert "已通过" in merchant_page.locator("main").inner_text()
     merchant_page.goto(f"{base}/inbox/")
     inbox = merchant_page.locator("main").inner_text()
     assert "您的申报已审核通过" in inbox and "龙井问茶茶庄" in inbox
     assert "未通过系统初审" in inbox
     shot(merchant_page, "04-merchant-inbox")
-    assert Notification.objects.filter(user=owner, read_at__isnull=True).count() == 2
+    assert Notification.objects.filter(user=owner, read_at__isnull=True).count() == 4
