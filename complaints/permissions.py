@@ -39,15 +39,32 @@ def can_answer(user: Any, complaint: Complaint) -> bool:
     return works_for(user, complaint.merchant_id)
 
 
-def sees_full_contact(user: Any, complaint: Complaint) -> bool:
-    """Regulators, coordinators, admins and the complainant see the contact; merchants never.
-
-    Decided per complaint: a merchant's person may also hold a consumer account.
-    """
+def may_hold_complaints(user: Any) -> bool:
+    """Has complaints in an account (lodged signed in, or attached from the tracking link): a
+    consumer account that works for no merchant. Anyone else follows a complaint by its link."""
     return (
-        user.is_platform_admin
-        or user.role in (User.Role.REGULATOR, User.Role.COORDINATOR)
-        or (complaint.consumer_id is not None and complaint.consumer_id == user.pk)
+        user is not None
+        and user.is_authenticated
+        and user.role == User.Role.CONSUMER
+        and not Membership.objects.filter(user=user).exists()
+    )
+
+
+def sees_full_contact(user: Any, complaint: Complaint) -> bool:
+    """Regulators, coordinators, admins and the complainant's consumer account see the contact;
+    a merchant's people never, whatever account the complaint is attached to.
+
+    Decided by role, never by holding the tracking link: a complaint attached to an account
+    shows the contact only to a consumer account that works for no merchant.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_admin or user.role in (User.Role.REGULATOR, User.Role.COORDINATOR):
+        return True
+    return (
+        complaint.consumer_id is not None
+        and complaint.consumer_id == user.pk
+        and may_hold_complaints(user)
     )
 
 

@@ -176,6 +176,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.2,
 }
 
+# How many reverse proxies (e.g. the TLS proxy in front of gunicorn) stand before the application.
+# 0: the client is REMOTE_ADDR and X-Forwarded-For / X-Forwarded-Proto are ignored. n > 0: the
+# client is the n-th address from the right of X-Forwarded-For (common/net.py), and
+# X-Forwarded-Proto says whether the request came over HTTPS. Set it only when every request
+# passes through those proxies (gunicorn's port not published).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with a WWW-Authenticate header.
@@ -188,6 +195,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.api_exception_handler",
+    # The throttles take the client's address by the same rule as common.net.client_ip: with 0
+    # trusted proxies REMOTE_ADDR only, so a made-up X-Forwarded-For does not dodge them.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Assured Consumption Platform API",
@@ -218,7 +228,11 @@ SPECTACULAR_SETTINGS = {
 
 # Production hardening: the same module, switched on by DEBUG=false.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container's health checks call gunicorn directly over HTTP, with or without a proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+# Trusted only from a configured proxy: any client could send X-Forwarded-Proto.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -262,10 +276,16 @@ EXTERNAL_SOURCE_ADAPTERS = {
     "enforcement": "merchants.sources.EnforcementTableSource",
 } | env.dict("EXTERNAL_SOURCE_ADAPTERS", default={})
 
-# Complaint intake: at most this many complaints per phone and per address, per hour and per day.
+# Complaint intake: at most this many complaints per phone (normalised), per hour and per day...
 COMPLAINT_INTAKE_LIMITS = {
     "hour": env.int("COMPLAINT_LIMIT_PER_HOUR", default=5),
     "day": env.int("COMPLAINT_LIMIT_PER_DAY", default=20),
+}
+# ...and per client address (common.net.client_ip: through TRUSTED_PROXY_COUNT proxies). Higher
+# than the phone's: many people can share one address (a mobile carrier's NAT, an office).
+COMPLAINT_ADDRESS_LIMITS = {
+    "hour": env.int("COMPLAINT_LIMIT_PER_ADDRESS_HOUR", default=20),
+    "day": env.int("COMPLAINT_LIMIT_PER_ADDRESS_DAY", default=100),
 }
 
 # The platform's public address, for links in e-mails.

@@ -11,11 +11,12 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.api import ERROR_RESPONSES
-from common.errors import DomainError
+from common.net import client_ip
 from complaints.api.serializers import (
     EVIDENCE_FILE,
     EVIDENCE_PK,
@@ -38,6 +39,7 @@ from complaints.api.serializers import (
     validated,
 )
 from complaints.models import Complaint, ComplaintEvent
+from complaints.permissions import may_hold_complaints
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
 from merchants.models import Merchant, User
@@ -80,8 +82,8 @@ class ComplaintIntakeView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(IntakeSerializer, request)
-        ip = request.META.get("REMOTE_ADDR") or None
-        phone = data["complainant_phone"].strip()
+        ip = client_ip(request)
+        phone = data["complainant_phone"]  # normalised by the serializer
         try:
             complaint = services.complaint_submit(
                 merchant=data.get("merchant"),
@@ -102,14 +104,8 @@ class ComplaintIntakeView(APIView):
                 ip=ip,
                 language=translation.get_language(),
             )
-        except DomainError:
-            # The service checks the limits itself; asking again only on refusal keeps the
-            # limit queries off the happy path and tells a 429 from a 400.
-            try:
-                services.complaint_intake_check(phone=phone, ip=ip)
-            except DomainError as limit:
-                return Response({"detail": limit.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-            raise
+        except services.IntakeLimited as limit:
+            return Response({"detail": limit.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         token = complaint.tracking_token
         try:
             page_url: str | None = request.build_absolute_uri(
@@ -176,8 +172,9 @@ class ComplaintTrackViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary=gettext_lazy("Attach the complaint to your account"),
         description=gettext_lazy(
-            "The signed-in user takes the complaint into their account, to follow it without "
-            "the link. A complaint that belongs to another account is refused."
+            "The signed-in consumer takes the complaint into their account, to follow it without "
+            "the link. Consumer accounts only: a merchant's, a regulator's or an admin's account "
+            "is refused, and so is a complaint that belongs to another account."
         ),
         request=None,
         responses={200: TrackSerializer, **ERROR_RESPONSES, 401: NOT_SIGNED_IN},
@@ -191,6 +188,13 @@ class ComplaintTrackViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def attach(self, request: Request, token: str) -> Response:
         complaint = self.get_object()
+        if not may_hold_complaints(request.user):
+            raise PermissionDenied(
+                _(
+                    "Only a consumer account can hold a complaint. Follow it with its link, or "
+                    "sign in with your consumer account."
+                )
+            )
         services.complaint_attach_to_account(complaint=complaint, consumer=request.user)
         return self._detail(complaint)
 

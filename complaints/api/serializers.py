@@ -6,6 +6,7 @@ A merchant's people only ever receive the complainant's masked phone and never t
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import FileResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
+from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
     Complaint,
@@ -139,7 +141,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     state = _state_field()
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     phone = serializers.SerializerMethodField(
-        help_text=gettext_lazy("Masked as 138****1234 for the merchant's people.")
+        help_text=gettext_lazy("Masked as *******1234 for the merchant's people.")
     )
     email = serializers.SerializerMethodField(
         help_text=gettext_lazy("Empty for the merchant's people.")
@@ -290,10 +292,12 @@ class IntakeSerializer(serializers.Serializer):
     )
     purchase_date = serializers.DateField(required=False, allow_null=True)
     complainant_name = serializers.CharField(max_length=50)
-    complainant_phone = serializers.RegexField(
-        r"^\+?[0-9][0-9 -]{4,18}$",
-        max_length=20,
-        error_messages={"invalid": gettext_lazy("Enter a phone number.")},
+    complainant_phone = serializers.CharField(
+        max_length=30,
+        help_text=gettext_lazy(
+            "A mainland China number, in any usual writing (+86 138 1234 5678, 138-1234-5678, "
+            "0571-87654321); stored and compared in one form."
+        ),
     )
     complainant_email = serializers.EmailField(required=False, allow_blank=True)
     consent_to_contact = serializers.BooleanField(required=False, default=False)
@@ -302,6 +306,12 @@ class IntakeSerializer(serializers.Serializer):
         required=False,
         help_text=gettext_lazy("Up to 5 files: JPEG, PNG or PDF, 10 MB each (multipart)."),
     )
+
+    def validate_complainant_phone(self, value: str) -> str:
+        try:
+            return phone_normalise(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
     def validate_merchant(self, code: str) -> Merchant | None:
         code = code.strip()

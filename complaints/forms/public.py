@@ -1,7 +1,6 @@
 """The consumer's forms: finding the merchant, lodging a complaint, answering on the tracking
 page."""
 
-import re
 from typing import Any
 
 from django import forms
@@ -10,34 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
+from common.phones import phone_normalise
 from complaints.models import ComplaintCategory
 from complaints.services.complaints import MAX_EVIDENCE_FILES
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region
-
-# Mobile: 11 digits starting 13-19. Landline: area code 0xx or 0xxx, then 7-8 digits.
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-
-
-def normalise_phone(value: str) -> str:
-    """Strip spaces and a +86 prefix; keep one hyphen after a landline's area code."""
-    phone = re.sub(r"[\s()]", "", value)
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    if MOBILE_RE.match(phone.replace("-", "")):
-        return phone.replace("-", "")
-    if LANDLINE_RE.match(phone):
-        return phone
-    raise ValidationError(
-        _(
-            "Enter a mainland China phone number: a mobile such as 13812345678 or a landline "
-            "with its area code such as 0571-87654321."
-        ),
-        code="phone",
-    )
 
 
 class MerchantSearchForm(NoSuffixMixin, forms.Form):
@@ -100,7 +76,7 @@ class ComplaintForm(NoSuffixMixin, forms.Form):
     )
     complainant_phone = forms.CharField(
         label=gettext_lazy("Your phone"),
-        max_length=20,
+        max_length=30,
         widget=forms.TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     complainant_email = forms.EmailField(
@@ -135,7 +111,7 @@ class ComplaintForm(NoSuffixMixin, forms.Form):
             self.order_fields(["business_name", "business_address", "county"])
 
     def clean_complainant_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["complainant_phone"])
+        return phone_normalise(self.cleaned_data["complainant_phone"])
 
     def clean_evidence(self) -> list[Any]:
         files = self.cleaned_data["evidence"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.messages import render
+from common.phones import phone_mask
 from common.uploads import EXTENSIONS
 from complaints import messages  # noqa: F401  (defines the message codes events store)
 
@@ -195,9 +196,26 @@ class Complaint(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        """The phone as a merchant may see it: 138****1234."""
-        phone = self.complainant_phone
-        return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+        """The phone as a merchant may see it: only the last four digits, *******1234."""
+        return phone_mask(self.complainant_phone)
+
+
+class ComplaintIntakeLock(models.Model):
+    """One row per normalised phone and per client address that lodged a complaint: intake
+    locks the complaint's rows (select_for_update, in the intake transaction) before it counts
+    the recent complaints, so parallel requests from one phone or address are counted one after
+    the other and never all pass the limit together. The key is a hash ("phone:…", "ip:…"):
+    the table holds no phone number."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complaint intake lock")
+        verbose_name_plural = _("complaint intake locks")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ComplaintEvent(models.Model):

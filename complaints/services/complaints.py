@@ -5,6 +5,7 @@ accepts or declines within 7, the merchant answers within 10, handling ends with
 acceptance. A closed complaint is rated once and may be reopened within 15 days of settlement.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from common.calendar import add_working_days
 from common.errors import DomainError, require
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add
+from common.phones import phone_error, phone_key, phone_normalise_or_none
 from common.uploads import inspect_upload, save_with_file
 from complaints import messages as m
 from complaints.models import (
@@ -32,10 +34,11 @@ from complaints.models import (
     ComplaintCategory,
     ComplaintEvent,
     ComplaintEvidence,
+    ComplaintIntakeLock,
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
-from complaints.permissions import can_answer, can_handle
+from complaints.permissions import can_answer, can_handle, may_hold_complaints
 from complaints.selectors.complaints import (
     complaint_handler_ids,
     complaint_handlers,
@@ -276,10 +279,31 @@ def _require_merchant_member(actor: User, complaint: Complaint) -> None:
 # Intake
 
 
+class IntakeLimited(DomainError):
+    """A complaint refused by the intake limits (the API answers 429)."""
+
+
+def _lock_key(kind: str, value: str) -> str:
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def complaint_intake_lock(*, phone: str, ip: str | None) -> None:
+    """Serialise intake per phone and per address until the transaction ends: the lock rows are
+    created if missing (a conflict-ignoring insert) and locked with select_for_update, in key
+    order so two requests never wait on each other crosswise. On SQLite the insert itself takes
+    the database's write lock, which serialises the same way. Call inside a transaction."""
+    keys = sorted({_lock_key("phone", phone_key(phone))} | ({_lock_key("ip", ip)} if ip else set()))
+    ComplaintIntakeLock.objects.bulk_create(
+        [ComplaintIntakeLock(key=key) for key in keys], ignore_conflicts=True
+    )
+    list(ComplaintIntakeLock.objects.select_for_update().filter(key__in=keys).order_by("key"))
+
+
 def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> None:
-    """Refuse a complaint over the per-phone or per-address limits (abuse protection)."""
+    """Refuse a complaint over the per-phone (normalised) or per-address limits (abuse
+    protection). Atomic only after complaint_intake_lock in the same transaction."""
     now = now or timezone.now()
-    limits = settings.COMPLAINT_INTAKE_LIMITS
+    phone = phone_key(phone)
     hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
     by_phone, by_ip = Q(complainant_phone=phone), Q(submitted_ip=ip) if ip else Q(pk__in=[])
     counts = Complaint.objects.filter(by_phone | by_ip, created_at__gte=day_ago).aggregate(
@@ -288,26 +312,36 @@ def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> No
         ip_hour=Count("pk", filter=by_ip & Q(created_at__gte=hour_ago)),
         ip_day=Count("pk", filter=by_ip),
     )  # one query: the hour is checked first, so its limit is the one named
-    for window, limit in (("hour", limits["hour"]), ("day", limits["day"])):
-        by_phone, by_ip = counts[f"phone_{window}"], counts[f"ip_{window}"]
-        if max(by_phone, by_ip) >= limit:
-            raise DomainError(
-                _(
-                    "Too many complaints from this phone or connection in the last %(window)s "
-                    "(at most %(limit)d). Nothing you typed is lost: try again later, or call "
-                    "12315."
+    phone_limits = settings.COMPLAINT_INTAKE_LIMITS
+    address_limits = getattr(settings, "COMPLAINT_ADDRESS_LIMITS", phone_limits)
+    for window in ("hour", "day"):
+        for source, limits in (("phone", phone_limits), ("ip", address_limits)):
+            limit = limits[window]
+            if counts[f"{source}_{window}"] < limit:
+                continue
+            params = {"window": _("hour") if window == "hour" else _("day"), "limit": limit}
+            if source == "phone":
+                text = _(
+                    "Too many complaints from this phone in the last %(window)s (at most "
+                    "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
                 )
-                % {"window": _("hour") if window == "hour" else _("day"), "limit": limit}
-            )
+            else:
+                text = _(
+                    "Too many complaints from this connection in the last %(window)s (at most "
+                    "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
+                )
+            raise IntakeLimited(text % params)
 
 
 def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> list[Complaint]:
-    """Complaints from the same phone about the same merchant in the last 7 days."""
+    """Complaints from the same phone (normalised) about the same merchant in the last 7 days."""
     if merchant is None:
         return []
     since = timezone.now() - timedelta(days=7)
     return list(
-        Complaint.objects.filter(complainant_phone=phone, merchant=merchant, created_at__gte=since)
+        Complaint.objects.filter(
+            complainant_phone=phone_key(phone), merchant=merchant, created_at__gte=since
+        )
     )
 
 
@@ -359,8 +393,12 @@ def complaint_submit(
         _("The purchase date cannot be in the future."),
     )
     require(amount is None or amount >= 0, _("The amount cannot be negative."))
+    phone = phone_normalise_or_none(complainant_phone)
+    if phone is None:
+        raise DomainError(phone_error(), field="complainant_phone")
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
-    complaint_intake_check(phone=complainant_phone, ip=ip)
+    complaint_intake_lock(phone=phone, ip=ip)
+    complaint_intake_check(phone=phone, ip=ip)
     complaint = Complaint.objects.create(
         merchant=merchant,
         region=region,
@@ -370,12 +408,14 @@ def complaint_submit(
         description=description.strip(),
         wanted_outcome=wanted_outcome.strip(),
         complainant_name=complainant_name.strip(),
-        complainant_phone=complainant_phone.strip(),
+        complainant_phone=phone,
         complainant_email=complainant_email.strip(),
         consent_to_contact=consent_to_contact,
         amount=amount,
         purchase_date=purchase_date,
-        consumer=consumer if consumer is not None and consumer.is_authenticated else None,
+        # Only a consumer account holds a complaint: a merchant's person or a regulator lodging
+        # one follows it by its link, never by an account that would unmask the contact.
+        consumer=consumer if may_hold_complaints(consumer) else None,
         lodged_by=lodged_by,
         submitted_ip=ip,
         language=_language(language),
@@ -420,11 +460,21 @@ def complaint_submit(
 
 @transaction.atomic
 def complaint_attach_to_account(*, complaint: Complaint, consumer: User) -> Complaint:
+    """The signed-in consumer takes the complaint into their account. Consumer accounts only:
+    holding the link never makes a merchant's person or a regulator the complainant."""
     require(
-        complaint.consumer_id in (None, consumer.pk),
-        _("This complaint already belongs to another account."),
+        may_hold_complaints(consumer),
+        _(
+            "Only a consumer account can hold a complaint. Follow it with its link, or sign in "
+            "with your consumer account."
+        ),
     )
-    Complaint.objects.filter(pk=complaint.pk).update(consumer=consumer)
+    taken = (
+        Complaint.objects.filter(pk=complaint.pk)
+        .filter(Q(consumer__isnull=True) | Q(consumer=consumer))
+        .update(consumer=consumer)
+    )  # conditional: of two accounts attaching at once, one wins
+    require(taken == 1, _("This complaint already belongs to another account."))
     complaint.refresh_from_db()
     return complaint
 

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
+from common.net import client_ip
 from common.pages import act, show_domain_error
 from common.uploads import attachment_response
 from complaints.forms.public import ComplaintForm, MerchantSearchForm, RateForm, ReasonForm
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent, ComplaintState
+from complaints.permissions import may_hold_complaints
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
 from merchants import selectors as merchant_selectors
@@ -33,10 +35,6 @@ def _counties() -> list[Region]:
 
 
 # Intake
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def complaint_new(request: HttpRequest) -> HttpResponse:
@@ -102,7 +100,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     purchase_date=data["purchase_date"],
                     evidence=data["evidence"],
                     consumer=request.user if request.user.is_authenticated else None,
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                     language=translation.get_language(),
                 )
             except DomainError as exc:
@@ -154,7 +152,7 @@ def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
             "can_reopen": services.complaint_can_reopen(complaint),
             "can_rate": complaint.is_closed and complaint.rating is None,
             "can_message": is_open,
-            "can_attach": user.is_authenticated and complaint.consumer_id is None,
+            "can_attach": complaint.consumer_id is None and may_hold_complaints(user),
             "roles": ComplaintEvent.Role,
             "ratings": range(1, 6),
         },

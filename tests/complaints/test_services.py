@@ -92,11 +92,14 @@ def test_intake_limit_per_phone(merchant, settings):
 
 
 def test_intake_limit_per_address(merchant, settings):
-    settings.COMPLAINT_INTAKE_LIMITS = {"hour": 2, "day": 20}
+    """The address has its own limits (COMPLAINT_ADDRESS_LIMITS), apart from the phone's."""
+    settings.COMPLAINT_INTAKE_LIMITS = {"hour": 1, "day": 20}
+    settings.COMPLAINT_ADDRESS_LIMITS = {"hour": 2, "day": 20}
     for phone in ("13800000001", "13800000002"):
         _lodge(merchant, complainant_phone=phone, ip="10.0.0.9")
-    with pytest.raises(DomainError, match="Too many complaints"):
+    with pytest.raises(DomainError, match="Too many complaints from this connection"):
         _lodge(merchant, complainant_phone="13800000003", ip="10.0.0.9")
+    _lodge(merchant, complainant_phone="13800000003", ip="10.0.0.10")
 
 
 def test_likely_duplicates_are_found(merchant, other_merchant):
@@ -238,7 +241,7 @@ def test_sweep_flags_late_steps_and_sends_silent_merchants_to_mediation(merchant
 
 
 def test_phone_is_masked_for_merchants(complaint):
-    assert complaint.masked_phone == "138****1234"
+    assert complaint.masked_phone == "*******1234"
 
 
 def test_transition_table_covers_every_state():
