@@ -7,12 +7,12 @@ from typing import Any
 import filetype
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from common.errors import DomainError, require
 

@@ -5,7 +5,6 @@ consumer's name or phone is ever read here. The preview shows a merchant operato
 their own merchants; anyone else's row is a 404.
 """
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
