@@ -1,15 +1,18 @@
 """Uploaded documents are checked by their content, never by their name or declared type."""
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
 import filetype
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from common.errors import DomainError, require
 
@@ -67,10 +70,48 @@ def inspect_uploads(files: Sequence[UploadedFile], *, images_only: bool = False)
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
+# Pillow's format name for each image type we keep.
+_IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def strip_metadata(upload: File, content_type: str) -> File:
+    """A JPEG or PNG re-encoded without its metadata (EXIF with a GPS position, camera, text
+    chunks), its EXIF orientation applied to the pixels first; the same type. Anything else (a
+    PDF) is returned as it is. A photo Pillow cannot read is refused."""
+    image_format = _IMAGE_FORMATS.get(content_type)
+    if image_format is None:
+        return upload
+    upload.seek(0)
+    try:
+        with Image.open(upload) as original:
+            original.load()
+            image = ImageOps.exif_transpose(original)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise DomainError(
+            _("The photo “%(name)s” cannot be read.") % {"name": upload.name}, field="file"
+        ) from exc
+    if image_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    elif image_format == "PNG" and image.mode not in ("RGB", "RGBA", "L", "LA", "1"):
+        image = image.convert("RGBA")  # a palette's transparency kept as alpha
+    out = io.BytesIO()
+    # A new image carries no info or EXIF: only the pixels are written.
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    options: dict[str, Any] = {"quality": 92} if image_format == "JPEG" else {"optimize": True}
+    clean.save(out, format=image_format, **options)
+    upload.seek(0)
+    return ContentFile(out.getvalue(), name=upload.name)
+
+
 def save_with_file(instance: Model, upload: UploadedFile) -> None:
     """Write the upload to the row's `file` field, then the row. The file is written first (its
-    name is random); if the row cannot be saved, the file is removed again."""
-    instance.file.save("upload", upload, save=False)
+    name is random); if the row cannot be saved, the file is removed again. A photo is stored
+    without its metadata (`strip_metadata`), and the row's size is the size stored."""
+    content = strip_metadata(upload, getattr(instance, "content_type", ""))
+    if content is not upload and hasattr(instance, "size"):
+        instance.size = content.size
+    instance.file.save("upload", content, save=False)
     stored, storage = instance.file.name, instance.file.storage
     try:
         instance.save()

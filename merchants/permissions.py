@@ -57,6 +57,12 @@ def can_manage_merchant(user: User, merchant: Merchant) -> bool:
     return membership_role(user, merchant) == Membership.Role.OWNER
 
 
+def may_export_history(user: User, merchant: Merchant) -> bool:
+    """Download the merchant's full history: its owners, and regulators (coordinators, admins)
+    whose region reaches it."""
+    return can_manage_merchant(user, merchant) or reaches(user, merchant.region_id)
+
+
 def can_declare(user: User, merchant: Merchant) -> bool:
     """File, amend, submit and withdraw declarations: anyone working for the merchant."""
     return membership_role(user, merchant) is not None

@@ -43,3 +43,10 @@ class DeclarationChange:
     from_state: str
     to_state: str
     actor: User | None  # None: the system
+
+
+# One merchant's full history is being exported (merchants.services.history): higher apps add
+# what they hold of it by returning a list of HistorySection. kwargs: merchant, full
+# (True: the regulator's copy, everything; False: the owner's copy, only what the merchant's
+# people may see: complainants' contacts masked, no internal notes, no inspection photos).
+merchant_history_collecting = Signal()

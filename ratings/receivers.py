@@ -11,9 +11,11 @@ from complaints.signals import complaint_changed
 from merchants.signals import (
     declaration_creating,
     declarations_changed,
+    merchant_history_collecting,
     merchant_registered,
     records_changed,
 )
+from ratings.selectors.history import rating_history
 from ratings.services.nominations import nominations_on_register
 from ratings.services.pools import (
     pools_follow_declarations,
@@ -52,3 +54,9 @@ def complaint_marks_standing(*, complaint: Any, **kwargs: Any) -> None:
 @receiver(inspection_changed, dispatch_uid="ratings.inspection_changed")
 def inspection_marks_standing(*, inspection: Any, **kwargs: Any) -> None:
     standings_mark_changed(merchant_ids=[inspection.merchant_id])
+
+
+@receiver(merchant_history_collecting, dispatch_uid="ratings.history")
+def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
+    """A merchant's exported history holds its rating history."""
+    return rating_history(merchant=merchant, full=full)

@@ -7,7 +7,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from merchants.signals import declaration_page_context, declarations_changed
+from merchants.signals import (
+    declaration_page_context,
+    declarations_changed,
+    merchant_history_collecting,
+)
+from review.selectors.history import inspection_history
 from review.services.screening import screening_follow_declarations, screening_run_latest
 
 
@@ -20,3 +25,9 @@ def screen_submitted(*, changes: Any, **kwargs: Any) -> None:
 def screening_report(*, declaration: Any, **kwargs: Any) -> dict[str, Any]:
     """The declaration's page shows the latest screening report."""
     return {"screening_run": screening_run_latest(declaration=declaration)}
+
+
+@receiver(merchant_history_collecting, dispatch_uid="review.history")
+def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
+    """A merchant's exported history holds its inspections."""
+    return inspection_history(merchant=merchant, full=full)

@@ -43,7 +43,7 @@ _serial = itertools.count(10_000_000)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "1f15c4890000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
 )
 JPEG_BYTES = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
@@ -322,3 +322,34 @@ class AppealFactory(factory.django.DjangoModelFactory):
     statement = "已整改完毕。请复核。"
     submitted_by = factory.SubFactory(UserFactory, role=User.Role.MERCHANT)
     decide_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+
+
+def gps_jpeg_bytes(size: tuple[int, int] = (4, 2), orientation: int = 6) -> bytes:
+    """A JPEG as a phone takes it: EXIF with a GPS position (Hangzhou), a camera model and an
+    orientation tag (6: the pixels must be turned 90° to be seen upright)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0110] = "Phone X"  # Model
+    exif[0x0112] = orientation
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (30.0, 15.0, 0.0)
+    gps[3], gps[4] = "E", (120.0, 10.0, 0.0)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def assert_no_metadata(data: bytes) -> None:
+    """The file carries no EXIF (and so no GPS position) and no text chunks."""
+    import io
+
+    from PIL import Image
+
+    assert b"Exif" not in data and b"Phone X" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif()
+        assert "exif" not in image.info and not getattr(image, "text", {})

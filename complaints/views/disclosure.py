@@ -5,8 +5,6 @@ consumer's name or phone is ever read here. The preview shows a merchant operato
 their own merchants; anyone else's row is a 404.
 """
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common import csv as safe_csv
 from common.pages import act
 from complaints.forms.disclosure import FlagForm, ReplyForm
 from complaints.models import ComplaintCategory, DisclosureMerchantRow, DisclosureRegionRow
@@ -78,7 +77,7 @@ def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="disclosure-{snapshot.disclosure_date.date:%Y-%m-%d}.csv"'
     )
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
+    writer = safe_csv.writer(response)
     figures = [
         _("received"),
         _("accepted"),

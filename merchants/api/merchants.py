@@ -3,18 +3,23 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination
 from merchants.api.filters import MerchantFilter
 from merchants.models import Merchant, Permit, Region
-from merchants.permissions import IsMerchantOwner
+from merchants.permissions import IsMerchantOwner, may_export_history
 from merchants.selectors import merchant_list
+from merchants.services.history import merchant_history_export
 from merchants.services.merchants import PROFILE_FIELDS, merchant_register, merchant_update
 from merchants.validators import validate_uscc
 
@@ -141,3 +146,30 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             actor=request.user, merchant=merchant, **serializer.validated_data
         )
         return self._response(merchant)
+
+    @extend_schema(
+        summary=gettext_lazy("Export the merchant's full history (owners and its regulators)"),
+        description=gettext_lazy(
+            "A zip with history.json (the merchant, declarations, complaints, inspections, "
+            "the rating history) and the documents it names. The owner's copy holds what the "
+            "merchant's people may see: complainants' contacts masked, no internal notes."
+        ),
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            403: ERROR_RESPONSES[403],
+            404: ERROR_RESPONSES[404],
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="export", url_name="export")
+    def export(self, request: Request, pk: str) -> HttpResponse:
+        merchant = self.get_object()
+        if not may_export_history(request.user, merchant):
+            raise PermissionDenied(
+                _("Only the merchant's owners and its regulators can export its history.")
+            )
+        data = merchant_history_export(actor=request.user, merchant=merchant)
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="merchant-{merchant.pk}-history.zip"'
+        )
+        return response

@@ -17,7 +17,7 @@ from merchants.forms.merchants import (
     permit_formset,
 )
 from merchants.models import Membership, Merchant, User
-from merchants.permissions import membership_role
+from merchants.permissions import may_export_history, membership_role
 from merchants.services import merchants as merchant_services
 
 
@@ -77,6 +77,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": selectors.membership_list(merchant=merchant),
             "is_member": role is not None,
             "is_owner": role == Membership.Role.OWNER,
+            "may_export": may_export_history(request.user, merchant),
         },
     )
 

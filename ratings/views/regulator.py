@@ -6,7 +6,6 @@ Regulators see the merchants of their region and below, platform admins everythi
 outside that reach, and every page for anyone else, is a 404 (as the campaign pages do).
 """
 
-import csv
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import csv as safe_csv
 from common.errors import DomainError
 from common.pages import CountedPaginator, act, only_for
 from merchants.models import Merchant, Pool
@@ -85,7 +85,7 @@ class _Echo:
 
 
 def _csv_rows(request: HttpRequest) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = safe_csv.writer(_Echo())
     pool_labels = dict(Pool.choices)
     yield "\ufeff" + writer.writerow(
         [

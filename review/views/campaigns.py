@@ -5,7 +5,6 @@ supervisors see the buttons that define, draw and close them (the services refus
 Anyone else gets a 404.
 """
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import csv as safe_csv
 from common.errors import DomainError
 from common.pages import act, only_for
 from review.forms.inspections import CampaignForm
@@ -170,7 +170,7 @@ def campaign_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The draw as CSV: header lines (seed, algorithm, digest), then one row per visit."""
     data = _drawn_export(request, pk)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv.writer(out)
     for key in (
         "campaign",
         "name",

@@ -1,5 +1,6 @@
 """The complaint API through the front door: intake, tracking by token, the desks, the outsiders."""
 
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -499,3 +500,27 @@ def test_attach_needs_a_signed_in_user(complaint):
     assert response.status_code == 401
     complaint.refresh_from_db()
     assert complaint.consumer_id is None
+
+
+def test_evidence_photo_is_stored_and_served_without_exif(merchant):
+    """Issue 14, finding 11: a consumer's photo loses its GPS position; it is turned upright."""
+    from PIL import Image
+
+    from tests.factories import assert_no_metadata, gps_jpeg_bytes
+
+    original = gps_jpeg_bytes(size=(4, 2), orientation=6)
+    assert b"Phone X" in original
+    photo = SimpleUploadedFile("receipt.jpg", original, content_type="image/jpeg")
+    data = _form(merchant, merchant=merchant.uscc, evidence=[photo])
+    assert client_for(None).post(INTAKE, data).status_code == 201
+    item = Complaint.objects.get().evidence.get()
+    stored = item.file.open("rb").read()
+    assert_no_metadata(stored)
+    assert item.content_type == "image/jpeg" and item.size == len(stored)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG" and image.size == (2, 4)  # orientation applied
+    complaint = Complaint.objects.get()
+    body = client_for(None).get(_track(complaint)).json()
+    served = _download(client_for(None).get(body["evidence"][0]["url"]))
+    assert served == stored
+    assert_no_metadata(served)

@@ -1,6 +1,8 @@
 """Public disclosure: figures against a hand-built data set, roll-up, threshold, immutability after
 publication, merchants' preview (flag and reply by members only), public pages and CSV."""
 
+import csv
+import io
 import json
 from datetime import date, datetime, time
 
@@ -488,3 +490,19 @@ def test_publication_rebuilds_the_preview_and_keeps_the_merchants_words(
     after = DisclosureSnapshot.objects.get().merchant_rows.get(merchant=merchant)
     assert after.received == before.received + 1
     assert after.merchant_reply == "已全部处理"
+
+
+def test_csv_neutralises_formulas_in_names_and_replies(preview, merchant, owner):
+    """Issue 14, finding 8: a merchant's name and reply stay text in a spreadsheet."""
+    preview.merchant_rows.filter(merchant=merchant).update(
+        merchant_name='=HYPERLINK("http://x","y")'
+    )
+    row = preview.merchant_rows.get(merchant=merchant)
+    svc.disclosure_reply(actor=owner, row=row, text="@SUM(1+1)")
+    snapshot = svc.disclosure_publish(snapshot=preview)
+    response = client_for(None).get(f"/disclosures/{snapshot.pk}.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    ours = next(r for r in rows if r and r[0] == "merchant" and "HYPERLINK" in r[2])
+    assert ours[2] == '\'=HYPERLINK("http://x","y")' and ours[4] == "'@SUM(1+1)"
+    assert ours[5] == "7"  # numbers stay numbers
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

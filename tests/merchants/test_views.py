@@ -1149,3 +1149,24 @@ def test_no_page_references_an_external_asset(
         assert not EXTERNAL.search(content), url
         assert "<style" not in content and " style=" not in content, url
         assert "<script>" not in content, url
+
+
+def test_document_photo_is_stored_and_served_without_exif(owner, declaration, county_regulator):
+    """Issue 14, finding 11: a photo of a document loses its EXIF (GPS); a PDF stays as sent."""
+    from merchants.services.declarations import declaration_attach_document
+    from tests.factories import assert_no_metadata, gps_jpeg_bytes
+
+    document = declaration_attach_document(
+        actor=owner,
+        declaration=declaration,
+        required_document=declaration.scheme.required_documents.first(),
+        upload=SimpleUploadedFile("licence.jpg", gps_jpeg_bytes(), content_type="image/jpeg"),
+    )
+    assert document.content_type == "image/jpeg"
+    url = reverse("declaration-document", args=[declaration.pk, document.pk])
+    for user in (owner, county_regulator):
+        response = client_for(user).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+        served = b"".join(response.streaming_content)
+        assert_no_metadata(served)
+        assert len(served) == document.size

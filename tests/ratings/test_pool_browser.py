@@ -325,3 +325,16 @@ def test_csv_export_streams_the_filtered_list(spread, city_regulator):
     assert sorted(row[0] for row in rows[1:]) == ["m-binjiang", "m-cultivation"]
     binjiang = next(row for row in rows if row[0] == "m-binjiang")
     assert binjiang[2] == "330108" and binjiang[4] == "Cultivation pool" and binjiang[6] == "80"
+
+
+def test_csv_export_neutralises_formulas(spread, city_regulator):
+    """Issue 14, finding 8: a merchant named like a formula comes out as text."""
+    Merchant.objects.filter(name="m-binjiang").update(name='=HYPERLINK("http://x","y")')
+    Merchant.objects.filter(name="m-cultivation").update(name="@SUM(1+1)")
+    response = client_for(city_regulator).get(
+        reverse("pool-browser-csv"), {"pool": Pool.CULTIVATION}
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert sorted(row[0] for row in rows[1:]) == ['\'=HYPERLINK("http://x","y")', "'@SUM(1+1)"]
+    assert next(row for row in rows if "HYPERLINK" in row[0])[6] == "80"

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from merchants.models import User
+from merchants.models import Merchant, User
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.campaigns import campaign_draw, draw_run
 from review.services.inspections import inspection_record, rectification_submit
@@ -523,3 +523,15 @@ def test_navigation_links(county_regulator, owner, coordinator, consumer):
     assert reverse("merchant-inspections") in owner_nav
     assert reverse("campaign-list") not in owner_nav
     assert reverse("merchant-inspections") not in client_for(consumer).get(home).content.decode()
+
+
+def test_csv_export_neutralises_formulas(drawn, county_regulator):
+    """Issue 14, finding 8: merchant names in the draw CSV are text, never formulas."""
+    first, second = drawn.inspections.order_by("draw_order")[:2]
+    Merchant.objects.filter(pk=first.merchant_id).update(name='=HYPERLINK("http://x","y")')
+    Merchant.objects.filter(pk=second.merchant_id).update(name="@SUM(1+1)")
+    response = client_for(county_regulator).get(reverse("campaign-export-csv", args=[drawn.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = [row[3] for row in rows if row and not row[0].startswith("#")][1:]
+    assert names[:2] == ['\'=HYPERLINK("http://x","y")', "'@SUM(1+1)"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

@@ -1,0 +1,34 @@
+"""The complaints part of a merchant's exported history (merchants.services.history)."""
+
+from complaints.models import Complaint
+from merchants.models import Merchant
+from merchants.services.history import HistorySection, file_entry, record
+
+# Never in an export: the tracking link's token is a key, the address is the consumer's.
+SECRET_FIELDS = ("tracking_token", "submitted_ip")
+# Kept from the owner's copy as from the merchant's desk (the phone goes out masked).
+OWNER_HIDDEN = ("complainant_phone", "complainant_email", "consumer")
+
+
+def complaint_history(*, merchant: Merchant, full: bool) -> list[HistorySection]:
+    """The merchant's complaints with their timeline and evidence. The owner's copy (`full`
+    False) has the complainant's phone masked and no e-mail, as the merchant's desk shows."""
+    complaints, files = [], []
+    for complaint in (
+        Complaint.objects.filter(merchant=merchant)
+        .prefetch_related("events", "evidence")
+        .order_by("created_at", "pk")
+    ):
+        hidden = SECRET_FIELDS if full else (*SECRET_FIELDS, *OWNER_HIDDEN)
+        row = record(complaint, exclude=hidden)
+        if not full:
+            row["complainant_phone_masked"] = complaint.masked_phone
+        evidence = []
+        for item in complaint.evidence.all():
+            entry, stored = file_entry(f"complaints/{complaint.pk}", item)
+            evidence.append(entry)
+            files.append(stored)
+        row["events"] = [record(e) for e in complaint.events.all()]
+        row["evidence"] = evidence
+        complaints.append(row)
+    return [HistorySection("complaints", complaints, files)]

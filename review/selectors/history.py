@@ -1,0 +1,36 @@
+"""The inspections part of a merchant's exported history (merchants.services.history)."""
+
+from merchants.models import Merchant
+from merchants.services.history import HistorySection, file_entry, record
+from review.models import Inspection, InspectionFile, InspectionMethod
+
+# What the merchant's people never see of an inspection (as on their pages and API).
+OWNER_HIDDEN = ("notes", "recorded_by")
+
+
+def inspection_history(*, merchant: Merchant, full: bool) -> list[HistorySection]:
+    """The merchant's inspections with their events, rectifications and files. The owner's copy
+    (`full` False) leaves out internal notes, inspectors, visit photos and covert visits not yet
+    recorded, as the merchant's pages do."""
+    inspections = Inspection.objects.filter(merchant=merchant).prefetch_related(
+        "events", "rectifications", "files", "assignments"
+    )
+    if not full:
+        inspections = inspections.exclude(method=InspectionMethod.COVERT, visited_at__isnull=True)
+    rows, files = [], []
+    for inspection in inspections.order_by("due_date", "pk"):
+        row = record(inspection, exclude=() if full else OWNER_HIDDEN)
+        if full:
+            row["inspectors"] = [a.inspector_id for a in inspection.assignments.all()]
+        row["events"] = [record(e) for e in inspection.events.all()]
+        row["rectifications"] = [record(r) for r in inspection.rectifications.all()]
+        entries = []
+        for item in inspection.files.all():
+            if not full and item.kind == InspectionFile.Kind.PHOTO:
+                continue
+            entry, stored = file_entry(f"inspections/{inspection.pk}", item)
+            entries.append(entry)
+            files.append(stored)
+        row["files"] = entries
+        rows.append(row)
+    return [HistorySection("inspections", rows, files)]
