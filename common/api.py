@@ -1,5 +1,7 @@
 """What every app's REST API shares: error responses for the schema, pagination, the 404 for
-what a user may not know exists, and DomainError as a 400."""
+what a user may not know exists, DomainError as a 400, and the bounded JSON parser (defined in
+common.parsers: DRF's views read the parser setting when they are imported, so the parser's
+module must not import them)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +16,20 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from common.errors import DomainError
+from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
+
+__all__ = [
+    "ERROR_RESPONSES",
+    "ApiPagination",
+    "BoundedJSONParser",
+    "CountsPagination",
+    "NotFoundUnless",
+    "PayloadTooLarge",
+    "api_exception_handler",
+    "is_pk",
+    "json_depth",
+    "pk_or_404",
+]
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description=gettext_lazy("Invalid input, or a rule refused the action.")),
@@ -52,9 +68,20 @@ class CountsPagination(ApiPagination):
         return paginated
 
 
+# The largest primary key a URL may name (a bigint); a longer number is a 404 like any other.
+MAX_PK = 2**63 - 1
+
+
+def is_pk(value: Any) -> bool:
+    """Whether `value` (from a URL) can be a primary key: ASCII digits only ("²" and "٣" are
+    digits to str.isdigit but not to int() or the database), within a bigint."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
+
+
 def pk_or_404(value: Any) -> int:
-    """A primary key from the URL: anything but digits is a 404, never a database error."""
-    if not str(value).isdigit():
+    """A primary key from the URL: anything but ASCII digits is a 404, never a server error."""
+    if not is_pk(value):
         raise NotFound
     return int(value)
 

@@ -198,6 +198,12 @@ REST_FRAMEWORK = {
     # The throttles take the client's address by the same rule as common.net.client_ip: with 0
     # trusted proxies REMOTE_ADDR only, so a made-up X-Forwarded-For does not dodge them.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # JSON with a size and depth limit and no NUL; forms and multipart as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Assured Consumption Platform API",

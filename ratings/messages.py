@@ -152,6 +152,14 @@ RUN_RESUMES = define(
     ),
 )
 
+RUN_MERCHANTS_SKIPPED = define(
+    "ratings.run.merchants_skipped",
+    gettext_noop(
+        "%(count)d merchant(s) skipped: their data could not be scored (see the log): "
+        "%(merchants)s."
+    ),
+)
+
 
 def text(value: str) -> Message:
     """Words someone typed, kept as typed."""

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES
+from common.api import ERROR_RESPONSES, pk_or_404
 from complaints.models import DisclosureMerchantRow, DisclosureRegionRow, DisclosureSnapshot
 from complaints.selectors import disclosure as selectors
 from complaints.services import disclosure as services
@@ -153,7 +153,7 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.merchant_preview_rows(user=self.request.user).order_by("id")
 
     def _row(self, pk: str) -> DisclosureMerchantRow:
-        return get_object_or_404(self.get_queryset(), pk=pk)
+        return get_object_or_404(self.get_queryset(), pk=pk_or_404(pk))
 
     @extend_schema(
         summary=gettext_lazy("Flag an error in your figures before publication"),

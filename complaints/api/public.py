@@ -17,13 +17,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from common.api import ERROR_RESPONSES
+from common.api import ERROR_RESPONSES, BoundedJSONParser
 from common.net import client_ip
 from complaints.api.serializers import (
     EVIDENCE_FILE,
@@ -68,7 +68,7 @@ class ComplaintIntakeView(APIView):
     """Lodge a complaint without an account; a signed-in consumer's complaint joins the account."""
 
     permission_classes = [permissions.AllowAny]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         summary=gettext_lazy("Lodge a complaint (no account needed)"),

@@ -67,6 +67,10 @@ MAX_EVIDENCE_FILES = 5
 Role = ComplaintEvent.Role
 
 
+# A purchase complained about today was made after this (bounds a typing slip like 0001-01-01).
+EARLIEST_PURCHASE_DATE = date(1990, 1, 1)
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -391,6 +395,10 @@ def complaint_submit(
     require(
         purchase_date is None or purchase_date <= _today(),
         _("The purchase date cannot be in the future."),
+    )
+    require(
+        purchase_date is None or purchase_date >= EARLIEST_PURCHASE_DATE,
+        _("The purchase date cannot be before 1990."),
     )
     require(amount is None or amount >= 0, _("The amount cannot be negative."))
     phone = phone_normalise_or_none(complainant_phone)

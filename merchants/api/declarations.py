@@ -1,6 +1,8 @@
 """Declarations: the merchant's people start, fill in, submit and withdraw them; everyone in
 reach reads them. Review extends DeclarationDetailSerializer for its queue."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -126,6 +128,11 @@ class DeclarationCreateSerializer(serializers.Serializer):
     )
 
 
+# Bounds on the details a request may send (the scheme's fields are a handful of short texts).
+MAX_DETAIL_KEYS = 50
+MAX_DETAILS_CHARS = 50_000
+
+
 class DeclarationUpdateSerializer(serializers.Serializer):
     """Omitted fields keep their value; a given list replaces the whole list."""
 
@@ -142,6 +149,14 @@ class DeclarationUpdateSerializer(serializers.Serializer):
         required=False,
         help_text=gettext_lazy("Shopping districts: ids of the member merchants."),
     )
+
+    def validate_details(self, details: dict[str, Any]) -> dict[str, Any]:
+        # The scheme keeps only its own fields (clean_details); what is sent is bounded first.
+        if len(details) > MAX_DETAIL_KEYS or len(repr(details)) > MAX_DETAILS_CHARS:
+            raise serializers.ValidationError(
+                _("The details are too large: send only the scheme's fields.")
+            )
+        return details
 
     def validate_commitments(self, codes: list[str]) -> list[Commitment]:
         declaration: Declaration = self.context["declaration"]

@@ -8,6 +8,7 @@ which an admin grants to the feeding system's account; its token goes in `Author
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,11 +16,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import BoundedJSONParser
 from merchants.models import EXTERNAL_SOURCES
 from merchants.permissions import CanPushFeed
 from merchants.services.records import ImportReport, records_import
@@ -70,8 +71,14 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
     return data
 
 
+class FeedJSONParser(BoundedJSONParser):
+    """A pushed list may be long: up to Django's own limit of a request body."""
+
+    max_bytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class FeedPushView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [FeedJSONParser]
     permission_classes = [permissions.IsAuthenticated, CanPushFeed]
 
     @extend_schema(

@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import NoSuffixMixin
 from merchants.models import User
+from merchants.validators import validate_phone
 
 
 class SignUpForm(NoSuffixMixin, UserCreationForm):
@@ -30,6 +32,19 @@ class SignUpForm(NoSuffixMixin, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["phone"].widget = forms.TelInput(attrs={"autocomplete": "tel"})
+        self.fields["phone"].validators.append(validate_phone)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _(
+                    "An account with this e-mail address exists already. Log in, or reset its "
+                    "password if you forgot it."
+                ),
+                code="email_taken",
+            )
+        return email
 
 
 class AccountSettingsForm(NoSuffixMixin, forms.Form):

@@ -11,7 +11,12 @@ from merchants import selectors
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Industry, Membership, Merchant, Permit, Region
 from merchants.services.merchants import PROFILE_FIELDS, PermitData
-from merchants.validators import validate_uscc
+from merchants.validators import (
+    MAX_PERMITS,
+    validate_licence_date,
+    validate_phone,
+    validate_uscc,
+)
 
 
 class MerchantProfileForm(NoSuffixMixin, forms.Form):
@@ -25,16 +30,22 @@ class MerchantProfileForm(NoSuffixMixin, forms.Form):
     )
     region = forms.ChoiceField(label=_("County or district"))
     industry = forms.ChoiceField(label=_("Industry"), choices=[BLANK, *Industry.choices])
-    licence_valid_from = forms.DateField(label=_("Business licence valid from"), widget=DATE_WIDGET)
+    licence_valid_from = forms.DateField(
+        label=_("Business licence valid from"),
+        widget=DATE_WIDGET,
+        validators=[validate_licence_date],
+    )
     licence_valid_until = forms.DateField(
         label=_("Business licence valid until"),
         required=False,
+        validators=[validate_licence_date],
         widget=DATE_WIDGET,
         help_text=_("Leave empty for a licence without an end date."),
     )
     contact_phone = forms.CharField(
         label=_("Contact phone"),
         max_length=20,
+        validators=[validate_phone],
         widget=forms.TelInput(attrs={"autocomplete": "tel"}),
     )
 
@@ -94,7 +105,9 @@ class MerchantRegisterForm(MerchantProfileForm):
 class PermitForm(NoSuffixMixin, forms.Form):
     permit_type = forms.ChoiceField(label=_("Permit type"), choices=[BLANK, *Permit.Type.choices])
     number = forms.CharField(label=_("Permit number"), max_length=50)
-    valid_until = forms.DateField(label=_("Valid until"), widget=DATE_WIDGET)
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=DATE_WIDGET, validators=[validate_licence_date]
+    )
 
 
 class BasePermitFormSet(forms.BaseFormSet):
@@ -121,7 +134,13 @@ class BasePermitFormSet(forms.BaseFormSet):
 
 
 PermitFormSet = forms.formset_factory(
-    PermitForm, formset=BasePermitFormSet, extra=2, can_delete=True, max_num=50
+    PermitForm,
+    formset=BasePermitFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_PERMITS,
+    validate_max=True,
+    absolute_max=MAX_PERMITS + 10,
 )
 
 

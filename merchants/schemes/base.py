@@ -4,6 +4,12 @@ from typing import Any
 
 from django import forms
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError
+
+# The longest free text of a declaration's details.
+MAX_TEXT = 4000
 
 KINDS: dict[str, "SchemeKind"] = {}
 
@@ -51,10 +57,30 @@ def kind_choices() -> list[tuple[str, Any]]:
 def text_field(label: Any, **kwargs: Any) -> forms.CharField:
     """A free-text detail (optional in the form: the submission check asks for what is
     required)."""
+    kwargs.setdefault("max_length", MAX_TEXT)
     return forms.CharField(
         label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False, **kwargs
     )
 
 
-def clean_text(details: dict[str, Any], *names: str) -> dict[str, str]:
-    return {name: str(details.get(name, "")).strip() for name in names}
+def clean_text(details: dict[str, Any], *names: str, max_length: int = MAX_TEXT) -> dict[str, str]:
+    """These details as text: a word or a number, at most `max_length` characters, no NUL
+    (the database refuses it); anything else is refused naming the field."""
+    cleaned = {}
+    for name in names:
+        value = details.get(name)
+        if value is None:
+            value = ""
+        if isinstance(value, bool | dict | list | tuple):
+            raise DomainError(_("This field takes text."), field=name)
+        text = str(value).strip()
+        if "\x00" in text:
+            raise DomainError(_("Text must not contain NUL characters (\\u0000)."), field=name)
+        if len(text) > max_length:
+            raise DomainError(
+                _("At most %(n)d characters (this text has %(count)d).")
+                % {"n": max_length, "count": len(text)},
+                field=name,
+            )
+        cleaned[name] = text
+    return cleaned

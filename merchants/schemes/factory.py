@@ -25,7 +25,10 @@ class Factory(SchemeKind):
         }
 
     def clean_details(self, details: dict[str, Any]) -> dict[str, Any]:
-        return clean_text(details, "production_licence", "product_categories")
+        return {
+            **clean_text(details, "production_licence", max_length=50),
+            **clean_text(details, "product_categories"),
+        }
 
     def public_terms(self, details: dict[str, Any]) -> list[str]:
         terms: list[str] = []

@@ -25,7 +25,7 @@ class FinancialOutlet(SchemeKind):
         }
 
     def clean_details(self, details: dict[str, Any]) -> dict[str, Any]:
-        return clean_text(details, "institution", "outlet")
+        return clean_text(details, "institution", "outlet", max_length=200)
 
     def public_terms(self, details: dict[str, Any]) -> list[str]:
         institution, outlet = details.get("institution"), details.get("outlet")

@@ -10,6 +10,9 @@ from common.errors import DomainError
 from merchants.schemes.base import SchemeKind, clean_text, register, text_field
 
 MIN_DAYS = 7
+# A window longer than a year is not a return policy but a typing slip (or an attack on the
+# evaluation, which reads the number back as an integer).
+MAX_DAYS = 365
 
 
 @register
@@ -24,8 +27,8 @@ class NoReasonReturn(SchemeKind):
             "return_days": forms.IntegerField(
                 label=gettext_lazy("Return window (days)"),
                 required=False,
-                help_text=gettext_lazy("At least 7 days."),
-                widget=forms.NumberInput(attrs={"min": MIN_DAYS}),
+                help_text=gettext_lazy("At least 7 days, at most 365."),
+                widget=forms.NumberInput(attrs={"min": MIN_DAYS, "max": MAX_DAYS}),
             ),
             "goods_covered": text_field(gettext_lazy("Goods covered")),
             "goods_excluded": text_field(gettext_lazy("Goods excluded")),
@@ -36,15 +39,25 @@ class NoReasonReturn(SchemeKind):
         }
 
     def clean_details(self, details: dict[str, Any]) -> dict[str, Any]:
+        value = details.get("return_days") or 0
         try:
-            days = int(details.get("return_days") or 0)
-        except (TypeError, ValueError) as exc:
+            if isinstance(value, bool | dict | list) or (
+                isinstance(value, float) and not value.is_integer()
+            ):
+                raise TypeError(value)
+            days = int(value)
+        except (TypeError, ValueError, OverflowError) as exc:
             raise DomainError(
                 _("The return window must be a whole number of days."), field="return_days"
             ) from exc
         if days < MIN_DAYS:
             raise DomainError(
                 _("The return window must be at least %(n)d days.") % {"n": MIN_DAYS},
+                field="return_days",
+            )
+        if days > MAX_DAYS:
+            raise DomainError(
+                _("The return window must be at most %(n)d days.") % {"n": MAX_DAYS},
                 field="return_days",
             )
         return {

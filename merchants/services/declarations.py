@@ -59,6 +59,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 NOTIFIED_STATES = frozenset({S.SCREENING_FAILED, S.APPROVED, S.REJECTED, S.RETURNED, S.REVOKED})
 
 
+# Files one declaration may carry (a scheme asks for a handful; a few replaced ones beside).
+MAX_DOCUMENTS = 30
+
+
 def _open_declaration_message() -> str:
     return _(
         "This merchant already has an open declaration for this scheme. Continue that one, or "
@@ -259,6 +263,10 @@ def declaration_attach_document(
     require(
         required_document.scheme_id == declaration.scheme_id,
         _("This document is not one the scheme asks for."),
+    )
+    require(
+        declaration.documents.count() < MAX_DOCUMENTS,
+        _("At most %(n)d documents per declaration: remove one first.") % {"n": MAX_DOCUMENTS},
     )
     content_type = inspect_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
     document = DeclarationDocument(

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,7 +21,12 @@ from merchants.services.messages import (
     INVITATION_VALID_UNTIL,
 )
 from merchants.signals import merchant_facts_changed, merchant_registered
-from merchants.validators import normalize_uscc
+from merchants.validators import (
+    MAX_PERMITS,
+    normalize_uscc,
+    validate_licence_date,
+    validate_phone,
+)
 
 PROFILE_FIELDS = (
     "name",
@@ -53,7 +59,17 @@ def _check_region(region: Region) -> None:
         raise DomainError(_("Choose a county or district, not a city or province."), field="region")
 
 
+def _check(validator: Any, value: Any, field: str) -> None:
+    """A validator's refusal as a DomainError naming the field (form and API alike)."""
+    try:
+        validator(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field=field) from exc
+
+
 def _check_licence_dates(valid_from: date | None, valid_until: date | None) -> None:
+    _check(validate_licence_date, valid_from, "licence_valid_from")
+    _check(validate_licence_date, valid_until, "licence_valid_until")
     if valid_from and valid_until and valid_until < valid_from:
         raise DomainError(
             _("The licence cannot end before it becomes valid."), field="licence_valid_until"
@@ -61,6 +77,13 @@ def _check_licence_dates(valid_from: date | None, valid_until: date | None) -> N
 
 
 def _replace_permits(merchant: Merchant, permits: Iterable[PermitData]) -> None:
+    permits = list(permits)
+    if len(permits) > MAX_PERMITS:
+        raise DomainError(
+            _("At most %(n)d permits per merchant.") % {"n": MAX_PERMITS}, field="permits"
+        )
+    for permit in permits:
+        _check(validate_licence_date, permit.get("valid_until"), "permits")
     merchant.permits.all().delete()
     Permit.objects.bulk_create(Permit(merchant=merchant, **p) for p in permits)
 
@@ -78,6 +101,7 @@ def merchant_register(
     if unknown:
         raise TypeError(f"unknown merchant fields: {sorted(unknown)}")
     _check_licence_dates(profile.get("licence_valid_from"), profile.get("licence_valid_until"))
+    _check(validate_phone, profile.get("contact_phone"), "contact_phone")
     try:
         with transaction.atomic():
             merchant = Merchant.objects.create(uscc=uscc, **profile)
@@ -112,6 +136,8 @@ def merchant_update(
             setattr(merchant, field, value)
             changed.append(field)
     _check_licence_dates(merchant.licence_valid_from, merchant.licence_valid_until)
+    if "contact_phone" in changed:
+        _check(validate_phone, merchant.contact_phone, "contact_phone")
     if changed:
         merchant.save(update_fields=[*changed, "updated_at"])
     if "region" in changed:

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERROR_RESPONSES
+from common.api import ERROR_RESPONSES, BoundedJSONParser
 from merchants.models import Merchant
 from ratings.forms import TEXT_MAX
 from ratings.models import Appeal, PoolChange, WarningRectification
@@ -348,7 +348,7 @@ class StandingAppealInputSerializer(serializers.Serializer):
 
 class _MerchantStandingView(APIView):
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     def merchant(self, pk: int) -> Merchant:
         return standings.standing_merchant_get(user=self.request.user, pk=pk)

@@ -28,6 +28,7 @@ those (stored_inputs) and each component's points, and evaluation_result scores 
 inputs again to give back the lines.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,7 +36,20 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, Lookup, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Lookup,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -53,6 +67,12 @@ from merchants.models import (
 from merchants.schemes import no_reason_return
 from ratings.models import Evaluation, EvaluationPolicy, Trigger
 from review.models import Inspection, InspectionResult, InspectionState
+
+logger = logging.getLogger(__name__)
+
+# A stored return window the statement reads as a number: at most 9 digits (an integer column
+# holds it). Anything else (a number beyond, negative, a fraction, words) cannot be scored.
+READABLE_DAYS = r"^[0-9]{1,9}$"
 
 # A window longer than the legal minimum earns the bonus.
 NO_REASON_RETURN_MIN_DAYS = no_reason_return.MIN_DAYS
@@ -230,20 +250,35 @@ def _registry_source(where: Q) -> _Source:
 def _declaration_source(where: Q) -> _Source:
     """Per merchant, over its approved declarations: the first approval, the commitments their
     schemes ask for (a declaration counts its scheme's), the longest no-reason return window."""
+    days = KeyTextTransform("return_days", "details")
     query = (
         Declaration.objects.filter(where, state=DeclarationState.APPROVED)
+        .alias(days_text=days)
         .order_by()
         .values("merchant_id")
         .annotate(
             first_approved_at=Min("decided_at"),
             commitments_asked=Count("scheme__commitments"),
-            return_days=Max(Cast(KeyTextTransform("return_days", "details"), IntegerField())),
+            # Cast only what is a number an integer holds: one merchant's absurd window
+            # (stored before its bound, or written around it) must not fail the statement
+            # for everybody; it is counted instead and the merchant skipped (row_scorer).
+            return_days=Max(
+                Case(
+                    When(days_text__regex=READABLE_DAYS, then=Cast(days, IntegerField())),
+                    default=None,
+                    output_field=IntegerField(),
+                )
+            ),
+            return_days_unreadable=Count(
+                "pk",
+                filter=Q(days_text__isnull=False) & ~Q(days_text__regex=READABLE_DAYS),
+            ),
         )
     )
     return _Source(
         "merchant_id",
         query,
-        ("first_approved_at", "commitments_asked", "return_days"),
+        ("first_approved_at", "commitments_asked", "return_days", "return_days_unreadable"),
     )
 
 
@@ -429,8 +464,28 @@ def evaluate(
     with connection.cursor() as cursor:
         cursor.execute(query.sql, query.params)
         rows = query.convert(cursor.fetchall())
-    score = row_scorer(policy, now)
-    return {row[0]: score(row) for row in rows}
+    return score_rows(rows, row_scorer(policy, now), skipped={})
+
+
+class Unscorable(ValueError):
+    """A merchant's stored data that the evaluation cannot read."""
+
+
+def score_rows(
+    rows: Iterable[tuple], score: Callable[[tuple], Result], *, skipped: dict[int, str]
+) -> dict[int, Result]:
+    """Score each row of inputs_query; a merchant whose data cannot be scored is left out,
+    its id and the reason put in `skipped` and logged: one merchant's bad data never stops
+    the evaluation of the others."""
+    results = {}
+    for row in rows:
+        try:
+            results[row[0]] = score(row)
+        except Exception as exc:
+            reason = str(exc) or type(exc).__name__
+            skipped[row[0]] = reason
+            logger.warning("Evaluation skipped merchant %s: %s", row[0], reason)
+    return results
 
 
 def _part(row: tuple, start: int, names: tuple[str, ...]) -> dict[str, Any] | None:
@@ -452,10 +507,15 @@ def row_scorer(policy: EvaluationPolicy, now: datetime) -> Callable[[tuple], Res
     at_penalties = at_inspections + 1 + len(inspection_names)
     at_registry = at_penalties + 1 + len(penalty_names)
     at_declarations = at_registry + 1 + len(REGISTRY_INPUTS)
-    at_accepted = at_declarations + 4
+    at_accepted = at_declarations + 5
 
     def from_row(row: tuple) -> Result:
         approved = row[at_declarations] is not None
+        if approved and row[at_declarations + 4]:
+            raise Unscorable(
+                "an approved declaration's return window is not a number of days the "
+                "evaluation can read"
+            )
         return_days = row[at_declarations + 3] if approved else 0
         return score(
             row[0],

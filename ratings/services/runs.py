@@ -38,7 +38,7 @@ from queue import Empty, Queue
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from common.messages import label, msg
+from merchants.models import Merchant
 from merchants.services.bulk import IdAllocator
 from ratings import messages as m
 from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, EvaluationRun, Standing
@@ -55,6 +56,7 @@ from ratings.services.evaluation import (
     inputs_query,
     merchant_filter,
     row_scorer,
+    score_rows,
     stored_components,
     stored_inputs,
 )
@@ -253,22 +255,47 @@ def evaluation_run(
     """Run an evaluation of this kind to the end, batch by batch."""
     run = evaluation_run_start(kind=kind, now=now)
     now = now or run.started_at
+    skipped: dict[int, str] = {}
     try:
         with _Heartbeat(run):
-            _evaluate(run, now=now, batch_size=batch_size)
+            _evaluate(run, now=now, batch_size=batch_size, skipped=skipped)
     except Exception as exc:
         EvaluationRun.objects.filter(pk=run.pk).update(
-            state=EvaluationRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+            state=EvaluationRun.State.FAILED,
+            finished_at=timezone.now(),
+            error=repr(exc)[:2000],
+            note=_skipped_note(run, skipped),
         )
         raise
     EvaluationRun.objects.filter(pk=run.pk).update(
-        state=EvaluationRun.State.FINISHED, finished_at=timezone.now()
+        state=EvaluationRun.State.FINISHED,
+        finished_at=timezone.now(),
+        note=_skipped_note(run, skipped),
     )
     run.refresh_from_db()
     return run
 
 
-def _evaluate(run: EvaluationRun, *, now: datetime, batch_size: int) -> None:
+# The skipped merchants a run's note names (the log names every one).
+SKIPPED_NAMED = 20
+
+
+def _skipped_note(run: EvaluationRun, skipped: dict[int, str]) -> Any:
+    """The run's note with the merchants it skipped (their data could not be scored) added."""
+    if not skipped:
+        return run.note
+    ids = sorted(skipped)
+    names = dict(Merchant.objects.filter(pk__in=ids[:SKIPPED_NAMED]).values_list("pk", "name"))
+    named = ", ".join(f"#{pk} {names.get(pk, '')}".strip() for pk in ids[:SKIPPED_NAMED])
+    if len(ids) > SKIPPED_NAMED:
+        named += " …"
+    note = msg(m.RUN_MERCHANTS_SKIPPED, count=len(ids), merchants=named)
+    return [run.note, note] if run.note else note
+
+
+def _evaluate(
+    run: EvaluationRun, *, now: datetime, batch_size: int, skipped: dict[int, str]
+) -> None:
     # The ids first: the statement then knows how many merchants it reads for.
     merchants = list(_scope(run).values_list("merchant_id", flat=True))
     if not merchants:
@@ -277,12 +304,30 @@ def _evaluate(run: EvaluationRun, *, now: datetime, batch_size: int) -> None:
     query = inputs_query(merchants, policy=run.policy, now=now)
     score = row_scorer(run.policy, now)
     with closing(_input_batches(query, batch_size, fetch_ahead=alongside)) as batches:
-        scored = ({row[0]: score(row) for row in rows} for rows in batches)
+        scored = (score_rows(rows, score, skipped=skipped) for rows in batches)
         if alongside:
-            _store_alongside(run=run, scored=scored, now=now)
+            _store_alongside(run=run, scored=scored, now=now, skipped=skipped)
         else:
             for results in scored:
-                evaluation_batch(run=run, results=results, now=now)
+                _store_batch(run=run, results=results, now=now, skipped=skipped)
+
+
+def _store_batch(
+    *, run: EvaluationRun, results: dict[int, Result], now: datetime, skipped: dict[int, str]
+) -> int:
+    """Store a scored batch; if the database refuses its data (a value out of range), store
+    each half on its own, down to the merchant it refuses, which is skipped and reported."""
+    try:
+        return evaluation_batch(run=run, results=results, now=now)
+    except DataError as exc:
+        if len(results) == 1:
+            merchant_id = next(iter(results))
+            skipped[merchant_id] = str(exc).strip() or type(exc).__name__
+            logger.warning("Evaluation skipped merchant %s: %s", merchant_id, exc)
+            return 0
+    items = list(results.items())
+    halves = (dict(items[: len(items) // 2]), dict(items[len(items) // 2 :]))
+    return sum(_store_batch(run=run, results=h, now=now, skipped=skipped) for h in halves)
 
 
 def _input_batches(
@@ -357,7 +402,11 @@ def _fetched_ahead(cursor: Any, batch_size: int) -> Iterator[list[tuple]]:
 
 
 def _store_alongside(
-    *, run: EvaluationRun, scored: Iterator[dict[int, Result]], now: datetime
+    *,
+    run: EvaluationRun,
+    scored: Iterator[dict[int, Result]],
+    now: datetime,
+    skipped: dict[int, str],
 ) -> None:
     """Store the scored batches in STORING_THREADS threads (each with its own connection)
     while this thread reads and scores the next ones: the database works on some batches while
@@ -367,7 +416,7 @@ def _store_alongside(
 
     def store(results: dict[int, Result]) -> int:
         try:
-            return evaluation_batch(run=run, results=results, now=now)
+            return _store_batch(run=run, results=results, now=now, skipped=skipped)
         finally:
             connection.close()  # this thread's own connection
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from merchants.models import Industry, Pool, Region, Scheme
 from review.models import (
+    MAX_SAMPLE_SIZE,
     Campaign,
     ChecklistTemplate,
     Inspection,
@@ -55,7 +56,9 @@ class CampaignCreateSerializer(serializers.Serializer):
     checklist = serializers.PrimaryKeyRelatedField(
         queryset=ChecklistTemplate.objects.filter(is_active=True)
     )
-    sample_size = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    sample_size = serializers.IntegerField(
+        min_value=1, max_value=MAX_SAMPLE_SIZE, required=False, allow_null=True
+    )
     sample_ratio = serializers.DecimalField(
         max_digits=5,
         decimal_places=4,

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, BoundedJSONParser, pk_or_404
 from review.api.campaigns import CampaignVisitSerializer
 from review.forms.inspections import TEXT_MAX
 from review.models import Inspection, InspectionFile, InspectionResult, Rectification
@@ -154,7 +154,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     pagination_class = ApiPagination
     serializer_class = InspectionSerializer
     filter_backends: list = []
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Inspection]:
         user = self.request.user

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, BoundedJSONParser, pk_or_404
 from review.api.inspections import InspectionEventSerializer, RectificationSerializer
 from review.forms.inspections import TEXT_MAX
 from review.models import Inspection
@@ -90,7 +90,7 @@ class MerchantInspectionViewSet(
     pagination_class = ApiPagination
     serializer_class = MerchantInspectionSerializer
     filter_backends: list = []
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Inspection]:
         return selectors.merchant_inspection_list(user=self.request.user)

@@ -22,7 +22,13 @@ from common.forms import (
     TranslatedNameMultipleChoiceField,
 )
 from merchants.models import Industry, Pool, Region, Scheme
-from review.models import ChecklistTemplate, InspectionMethod, InspectionResult
+from review.models import (
+    MAX_DUE_AHEAD,
+    MAX_SAMPLE_SIZE,
+    ChecklistTemplate,
+    InspectionMethod,
+    InspectionResult,
+)
 
 TEXT_MAX = 4000
 ACCEPTED_PHOTOS = "image/*"
@@ -84,6 +90,7 @@ class CampaignForm(NoSuffixMixin, forms.Form):
     sample_size = forms.IntegerField(
         label=_("Sample size"),
         min_value=1,
+        max_value=MAX_SAMPLE_SIZE,
         required=False,
         help_text=_("How many merchants to draw. Give this or a percentage, not both."),
     )
@@ -124,6 +131,8 @@ class CampaignForm(NoSuffixMixin, forms.Form):
         due = self.cleaned_data["due_date"]
         if due <= timezone.localdate():
             raise ValidationError(_("The due date must be after today."))
+        if due > timezone.localdate() + MAX_DUE_AHEAD:
+            raise ValidationError(_("The due date must be within two years from today."))
         return due
 
     def clean(self) -> dict[str, Any]:

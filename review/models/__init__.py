@@ -1,4 +1,6 @@
 from review.models.inspections import (
+    MAX_DUE_AHEAD,
+    MAX_SAMPLE_SIZE,
     Campaign,
     ChecklistItem,
     ChecklistTemplate,
@@ -20,6 +22,8 @@ from review.models.screening import (
 )
 
 __all__ = [
+    "MAX_DUE_AHEAD",
+    "MAX_SAMPLE_SIZE",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",

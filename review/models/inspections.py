@@ -6,6 +6,7 @@ the campaign's scope as of the draw, so anyone can run the draw again and get th
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -134,6 +135,12 @@ class InspectionMethod(models.TextChoices):
     COVERT = "covert", _("Covert inspection")
 
 
+# The most merchants one campaign may draw (a province has about that many).
+MAX_SAMPLE_SIZE = 100_000
+# A campaign's visits are due within this time.
+MAX_DUE_AHEAD = timedelta(days=731)
+
+
 class Campaign(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -172,7 +179,10 @@ class Campaign(models.Model):
         ChecklistTemplate, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="+"
     )
     sample_size = models.PositiveIntegerField(
-        _("sample size"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("sample size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SAMPLE_SIZE)],
     )
     sample_ratio = models.DecimalField(
         _("sample ratio"),
@@ -247,7 +257,13 @@ class Campaign(models.Model):
                 | Q(sample_size__isnull=True, sample_ratio__isnull=False),
                 name="campaign_size_or_ratio",
                 violation_error_message=_("Give a sample size or a sample ratio, not both."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_size__isnull=True)
+                | Q(sample_size__gte=1, sample_size__lte=MAX_SAMPLE_SIZE),
+                name="campaign_sample_size_bounds",
+                violation_error_message=_("The sample size must be between 1 and 100,000."),
+            ),
         ]
 
     def __str__(self) -> str:

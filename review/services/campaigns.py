@@ -52,6 +52,8 @@ from merchants.services.audit import audit_log
 from merchants.services.notifications import notification_emails_after_commit
 from review.messages import CAMPAIGN_CLOSED_BEFORE_VISIT, CAMPAIGN_DRAWN, CAMPAIGN_DRAWN_SUBJECT
 from review.models import (
+    MAX_DUE_AHEAD,
+    MAX_SAMPLE_SIZE,
     Campaign,
     ChecklistTemplate,
     Inspection,
@@ -114,11 +116,19 @@ def campaign_create(
     )
     require(sample_size is None or sample_size >= 1, _("The sample size must be at least 1."))
     require(
+        sample_size is None or sample_size <= MAX_SAMPLE_SIZE,
+        _("The sample size must be between 1 and 100,000."),
+    )
+    require(
         sample_ratio is None or Decimal("0") < sample_ratio <= Decimal("1"),
         _("The sample ratio must be above 0 and at most 1 (e.g. 0.05 for 5%)."),
     )
     require(1 <= inspectors_per_visit <= 5, _("Between 1 and 5 inspectors per visit."))
     require(due_date > timezone.localdate(), _("The due date must be after today."))
+    require(
+        due_date <= timezone.localdate() + MAX_DUE_AHEAD,
+        _("The due date must be within two years from today."),
+    )
     require(checklist.is_active, _("This checklist is no longer in use; choose another."))
     unknown = sorted(set(industries) - set(Industry.values))
     require(not unknown, _("Unknown industries: %(codes)s.") % {"codes": ", ".join(unknown)})

@@ -71,6 +71,8 @@ def sample_params() -> dict:
         "started": "2026-12-06 10:00:00",
         "heartbeat": "2026-12-06 10:00:15",
         "worker": "10.0.0.1:4242",
+        "count": 2,
+        "merchants": "#12 888, #13 889",
     }
 
 
