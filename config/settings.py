@@ -4,6 +4,7 @@ Development defaults: SQLite file, Celery tasks run eagerly in-process, local-me
 console e-mail. Production sets DEBUG=false and real URLs for the database, broker and cache.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,7 +30,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: expiring, stored hashed (SHA-512), revocable (merchants/api/auth.py).
+    "knox",
+    # Login throttling and lockout, on the login pages and the token endpoint.
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last: turns a locked-out login attempt into the lockout answer (merchants.views.accounts).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +110,31 @@ else:
     }
 
 AUTH_USER_MODEL = "merchants.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair
+# is locked out for AXES_COOLOFF_MINUTES (login page, admin login and /api/v1/auth/token/ alike).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout lasts its cool-off from the last counted failure; tries during it do not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "merchants.views.accounts.locked_out"
+# The client's address is the connection's: a client-set X-Forwarded-For never counts.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): valid API_TOKEN_DAYS, only their hash stored; revoked all at
+# once when the password changes (merchants.receivers).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": None,
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -186,7 +217,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -210,8 +241,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "DESCRIPTION": (
         "Authenticate with the session cookie of a logged-in browser, or with a token: POST your "
-        "username and password to `/api/v1/auth/token/` and send the answer as the header "
-        "`Authorization: Token <token>`. Every list and object is limited to your reach: a "
+        "username and password to `/api/v1/auth/token/` and send the answer's `token` as the "
+        "header `Authorization: Token <token>`. A token expires at the answer's `expiry` (30 "
+        "days by default), is stored only as a hash, is revoked with all your others when your "
+        "password changes, and can be listed and revoked by you at `/api/v1/auth/tokens/` (or "
+        "on the API tokens page of your account). After 10 wrong passwords for one username from "
+        "one address, logging in (page and token endpoint) is locked for 15 minutes and answers "
+        "429. Every list and object is limited to your reach: a "
         "merchant's people see their merchants, a regulator the merchants of their region and "
         "below; anything else answers 404. Refused business rules answer 400 with a message."
     ),

@@ -8,15 +8,21 @@ admin shows state and events but never edits them.
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
+from common.errors import DomainError
 from merchants.models import (
     AuditEntry,
     ColdChainRecord,
     Commitment,
+    CountyChangeRequest,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
@@ -34,7 +40,40 @@ from merchants.models import (
     Scheme,
     User,
 )
+from merchants.services.accounts import require_may_be_member, require_role_allowed
 from merchants.signals import merchant_facts_changed
+
+
+class RoleCheckedUserForm(UserChangeForm):
+    """Refuses a supervisor's role (or superuser) for an account that works for merchants."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        role = data.get("role", self.instance.role)
+        superuser = data.get("is_superuser", self.instance.is_superuser)
+        try:
+            require_role_allowed(self.instance, role, is_superuser=superuser)
+        except DomainError as exc:
+            raise ValidationError({"role": exc.message}) from exc
+        return data
+
+
+class MembershipForm(forms.ModelForm):
+    """A membership only for an account that may work for a merchant (no supervisors)."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "merchant", "role")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        user = data.get("user")
+        if user is not None:
+            try:
+                require_may_be_member(user)
+            except DomainError as exc:
+                raise ValidationError({"user": exc.message}) from exc
+        return data
 
 
 class StorePageAdmin(admin.ModelAdmin):
@@ -86,6 +125,7 @@ class RegionAdmin(StorePageAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = RoleCheckedUserForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
@@ -132,6 +172,7 @@ class PermitInline(admin.TabularInline):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ("user",)
 
@@ -148,12 +189,19 @@ class MerchantAdmin(StorePageAdmin):
     inlines = (PermitInline, MembershipInline)
     show_full_result_count = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A registered merchant moves only through an approved county change request, so that
+        # every row carrying its region moves with it.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "region") if obj is not None else readonly
+
     def store_page_codes(self, obj: Merchant) -> Iterable[str]:
         return [obj.public_code]
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ("user", "merchant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "merchant__name", "=merchant__uscc")
@@ -393,3 +441,36 @@ class ColdChainRecordAdmin(ExternalRecordAdmin):
 class PenaltyRecordAdmin(ExternalRecordAdmin):
     list_display = ("uscc", "decided_on", "severity", "description", "as_of")
     list_filter = ("severity",)
+
+
+# API tokens: knox's own admin lists each token's digest and shows a new token in a message;
+# here an admin sees only whose token it is and when it expires, and can only revoke (delete).
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created", "expiry")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CountyChangeRequest)
+class CountyChangeRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Decided on the regulator's page (merchants.services.merchants.county_change_decide)."""
+
+    list_display = ("merchant", "from_region", "to_region", "state", "requested_at", "decided_at")
+    list_filter = ("state",)
+    search_fields = ("merchant__name", "=merchant__uscc")
+    list_select_related = ("merchant", "from_region", "to_region")
+    show_full_result_count = False

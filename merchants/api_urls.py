@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from merchants.api.auth import TokenObtainView
+from merchants.api.auth import OwnTokenListView, OwnTokenRevokeView, TokenObtainView
 from merchants.api.declarations import DeclarationViewSet
 from merchants.api.feeds import FeedPushView
 from merchants.api.merchants import MerchantViewSet
@@ -16,6 +16,8 @@ router.register("declarations", DeclarationViewSet, basename="api-declaration")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/tokens/", OwnTokenListView.as_view(), name="api-token-list"),
+    path("auth/tokens/<str:key>/", OwnTokenRevokeView.as_view(), name="api-token-revoke"),
     path("feeds/<str:source>/", FeedPushView.as_view(), name="api-feed-push"),
     *router.urls,
 ]

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from merchants.models import Declaration, Membership, Merchant, Region, User
+from merchants.models import (
+    CountyChangeRequest,
+    Declaration,
+    Membership,
+    Merchant,
+    Region,
+    User,
+)
 
 PUSH_FEED_PERMISSION = "merchants.push_feed"
 
@@ -35,8 +42,35 @@ def is_supervisor(user: User) -> bool:
     return user.is_regulator or user.is_coordinator or user.is_platform_admin
 
 
+# Conflict of interest: an account is either a regulator (coordinator, admin) or one of a
+# merchant's people, never both. The roles that may hold a membership:
+MEMBER_ROLES = (User.Role.CONSUMER, User.Role.MERCHANT)
+
+
+def may_be_member(user: Any) -> bool:
+    """May this account work for (and act as) a merchant? Consumers and merchant operators only:
+    never a regulator, coordinator or platform admin. Services refuse to give a membership to
+    anyone else (merchants.services.accounts.require_may_be_member), and a membership left from
+    before never lets a supervisor act for the merchant."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in MEMBER_ROLES
+        and not user.is_superuser
+    )
+
+
+def works_for(user: Any, merchant_id: int | None) -> bool:
+    """Acts for the merchant (any role): a member who may be one. The rule for every app."""
+    return (
+        merchant_id is not None
+        and may_be_member(user)
+        and Membership.objects.filter(user=user, merchant_id=merchant_id).exists()
+    )
+
+
 def membership_role(user: User, merchant: Merchant) -> str | None:
-    if not user.is_authenticated:
+    if not may_be_member(user):
         return None
     return (
         Membership.objects.filter(user=user, merchant=merchant)
@@ -47,9 +81,7 @@ def membership_role(user: User, merchant: Merchant) -> str | None:
 
 def is_merchant_operator(user: Any) -> bool:
     """Who has the merchant's side of the desks and inspections: anyone working for a merchant."""
-    return (
-        user.is_authenticated and user.is_active and Membership.objects.filter(user=user).exists()
-    )
+    return may_be_member(user) and Membership.objects.filter(user=user).exists()
 
 
 def can_manage_merchant(user: User, merchant: Merchant) -> bool:
@@ -73,6 +105,16 @@ def can_review(user: User, declaration: Declaration) -> bool:
     if user.is_platform_admin:
         return True
     return user.is_regulator and user.can_review and reaches(user, declaration.merchant.region_id)
+
+
+def can_decide_county_change(user: Any, request: CountyChangeRequest) -> bool:
+    """Approve or refuse a county change: a regulator whose region contains the RECEIVING county
+    (or a platform admin). The county the merchant leaves has no say: it cannot hold it back."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_platform_admin:
+        return True
+    return user.is_regulator and reaches(user, request.to_region_id)
 
 
 # The API's counterparts: reading is decided by the scoped queryset; these decide writing.

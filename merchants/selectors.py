@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from merchants.models import (
+    CountyChangeRequest,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
@@ -151,3 +152,25 @@ def declaration_document_rows(
     for document in declaration.documents.all():
         attached.setdefault(document.required_document_id, []).append(document)
     return [(rd, attached.get(rd.pk, [])) for rd in declaration.scheme.required_documents.all()]
+
+
+def county_change_list_for_regulator(*, user: User) -> QuerySet[CountyChangeRequest]:
+    """County change requests INTO the user's region and below (the receiving side decides);
+    open ones first. Platform admins see all; anyone else none."""
+    qs = CountyChangeRequest.objects.select_related(
+        "merchant", "from_region", "to_region", "requested_by", "decided_by"
+    ).order_by("-state", "-requested_at", "-id")
+    # "requested" sorts after "refused" and "approved": -state puts open requests first.
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.is_regulator:
+        return qs.filter(subtree_q(user.region, "to_region_id"))
+    return qs.none()
+
+
+def county_change_list_for_merchant(*, merchant: Merchant) -> QuerySet[CountyChangeRequest]:
+    return merchant.county_change_requests.select_related(
+        "from_region", "to_region", "requested_by", "decided_by"
+    )

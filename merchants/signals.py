@@ -22,6 +22,12 @@ declarations_changed = Signal()
 # A merchant was registered. kwargs: merchant, actor.
 merchant_registered = Signal()
 
+# A merchant moved to another county (an approved county change request). Every row that carries
+# the merchant's region follows it in the same transaction: the merchants app moves its
+# declarations itself; higher apps move theirs in a receiver (complaints, standings,
+# inspections). kwargs: merchant (already saved in the new county), from_region, to_region, actor.
+merchant_region_changed = Signal()
+
 # Facts the public sees of merchants changed (profile, permits, scheme texts, registry records).
 # kwargs: public_codes (list of store codes, or None when any merchant may be affected).
 merchant_facts_changed = Signal()

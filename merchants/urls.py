@@ -12,10 +12,26 @@ urlpatterns = [
     path("accounts/signup/", home_views.signup, name="signup"),
     path("dashboard/", home_views.dashboard, name="dashboard"),
     path("account/", account_views.account_settings, name="account-settings"),
+    path("account/tokens/", account_views.api_tokens, name="account-tokens"),
+    path(
+        "account/tokens/revoke-all/",
+        account_views.api_tokens_revoke_all,
+        name="account-tokens-revoke-all",
+    ),
+    path(
+        "account/tokens/<str:key>/revoke/",
+        account_views.api_token_revoke,
+        name="account-token-revoke",
+    ),
     path("merchants/register/", merchant_views.merchant_register, name="merchant-register"),
     path("merchants/<int:pk>/", merchant_views.merchant_detail, name="merchant-detail"),
     path("merchants/<int:pk>/edit/", merchant_views.merchant_edit, name="merchant-edit"),
     path("merchants/<int:pk>/staff/", merchant_views.merchant_staff, name="merchant-staff"),
+    path(
+        "merchants/<int:pk>/county-change/",
+        merchant_views.county_change_request,
+        name="merchant-county-change",
+    ),
     path(
         "merchants/<int:pk>/staff/invitations/<int:invitation_pk>/revoke/",
         merchant_views.invitation_revoke,
@@ -60,6 +76,16 @@ urlpatterns = [
     path("inbox/read-all/", inbox_views.inbox_read_all, name="inbox-read-all"),
     path("inbox/<int:pk>/", inbox_views.inbox_open, name="inbox-open"),
     path("regulator/merchants/", regulator_views.regulator_merchants, name="regulator-merchants"),
+    path(
+        "regulator/county-changes/",
+        merchant_views.regulator_county_changes,
+        name="regulator-county-changes",
+    ),
+    path(
+        "regulator/county-changes/<int:request_pk>/decide/",
+        merchant_views.county_change_decide,
+        name="county-change-decide",
+    ),
     path(
         "regulator/declarations/",
         regulator_views.regulator_declarations,

@@ -65,7 +65,11 @@ class MerchantUpdateSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Region.objects.all(),
-        help_text=gettext_lazy("County code, e.g. 330106."),
+        help_text=gettext_lazy(
+            "County code, e.g. 330106. Chosen at registration; afterwards it changes only "
+            "through a county change request that the new county approves (another value here "
+            "answers 400)."
+        ),
     )
     permits = PermitSerializer(many=True, required=False)
 

@@ -73,6 +73,13 @@ class MerchantProfileForm(NoSuffixMixin, forms.Form):
         # static/js/region-select.js narrows the county list to the chosen city.
         self.fields["city"].widget.attrs["data-filters"] = self["region"].auto_id
         self.order_fields(["uscc", *self.profile_fields[:3], "city"])
+        if merchant is not None:
+            # The county changes only through a request the receiving county decides.
+            self.fields["city"].disabled = True
+            self.fields["region"].disabled = True
+            self.fields["region"].help_text = _(
+                "To move to another county, request a county change from the merchant's page."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -154,6 +161,36 @@ def permit_formset(data: Any = None, *, merchant: Merchant | None = None) -> Bas
         else None
     )
     return PermitFormSet(data, initial=initial, prefix="permits")
+
+
+class CountyChangeRequestForm(NoSuffixMixin, forms.Form):
+    to_region = forms.ChoiceField(label=_("New county or district"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the merchant moves, e.g. its new address. The new county decides."),
+    )
+
+    def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        counties = [
+            r
+            for r in selectors.region_list()
+            if r.level == Region.Level.COUNTY and r.pk != merchant.region_id
+        ]
+        self.fields["to_region"] = CountyChoiceField(
+            counties=counties, label=self.fields["to_region"].label
+        )
+
+
+class CountyChangeDecisionForm(NoSuffixMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note to the merchant"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InvitationForm(NoSuffixMixin, forms.Form):

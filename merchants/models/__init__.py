@@ -3,6 +3,7 @@
 
 from merchants.models.accounts import Invitation, Membership, User
 from merchants.models.audit import AuditEntry
+from merchants.models.county_changes import CountyChangeRequest
 from merchants.models.declarations import (
     CLOSED_DECLARATION_STATES,
     Declaration,
@@ -35,6 +36,7 @@ __all__ = [
     "CheckedReport",
     "ColdChainRecord",
     "Commitment",
+    "CountyChangeRequest",
     "Declaration",
     "DeclarationDocument",
     "DeclarationEvent",

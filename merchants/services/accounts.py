@@ -1,10 +1,40 @@
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from common.errors import DomainError
 from merchants.models import User
+from merchants.permissions import MEMBER_ROLES, may_be_member
 from merchants.services.audit import audit_log
 
 SELF_SIGNUP_ROLES = (User.Role.CONSUMER, User.Role.MERCHANT)
+
+
+def require_may_be_member(user: User) -> None:
+    """The one check before any membership is made (registration, invitation, admin)."""
+    if not may_be_member(user):
+        raise DomainError(
+            _(
+                "Regulators, coordinators and administrators cannot work for a merchant: an "
+                "account is either a supervisor's or a merchant's, never both."
+            )
+        )
+
+
+def require_role_allowed(user: User, role: str, *, is_superuser: bool | None = None) -> None:
+    """Giving an account a supervisor's role (or superuser) while it works for merchants is
+    refused: its memberships must be removed first."""
+    superuser = user.is_superuser if is_superuser is None else is_superuser
+    if (role in MEMBER_ROLES and not superuser) or user.pk is None:
+        return
+    if user.memberships.exists():
+        raise DomainError(
+            _(
+                "This account works for a merchant: remove its memberships before making it a "
+                "regulator, coordinator or administrator."
+            ),
+            field="role",
+        )
 
 
 @transaction.atomic

@@ -12,7 +12,18 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from common.messages import label, msg, person
 from common.outbox import mail_payload, outbox_add
-from merchants.models import Declaration, Invitation, Membership, Merchant, Permit, Region, User
+from merchants.models import (
+    CountyChangeRequest,
+    Declaration,
+    Invitation,
+    Membership,
+    Merchant,
+    Permit,
+    Region,
+    User,
+)
+from merchants.permissions import can_decide_county_change, can_manage_merchant
+from merchants.services.accounts import require_may_be_member
 from merchants.services.audit import audit_log
 from merchants.services.messages import (
     INVITATION_BODY,
@@ -20,7 +31,11 @@ from merchants.services.messages import (
     INVITATION_TO_ACCEPT,
     INVITATION_VALID_UNTIL,
 )
-from merchants.signals import merchant_facts_changed, merchant_registered
+from merchants.signals import (
+    merchant_facts_changed,
+    merchant_region_changed,
+    merchant_registered,
+)
 from merchants.validators import (
     MAX_PERMITS,
     normalize_uscc,
@@ -93,6 +108,7 @@ def merchant_register(
     *, actor: User, uscc: str, permits: Iterable[PermitData] = (), **profile: Any
 ) -> Merchant:
     """Register a merchant; the person registering becomes its owner."""
+    require_may_be_member(actor)
     uscc = normalize_uscc(uscc)
     if Merchant.objects.filter(uscc=uscc).exists():
         raise DomainError(duplicate_uscc_message(), field="uscc")
@@ -130,8 +146,8 @@ def merchant_update(
     for field, value in profile.items():
         if field not in PROFILE_FIELDS:
             raise TypeError(f"field {field!r} cannot be edited")
-        if field == "region":
-            _check_region(value)
+        if field == "region" and value != merchant.region:
+            raise DomainError(county_change_needed_message(), field="region")
         if getattr(merchant, field) != value:
             setattr(merchant, field, value)
             changed.append(field)
@@ -140,8 +156,6 @@ def merchant_update(
         _check(validate_phone, merchant.contact_phone, "contact_phone")
     if changed:
         merchant.save(update_fields=[*changed, "updated_at"])
-    if "region" in changed:
-        Declaration.objects.filter(merchant=merchant).update(region=merchant.region)
     if permits is not None:
         _replace_permits(merchant, permits)
         changed.append("permits")
@@ -149,6 +163,107 @@ def merchant_update(
     # The public store page shows the profile and permits.
     merchant_facts_changed.send(sender=Merchant, public_codes=[merchant.public_code])
     return merchant
+
+
+def county_change_needed_message() -> str:
+    return _(
+        "A merchant's county cannot be changed here: request a county change, which a "
+        "regulator of the new county approves."
+    )
+
+
+@transaction.atomic
+def county_change_request(
+    *, actor: User, merchant: Merchant, to_region: Region, reason: str
+) -> CountyChangeRequest:
+    """An owner asks to move the merchant to `to_region`; nothing moves until a regulator of
+    that county approves."""
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    if not can_manage_merchant(actor, merchant):
+        raise DomainError(_("Only the merchant's owners can request a county change."))
+    _check_region(to_region)
+    if to_region.pk == merchant.region_id:
+        raise DomainError(_("The merchant is already in this county."), field="to_region")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the merchant moves."), field="reason")
+    if merchant.county_change_requests.filter(state=CountyChangeRequest.State.REQUESTED).exists():
+        raise DomainError(
+            _("A county change request of this merchant is already waiting for a decision.")
+        )
+    request = CountyChangeRequest.objects.create(
+        merchant=merchant,
+        from_region_id=merchant.region_id,
+        to_region=to_region,
+        reason=reason,
+        requested_by=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="county_change.request",
+        merchant=merchant,
+        obj=request,
+        data={"request": request.pk, "from": merchant.region_id, "to": to_region.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def county_change_decide(
+    *, actor: User, request: CountyChangeRequest, approve: bool, note: str = ""
+) -> CountyChangeRequest:
+    """A regulator of the receiving county approves or refuses. On approval the merchant, its
+    declarations and (through `merchant_region_changed`) every row of the higher apps that
+    carries its region move in this one transaction."""
+    request = CountyChangeRequest.objects.select_for_update().get(pk=request.pk)
+    merchant = Merchant.objects.select_for_update().get(pk=request.merchant_id)
+    if not can_decide_county_change(actor, request):
+        raise DomainError(_("Only a regulator of the receiving county can decide this request."))
+    if request.state != CountyChangeRequest.State.REQUESTED:
+        raise DomainError(_("This request has already been decided."))
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    if approve and merchant.region_id != request.from_region_id:
+        raise DomainError(
+            _("The merchant is no longer in the county it asked to leave; refuse this request.")
+        )
+    request.state = (
+        CountyChangeRequest.State.APPROVED if approve else CountyChangeRequest.State.REFUSED
+    )
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_log(
+        actor=actor,
+        action="county_change.approve" if approve else "county_change.refuse",
+        merchant=merchant,
+        obj=request,
+        data={"request": request.pk, "from": request.from_region_id, "to": request.to_region_id},
+    )
+    if approve:
+        _merchant_move(actor=actor, merchant=merchant, to_region=request.to_region)
+    return request
+
+
+def _merchant_move(*, actor: User, merchant: Merchant, to_region: Region) -> None:
+    from_region = merchant.region
+    merchant.region = to_region
+    merchant.save(update_fields=["region", "updated_at"])
+    moved = Declaration.objects.filter(merchant=merchant).update(region=to_region)
+    audit_log(
+        actor=actor,
+        action="merchant.region_change",
+        merchant=merchant,
+        data={"from": from_region.pk, "to": to_region.pk, "declarations": moved},
+    )
+    merchant_region_changed.send(
+        sender=Merchant,
+        merchant=merchant,
+        from_region=from_region,
+        to_region=to_region,
+        actor=actor,
+    )
+    # The public store page shows the county.
+    merchant_facts_changed.send(sender=Merchant, public_codes=[merchant.public_code])
 
 
 @transaction.atomic
@@ -214,6 +329,15 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is no longer valid. Ask the owner for a new one."))
+    require_may_be_member(actor)
+    if (actor.email or "").strip().lower() != invitation.email.strip().lower():
+        raise DomainError(
+            _(
+                "This invitation was sent to another e-mail address. Sign in with the account "
+                "of %(email)s, or ask the owner to invite the address of your account."
+            )
+            % {"email": invitation.email}
+        )
     membership, created = Membership.objects.get_or_create(
         user=actor, merchant=invitation.merchant, defaults={"role": invitation.role}
     )

@@ -11,13 +11,20 @@ from common.errors import DomainError
 from common.pages import show_domain_error
 from merchants import selectors
 from merchants.forms.merchants import (
+    CountyChangeDecisionForm,
+    CountyChangeRequestForm,
     InvitationForm,
     MerchantProfileForm,
     MerchantRegisterForm,
     permit_formset,
 )
-from merchants.models import Membership, Merchant, User
-from merchants.permissions import may_export_history, membership_role
+from merchants.models import CountyChangeRequest, Membership, Merchant, User
+from merchants.permissions import (
+    can_decide_county_change,
+    is_supervisor,
+    may_export_history,
+    membership_role,
+)
 from merchants.services import merchants as merchant_services
 
 
@@ -193,3 +200,85 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("merchant-detail", pk=membership.merchant_id)
     return render(request, "merchants/merchants/invitation_accept.html", {"invitation": invitation})
+
+
+@login_required
+def county_change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's county change: the request form and the merchant's past requests."""
+    merchant = member_merchant(request, pk, owner=True)
+    requests = selectors.county_change_list_for_merchant(merchant=merchant)
+    open_request = next(
+        (r for r in requests if r.state == CountyChangeRequest.State.REQUESTED), None
+    )
+    form = CountyChangeRequestForm(request.POST or None, merchant=merchant)
+    if request.method == "POST" and open_request is None and form.is_valid():
+        try:
+            merchant_services.county_change_request(
+                actor=request.user,
+                merchant=merchant,
+                to_region=form.cleaned_data["to_region"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The county change is requested; the new county's regulators decide it."),
+            )
+            return redirect("merchant-county-change", pk=merchant.pk)
+    return render(
+        request,
+        "merchants/merchants/county_change.html",
+        {
+            "merchant": merchant,
+            "form": form,
+            "requests": requests,
+            "open_request": open_request,
+        },
+    )
+
+
+@login_required
+def regulator_county_changes(request: HttpRequest) -> HttpResponse:
+    """County change requests into the regulator's region: approve or refuse each."""
+    if not is_supervisor(request.user):
+        raise Http404
+    return render(
+        request,
+        "merchants/regulator/county_changes.html",
+        {
+            "requests": selectors.county_change_list_for_regulator(user=request.user)[:200],
+            "form": CountyChangeDecisionForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def county_change_decide(request: HttpRequest, request_pk: int) -> HttpResponse:
+    change = get_object_or_404(
+        selectors.county_change_list_for_regulator(user=request.user), pk=request_pk
+    )
+    if not can_decide_county_change(request.user, change):
+        raise Http404
+    form = CountyChangeDecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        merchant_services.county_change_decide(
+            actor=request.user, request=change, approve=approve, note=note
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            (
+                _("%(merchant)s now belongs to %(county)s.")
+                if approve
+                else _("The county change of %(merchant)s is refused.")
+            )
+            % {"merchant": change.merchant, "county": change.to_region.name},
+        )
+    return redirect("regulator-county-changes")

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 from stdnum.cn import uscc as stdnum_uscc
 
 from demo.demo_data.cast import DEMO_PASSWORD, MERCHANTS
@@ -69,8 +70,10 @@ def test_load_demo_creates_the_cast_with_their_roles_and_regions(dev_site):
     coordinator = User.objects.get(username="coord-xihu")
     assert coordinator.is_coordinator and coordinator.region_id == "330106"
     assert User.objects.filter(role=User.Role.CONSUMER).count() >= 2
-    assert authenticate(username="reg-xihu", password=DEMO_PASSWORD) is not None
-    assert authenticate(username="owner-liulang", password=DEMO_PASSWORD) is not None
+    # django-axes needs the request a login comes with.
+    login = RequestFactory().post("/accounts/login/")
+    assert authenticate(login, username="reg-xihu", password=DEMO_PASSWORD) is not None
+    assert authenticate(login, username="owner-liulang", password=DEMO_PASSWORD) is not None
 
     chain_owner = User.objects.get(username="owner-xianguo")
     assert chain_owner.memberships.filter(role=Membership.Role.OWNER).count() == 2

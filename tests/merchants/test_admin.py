@@ -23,6 +23,7 @@ from tests.factories import (
     QualityRecordFactory,
     RegistryRecordFactory,
     pdf_upload,
+    region,
     scheme,
 )
 
@@ -31,6 +32,11 @@ from tests.factories import (
 def one_of_everything(owner, merchant, other_merchant, django_capture_on_commit_callbacks):
     """At least one row of every merchants model, made through the services where they exist."""
     PermitFactory(merchant=merchant)
+    from merchants.services.merchants import county_change_request
+
+    county_change_request(
+        actor=owner, merchant=merchant, to_region=region("330108"), reason="Moved."
+    )
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(actor=owner, merchant=merchant, email="staff@example.com")
     declaration = declaration_create(actor=owner, merchant=merchant, scheme=scheme("assured-unit"))

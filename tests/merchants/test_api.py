@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from merchants.models import (
@@ -675,7 +675,7 @@ def test_token_auth(owner, merchant, other_merchant):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == owner
+    assert AuthToken.objects.get(token_key=token[:15]).user == owner
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -3,7 +3,7 @@ pushes records; everyone else is refused."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from merchants.models import AuditEntry, RegistryRecord, User
@@ -38,7 +38,7 @@ def feed_account(db) -> User:
 
 def token_client(user: User) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return client
 
 

@@ -156,7 +156,10 @@ def test_moving_county_moves_the_declarations_with_it(
     declaration = declaration_create(actor=owner, merchant=merchant, scheme=scheme("assured-unit"))
     assert declaration.region_id == "330106"
     assert list(declaration_list(user=county_regulator)) == [declaration]
-    svc.merchant_update(actor=owner, merchant=merchant, region=region("330108"))
+    request = svc.county_change_request(
+        actor=owner, merchant=merchant, to_region=region("330108"), reason="We moved."
+    )
+    svc.county_change_decide(actor=other_county_regulator, request=request, approve=True)
     declaration.refresh_from_db()
     assert declaration.region_id == "330108"
     assert not declaration_list(user=county_regulator).exists()

@@ -377,10 +377,10 @@ def test_api_refuses_a_county_outside_the_region(county_regulator, queue):
 
 
 def test_api_with_a_token(county_regulator, queue):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=county_regulator)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=county_regulator)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(API).json()["count"] == 3
 
 
