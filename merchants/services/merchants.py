@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
-from common.messages import label, msg, person
+from common.messages import bilingual, label, msg, person
 from common.outbox import mail_payload, outbox_add
 from merchants.models import (
     CountyChangeRequest,
@@ -23,14 +23,20 @@ from merchants.models import (
     User,
 )
 from merchants.permissions import can_decide_county_change, can_manage_merchant
+from merchants.selectors import regions_reaching
 from merchants.services.accounts import require_may_be_member
 from merchants.services.audit import audit_log
 from merchants.services.messages import (
+    COUNTY_CHANGE_APPROVED,
+    COUNTY_CHANGE_REFUSED,
+    COUNTY_CHANGE_REQUESTED_BODY,
+    COUNTY_CHANGE_REQUESTED_SUBJECT,
     INVITATION_BODY,
     INVITATION_SUBJECT,
     INVITATION_TO_ACCEPT,
     INVITATION_VALID_UNTIL,
 )
+from merchants.services.notifications import notify_merchant_members, notify_users
 from merchants.signals import (
     merchant_facts_changed,
     merchant_region_changed,
@@ -205,6 +211,30 @@ def county_change_request(
         obj=request,
         data={"request": request.pk, "from": merchant.region_id, "to": to_region.pk},
     )
+    # The regulators who may decide: those of the receiving county, its city and province.
+    deciders = User.objects.filter(
+        role=User.Role.REGULATOR,
+        is_active=True,
+        region_id__in=regions_reaching(to_region.pk),
+    ).values_list("pk", flat=True)
+    from_region = merchant.region
+    notify_users(
+        user_ids=list(deciders),
+        key=f"county-change:{request.pk}:requested",
+        subject=msg(
+            COUNTY_CHANGE_REQUESTED_SUBJECT,
+            merchant=merchant.name,
+            county=bilingual(lambda: to_region.display_name),
+        ),
+        body=msg(
+            COUNTY_CHANGE_REQUESTED_BODY,
+            merchant=merchant.name,
+            from_county=bilingual(lambda: from_region.display_name),
+            county=bilingual(lambda: to_region.display_name),
+        ),
+        link=reverse("regulator-county-changes"),
+        merchant_id=merchant.pk,
+    )
     return request
 
 
@@ -241,6 +271,19 @@ def county_change_decide(
     )
     if approve:
         _merchant_move(actor=actor, merchant=merchant, to_region=request.to_region)
+    to_region = request.to_region
+    outcome = msg(
+        COUNTY_CHANGE_APPROVED if approve else COUNTY_CHANGE_REFUSED,
+        merchant=merchant.name,
+        county=bilingual(lambda: to_region.display_name),
+    )
+    notify_merchant_members(
+        merchant_id=merchant.pk,
+        key=f"county-change:{request.pk}:decided",
+        subject=outcome,
+        body=outcome,
+        link=reverse("merchant-county-change", args=[merchant.pk]),
+    )
     return request
 
 

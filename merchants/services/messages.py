@@ -38,6 +38,27 @@ INVITATION_TO_ACCEPT = define(
     gettext_noop("To accept, log in (or sign up with this e-mail address) and open this link:"),
 )
 
+# County change requests (merchants.services.merchants.county_change_*).
+COUNTY_CHANGE_REQUESTED_SUBJECT = define(
+    "county_change.requested.subject",
+    gettext_noop("%(merchant)s asks to move to %(county)s"),
+)
+COUNTY_CHANGE_REQUESTED_BODY = define(
+    "county_change.requested.body",
+    gettext_noop(
+        "%(merchant)s asks to move from %(from_county)s to %(county)s. A regulator of "
+        "%(county)s approves or refuses the request."
+    ),
+)
+COUNTY_CHANGE_APPROVED = define(
+    "county_change.approved",
+    gettext_noop("The move of %(merchant)s to %(county)s is approved."),
+)
+COUNTY_CHANGE_REFUSED = define(
+    "county_change.refused",
+    gettext_noop("The move of %(merchant)s to %(county)s is refused."),
+)
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 
 

@@ -230,6 +230,13 @@ def test_request_then_approval_by_the_receiving_county_moves_the_merchant(
     assert merchant not in merchant_list(user=county_regulator)
     assert merchant in merchant_list(user=other_county_regulator)
     assert not declaration_list(user=county_regulator).filter(pk=declaration.pk).exists()
+    # The receiving county heard of the request; the owner heard of the decision.
+    assert other_county_regulator.notifications.filter(
+        key=f"county-change:{request.pk}:requested"
+    ).exists()
+    assert not county_regulator.notifications.exists()
+    notice = owner.notifications.get(key=f"county-change:{request.pk}:decided")
+    assert "approved" in notice.subject
     actions = set(AuditEntry.objects.filter(merchant=merchant).values_list("action", flat=True))
     assert {"county_change.request", "county_change.approve", "merchant.region_change"} <= actions
 
