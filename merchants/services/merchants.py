@@ -367,11 +367,9 @@ def _mail_invitation(invitation: Invitation) -> None:
     )
 
 
-@transaction.atomic
-def invitation_accept(*, actor: User, token: str) -> Membership:
-    invitation = Invitation.objects.select_for_update().filter(token=token).first()
-    if invitation is None or not invitation.is_usable:
-        raise DomainError(_("This invitation is no longer valid. Ask the owner for a new one."))
+def require_may_accept(actor: User, invitation: Invitation) -> None:
+    """Conflict of interest and possession: only an account that may work for a merchant, and
+    whose e-mail is the invited address, accepts (a link passed on is of no use)."""
     require_may_be_member(actor)
     if (actor.email or "").strip().lower() != invitation.email.strip().lower():
         raise DomainError(
@@ -381,6 +379,14 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
             )
             % {"email": invitation.email}
         )
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, token: str) -> Membership:
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        raise DomainError(_("This invitation is no longer valid. Ask the owner for a new one."))
+    require_may_accept(actor, invitation)
     membership, created = Membership.objects.get_or_create(
         user=actor, merchant=invitation.merchant, defaults={"role": invitation.role}
     )

@@ -199,7 +199,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             % {"merchant": membership.merchant, "role": membership.get_role_display()},
         )
         return redirect("merchant-detail", pk=membership.merchant_id)
-    return render(request, "merchants/merchants/invitation_accept.html", {"invitation": invitation})
+    try:
+        merchant_services.require_may_accept(request.user, invitation)
+    except DomainError as exc:
+        refusal = exc.message
+    else:
+        refusal = None
+    return render(
+        request,
+        "merchants/merchants/invitation_accept.html",
+        {"invitation": invitation, "refusal": refusal},
+    )
 
 
 @login_required

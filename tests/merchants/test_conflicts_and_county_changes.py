@@ -40,6 +40,9 @@ def test_regulator_accepting_an_owners_invitation_is_refused(owner, merchant, co
         merchant=merchant, invited_by=owner, email=county_regulator.email
     )
     client = client_for(county_regulator)
+    page = client.get(reverse("invitation-accept", args=[invitation.token]))
+    assert "cannot work for a merchant" in page.content.decode()
+    assert "Accept the invitation" not in page.content.decode()
     response = client.post(reverse("invitation-accept", args=[invitation.token]), follow=True)
     assert "cannot work for a merchant" in response.content.decode()
     assert not Membership.objects.filter(user=county_regulator).exists()
