@@ -70,6 +70,12 @@ def _sample(name: str, template: str) -> Any:
                 else "无理由退货承诺单位"
             )
         ),
+        "county": bilingual(
+            lambda: "Binjiang District" if translation.get_language().startswith("en") else "滨江区"
+        ),
+        "from_county": bilingual(
+            lambda: "Xihu District" if translation.get_language().startswith("en") else "西湖区"
+        ),
         "state": label(DeclarationState.APPROVED.label),
         "result": label(InspectionResult.FAIL.label),
         "role": label(Membership.Role.STAFF.label),
