@@ -10,6 +10,7 @@ from typing import Any
 from complaints.models import Complaint, ComplaintEvent
 from merchants.models import Membership, User
 from merchants.permissions import reaches
+from merchants.permissions import works_for as merchants_works_for
 
 
 def is_complaint_handler(user: Any) -> bool:
@@ -26,12 +27,8 @@ def can_handle(user: Any, complaint: Complaint) -> bool:
 
 
 def works_for(user: Any, merchant_id: int | None) -> bool:
-    """Is one of the merchant's people (any role)."""
-    return (
-        merchant_id is not None
-        and user.is_authenticated
-        and Membership.objects.filter(user=user, merchant_id=merchant_id).exists()
-    )
+    """Is one of the merchant's people (any role) — never a regulator (merchants' rule)."""
+    return user.is_authenticated and merchants_works_for(user, merchant_id)
 
 
 def can_answer(user: Any, complaint: Complaint) -> bool:

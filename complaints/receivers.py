@@ -1,4 +1,5 @@
-"""How complaints reacts to what merchants announces: each receiver calls one complaints read.
+"""How complaints reacts to what merchants announces: each receiver calls one complaints
+read or service.
 
 Connected in ComplaintsConfig.ready(); the list of signals and receivers is in ARCHITECTURE.md.
 """
@@ -8,9 +9,15 @@ from typing import Any
 from django.dispatch import receiver
 
 from complaints.selectors.history import complaint_history
-from merchants.signals import merchant_history_collecting
+from complaints.services.complaints import complaints_follow_merchant_region
+from merchants.signals import merchant_history_collecting, merchant_region_changed
 
 
 @receiver(merchant_history_collecting, dispatch_uid="complaints.history")
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
     return complaint_history(merchant=merchant, full=full)
+
+
+@receiver(merchant_region_changed, dispatch_uid="complaints.region")
+def region(*, merchant: Any, to_region: Any, **kwargs: Any) -> None:
+    complaints_follow_merchant_region(merchant=merchant, region=to_region)

@@ -124,8 +124,9 @@ AXES_RESET_ON_SUCCESS = True
 # The lockout lasts its cool-off from the last counted failure; tries during it do not prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "merchants.views.accounts.locked_out"
-# The client's address is the connection's: a client-set X-Forwarded-For never counts.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address as everywhere else (common.net.client_ip): the connection's, or the one
+# TRUSTED_PROXY_COUNT proxies vouch for; a client-set X-Forwarded-For never counts.
+AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
 AXES_VERBOSE = False
 # API tokens (django-rest-knox): valid API_TOKEN_DAYS, only their hash stored; revoked all at
 # once when the password changes (merchants.receivers).

@@ -12,6 +12,7 @@ from merchants.signals import (
     declaration_creating,
     declarations_changed,
     merchant_history_collecting,
+    merchant_region_changed,
     merchant_registered,
     records_changed,
 )
@@ -20,6 +21,7 @@ from ratings.services.nominations import nominations_on_register
 from ratings.services.pools import (
     pools_follow_declarations,
     require_may_declare,
+    standings_follow_merchant_region,
     standings_mark_changed,
     standings_mark_changed_by_uscc,
 )
@@ -60,3 +62,8 @@ def inspection_marks_standing(*, inspection: Any, **kwargs: Any) -> None:
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
     """A merchant's exported history holds its rating history."""
     return rating_history(merchant=merchant, full=full)
+
+
+@receiver(merchant_region_changed, dispatch_uid="ratings.region")
+def region(*, merchant: Any, to_region: Any, **kwargs: Any) -> None:
+    standings_follow_merchant_region(merchant=merchant, region=to_region)

@@ -11,8 +11,10 @@ from merchants.signals import (
     declaration_page_context,
     declarations_changed,
     merchant_history_collecting,
+    merchant_region_changed,
 )
 from review.selectors.history import inspection_history
+from review.services.inspections import inspections_follow_merchant_region
 from review.services.screening import screening_follow_declarations, screening_run_latest
 
 
@@ -31,3 +33,8 @@ def screening_report(*, declaration: Any, **kwargs: Any) -> dict[str, Any]:
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
     """A merchant's exported history holds its inspections."""
     return inspection_history(merchant=merchant, full=full)
+
+
+@receiver(merchant_region_changed, dispatch_uid="review.region")
+def region(*, merchant: Any, to_region: Any, **kwargs: Any) -> None:
+    inspections_follow_merchant_region(merchant=merchant, region=to_region)

@@ -787,3 +787,11 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
             for moved in Complaint.objects.filter(pk__in=ids).select_related("merchant"):
                 _tell_consumer_of_step(moved, C.MEDIATION, key=f"silent:{moved.pk}")
     return {"overdue": flagged, "to_mediation": silent}
+
+
+def complaints_follow_merchant_region(*, merchant: Merchant, region: Region) -> int:
+    """A merchant moved county (an approved county change): its complaints, open and closed, are
+    handled and counted where it now is. Disclosure snapshots keep the county of their date."""
+    return Complaint.objects.filter(merchant=merchant).update(
+        region=region, updated_at=timezone.now()
+    )

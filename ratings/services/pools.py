@@ -23,6 +23,7 @@ from merchants.models import (
     Merchant,
     Notification,
     Pool,
+    Region,
     Scheme,
     User,
 )
@@ -36,6 +37,7 @@ from ratings.models import (
     Evaluation,
     EvaluationPolicy,
     EvaluationRun,
+    Nomination,
     PoolChange,
     ReasonCode,
     Standing,
@@ -145,6 +147,13 @@ def standing_move(
     if notify:
         notify_pool_changes([change])
     return standing, change
+
+
+def standings_follow_merchant_region(*, merchant: Merchant, region: Region) -> int:
+    """A merchant moved county (an approved county change): its standing — the pool browser,
+    its CSV, warnings and appeals — and its pending nominations follow it."""
+    Nomination.objects.filter(uscc=merchant.uscc, entered_at__isnull=True).update(region=region)
+    return Standing.objects.filter(merchant=merchant).update(region=region)
 
 
 def standings_mark_changed(*, merchant_ids: list[int]) -> int:

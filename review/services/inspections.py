@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError, require
 from common.messages import Message, day, label, msg
 from common.uploads import inspect_uploads, save_uploads
-from merchants.models import User
+from merchants.models import Merchant, Region, User
 from merchants.services.notifications import notify_merchant_members, notify_users
 from review.messages import (
     INSPECTION_OUTCOME,
@@ -296,3 +296,9 @@ def rectification_accept(*, actor: User, inspection: Inspection, reason: str = "
 
 def rectification_reject(*, actor: User, inspection: Inspection, reason: str) -> Inspection:
     return _decide(actor=actor, inspection=inspection, accept=False, reason=reason)
+
+
+def inspections_follow_merchant_region(*, merchant: Merchant, region: Region) -> int:
+    """A merchant moved county (an approved county change): its inspections are supervised
+    where it now is; the campaigns that drew them keep their own region."""
+    return Inspection.objects.filter(merchant=merchant).update(region=region)
