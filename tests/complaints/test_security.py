@@ -254,7 +254,7 @@ def test_intake_locks_one_row_per_phone_and_address_before_counting(merchant):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_parallel_requests_accept_at_most_the_limit(settings, owner):
+def test_twenty_parallel_requests_accept_at_most_the_limit(settings, reference_data):
     """The attack: 20 parallel requests from one phone, limit 5, accepted 6-8. Now at most 5."""
     if connection.vendor == "sqlite":
         pytest.skip("SQLite has no parallel writers; the locking is tested sequentially above")
