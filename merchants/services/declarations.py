@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,8 +35,8 @@ from merchants.models import (
 from merchants.models import DeclarationState as S
 from merchants.permissions import can_review
 from merchants.services.audit import audit_log
-from merchants.services.messages import RELEASED, RESUBMITTED, declaration_event_notice
-from merchants.services.notifications import notify_merchant_members
+from merchants.services.messages import RELEASED, RESUBMITTED
+from merchants.services.notifications import notify_declaration_event
 from merchants.signals import DeclarationChange, declaration_creating, declarations_changed
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -80,16 +79,7 @@ def _check_move(from_state: str, to: str) -> None:
 
 def _notify(event: DeclarationEvent) -> None:
     """Tell the merchant's people of the outcome, in each reader's language."""
-    declaration = event.declaration
-    subject, body = declaration_event_notice(event)
-    notify_merchant_members(
-        merchant_id=declaration.merchant_id,
-        key=f"declaration-event:{event.pk}",
-        subject=subject,
-        body=body,
-        link=reverse("declaration-detail", args=[declaration.pk]),
-        declaration_id=declaration.pk,
-    )
+    notify_declaration_event(event=event)
 
 
 def _transition(

@@ -122,18 +122,6 @@ def label_decoder(labels: Iterable[Any]) -> Callable[[str], Any]:
     return lambda value: lookup.get(value.strip(), value)
 
 
-def declaration_event_notice(event: Any) -> tuple[Message, list[Message]]:
-    """The subject and body telling the merchant's people of a declaration event: the outcome,
-    the system's reason (its message), then the reason the person typed."""
-    from merchants.services.notifications import REASON, declaration_event_messages
-
-    subject, body = declaration_event_messages(event)
-    if event.message:
-        lines = event.message if isinstance(event.message, list) else [event.message]
-        body[1:1] = [msg(REASON, reason=lines[0]), *lines[1:]]
-    return subject, body
-
-
 # --- for data migrations ----------------------------------------------------------------------
 
 
@@ -156,6 +144,8 @@ def declaration_notifications_regenerate(apps: Any, event_ids: Iterable[int] | N
     events themselves, as codes: for a data migration (`apps` is the migration's registry).
     Only these events' when `event_ids` is given. Returns how many rows were rewritten."""
     from types import SimpleNamespace
+
+    from merchants.services.notifications import declaration_event_messages  # imports this one
 
     Notification = apps.get_model("merchants", "Notification")
     DeclarationEvent = apps.get_model("merchants", "DeclarationEvent")
@@ -183,7 +173,7 @@ def declaration_notifications_regenerate(apps: Any, event_ids: Iterable[int] | N
             message=event.message,
         )
         try:
-            subject, body = declaration_event_notice(shim)
+            subject, body = declaration_event_messages(shim)
         except KeyError:  # an event no notice is written for any more: keep the row
             continue
         for row in by_event[event.pk]:

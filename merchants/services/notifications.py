@@ -40,8 +40,9 @@ OUTCOME = define("declaration.outcome", gettext_noop("%(merchant)s — %(scheme)
 REASON = define("declaration.reason", gettext_noop("Reason: %(reason)s"))
 
 
-def declaration_event_messages(event: DeclarationEvent) -> tuple[Message, list[Message]]:
-    """The subject and body telling the merchant's people of a declaration's outcome."""
+def declaration_event_messages(event: Any) -> tuple[Message, list[Message]]:
+    """The subject and body telling the merchant's people of a declaration's outcome: the
+    outcome, the system's reason (the event's message), then the reason the person typed."""
     declaration = event.declaration
     scheme = declaration.scheme
     body = [
@@ -52,6 +53,9 @@ def declaration_event_messages(event: DeclarationEvent) -> tuple[Message, list[M
             state=label(DeclarationState(event.to_state).label),
         )
     ]
+    if event.message:
+        lines = event.message if isinstance(event.message, list) else [event.message]
+        body += [msg(REASON, reason=lines[0]), *lines[1:]]
     if event.reason:
         body.append(msg(REASON, reason=event.reason))
     return msg(SUBJECTS[event.to_state]), body
