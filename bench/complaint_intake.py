@@ -183,6 +183,8 @@ def main() -> None:
         "ALLOWED_HOSTS": HOST,
         "COMPLAINT_LIMIT_PER_HOUR": "100000000",
         "COMPLAINT_LIMIT_PER_DAY": "100000000",
+        "COMPLAINT_LIMIT_PER_ADDRESS_HOUR": "100000000",
+        "COMPLAINT_LIMIT_PER_ADDRESS_DAY": "100000000",
         "LOG_LEVEL": "WARNING",
         "MEDIA_ROOT": "/tmp/acp_hd_bench_media",
         "CELERY_BROKER_URL": args.broker,
