@@ -138,3 +138,8 @@ def render(message: Message | list[Message] | None, language: str | None = None)
         if isinstance(message, list):
             return "\n".join(filter(None, (_render_one(m, language) for m in message)))
         return _render_one(message, language)
+
+
+def render_then(message: Message | list[Message] | None, typed: str) -> str:
+    """What the system wrote, in the reader's language, then what a person typed: a line each."""
+    return "\n".join(filter(None, (render(message), typed)))

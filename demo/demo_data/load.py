@@ -10,11 +10,10 @@ DEMO_PASSWORD, which is printed with the logins: never load this into a public s
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from common.errors import DomainError
 from complaints.models import Complaint
@@ -457,8 +456,6 @@ def demo_load() -> DemoResult:
         result.played_scenarios += 1
     _ensure_complaints(merchants, users)
     _ensure_campaign(merchants, users, result)
-    # In the site's language, like the nightly run on the worker: the reasons are stored text.
-    with translation.override(settings.LANGUAGE_CODE):
-        _ensure_standings(merchants, users, result)
+    _ensure_standings(merchants, users, result)
     result.logins = _logins(users)
     return result

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.messages import render
+from common.messages import render_then
 from merchants.models.files import StoredFile
 from merchants.models.merchants import Merchant
 from merchants.models.regions import Region
@@ -189,4 +189,4 @@ class DeclarationEvent(models.Model):
     def reason_text(self) -> str:
         """The reason as the reader sees it: the system's message in the active language, then
         what the person typed."""
-        return "\n".join(filter(None, (render(self.message), self.reason)))
+        return render_then(self.message, self.reason)

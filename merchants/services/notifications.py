@@ -72,7 +72,7 @@ def notify_users(
     declaration_id: int | None = None,
 ) -> None:
     """Write an inbox message for each of these people; mail them after commit."""
-    Notification.objects.bulk_create(
+    notify_rows(
         [
             Notification(
                 user_id=user_id,
@@ -84,10 +84,18 @@ def notify_users(
                 link=link,
             )
             for user_id in dict.fromkeys(user_ids)
-        ],
-        ignore_conflicts=True,
+        ]
     )
-    notification_emails_after_commit(key)
+
+
+def notify_rows(rows: list[Notification]) -> None:
+    """Write these inbox messages (each may differ: per person, per merchant) in one statement,
+    a repeat of a (user, key) pair being a no-op, and record the mail of their keys in the
+    outbox: the one way in for callers that tell many people different things at once."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = list(dict.fromkeys(row.key for row in rows))
+    if keys:
+        outbox_add("notification-mail", {"keys": keys})
 
 
 def notify_merchant_members(
@@ -111,13 +119,6 @@ def notify_merchant_members(
         merchant_id=merchant_id,
         declaration_id=declaration_id,
     )
-
-
-def notification_emails_after_commit(key: str | list[str]) -> None:
-    """Record the mail of the notifications with this key (or these keys) in the outbox."""
-    keys = [key] if isinstance(key, str) else list(key)
-    if keys:
-        outbox_add("notification-mail", {"keys": keys})
 
 
 def notify_declaration_event(*, event: DeclarationEvent) -> None:

@@ -28,7 +28,7 @@ from merchants.models import (
     User,
 )
 from merchants.services.audit import audit_log
-from merchants.services.notifications import notification_emails_after_commit
+from merchants.services.notifications import notify_rows
 from merchants.signals import DeclarationChange
 from ratings import messages as m
 from ratings.models import (
@@ -640,10 +640,7 @@ def notify_pool_changes(changes: list[PoolChange]) -> None:
             )
             for user_id in dict.fromkeys(members.get(change.merchant_id, []))
         ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    notification_emails_after_commit(
-        [pool_change_key(c) for c in changes if members.get(c.merchant_id)]
-    )
+    notify_rows(rows)
 
 
 def pool_change_key(change: PoolChange) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common.messages import render
+from common.messages import render_then
 from merchants.models import CheckedReport, Industry, Merchant, Pool, Region, Scheme, StoredFile
 
 
@@ -507,4 +507,4 @@ class InspectionEvent(models.Model):
     def note_text(self) -> str:
         """The note as the reader sees it: the system's message in the active language, then
         what the person typed."""
-        return "\n".join(filter(None, (render(self.message), self.note)))
+        return render_then(self.message, self.note)

@@ -49,7 +49,7 @@ from merchants.models import (
 from merchants.permissions import region_within
 from merchants.selectors import subtree_q
 from merchants.services.audit import audit_log
-from merchants.services.notifications import notification_emails_after_commit
+from merchants.services.notifications import notify_rows
 from review.messages import CAMPAIGN_CLOSED_BEFORE_VISIT, CAMPAIGN_DRAWN, CAMPAIGN_DRAWN_SUBJECT
 from review.models import (
     MAX_DUE_AHEAD,
@@ -391,7 +391,7 @@ def _notify_inspectors(campaign: Campaign, draw: Draw) -> None:
     counts = Counter(uid for visit in draw.visits for uid in visit.inspector_ids)
     key = f"campaign-{campaign.pk}-drawn"
     subject = msg(CAMPAIGN_DRAWN_SUBJECT)
-    Notification.objects.bulk_create(
+    notify_rows(
         [
             Notification(
                 user_id=uid,
@@ -403,10 +403,8 @@ def _notify_inspectors(campaign: Campaign, draw: Draw) -> None:
                 link=reverse("inspection-assignments"),
             )
             for uid, count in counts.items()
-        ],
-        ignore_conflicts=True,
+        ]
     )
-    notification_emails_after_commit(key)
 
 
 @dataclass(frozen=True)
