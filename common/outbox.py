@@ -9,8 +9,8 @@ With OUTBOX_RELAY=true (production, docker-compose) writes only record their ite
 `outbox_relay` process delivers them in batches a fraction of a second later: a request pays for
 one insert per side effect, nothing more.
 
-Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS,
-task and cache deletion, an app may add its own in its `ready()` (the merchants app mails inbox
+Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS
+and task, an app may add its own in its `ready()` (the merchants app mails inbox
 messages, rendered in each reader's language).
 """
 
@@ -21,14 +21,12 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
 from common import sms
-from common.cache import require_cache
 from common.messages import Message, render
 from common.models import OutboxItem
 
@@ -224,11 +222,3 @@ def _task(payload: dict[str, Any]) -> None:
     """Enqueue a Celery task; with the broker down this raises and the item waits."""
     task = current_app.tasks[payload["name"]]
     task.apply_async(payload.get("args", []), payload.get("kwargs", {}), retry=False)
-
-
-@handler("cache-delete")
-def _cache_delete(payload: dict[str, Any]) -> None:
-    """Drop cache entries; a cache that hides its outage is asked first, so that a delete lost
-    to the outage is tried again rather than leaving a stale page behind."""
-    require_cache()
-    cache.delete_many(payload["keys"])
