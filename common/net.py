@@ -27,7 +27,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's IP address; None when even REMOTE_ADDR is missing or not an address."""
     meta = request.META
     remote = _valid(meta.get("REMOTE_ADDR") or "")
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0
+    proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = meta.get("HTTP_X_FORWARDED_FOR") or ""
     if proxies <= 0 or not forwarded.strip():
         return remote

@@ -317,7 +317,7 @@ def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> No
         ip_day=Count("pk", filter=by_ip),
     )  # one query: the hour is checked first, so its limit is the one named
     phone_limits = settings.COMPLAINT_INTAKE_LIMITS
-    address_limits = getattr(settings, "COMPLAINT_ADDRESS_LIMITS", phone_limits)
+    address_limits = settings.COMPLAINT_ADDRESS_LIMITS
     for window in ("hour", "day"):
         for source, limits in (("phone", phone_limits), ("ip", address_limits)):
             limit = limits[window]
