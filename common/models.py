@@ -1,4 +1,5 @@
-"""The one table `common` owns: the transactional outbox (see common/outbox.py)."""
+"""The tables `common` owns: the transactional outbox (common/outbox.py) and the counters of the
+rate limits (common/limits.py)."""
 
 from django.db import models
 from django.utils import timezone
@@ -38,3 +39,23 @@ class OutboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class LimitCounter(models.Model):
+    """How many uses one limited key (a hashed phone, a client address, …) made in one 5-minute
+    bucket. Counted by one upsert per use, summed over the buckets of the window; old buckets are
+    purged every hour. The key is a hash: the table holds no phone number or address."""
+
+    key = models.CharField(_("key"), max_length=64)
+    bucket = models.IntegerField(_("bucket"), help_text=_("Minutes since the epoch, divided by 5."))
+    hits = models.PositiveIntegerField(_("uses"), default=0)
+
+    class Meta:
+        verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "bucket"], name="limit_counter_key_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… @{self.bucket}: {self.hits}"

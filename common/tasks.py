@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from common import outbox
+from common import limits, outbox
 
 
 @shared_task(acks_late=True)
@@ -15,3 +15,9 @@ def outbox_deliver(ids: list[int]) -> int:
 def outbox_redeliver() -> int:
     """Deliver every outbox item that is due and still pending."""
     return outbox.outbox_redeliver()
+
+
+@shared_task
+def limits_purge() -> int:
+    """Delete the rate-limit counters no window reaches any more."""
+    return limits.limits_purge()

@@ -21,6 +21,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "*"},
         description="Deliver pending mail, SMS, tasks and cache deletes again, with backoff.",
     ),
+    # Hourly at :05: rate-limit counters older than a day.
+    Schedule(
+        name="rate limit purge",
+        task="common.tasks.limits_purge",
+        crontab={"minute": "5"},
+        description="Delete the rate-limit counters that no window reaches any more.",
+    ),
     # Every 10 minutes: declarations stuck in submitted/screening (worker down, lost enqueue).
     Schedule(
         name="screening sweep",

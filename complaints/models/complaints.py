@@ -200,24 +200,6 @@ class Complaint(models.Model):
         return phone_mask(self.complainant_phone)
 
 
-class ComplaintIntakeLock(models.Model):
-    """One row per normalised phone and per client address that lodged a complaint: intake
-    locks the complaint's rows (select_for_update, in the intake transaction) before it counts
-    the recent complaints, so parallel requests from one phone or address are counted one after
-    the other and never all pass the limit together. The key is a hash ("phone:…", "ip:…"):
-    the table holds no phone number."""
-
-    key = models.CharField(max_length=64, primary_key=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("complaint intake lock")
-        verbose_name_plural = _("complaint intake locks")
-
-    def __str__(self) -> str:
-        return self.key
-
-
 class ComplaintEvent(models.Model):
     """A step of the handling or a message: the complaint's whole timeline, never deleted."""
 

@@ -5,9 +5,9 @@ accepts or declines within 7, the merchant answers within 10, handling ends with
 acceptance. A closed complaint is rated once and may be reopened within 15 days of settlement.
 """
 
-import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
+from common.limits import Limit, LimitExceeded, limit_key, limits_reserved
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add
 from common.phones import phone_error, phone_key, phone_normalise_or_none
@@ -34,7 +35,6 @@ from complaints.models import (
     ComplaintCategory,
     ComplaintEvent,
     ComplaintEvidence,
-    ComplaintIntakeLock,
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
@@ -287,54 +287,39 @@ class IntakeLimited(DomainError):
     """A complaint refused by the intake limits (the API answers 429)."""
 
 
-def _lock_key(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
-
-
-def complaint_intake_lock(*, phone: str, ip: str | None) -> None:
-    """Serialise intake per phone and per address until the transaction ends: the lock rows are
-    created if missing (a conflict-ignoring insert) and locked with select_for_update, in key
-    order so two requests never wait on each other crosswise. On SQLite the insert itself takes
-    the database's write lock, which serialises the same way. Call inside a transaction."""
-    keys = sorted({_lock_key("phone", phone_key(phone))} | ({_lock_key("ip", ip)} if ip else set()))
-    ComplaintIntakeLock.objects.bulk_create(
-        [ComplaintIntakeLock(key=key) for key in keys], ignore_conflicts=True
+def _intake_limits(*, phone: str, ip: str | None) -> list[Limit]:
+    phone_limits, address_limits = (
+        settings.COMPLAINT_INTAKE_LIMITS,
+        settings.COMPLAINT_ADDRESS_LIMITS,
     )
-    list(ComplaintIntakeLock.objects.select_for_update().filter(key__in=keys).order_by("key"))
+    limits = [Limit(key=limit_key("complaint-phone", phone), **phone_limits)]
+    if ip:
+        limits.append(Limit(key=limit_key("complaint-address", ip), **address_limits))
+    return limits
 
 
-def complaint_intake_check(*, phone: str, ip: str | None, now: Any = None) -> None:
-    """Refuse a complaint over the per-phone (normalised) or per-address limits (abuse
-    protection). Atomic only after complaint_intake_lock in the same transaction."""
-    now = now or timezone.now()
-    phone = phone_key(phone)
-    hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
-    by_phone, by_ip = Q(complainant_phone=phone), Q(submitted_ip=ip) if ip else Q(pk__in=[])
-    counts = Complaint.objects.filter(by_phone | by_ip, created_at__gte=day_ago).aggregate(
-        phone_hour=Count("pk", filter=by_phone & Q(created_at__gte=hour_ago)),
-        phone_day=Count("pk", filter=by_phone),
-        ip_hour=Count("pk", filter=by_ip & Q(created_at__gte=hour_ago)),
-        ip_day=Count("pk", filter=by_ip),
-    )  # one query: the hour is checked first, so its limit is the one named
-    phone_limits = settings.COMPLAINT_INTAKE_LIMITS
-    address_limits = settings.COMPLAINT_ADDRESS_LIMITS
-    for window in ("hour", "day"):
-        for source, limits in (("phone", phone_limits), ("ip", address_limits)):
-            limit = limits[window]
-            if counts[f"{source}_{window}"] < limit:
-                continue
-            params = {"window": _("hour") if window == "hour" else _("day"), "limit": limit}
-            if source == "phone":
-                text = _(
-                    "Too many complaints from this phone in the last %(window)s (at most "
-                    "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
-                )
-            else:
-                text = _(
-                    "Too many complaints from this connection in the last %(window)s (at most "
-                    "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
-                )
-            raise IntakeLimited(text % params)
+@contextmanager
+def complaint_intake_reserved(*, phone: str, ip: str | None) -> Iterator[None]:
+    """Count the complaint against the per-phone (normalised) and per-address limits (abuse
+    protection), atomically, or refuse it with IntakeLimited; given back if the intake fails."""
+    limits = _intake_limits(phone=phone_key(phone), ip=ip)
+    try:
+        with limits_reserved(limits):
+            yield
+    except LimitExceeded as exc:
+        params = {"window": _("hour") if exc.window == "hour" else _("day")}
+        params["limit"] = getattr(exc.limit, exc.window)
+        if exc.limit == limits[0]:
+            text = _(
+                "Too many complaints from this phone in the last %(window)s (at most "
+                "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
+            )
+        else:
+            text = _(
+                "Too many complaints from this connection in the last %(window)s (at most "
+                "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
+            )
+        raise IntakeLimited(text % params) from None
 
 
 def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> list[Complaint]:
@@ -349,7 +334,6 @@ def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> lis
     )
 
 
-@transaction.atomic
 def complaint_submit(
     *,
     merchant: Merchant | None,
@@ -405,8 +389,51 @@ def complaint_submit(
     if phone is None:
         raise DomainError(phone_error(), field="complainant_phone")
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
-    complaint_intake_lock(phone=phone, ip=ip)
-    complaint_intake_check(phone=phone, ip=ip)
+    with complaint_intake_reserved(phone=phone, ip=ip), transaction.atomic():
+        return _complaint_store(
+            merchant=merchant,
+            region=region,
+            business_name=business_name,
+            business_address=business_address,
+            category=category,
+            description=description,
+            wanted_outcome=wanted_outcome,
+            complainant_name=complainant_name,
+            complainant_phone=phone,
+            complainant_email=complainant_email,
+            consent_to_contact=consent_to_contact,
+            amount=amount,
+            purchase_date=purchase_date,
+            evidence=list(zip(evidence, kinds, strict=True)),
+            consumer=consumer,
+            lodged_by=lodged_by,
+            ip=ip,
+            language=language,
+        )
+
+
+def _complaint_store(
+    *,
+    merchant: Merchant | None,
+    region: Region,
+    business_name: str,
+    business_address: str,
+    category: str,
+    description: str,
+    wanted_outcome: str,
+    complainant_name: str,
+    complainant_phone: str,
+    complainant_email: str,
+    consent_to_contact: bool,
+    amount: Decimal | None,
+    purchase_date: date | None,
+    evidence: list[tuple[UploadedFile, str]],
+    consumer: User | None,
+    lodged_by: User | None,
+    ip: str | None,
+    language: str | None,
+) -> Complaint:
+    """The complaint, its first event, its evidence and its notices, in one transaction."""
     complaint = Complaint.objects.create(
         merchant=merchant,
         region=region,
@@ -416,7 +443,7 @@ def complaint_submit(
         description=description.strip(),
         wanted_outcome=wanted_outcome.strip(),
         complainant_name=complainant_name.strip(),
-        complainant_phone=phone,
+        complainant_phone=complainant_phone,
         complainant_email=complainant_email.strip(),
         consent_to_contact=consent_to_contact,
         amount=amount,
@@ -448,7 +475,7 @@ def complaint_submit(
     _tell_handlers(complaint)
     saved: list[ComplaintEvidence] = []
     try:
-        for upload, kind in zip(evidence, kinds, strict=True):
+        for upload, kind in evidence:
             item = ComplaintEvidence(
                 complaint=complaint,
                 event=event,

@@ -4,8 +4,8 @@
    and masking follows the role, never the link.
 5. Phones are parsed and normalised (phonenumbers, CN): a reformatted number is the same number
    for the limits and the duplicate check; junk is refused; masks show the last four digits.
-6. The intake limits are atomic (a lock row per phone and per address), per phone and per
-   address separately, and the address is taken through the configured trusted proxies.
+6. The intake limits are atomic (each use counted by one upsert, common/limits.py), per phone
+   and per address separately, and the address is taken through the configured trusted proxies.
 """
 
 import threading
@@ -17,8 +17,9 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from common.errors import DomainError
+from common.models import LimitCounter
 from common.phones import phone_mask, phone_normalise
-from complaints.models import Complaint, ComplaintIntakeLock
+from complaints.models import Complaint
 from complaints.services import complaints as svc
 from tests.conftest import api, client_for
 from tests.factories import MembershipFactory, UserFactory
@@ -232,25 +233,41 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(merchant, settings)
     }
 
 
-def test_intake_locks_one_row_per_phone_and_address_before_counting(merchant):
-    """The locking logic, sequentially (SQLite runs no parallel writers): intake takes the
-    lock rows of the normalised phone and of the address, with SELECT … FOR UPDATE where the
-    database has it, before the count; a reformatted number takes the same row."""
+def test_intake_counts_the_normalised_phone_and_the_address_before_storing(merchant):
+    """Sequentially (SQLite runs no parallel writers): intake counts the use of the normalised
+    phone and of the address (one upsert) before it stores the complaint; a reformatted number
+    counts on the same key, and no phone is stored in the counters."""
     with CaptureQueriesContext(connection) as queries:
         _lodge(merchant, complainant_phone="+86 138 1234 0000", ip="10.0.0.1")
     sqls = [q["sql"] for q in queries]
-    lock = next(i for i, sql in enumerate(sqls) if "complaints_complaintintakelock" in sql)
-    count = next(i for i, sql in enumerate(sqls) if "COUNT(" in sql.upper())
+    count = next(i for i, sql in enumerate(sqls) if "ON CONFLICT" in sql)
     insert = next(
         i for i, sql in enumerate(sqls) if sql.startswith('INSERT INTO "complaints_complaint"')
     )
-    assert lock < count < insert
-    if connection.features.has_select_for_update:
-        assert any("FOR UPDATE" in sql for sql in sqls)
-    keys = set(ComplaintIntakeLock.objects.values_list("key", flat=True))
-    assert len(keys) == 2 and PHONE not in "".join(keys)  # hashed: no phone in the table
+    assert count < insert and "common_limitcounter" in sqls[count]
+    keys = set(LimitCounter.objects.values_list("key", flat=True))
+    assert len(keys) == 2 and PHONE not in "".join(keys)
     _lodge(merchant, complainant_phone="138-1234-0000", ip="10.0.0.1")
-    assert set(ComplaintIntakeLock.objects.values_list("key", flat=True)) == keys
+    assert set(LimitCounter.objects.values_list("key", flat=True)) == keys
+    assert set(LimitCounter.objects.values_list("hits", flat=True)) == {2}
+
+
+def test_a_complaint_refused_or_failed_does_not_count(merchant, settings, monkeypatch):
+    settings.COMPLAINT_INTAKE_LIMITS = {"hour": 1, "day": 20}
+    with pytest.raises(DomainError):
+        _lodge(merchant, purchase_date=date(1980, 1, 1))
+
+    def broken(complaint):
+        raise RuntimeError("the database went away while storing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(svc, "_merchant_facts_changed", broken)
+        with pytest.raises(RuntimeError):
+            _lodge(merchant)
+    assert not Complaint.objects.exists()
+    _lodge(merchant)
+    with pytest.raises(DomainError, match="Too many complaints from this phone"):
+        _lodge(merchant)
 
 
 @pytest.mark.django_db(transaction=True)
