@@ -92,6 +92,42 @@ def wait_for_outbox(url: str, timeout: float = 120) -> int:
     return pending
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def job_cpu(url: str, server: subprocess.Popen, worker: subprocess.Popen | None) -> dict:
+    """CPU seconds spent so far by the whole job: gunicorn and its workers, the relay or Celery
+    worker, and the PostgreSQL backends serving the bench database (persistent connections)."""
+    web = [server.pid, *_children(server.pid)]
+    delivery = [worker.pid, *_children(worker.pid)] if worker is not None else []
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    conn.close()
+    return {
+        "web": sum(map(_cpu_seconds, web)),
+        "delivery": sum(map(_cpu_seconds, delivery)),
+        "db": sum(map(_cpu_seconds, backends)),
+    }
+
+
 def complaint_body(merchant_code: str, i: int) -> bytes:
     return json.dumps(
         {
@@ -172,9 +208,12 @@ def main() -> None:
     parser.add_argument(
         "--relay", action="store_true", help="OUTBOX_RELAY=true and an outbox_relay process"
     )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout whose code is measured"
+    )
     args = parser.parse_args()
-
-    python = str(ROOT / ".venv" / "bin" / "python")
+    root = args.root.resolve()
+    python = str(root / ".venv" / "bin" / "python")
     env = os.environ | {
         "DATABASE_URL": args.database_url,
         "DEBUG": "false",
@@ -193,11 +232,11 @@ def main() -> None:
     print(f"database {args.database_url}: recreating and migrating …", flush=True)
     recreate_database(args.database_url)
     subprocess.run(
-        [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+        [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=root, env=env, check=True
     )
     merchant_code = subprocess.run(
         [python, "manage.py", "shell", "-c", MERCHANT_SCRIPT],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,
@@ -206,7 +245,7 @@ def main() -> None:
 
     port = free_port()
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        str(root / ".venv" / "bin" / "gunicorn"),
         "config.wsgi",
         "-b",
         f"{HOST}:{port}",
@@ -216,17 +255,17 @@ def main() -> None:
         "warning",
     ]
     print(f"server: {' '.join(command)}", flush=True)
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=root, env=env)
     worker, undelivered = None, 0
     if args.relay:
         worker = subprocess.Popen(
-            [python, "manage.py", "outbox_relay"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+            [python, "manage.py", "outbox_relay"], cwd=root, env=env, stdout=subprocess.DEVNULL
         )
     elif args.broker:
         redis_flush(args.broker)
         worker = subprocess.Popen(
             [
-                str(ROOT / ".venv" / "bin" / "celery"),
+                str(root / ".venv" / "bin" / "celery"),
                 "-A",
                 "config",
                 "worker",
@@ -235,7 +274,7 @@ def main() -> None:
                 "--without-gossip",
                 "--without-mingle",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
         )
@@ -246,9 +285,11 @@ def main() -> None:
             "threads …",
             flush=True,
         )
+        cpu_before = job_cpu(args.database_url, server, worker)
         result = drive(port, merchant_code, args.rate, args.seconds, args.threads)
         if worker is not None:
             undelivered = wait_for_outbox(args.database_url)
+        cpu_after = job_cpu(args.database_url, server, worker)
     finally:
         for process in filter(None, (server, worker)):
             process.send_signal(signal.SIGTERM)
@@ -277,6 +318,12 @@ def main() -> None:
         f"p95 {percentile(late, 0.95) * 1000:.1f}, max {late[-1] * 1000:.1f}"
     )
     print(f"database: {stored} complaints, {events} events")
+    web, delivery, db = (cpu_after[k] - cpu_before[k] for k in ("web", "delivery", "db"))
+    per = 1000 / max(created, 1)
+    print(
+        f"CPU per complaint ms: {(web + delivery + db) * per:.2f} (web {web * per:.2f}, "
+        f"delivery {delivery * per:.2f}, database backends {db * per:.2f})"
+    )
     ok = stored == created and events == created and not errors and not undelivered
     print("count check: " + ("OK, every 201 is stored" if ok else "MISMATCH"))
     sys.exit(0 if ok else 1)

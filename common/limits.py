@@ -1,26 +1,29 @@
-"""Rate limits counted in the database, atomic under any concurrency, in O(1) per use.
+"""Rate limits counted in the database: atomic under any concurrency, O(1) per use.
 
 A use is counted by one upsert (`INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING
-hits`) into the key's current 5-minute bucket, in its own short transaction, so two parallel
-uses can never both see room for one: each gets its own number. The window's total is that number
-plus the key's earlier buckets in the window, which no longer change. A use over a limit, or whose
-work then fails, is given back at once, so refused and failed attempts do not count.
+hits`) into the key's current 5-minute bucket. It is the last statement of the work's own
+transaction, so the row it locks is held only while that transaction commits, and two parallel
+uses can never both see room for one: the second waits for the first's commit and counts on top
+of it. A use over a limit raises, which rolls the work back with its count; so does any failure of
+the work: refused and failed attempts never count. Before the work, one read refuses a key that
+is already at its limit, so a flood costs one query per request.
 
-The windows are measured in whole buckets and never shorter than asked: "an hour" is the
-current bucket and the 12 before it (60 to 65 minutes), "a day" the current and 288 before it.
+The window's total is the current bucket's count plus the key's earlier buckets in the window.
+Windows are measured in whole buckets and never shorter than asked: "an hour" is the current
+bucket and the 12 before it (60 to 65 minutes), "a day" the current and the 288 before it.
 
-    with limits_reserved([Limit(key=limit_key("phone", phone), hour=5, day=20)]):
-        ...  # the work; LimitExceeded was raised before it if a limit was reached
+    use = limits_use([Limit(key=limit_key("phone", phone), hour=5, day=20)])  # may refuse
+    with transaction.atomic():
+        ...  # the work
+        use.count()  # last: may refuse, rolling the work back
 """
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db import connection
 from django.utils import timezone
 
 from common.models import LimitCounter
@@ -28,6 +31,7 @@ from common.models import LimitCounter
 BUCKET_MINUTES = 5
 WINDOW_BUCKETS = {"hour": 60 // BUCKET_MINUTES, "day": 24 * 60 // BUCKET_MINUTES}
 KEEP_BUCKETS = WINDOW_BUCKETS["day"] + 12  # purged beyond a day and an hour
+WINDOWS = ("hour", "day")  # the hour's limit is named first when both are reached
 
 
 @dataclass(frozen=True)
@@ -55,60 +59,72 @@ def _bucket(now: datetime) -> int:
     return int(now.timestamp()) // 60 // BUCKET_MINUTES
 
 
-def _count(keys: list[str], bucket: int, step: int) -> dict[str, int]:
-    """Add `step` to each key's bucket in one statement; the new totals of the bucket."""
-    table, key, hits = (
-        connection.ops.quote_name(name) for name in (LimitCounter._meta.db_table, "key", "hits")
-    )
-    rows = ", ".join(["(%s, %s, %s)"] * len(keys))
-    params = [value for key in keys for value in (key, bucket, max(step, 0))]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, bucket, {hits}) VALUES {rows} "
-            f"ON CONFLICT ({key}, bucket) DO UPDATE SET {hits} = {table}.{hits} + %s "
-            f"RETURNING {key}, {hits}",
-            [*params, step],
-        )
-        return dict(cursor.fetchall())
+def _names() -> tuple[str, str, str]:
+    quote = connection.ops.quote_name
+    return quote(LimitCounter._meta.db_table), quote("key"), quote("hits")
 
 
-def _earlier(keys: list[str], bucket: int) -> dict[str, dict[str, int]]:
-    """Each key's uses in the window's buckets before the current one."""
-    hour_from = bucket - WINDOW_BUCKETS["hour"]
-    rows = (
-        LimitCounter.objects.filter(
-            key__in=keys, bucket__gte=bucket - WINDOW_BUCKETS["day"], bucket__lt=bucket
-        )
-        .values("key")
-        .annotate(hour=Sum("hits", filter=Q(bucket__gte=hour_from)), day=Sum("hits"))
-    )
-    return {row["key"]: {"hour": row["hour"] or 0, "day": row["day"] or 0} for row in rows}
+class Use:
+    """One use of some limits: read at creation, counted by `count()`."""
+
+    def __init__(self, limits: Sequence[Limit], now: datetime) -> None:
+        self.limits = list(limits)
+        self.keys = sorted({limit.key for limit in self.limits})  # one order: no deadlocks
+        self.bucket = _bucket(now)
+        rows = self._read()
+        self.earlier = {key: {"hour": int(hour), "day": int(day)} for key, hour, day, _ in rows}
+        self._check(adding=1, current={key: int(current) for key, _, _, current in rows})
+
+    def _read(self) -> list[tuple[str, int, int, int]]:
+        """Per key: its uses in the hour and in the day before the current bucket, and in it."""
+        table, key, hits = _names()
+        marks = ", ".join(["%s"] * len(self.keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {key}, "
+                f"SUM(CASE WHEN bucket >= %s AND bucket < %s THEN {hits} ELSE 0 END), "
+                f"SUM(CASE WHEN bucket < %s THEN {hits} ELSE 0 END), "
+                f"SUM(CASE WHEN bucket = %s THEN {hits} ELSE 0 END) "
+                f"FROM {table} WHERE {key} IN ({marks}) AND bucket >= %s AND bucket <= %s "
+                f"GROUP BY {key}",
+                [
+                    self.bucket - WINDOW_BUCKETS["hour"],
+                    self.bucket,
+                    self.bucket,
+                    self.bucket,
+                    *self.keys,
+                    self.bucket - WINDOW_BUCKETS["day"],
+                    self.bucket,
+                ],
+            )
+            return cursor.fetchall()
+
+    def _check(self, *, adding: int, current: dict[str, int]) -> None:
+        for window in WINDOWS:
+            for limit in self.limits:
+                earlier = self.earlier.get(limit.key, {}).get(window, 0)
+                if earlier + current.get(limit.key, 0) + adding > getattr(limit, window):
+                    raise LimitExceeded(limit, window)
+
+    def count(self) -> None:
+        """Count the use: call it last in the work's transaction. Raises LimitExceeded (the
+        caller's transaction then rolls back, count included) when a limit is passed."""
+        table, key, hits = _names()
+        rows = ", ".join(["(%s, %s, 1)"] * len(self.keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, bucket, {hits}) VALUES {rows} "
+                f"ON CONFLICT ({key}, bucket) DO UPDATE SET {hits} = {table}.{hits} + 1 "
+                f"RETURNING {key}, {hits}",
+                [value for key_ in self.keys for value in (key_, self.bucket)],
+            )
+            counted = dict(cursor.fetchall())
+        self._check(adding=0, current=counted)
 
 
-def _give_back(keys: list[str], bucket: int) -> None:
-    if not connection.needs_rollback:  # otherwise the count rolls back with the transaction
-        _count(keys, bucket, -1)
-
-
-@contextmanager
-def limits_reserved(limits: Sequence[Limit], *, now: datetime | None = None) -> Iterator[None]:
-    """Count one use against every limit, or raise LimitExceeded (the hour's limit first)
-    counting none; the use is given back if the block raises."""
-    keys = sorted({limit.key for limit in limits})  # one order: parallel upserts never deadlock
-    bucket = _bucket(now or timezone.now())
-    current = _count(keys, bucket, 1)
-    earlier = _earlier(keys, bucket)
-    for window in ("hour", "day"):
-        for limit in limits:
-            used = current[limit.key] + earlier.get(limit.key, {}).get(window, 0)
-            if used > getattr(limit, window):
-                _give_back(keys, bucket)
-                raise LimitExceeded(limit, window)
-    try:
-        yield
-    except BaseException:
-        _give_back(keys, bucket)
-        raise
+def limits_use(limits: Sequence[Limit], *, now: datetime | None = None) -> Use:
+    """Start a use of these limits; raises LimitExceeded at once if one is already reached."""
+    return Use(limits, now or timezone.now())
 
 
 def limits_purge(*, now: datetime | None = None) -> int:

@@ -6,8 +6,7 @@ acceptance. A closed complaint is rated once and may be reopened within 15 days 
 """
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
-from common.limits import Limit, LimitExceeded, limit_key, limits_reserved
+from common.limits import Limit, LimitExceeded, Use, limit_key, limits_use
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add
 from common.phones import phone_error, phone_key, phone_normalise_or_none
@@ -298,28 +297,40 @@ def _intake_limits(*, phone: str, ip: str | None) -> list[Limit]:
     return limits
 
 
-@contextmanager
-def complaint_intake_reserved(*, phone: str, ip: str | None) -> Iterator[None]:
-    """Count the complaint against the per-phone (normalised) and per-address limits (abuse
-    protection), atomically, or refuse it with IntakeLimited; given back if the intake fails."""
+def complaint_intake_use(*, phone: str, ip: str | None) -> Use:
+    """The per-phone (normalised) and per-address limits of intake (abuse protection): refuses
+    with IntakeLimited at once when one is reached; `.count()` it last in the intake's
+    transaction (see complaint_intake_counted)."""
     limits = _intake_limits(phone=phone_key(phone), ip=ip)
     try:
-        with limits_reserved(limits):
-            yield
+        return limits_use(limits)
     except LimitExceeded as exc:
-        params = {"window": _("hour") if exc.window == "hour" else _("day")}
-        params["limit"] = getattr(exc.limit, exc.window)
-        if exc.limit == limits[0]:
-            text = _(
-                "Too many complaints from this phone in the last %(window)s (at most "
-                "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
-            )
-        else:
-            text = _(
-                "Too many complaints from this connection in the last %(window)s (at most "
-                "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
-            )
-        raise IntakeLimited(text % params) from None
+        raise _intake_limited(exc, phone_limit=limits[0]) from None
+
+
+def complaint_intake_counted(use: Use) -> None:
+    """Count the complaint against its limits, atomically: the last statement of the intake's
+    transaction, which a limit passed meanwhile rolls back with IntakeLimited."""
+    try:
+        use.count()
+    except LimitExceeded as exc:
+        raise _intake_limited(exc, phone_limit=use.limits[0]) from None
+
+
+def _intake_limited(exc: LimitExceeded, *, phone_limit: Limit) -> IntakeLimited:
+    params = {"window": _("hour") if exc.window == "hour" else _("day")}
+    params["limit"] = getattr(exc.limit, exc.window)
+    if exc.limit == phone_limit:
+        text = _(
+            "Too many complaints from this phone in the last %(window)s (at most "
+            "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
+        )
+    else:
+        text = _(
+            "Too many complaints from this connection in the last %(window)s (at most "
+            "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
+        )
+    return IntakeLimited(text % params)
 
 
 def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> list[Complaint]:
@@ -389,8 +400,10 @@ def complaint_submit(
     if phone is None:
         raise DomainError(phone_error(), field="complainant_phone")
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
-    with complaint_intake_reserved(phone=phone, ip=ip), transaction.atomic():
+    use = complaint_intake_use(phone=phone, ip=ip)
+    with transaction.atomic():
         return _complaint_store(
+            use,
             merchant=merchant,
             region=region,
             business_name=business_name,
@@ -413,6 +426,7 @@ def complaint_submit(
 
 
 def _complaint_store(
+    use: Use,
     *,
     merchant: Merchant | None,
     region: Region,
@@ -433,7 +447,8 @@ def _complaint_store(
     ip: str | None,
     language: str | None,
 ) -> Complaint:
-    """The complaint, its first event, its evidence and its notices, in one transaction."""
+    """The complaint, its first event, its evidence and its notices, then its count against
+    the intake limits (last: see complaint_intake_counted). Call inside a transaction."""
     complaint = Complaint.objects.create(
         merchant=merchant,
         region=region,
@@ -485,6 +500,7 @@ def _complaint_store(
             )
             save_with_file(item, upload)
             saved.append(item)
+        complaint_intake_counted(use)
     except Exception:
         # The rows roll back with the transaction; the files already written must go too.
         for item in saved:

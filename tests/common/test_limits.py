@@ -1,14 +1,14 @@
-"""The rate-limit counters (common/limits.py): windows, giving back, purge."""
+"""The rate-limit counters (common/limits.py): windows, counting last, purge."""
 
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common import tasks
-from common.limits import Limit, LimitExceeded, limit_key, limits_purge, limits_reserved
+from common.limits import Limit, LimitExceeded, limit_key, limits_purge, limits_use
 from common.models import LimitCounter
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ NOW = timezone.now().replace(minute=2, second=0, microsecond=0)  # early in a 5-
 
 
 def use(limit: Limit, minutes_ago: float = 0) -> None:
-    with limits_reserved([limit], now=NOW - timedelta(minutes=minutes_ago)):
-        pass
+    with transaction.atomic():
+        limits_use([limit], now=NOW - timedelta(minutes=minutes_ago)).count()
 
 
 def test_the_hour_limit_counts_the_last_hour_and_no_less():
@@ -28,9 +28,7 @@ def test_the_hour_limit_counts_the_last_hour_and_no_less():
     with pytest.raises(LimitExceeded) as refused:
         use(limit)
     assert refused.value.window == "hour" and refused.value.limit == limit
-    # An hour and a little later the first use has left the window.
-    with limits_reserved([limit], now=NOW + timedelta(minutes=6)):
-        pass
+    use(limit, minutes_ago=-6)  # an hour and a little later the first use has left the window
 
 
 def test_the_day_limit_counts_the_last_day():
@@ -43,28 +41,43 @@ def test_the_day_limit_counts_the_last_day():
     use(limit, minutes_ago=-70)  # 23 h 70 min after the first: it has left the day
 
 
-def test_a_refused_or_failed_use_is_given_back():
+def test_a_use_passing_the_limit_at_the_count_rolls_back_with_its_work():
+    """Two uses that both passed the first read: the second's count finds the first's and
+    refuses, and its transaction — its work and its count — rolls back."""
     limit = Limit(key=limit_key("t", "c"), hour=1, day=10)
-    other = Limit(key=limit_key("t", "d"), hour=5, day=10)
-    with pytest.raises(RuntimeError), limits_reserved([limit, other], now=NOW):
-        raise RuntimeError("the work failed")
-    use(limit)  # the failed one did not count
-    for _ in range(3):
-        with pytest.raises(LimitExceeded):
-            limits_reserved([limit, other], now=NOW).__enter__()
-    assert LimitCounter.objects.get(key=limit.key).hits == 1
-    assert LimitCounter.objects.get(key=other.key).hits == 0  # refused with the first: nothing
+    first, second = limits_use([limit], now=NOW), limits_use([limit], now=NOW)
+    with transaction.atomic():
+        first.count()
+    with pytest.raises(LimitExceeded), transaction.atomic():
+        LimitCounter.objects.create(key="the second's work", bucket=0)
+        second.count()
+    assert list(LimitCounter.objects.values_list("key", "hits")) == [(limit.key, 1)]
 
 
-def test_one_statement_counts_every_key_and_one_reads_the_window():
+def test_failed_work_does_not_count():
+    limit = Limit(key=limit_key("t", "d"), hour=1, day=10)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        limits_use([limit], now=NOW).count()
+        raise RuntimeError("the work failed after its count")
+    use(limit)
+
+
+def test_one_read_and_one_upsert_for_every_key():
     limits = [Limit(key=limit_key("t", str(i)), hour=5, day=5) for i in range(2)]
-    with CaptureQueriesContext(connection) as queries:
-        use(limits[0])
-        with limits_reserved(limits, now=NOW):
-            pass
+    use(limits[0])
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        limits_use(limits, now=NOW).count()
     sqls = [q["sql"] for q in queries if "common_limitcounter" in q["sql"]]
-    assert len(sqls) == 4 and "ON CONFLICT" in sqls[2] and "SUM(" in sqls[3].upper()
+    assert len(sqls) == 2 and "SUM(" in sqls[0].upper() and "ON CONFLICT" in sqls[1]
     assert sorted(LimitCounter.objects.values_list("hits", flat=True)) == [1, 2]
+
+
+def test_a_key_at_its_limit_is_refused_by_the_read_alone():
+    limit = Limit(key=limit_key("t", "f"), hour=1, day=10)
+    use(limit)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(LimitExceeded):
+        limits_use([limit], now=NOW)
+    assert len(queries) == 1 and "SELECT" in queries[0]["sql"]
 
 
 def test_the_key_is_a_hash():

@@ -4,8 +4,8 @@
    and masking follows the role, never the link.
 5. Phones are parsed and normalised (phonenumbers, CN): a reformatted number is the same number
    for the limits and the duplicate check; junk is refused; masks show the last four digits.
-6. The intake limits are atomic (each use counted by one upsert, common/limits.py), per phone
-   and per address separately, and the address is taken through the configured trusted proxies.
+6. The intake limits are atomic (each complaint counted by one upsert, the last statement of
+   its transaction: common/limits.py), per phone and per address separately, and the address is taken through the configured trusted proxies.
 """
 
 import threading
@@ -234,17 +234,21 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(merchant, settings)
 
 
 def test_intake_counts_the_normalised_phone_and_the_address_before_storing(merchant):
-    """Sequentially (SQLite runs no parallel writers): intake counts the use of the normalised
-    phone and of the address (one upsert) before it stores the complaint; a reformatted number
-    counts on the same key, and no phone is stored in the counters."""
+    """Sequentially (SQLite runs no parallel writers): intake reads the counts of the normalised
+    phone and of the address before it stores anything, and counts the complaint (one upsert)
+    as the last statement of its transaction; a reformatted number counts on the same key, and
+    no phone is stored in the counters."""
     with CaptureQueriesContext(connection) as queries:
         _lodge(merchant, complainant_phone="+86 138 1234 0000", ip="10.0.0.1")
     sqls = [q["sql"] for q in queries]
-    count = next(i for i, sql in enumerate(sqls) if "ON CONFLICT" in sql)
+    read = next(i for i, sql in enumerate(sqls) if "common_limitcounter" in sql)
+    count = next(i for i, sql in enumerate(sqls) if sql.startswith('INSERT INTO "common_limit'))
     insert = next(
         i for i, sql in enumerate(sqls) if sql.startswith('INSERT INTO "complaints_complaint"')
     )
-    assert count < insert and "common_limitcounter" in sqls[count]
+    assert read < insert < count and "ON CONFLICT" in sqls[count]
+    writes = [sql for sql in sqls if sql.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes[-1] == sqls[count]  # nothing written after it: its lock is held only to commit
     keys = set(LimitCounter.objects.values_list("key", flat=True))
     assert len(keys) == 2 and PHONE not in "".join(keys)
     _lodge(merchant, complainant_phone="138-1234-0000", ip="10.0.0.1")
