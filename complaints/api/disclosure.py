@@ -162,10 +162,11 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def flag(self, request: Request, pk: str) -> Response:
+        row = self._row(pk)
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.disclosure_flag(
-            actor=request.user, row=self._row(pk), comment=data.validated_data["comment"]
+            actor=request.user, row=row, comment=data.validated_data["comment"]
         )
         return Response(PreviewRowSerializer(row).data)
 
@@ -176,9 +177,10 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str) -> Response:
+        row = self._row(pk)
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.disclosure_reply(
-            actor=request.user, row=self._row(pk), text=data.validated_data["text"]
+            actor=request.user, row=row, text=data.validated_data["text"]
         )
         return Response(PreviewRowSerializer(row).data)
