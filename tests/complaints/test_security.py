@@ -5,7 +5,8 @@
 5. Phones are parsed and normalised (phonenumbers, CN): a reformatted number is the same number
    for the limits and the duplicate check; junk is refused; masks show the last four digits.
 6. The intake limits are atomic (each complaint counted by one upsert, the last statement of
-   its transaction: common/limits.py), per phone and per address separately, and the address is taken through the configured trusted proxies.
+   its transaction: common/limits.py), per phone and per address separately,
+   and the address is taken through the configured trusted proxies.
 """
 
 import threading
