@@ -6,6 +6,8 @@ digits (13812340000), a landline with its area code and leading 0 (057187654321)
 detection and the intake limits compare this form, so a reformatted number is the same number.
 """
 
+import functools
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -20,22 +22,30 @@ def phone_error() -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored_form(text: str) -> str | None:
+    """Parsing is the costly part, and one request parses its number several times (form,
+    limits, duplicate check): the last few thousand answers are kept."""
+    try:
+        number = phonenumbers.parse(text, REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != REGION
+    ):
+        return None
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return "".join(ch for ch in national if ch.isascii() and ch.isdigit())
+
+
 def phone_normalise(value: str) -> str:
     """The number in its stored form; a ValidationError (code "phone") unless it is a valid
     mainland China number."""
-    text = (value or "").strip()
-    try:
-        number = phonenumbers.parse(text[:40], REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.region_code_for_number(number) != REGION
-    ):
+    stored = _stored_form((value or "").strip()[:40])
+    if stored is None:
         raise ValidationError(phone_error(), code="phone")
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return "".join(ch for ch in national if ch.isascii() and ch.isdigit())
+    return stored
 
 
 def phone_normalise_or_none(value: str) -> str | None:

@@ -5,13 +5,13 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from common.outbox import outbox_redeliver
+from common.outbox import BATCH, outbox_redeliver
 
 
 class Command(BaseCommand):
     help = (
-        "Deliver pending outbox items every OUTBOX_RELAY_INTERVAL seconds, in batches, until "
-        "stopped. Used with OUTBOX_RELAY=true, where writes only record their side effects."
+        "Deliver pending outbox items every OUTBOX_RELAY_INTERVAL seconds, in batches (at once "
+        "again while there is a backlog), until stopped. Used with OUTBOX_RELAY=true, where writes only record their side effects."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,5 +23,5 @@ class Command(BaseCommand):
             if once:
                 self.stdout.write(f"{delivered} delivered")
                 return
-            if not delivered:
+            if delivered < BATCH:  # no backlog: wait, and take the next items in one batch
                 time.sleep(settings.OUTBOX_RELAY_INTERVAL)
