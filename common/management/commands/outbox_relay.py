@@ -11,7 +11,8 @@ from common.outbox import BATCH, outbox_redeliver
 class Command(BaseCommand):
     help = (
         "Deliver pending outbox items every OUTBOX_RELAY_INTERVAL seconds, in batches (at once "
-        "again while there is a backlog), until stopped. Used with OUTBOX_RELAY=true, where writes only record their side effects."
+        "again while there is a backlog), until stopped. Used with OUTBOX_RELAY=true, where "
+        "writes only record their side effects."
     )
 
     def add_arguments(self, parser) -> None:
