@@ -7,12 +7,16 @@ detection and the intake limits compare this form, so a reformatted number is th
 """
 
 import functools
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 REGION = "CN"
+# What people write a phone with: ASCII digits, a leading + and separators. phonenumbers itself
+# reads other scripts' digits and extensions ("x12"), which a stored contact phone must not hold.
+_WRITTEN = re.compile(r"\+?[0-9 ().\-]+")
 
 
 def phone_error() -> str:
@@ -26,6 +30,8 @@ def phone_error() -> str:
 def _stored_form(text: str) -> str | None:
     """Parsing is the costly part, and one request parses its number several times (form,
     limits, duplicate check): the last few thousand answers are kept."""
+    if not _WRITTEN.fullmatch(text):
+        return None
     try:
         number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException:
@@ -46,6 +52,12 @@ def phone_normalise(value: str) -> str:
     if stored is None:
         raise ValidationError(phone_error(), code="phone")
     return stored
+
+
+def validate_phone(value: str) -> None:
+    """A model and form validator: empty, or a valid mainland China number (kept as typed)."""
+    if (value or "").strip():
+        phone_normalise(value)
 
 
 def phone_normalise_or_none(value: str) -> str | None:

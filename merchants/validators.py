@@ -1,5 +1,4 @@
 import datetime
-import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -49,12 +48,10 @@ def validate_uscc(value: str) -> str:
 
 
 # Bounds on what people type: dates a licence or permit can carry (the People's Republic's
-# first licences to the end of the century), permits on one merchant, a phone's shape.
+# first licences to the end of the century) and permits on one merchant. Phones: common.phones.
 EARLIEST_LICENCE_DATE = datetime.date(1949, 10, 1)
 LATEST_LICENCE_DATE = datetime.date(2100, 12, 31)
 MAX_PERMITS = 50
-_PHONE = re.compile(r"^\+?[0-9]+(?:[ -]?[0-9]+)*$")
-PHONE_DIGITS = (5, 20)
 
 
 def validate_licence_date(value: datetime.date | None) -> None:
@@ -64,22 +61,4 @@ def validate_licence_date(value: datetime.date | None) -> None:
             _("Give a date between %(earliest)s and %(latest)s.")
             % {"earliest": EARLIEST_LICENCE_DATE, "latest": LATEST_LICENCE_DATE},
             code="date_range",
-        )
-
-
-def validate_phone(value: str) -> None:
-    """A phone number as people write it: digits, a leading +, spaces and dashes between
-    digits; 5 to 20 digits."""
-    value = (value or "").strip()
-    if not value:
-        return
-    digits = sum(c.isdigit() for c in value)
-    if (
-        not value.isascii()
-        or not _PHONE.match(value)
-        or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
-    ):
-        raise ValidationError(
-            _("Give a phone number: digits, optionally a leading + and spaces or dashes."),
-            code="phone",
         )

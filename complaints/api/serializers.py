@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
+    MAX_AMOUNT,
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
@@ -288,7 +289,12 @@ class IntakeSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=TEXT_MAX)
     wanted_outcome = serializers.CharField(max_length=TEXT_MAX)
     amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        required=False,
+        allow_null=True,
     )
     purchase_date = serializers.DateField(required=False, allow_null=True)
     complainant_name = serializers.CharField(max_length=50)

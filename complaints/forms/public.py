@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
 from common.phones import phone_normalise
-from complaints.models import ComplaintCategory
+from complaints.models import MAX_AMOUNT, ComplaintCategory
 from complaints.services.complaints import MAX_EVIDENCE_FILES
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region
@@ -56,6 +56,7 @@ class ComplaintForm(NoSuffixMixin, forms.Form):
         label=gettext_lazy("Amount paid (yuan)"),
         required=False,
         min_value=0,
+        max_value=MAX_AMOUNT,
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),

@@ -3,6 +3,8 @@
 
 from complaints.models.complaints import (
     CLOSED_COMPLAINT_STATES,
+    EARLIEST_PURCHASE_DATE,
+    MAX_AMOUNT,
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
@@ -26,6 +28,8 @@ from complaints.models.disclosure import (
 
 __all__ = [
     "CLOSED_COMPLAINT_STATES",
+    "EARLIEST_PURCHASE_DATE",
+    "MAX_AMOUNT",
     "Complaint",
     "ComplaintCategory",
     "ComplaintEvent",

@@ -1,17 +1,26 @@
 """Complaints: the complaint, its timeline of events and its evidence files."""
 
 import secrets
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.messages import render
-from common.phones import phone_mask
+from common.phones import phone_mask, validate_phone
 from common.uploads import EXTENSIONS
 from complaints import messages  # noqa: F401  (defines the message codes events store)
+
+# Bounds on what the consumer types: a purchase after 1990 (a typing slip like 0001-01-01 is
+# refused; the service also refuses the future) and an amount up to 100 million yuan.
+EARLIEST_PURCHASE_DATE = date(1990, 1, 1)
+LATEST_PURCHASE_DATE = date(2100, 12, 31)
+MAX_AMOUNT = Decimal("100000000")
 
 
 class ComplaintState(models.TextChoices):
@@ -93,12 +102,17 @@ class Complaint(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
     description = models.TextField(_("what happened"))
     amount = models.DecimalField(
-        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)],
     )
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
     wanted_outcome = models.TextField(_("wanted outcome"))
     complainant_name = models.CharField(_("name"), max_length=50)
-    complainant_phone = models.CharField(_("phone"), max_length=20)
+    complainant_phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     complainant_email = models.EmailField(_("e-mail"), blank=True)
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
     language = models.CharField(
@@ -168,6 +182,18 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="complaint_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0, amount__lte=MAX_AMOUNT),
+                name="complaint_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(purchase_date__isnull=True)
+                | Q(
+                    purchase_date__gte=EARLIEST_PURCHASE_DATE,
+                    purchase_date__lte=LATEST_PURCHASE_DATE,
+                ),
+                name="complaint_purchase_date_in_range",
             ),
         ]
         indexes = [

@@ -3,6 +3,7 @@ is built once per date, shown to merchants as a preview, then published and neve
 
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,12 +19,19 @@ class DisclosureSettings(models.Model):
     merchant_threshold = models.PositiveSmallIntegerField(
         _("merchant threshold"),
         default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("A merchant is listed by name from this many accepted complaints in a period."),
     )
 
     class Meta:
         verbose_name = _("disclosure settings")
         verbose_name_plural = _("disclosure settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merchant_threshold__gte=1, merchant_threshold__lte=1000),
+                name="disclosure_threshold_1_to_1000",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Disclosure settings"))

@@ -30,6 +30,8 @@ from common.uploads import inspect_upload, save_with_file
 from complaints import messages as m
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
+    EARLIEST_PURCHASE_DATE,
+    MAX_AMOUNT,
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
@@ -64,10 +66,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 MAX_EVIDENCE_FILES = 5
 
 Role = ComplaintEvent.Role
-
-
-# A purchase complained about today was made after this (bounds a typing slip like 0001-01-01).
-EARLIEST_PURCHASE_DATE = date(1990, 1, 1)
 
 
 def _today() -> date:
@@ -396,6 +394,10 @@ def complaint_submit(
         _("The purchase date cannot be before 1990."),
     )
     require(amount is None or amount >= 0, _("The amount cannot be negative."))
+    require(
+        amount is None or amount <= MAX_AMOUNT,
+        _("The amount cannot be more than %(max)s yuan.") % {"max": f"{MAX_AMOUNT:,}"},
+    )
     phone = phone_normalise_or_none(complainant_phone)
     if phone is None:
         raise DomainError(phone_error(), field="complainant_phone")

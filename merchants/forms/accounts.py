@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import NoSuffixMixin
 from merchants.models import User
-from merchants.validators import validate_phone
 
 
 class SignUpForm(NoSuffixMixin, UserCreationForm):
@@ -32,7 +31,6 @@ class SignUpForm(NoSuffixMixin, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["phone"].widget = forms.TelInput(attrs={"autocomplete": "tel"})
-        self.fields["phone"].validators.append(validate_phone)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

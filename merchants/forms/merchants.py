@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BLANK, DATE_WIDGET, NoSuffixMixin
+from common.phones import validate_phone
 from merchants import selectors
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Industry, Membership, Merchant, Permit, Region
@@ -14,7 +15,6 @@ from merchants.services.merchants import PROFILE_FIELDS, PermitData
 from merchants.validators import (
     MAX_PERMITS,
     validate_licence_date,
-    validate_phone,
     validate_uscc,
 )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.messages import person_name
+from common.phones import validate_phone
 from merchants.models.merchants import Merchant
 from merchants.models.regions import Region
 
@@ -32,7 +33,7 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("Regulators: the region they supervise. Coordinators: their county."),
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     can_review = models.BooleanField(_("reviewer"), default=False)
     can_handle_complaints = models.BooleanField(_("complaint handler"), default=False)
     can_inspect = models.BooleanField(_("inspector"), default=False)

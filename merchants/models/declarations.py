@@ -13,6 +13,7 @@ from merchants.models.files import StoredFile
 from merchants.models.merchants import Merchant
 from merchants.models.regions import Region
 from merchants.models.schemes import Commitment, RequiredDocument, Scheme
+from merchants.schemes import no_reason_return
 
 
 class DeclarationState(models.TextChoices):
@@ -101,7 +102,12 @@ class Declaration(models.Model):
                 violation_error_message=_(
                     "This merchant already has an open declaration for this scheme."
                 ),
-            )
+            ),
+            # The evaluation reads the return window back as an integer (issue 14, finding 1).
+            models.CheckConstraint(
+                condition=~Q(details__return_days__gt=no_reason_return.MAX_DAYS),
+                name="declaration_return_days_bounded",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="declaration_state_idx"),

@@ -8,7 +8,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.phones import validate_phone
 from merchants.models.regions import Region
+from merchants.validators import (
+    EARLIEST_LICENCE_DATE,
+    LATEST_LICENCE_DATE,
+    validate_licence_date,
+)
+
+
+def _licence_date_in_range(field: str, *, nullable: bool = False) -> Q:
+    bounded = Q(**{f"{field}__gte": EARLIEST_LICENCE_DATE, f"{field}__lte": LATEST_LICENCE_DATE})
+    return Q(**{f"{field}__isnull": True}) | bounded if nullable else bounded
 
 
 class Industry(models.TextChoices):
@@ -41,14 +52,17 @@ class Merchant(models.Model):
         limit_choices_to={"level": Region.Level.COUNTY},
     )
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
-    licence_valid_from = models.DateField(_("business licence valid from"))
+    licence_valid_from = models.DateField(
+        _("business licence valid from"), validators=[validate_licence_date]
+    )
     licence_valid_until = models.DateField(
         _("business licence valid until"),
         null=True,
         blank=True,
+        validators=[validate_licence_date],
         help_text=_("Leave empty for a licence without an end date."),
     )
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, validators=[validate_phone])
     public_code = models.CharField(
         _("public code"), max_length=24, unique=True, default=new_public_code, editable=False
     )
@@ -67,7 +81,12 @@ class Merchant(models.Model):
                 condition=Q(licence_valid_until__isnull=True)
                 | Q(licence_valid_until__gte=models.F("licence_valid_from")),
                 name="merchant_licence_dates_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=_licence_date_in_range("licence_valid_from")
+                & _licence_date_in_range("licence_valid_until", nullable=True),
+                name="merchant_licence_dates_in_range",
+            ),
         ]
         # Lists are sorted by name (merchants) and by last change (declarations), 50 a page.
         indexes = [models.Index(fields=["name", "id"], name="merchant_name_idx")]
@@ -89,7 +108,7 @@ class Permit(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="permits")
     permit_type = models.CharField(_("permit type"), max_length=20, choices=Type.choices)
     number = models.CharField(_("permit number"), max_length=50)
-    valid_until = models.DateField(_("valid until"))
+    valid_until = models.DateField(_("valid until"), validators=[validate_licence_date])
 
     class Meta:
         ordering = ["permit_type", "valid_until"]
@@ -98,7 +117,10 @@ class Permit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "permit_type", "number"], name="permit_unique_per_merchant"
-            )
+            ),
+            models.CheckConstraint(
+                condition=_licence_date_in_range("valid_until"), name="permit_valid_until_in_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from common.messages import bilingual, label, msg, person
 from common.outbox import mail_payload, outbox_add
+from common.phones import validate_phone
 from merchants.models import (
     CountyChangeRequest,
     Declaration,
@@ -46,7 +47,6 @@ from merchants.validators import (
     MAX_PERMITS,
     normalize_uscc,
     validate_licence_date,
-    validate_phone,
 )
 
 PROFILE_FIELDS = (

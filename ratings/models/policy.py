@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,45 @@ def default_credit_deductions() -> dict[str, int]:
     return dict(DEFAULT_CREDIT_DEDUCTIONS)
 
 
+# Bounds of what an admin types: points out of 100, periods of one day to ten years.
+MAX_DAYS = 3650
+POINT_FIELDS = (
+    "weight_complaints",
+    "weight_inspections",
+    "weight_compliance",
+    "weight_commitments",
+    "bonus_max",
+    "deduction_per_accepted_complaint",
+    "deduction_per_overdue_complaint",
+    "deduction_per_failed_inspection",
+    "deduction_per_rectify_inspection",
+    "deduction_per_minor_penalty",
+    "deduction_per_ordinary_penalty",
+    "deduction_abnormal_list",
+    "warning_score_below",
+    "warning_accepted_complaints",
+)
+DAY_FIELDS = (
+    "complaint_window_days",
+    "inspection_window_days",
+    "penalty_window_days",
+    "warning_complaint_days",
+    "observation_days",
+    "star_period_days",
+    "rectification_days",
+    "reentry_days",
+    "appeal_days",
+    "appeal_decision_days",
+)
+
+
+def _all(fields: tuple[str, ...], **bounds: int) -> Q:
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__{lookup}": value for lookup, value in bounds.items()})
+    return condition
+
+
 def _points(label: str, default: int, help_text: str = "") -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, default=default, validators=[MaxValueValidator(100)], help_text=help_text
@@ -29,7 +69,10 @@ def _points(label: str, default: int, help_text: str = "") -> models.PositiveSma
 
 def _days(label: str, default: int, help_text: str = "") -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        label, default=default, validators=[MinValueValidator(1)], help_text=help_text
+        label,
+        default=default,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
+        help_text=help_text,
     )
 
 
@@ -98,6 +141,14 @@ class EvaluationPolicy(models.Model):
         ordering = ["-version"]
         verbose_name = _("evaluation policy")
         verbose_name_plural = _("evaluation policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=_all(POINT_FIELDS, lte=100), name="policy_points_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=_all(DAY_FIELDS, gte=1, lte=MAX_DAYS), name="policy_days_1_to_3650"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Policy version %(version)s") % {"version": self.version})

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
 from merchants.models import Industry, Pool, Region, Scheme
 from review.models import (
+    MAX_EXCLUDE_DAYS,
     MAX_SAMPLE_SIZE,
     Campaign,
     ChecklistTemplate,
@@ -70,7 +71,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     is_cross = serializers.BooleanField(default=False)
     exclude_recent_days = serializers.IntegerField(
         min_value=0,
-        max_value=3650,
+        max_value=MAX_EXCLUDE_DAYS,
         required=False,
         allow_null=True,
         help_text=gettext_lazy("Default: the quality-control setting."),

@@ -24,6 +24,7 @@ from common.forms import (
 from merchants.models import Industry, Pool, Region, Scheme
 from review.models import (
     MAX_DUE_AHEAD,
+    MAX_EXCLUDE_DAYS,
     MAX_SAMPLE_SIZE,
     ChecklistTemplate,
     InspectionMethod,
@@ -113,7 +114,7 @@ class CampaignForm(NoSuffixMixin, forms.Form):
     exclude_recent_days = forms.IntegerField(
         label=_("Leave out merchants inspected in the last … days"),
         min_value=0,
-        max_value=3650,
+        max_value=MAX_EXCLUDE_DAYS,
         help_text=_("0 keeps everyone in the draw."),
     )
     due_date = forms.DateField(label=_("Visits due by"), widget=DATE_WIDGET)

@@ -1,5 +1,6 @@
 from review.models.inspections import (
     MAX_DUE_AHEAD,
+    MAX_EXCLUDE_DAYS,
     MAX_SAMPLE_SIZE,
     Campaign,
     ChecklistItem,
@@ -23,6 +24,7 @@ from review.models.screening import (
 
 __all__ = [
     "MAX_DUE_AHEAD",
+    "MAX_EXCLUDE_DAYS",
     "MAX_SAMPLE_SIZE",
     "Campaign",
     "ChecklistItem",

@@ -19,6 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from common.messages import render_then
 from merchants.models import CheckedReport, Industry, Merchant, Pool, Region, Scheme, StoredFile
 
+# Bounds of numbers people type: a sample drawn from one province, a look-back of ten years,
+# a month to rectify.
+MAX_SAMPLE_SIZE = 100_000
+MAX_EXCLUDE_DAYS = 3650
+MAX_RECTIFICATION_DAYS = 365
+
 
 class QualityControlSetting(models.Model):
     """The one row of admin-editable quality-control settings (pk=1)."""
@@ -26,18 +32,26 @@ class QualityControlSetting(models.Model):
     exclude_recent_days = models.PositiveSmallIntegerField(
         _("leave out merchants inspected in the last … days"),
         default=90,
+        validators=[MaxValueValidator(MAX_EXCLUDE_DAYS)],
         help_text=_("A new campaign starts with this value; 0 keeps everyone in the draw."),
     )
     rectification_days = models.PositiveSmallIntegerField(
         _("days to rectify"),
         default=15,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RECTIFICATION_DAYS)],
         help_text=_("Calendar days the merchant has to answer a rectify or fail result."),
     )
 
     class Meta:
         verbose_name = _("quality-control settings")
         verbose_name_plural = _("quality-control settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exclude_recent_days__lte=MAX_EXCLUDE_DAYS)
+                & Q(rectification_days__gte=1, rectification_days__lte=MAX_RECTIFICATION_DAYS),
+                name="qc_setting_days_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Quality-control settings"))
@@ -79,6 +93,11 @@ class ChecklistTemplate(models.Model):
         ordering = ["scheme__order", "name", "id"]
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_score__lte=100), name="checklist_pass_score_at_most_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -122,7 +141,10 @@ class ChecklistItem(models.Model):
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")
         constraints = [
-            models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_once")
+            models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_once"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=100), name="checklist_item_weight_1_to_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,7 +158,6 @@ class InspectionMethod(models.TextChoices):
 
 
 # The most merchants one campaign may draw (a province has about that many).
-MAX_SAMPLE_SIZE = 100_000
 # A campaign's visits are due within this time.
 MAX_DUE_AHEAD = timedelta(days=731)
 
@@ -204,7 +225,9 @@ class Campaign(models.Model):
         help_text=_("Inspectors come from another county than the merchant's."),
     )
     exclude_recent_days = models.PositiveSmallIntegerField(
-        _("leave out merchants inspected in the last … days"), default=0
+        _("leave out merchants inspected in the last … days"),
+        default=0,
+        validators=[MaxValueValidator(MAX_EXCLUDE_DAYS)],
     )
     due_date = models.DateField(_("due date"))
     # Generated when the sample is drawn, not before: nobody can pick a seed to steer the draw.
@@ -263,6 +286,15 @@ class Campaign(models.Model):
                 | Q(sample_size__gte=1, sample_size__lte=MAX_SAMPLE_SIZE),
                 name="campaign_sample_size_bounds",
                 violation_error_message=_("The sample size must be between 1 and 100,000."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_ratio__isnull=True) | Q(sample_ratio__gt=0, sample_ratio__lte=1),
+                name="campaign_sample_ratio_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(inspectors_per_visit__gte=1, inspectors_per_visit__lte=5)
+                & Q(exclude_recent_days__lte=MAX_EXCLUDE_DAYS),
+                name="campaign_numbers_bounded",
             ),
         ]
 
@@ -329,7 +361,9 @@ class Inspection(models.Model):
     answers = models.JSONField(
         _("answers"), default=dict, blank=True, help_text=_('Item code → "yes", "no" or "na".')
     )
-    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     result = models.CharField(
         _("result"), max_length=8, choices=InspectionResult.choices, blank=True
     )
@@ -365,6 +399,10 @@ class Inspection(models.Model):
             models.CheckConstraint(
                 condition=Q(state="scheduled") | Q(state="cancelled") | ~Q(result=""),
                 name="inspection_recorded_has_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100),
+                name="inspection_score_0_to_100",
             ),
         ]
         indexes = [

@@ -185,7 +185,7 @@ def test_api_and_form_refuse_what_is_not_a_phone(owner, merchant, phone):
         f"{API}/merchants/{merchant.pk}/", {"contact_phone": phone}, format="json"
     )
     assert response.status_code == 400, response.content
-    assert "Give a phone number" in response.json()["contact_phone"][0]
+    assert "mainland China phone number" in response.json()["contact_phone"][0]
     data = merchant_data(contact_phone=phone)
     data.pop("uscc")
     response = client_for(owner).post(reverse("merchant-edit", args=[merchant.pk]), data)
