@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -77,6 +77,11 @@ def is_pk(value: Any) -> bool:
     digits to str.isdigit but not to int() or the database), within a bigint."""
     text = str(value)
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An object's id in a request body: a positive integer the database can hold."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_PK, **kwargs)
 
 
 def pk_or_404(value: Any) -> int:

@@ -27,6 +27,7 @@ from complaints.models import (
     ComplaintEvent,
     ComplaintEvidence,
     DeclineGround,
+    validate_purchase_date,
 )
 from complaints.permissions import sees_full_contact
 from merchants.models import Merchant, Region
@@ -296,7 +297,9 @@ class IntakeSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    purchase_date = serializers.DateField(required=False, allow_null=True)
+    purchase_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_purchase_date]
+    )
     complainant_name = serializers.CharField(max_length=50)
     complainant_phone = serializers.CharField(
         max_length=30,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
 from common.phones import phone_normalise
-from complaints.models import MAX_AMOUNT, ComplaintCategory
+from complaints.models import MAX_AMOUNT, ComplaintCategory, validate_purchase_date
 from complaints.services.complaints import MAX_EVIDENCE_FILES
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region
@@ -62,7 +62,10 @@ class ComplaintForm(NoSuffixMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
     purchase_date = forms.DateField(
-        label=gettext_lazy("Purchase date"), required=False, widget=DATE_WIDGET
+        label=gettext_lazy("Purchase date"),
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_purchase_date],
     )
     wanted_outcome = forms.CharField(
         label=gettext_lazy("What you want"),

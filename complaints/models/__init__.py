@@ -13,6 +13,7 @@ from complaints.models.complaints import (
     DeclineGround,
     evidence_upload_path,
     new_tracking_token,
+    validate_purchase_date,
 )
 from complaints.models.disclosure import (
     DisclosureDate,
@@ -47,4 +48,5 @@ __all__ = [
     "ImmutableRowMixin",
     "evidence_upload_path",
     "new_tracking_token",
+    "validate_purchase_date",
 ]

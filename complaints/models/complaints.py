@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,14 @@ from complaints import messages  # noqa: F401  (defines the message codes events
 EARLIEST_PURCHASE_DATE = date(1990, 1, 1)
 LATEST_PURCHASE_DATE = date(2100, 12, 31)
 MAX_AMOUNT = Decimal("100000000")
+
+
+def validate_purchase_date(value: date | None) -> None:
+    """A purchase date from 1990 to today."""
+    if value is not None and value < EARLIEST_PURCHASE_DATE:
+        raise ValidationError(_("The purchase date cannot be before 1990."), code="date_range")
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("The purchase date cannot be in the future."), code="date_future")
 
 
 class ComplaintState(models.TextChoices):
@@ -109,7 +118,9 @@ class Complaint(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)],
     )
-    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    purchase_date = models.DateField(
+        _("purchase date"), null=True, blank=True, validators=[validate_purchase_date]
+    )
     wanted_outcome = models.TextField(_("wanted outcome"))
     complainant_name = models.CharField(_("name"), max_length=50)
     complainant_phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, id_field, pk_or_404
 from merchants.api.filters import DeclarationFilter
 from merchants.models import (
     Commitment,
@@ -122,7 +122,7 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 
 
 class DeclarationCreateSerializer(serializers.Serializer):
-    merchant = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Merchant id."))
+    merchant = id_field(help_text=gettext_lazy("Merchant id."))
     scheme = serializers.SlugRelatedField(
         slug_field="code", queryset=Scheme.objects.all(), help_text=gettext_lazy("Scheme code.")
     )
@@ -145,7 +145,7 @@ class DeclarationUpdateSerializer(serializers.Serializer):
         required=False, help_text=gettext_lazy("The scheme's extra fields, e.g. return_days.")
     )
     member_merchants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         required=False,
         help_text=gettext_lazy("Shopping districts: ids of the member merchants."),
     )

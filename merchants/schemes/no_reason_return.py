@@ -27,6 +27,8 @@ class NoReasonReturn(SchemeKind):
             "return_days": forms.IntegerField(
                 label=gettext_lazy("Return window (days)"),
                 required=False,
+                min_value=MIN_DAYS,
+                max_value=MAX_DAYS,
                 help_text=gettext_lazy("At least 7 days, at most 365."),
                 widget=forms.NumberInput(attrs={"min": MIN_DAYS, "max": MAX_DAYS}),
             ),

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERROR_RESPONSES, BoundedJSONParser
+from common.api import ERROR_RESPONSES, BoundedJSONParser, id_field
 from merchants.models import Merchant
 from ratings.forms import TEXT_MAX
 from ratings.models import Appeal, PoolChange, WarningRectification
@@ -329,7 +329,7 @@ class StandingRectifyInputSerializer(serializers.Serializer):
 
 
 class StandingAppealInputSerializer(serializers.Serializer):
-    decision = serializers.IntegerField(
+    decision = id_field(
         help_text=gettext_lazy("Id of the pool change appealed (see history)."),
         error_messages={"required": gettext_lazy("Say which decision you appeal.")},
     )

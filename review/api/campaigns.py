@@ -5,6 +5,8 @@ their region and above, admins every one; only supervisors define, draw and clos
 gets a 404; a refused action is a 400 with the message the pages show.
 """
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +27,7 @@ from review.models import (
     Inspection,
     InspectionAssignment,
     InspectionMethod,
+    validate_due_date,
 )
 from review.permissions import SeesCampaigns
 from review.selectors import inspections as selectors
@@ -63,6 +66,8 @@ class CampaignCreateSerializer(serializers.Serializer):
     sample_ratio = serializers.DecimalField(
         max_digits=5,
         decimal_places=4,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("1"),
         required=False,
         allow_null=True,
         help_text=gettext_lazy("A share, e.g. 0.05 for 5%; give this or sample_size."),
@@ -76,7 +81,7 @@ class CampaignCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=gettext_lazy("Default: the quality-control setting."),
     )
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(validators=[validate_due_date])
 
 
 class CampaignSerializer(serializers.ModelSerializer):

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, CountsPagination, pk_or_404
+from common.api import ERROR_RESPONSES, CountsPagination, id_field, pk_or_404
 from common.pages import CountedPaginator
 from merchants.api.declarations import DeclarationDetailSerializer
 from merchants.models import Declaration, Scheme
@@ -100,7 +100,7 @@ class ReturnSerializer(serializers.Serializer):
 
 class BulkApproveSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         min_length=1,
         max_length=BULK_MAX,
         help_text=gettext_lazy("Ids of clean pending declarations to claim and approve."),

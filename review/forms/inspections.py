@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +22,12 @@ from common.forms import (
 )
 from merchants.models import Industry, Pool, Region, Scheme
 from review.models import (
-    MAX_DUE_AHEAD,
     MAX_EXCLUDE_DAYS,
     MAX_SAMPLE_SIZE,
     ChecklistTemplate,
     InspectionMethod,
     InspectionResult,
+    validate_due_date,
 )
 
 TEXT_MAX = 4000
@@ -130,10 +129,7 @@ class CampaignForm(NoSuffixMixin, forms.Form):
 
     def clean_due_date(self) -> Any:
         due = self.cleaned_data["due_date"]
-        if due <= timezone.localdate():
-            raise ValidationError(_("The due date must be after today."))
-        if due > timezone.localdate() + MAX_DUE_AHEAD:
-            raise ValidationError(_("The due date must be within two years from today."))
+        validate_due_date(due)
         return due
 
     def clean(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from review.models.inspections import (
     InspectionState,
     QualityControlSetting,
     Rectification,
+    validate_due_date,
 )
 from review.models.screening import (
     SchemeScreening,
@@ -42,4 +43,5 @@ __all__ = [
     "ScreeningCheck",
     "ScreeningRuleSetting",
     "ScreeningRun",
+    "validate_due_date",
 ]

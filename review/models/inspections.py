@@ -6,9 +6,10 @@ the campaign's scope as of the draw, so anyone can run the draw again and get th
 """
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -24,6 +25,16 @@ from merchants.models import CheckedReport, Industry, Merchant, Pool, Region, Sc
 MAX_SAMPLE_SIZE = 100_000
 MAX_EXCLUDE_DAYS = 3650
 MAX_RECTIFICATION_DAYS = 365
+
+
+def validate_due_date(due: date) -> None:
+    """A campaign's due date: after today, within two years."""
+    if due <= timezone.localdate():
+        raise ValidationError(_("The due date must be after today."), code="due_past")
+    if due > timezone.localdate() + MAX_DUE_AHEAD:
+        raise ValidationError(
+            _("The due date must be within two years from today."), code="due_far"
+        )
 
 
 class QualityControlSetting(models.Model):
