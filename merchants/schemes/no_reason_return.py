@@ -29,6 +29,14 @@ class NoReasonReturn(SchemeKind):
                 required=False,
                 min_value=MIN_DAYS,
                 max_value=MAX_DAYS,
+                error_messages={
+                    "min_value": gettext_lazy(
+                        "The return window must be at least %(limit_value)s days."
+                    ),
+                    "max_value": gettext_lazy(
+                        "The return window must be at most %(limit_value)s days."
+                    ),
+                },
                 help_text=gettext_lazy("At least 7 days, at most 365."),
                 widget=forms.NumberInput(attrs={"min": MIN_DAYS, "max": MAX_DAYS}),
             ),

@@ -34,7 +34,9 @@ def _in_programme(count: int, days: int = 15) -> list:
     return merchants
 
 
-@pytest.mark.parametrize("absurd", [3_000_000_000, 10**30, -5, 7.5, "many", {"a": 1}])
+# Values the database still admits (its CHECK refuses a window above 365 days, a text or an
+# object: tests/common/test_input_constraints.py).
+@pytest.mark.parametrize("absurd", [-5, 7.5, -(10**12)])
 def test_the_monthly_run_skips_a_merchant_with_absurd_details_and_evaluates_the_rest(
     absurd, caplog
 ):
@@ -60,7 +62,7 @@ def test_the_monthly_run_skips_a_merchant_with_absurd_details_and_evaluates_the_
 def test_evaluate_leaves_out_a_merchant_it_cannot_score():
     good = _in_programme(1)[0]
     bad = _in_programme(1)[0]
-    Declaration.objects.filter(merchant=bad).update(details={"return_days": 3_000_000_000})
+    Declaration.objects.filter(merchant=bad).update(details={"return_days": -(10**12)})
     results = evaluate([good.pk, bad.pk], policy=EvaluationPolicy.current())
     assert set(results) == {good.pk}
 
