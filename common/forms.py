@@ -3,6 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from common.api import is_pk
 
 BLANK = ("", "---------")
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -11,12 +15,43 @@ ACCEPTED_UPLOADS = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 ACCEPTED_EVIDENCE = ACCEPTED_UPLOADS
 
 
-class TranslatedNameChoiceField(forms.ModelChoiceField):
+def _integer_ids(field: forms.ModelChoiceField) -> bool:
+    return field.to_field_name is None and isinstance(
+        field.queryset.model._meta.pk, models.AutoField | models.BigAutoField | models.IntegerField
+    )
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice by id: what cannot be an id (10**30, "²") is an invalid choice, never an
+    overflow in the database."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and _integer_ids(self) and not is_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Choices by id, bounded as ModelChoiceField's."""
+
+    def _check_values(self, value: Any) -> Any:
+        if _integer_ids(self):
+            for pk in value:
+                if not is_pk(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+class TranslatedNameChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.display_name
 
 
-class TranslatedNameMultipleChoiceField(forms.ModelMultipleChoiceField):
+class TranslatedNameMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.display_name
 

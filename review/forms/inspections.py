@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import (
     ACCEPTED_EVIDENCE,
     DATE_WIDGET,
+    ModelChoiceField,
     MultipleFileField,
     MultipleFileInput,
     NoSuffixMixin,
@@ -35,14 +36,14 @@ ACCEPTED_PHOTOS = "image/*"
 ANSWER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("na", _("Not applicable"))]
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class RegionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         if obj.level == Region.Level.COUNTY and obj.parent_id:
             return f"{obj.parent.name} · {obj.name} ({obj.code})"
         return f"{obj.name} ({obj.code})"
 
 
-class ChecklistChoiceField(forms.ModelChoiceField):
+class ChecklistChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return _("%(name)s (version %(version)d)") % {
             "name": obj.display_name,
