@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0009_intake_counted_in_common'),
-        ('merchants', '0010_user_input_bounds'),
+        ('merchants', '0011_user_input_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0010_user_input_bounds'),
+        ('merchants', '0011_user_input_bounds'),
         ('review', '0007_campaign_sample_size_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
