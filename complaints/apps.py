@@ -8,3 +8,6 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import receivers  # noqa: F401  (the receivers)
+        from merchants.sources import source_register_default
+
+        source_register_default("complaints", "complaints.sources.ComplaintTableSource")

@@ -308,7 +308,8 @@ LOGGING = {
 # Review is due this many working days after submission (Chinese official calendar).
 REVIEW_DEADLINE_WORKING_DAYS = env.int("REVIEW_DEADLINE_WORKING_DAYS", default=10)
 
-# External data (DESIGN.md "External data"): the adapter class of each source, by dotted path.
+# External data (DESIGN.md "External data"): the adapter class of each source, by dotted path
+# (the complaints app registers the "complaints" source, the platform's own complaints).
 # The defaults read the platform's record tables; a deployment replaces one with a client of the
 # real service, e.g. EXTERNAL_SOURCE_ADAPTERS="registry=acme.clients.RegistryClient".
 EXTERNAL_SOURCE_ADAPTERS = {

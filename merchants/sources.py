@@ -31,7 +31,7 @@ from merchants.models import (
     RegistryRecord,
 )
 
-SourceName = Literal["registry", "quality", "food_chain", "cold_chain", "enforcement"]
+SourceName = Literal["registry", "quality", "food_chain", "cold_chain", "enforcement", "complaints"]
 
 
 class SourceUnavailable(Exception):
@@ -140,6 +140,20 @@ class EnforcementSource(Protocol):
         ...
 
     def penalties_bulk(self, usccs: Iterable[str], since: date) -> dict[str, list[Penalty]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintCounts(SourceFact):
+    open: int  # accepted and not yet closed
+    recent: int  # lodged since the window's start, neither declined nor withdrawn
+    since: date
+
+
+class ComplaintSource(Protocol):
+    """The platform's own complaints (the complaints app registers the adapter, see
+    source_register_default: this app only names the interface and never imports complaints)."""
+
+    def counts_bulk(self, usccs: Iterable[str], since: date) -> dict[str, ComplaintCounts]: ...
 
 
 # Default adapters: the platform's tables.
@@ -253,6 +267,12 @@ DEFAULT_ADAPTERS: dict[str, str] = {
 }
 
 
+def source_register_default(name: str, path: str) -> None:
+    """A higher app's default adapter for a source this app names but cannot read itself (the
+    complaints app registers "complaints" in its ready())."""
+    DEFAULT_ADAPTERS[name] = path
+
+
 @cache
 def _adapter(path: str) -> Any:
     # One instance per configured path: a client may keep a connection pool.
@@ -270,13 +290,15 @@ def get_source(name: Literal["cold_chain"]) -> ColdChainSource: ...
 @overload
 def get_source(name: Literal["enforcement"]) -> EnforcementSource: ...
 @overload
+def get_source(name: Literal["complaints"]) -> ComplaintSource: ...
+@overload
 def get_source(name: str) -> Any: ...  # a name known only at run time (the rules' sources)
 def get_source(name: str) -> Any:
     """The adapter configured for the source in `EXTERNAL_SOURCE_ADAPTERS` (default: its table)."""
     configured = {**DEFAULT_ADAPTERS, **getattr(settings, "EXTERNAL_SOURCE_ADAPTERS", {})}
-    if name not in DEFAULT_ADAPTERS:
+    if name not in configured:
         raise LookupError(
             _("Unknown external data source “%(name)s”; the sources are: %(names)s.")
-            % {"name": name, "names": ", ".join(DEFAULT_ADAPTERS)}
+            % {"name": name, "names": ", ".join(configured)}
         )
     return _adapter(configured[name])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -110,8 +110,8 @@ class RuleContext:
 
     @property
     def since(self) -> date:
-        """The start of the rule's look-back window (its `months` parameter)."""
-        return months_before(self.today, int(self.params["months"]))
+        """The start of the rule's look-back window (its `months` or `days` parameter)."""
+        return window_start(self.today, self.params)
 
     def source(self, name: str) -> Any:
         """What the source knows about this merchant; raises SourceUnavailable."""
@@ -135,6 +135,13 @@ def failed(reason: Message, data: dict[str, Any] | None = None) -> RuleResult:
 
 def skipped(reason: Message, data: dict[str, Any] | None = None) -> RuleResult:
     return RuleResult(CheckOutcome.SKIPPED, reason, data or {})
+
+
+def window_start(today: date, params: Mapping[str, Any]) -> date:
+    """The first day of a look-back window of `days` days or `months` calendar months."""
+    if "days" in params:
+        return today - timedelta(days=int(params["days"]))
+    return months_before(today, int(params["months"]))
 
 
 def months_before(day: date, months: int) -> date:

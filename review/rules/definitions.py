@@ -4,8 +4,8 @@ Which rules run for a scheme, what a breach does (warn or fail) and the threshol
 (`review.models.ScreeningRuleSetting`); the defaults here apply where no row says otherwise.
 Reasons say what was found and what the merchant can do about it.
 
-There is no complaint-threshold rule yet: it arrives with the complaints issue, which adds the
-data it reads.
+The complaint-count rule reads the platform's own complaints through the "complaints" source
+(merchants.sources.ComplaintSource, provided by the complaints app), like any external source.
 """
 
 from __future__ import annotations
@@ -47,6 +47,18 @@ PENALTIES_TEXT = ngettext_lazy(
 SPOT_CHECKS_TEXT = ngettext_lazy(
     "%(count)d product spot check in the last %(months)s months; none failed.",
     "%(count)d product spot checks in the last %(months)s months; none failed.",
+    "count",
+)
+
+OPEN_COMPLAINTS_TEXT = ngettext_lazy(
+    "%(count)d accepted complaint is still open (at most %(max)s).",
+    "%(count)d accepted complaints are still open (at most %(max)s).",
+    "count",
+)
+
+RECENT_COMPLAINTS_TEXT = ngettext_lazy(
+    "%(count)d complaint in the last %(days)s days (at most %(max)s).",
+    "%(count)d complaints in the last %(days)s days (at most %(max)s).",
     "count",
 )
 
@@ -582,6 +594,42 @@ def commitments_and_documents(ctx: RuleContext) -> RuleResult:
         ),
         {"missing": problems},
     )
+
+
+@rule(
+    "complaints_under_thresholds",
+    label=_("Complaints under the thresholds"),
+    description=_(
+        "At most `open_max` accepted complaints still open, and at most `recent_max` complaints "
+        "lodged in the last `days` days (declined and withdrawn ones do not count), from the "
+        "platform's complaints."
+    ),
+    order=95,
+    sources=("complaints",),
+    params={"days": 90, "open_max": 3, "recent_max": 10},
+    breach=WARN_OR_FAIL,
+    default=Breach.WARN,
+)
+def complaints_under_thresholds(ctx: RuleContext) -> RuleResult:
+    counts = ctx.source("complaints")
+    days, open_max, recent_max = (int(ctx.params[k]) for k in ("days", "open_max", "recent_max"))
+    open_count = counts.open if counts else 0
+    recent = counts.recent if counts else 0
+    data = {"since": _iso(ctx.since), "open": open_count, "recent": recent}
+    found = [
+        Message(OPEN_COMPLAINTS_TEXT, count=open_count, max=open_max),
+        Message(RECENT_COMPLAINTS_TEXT, count=recent, days=days, max=recent_max),
+    ]
+    if open_count <= open_max and recent <= recent_max:
+        return passed(Message(_("%(open)s %(recent)s"), open=found[0], recent=found[1]), data)
+    if ctx.on_breach == Breach.FAIL:
+        text = _(
+            "%(open)s %(recent)s Settle the open complaints with the consumers, then resubmit "
+            "once the count is under the thresholds."
+        )
+    else:
+        text = _("%(open)s %(recent)s The reviewer will look at the complaints.")
+    return ctx.breach(Message(text, open=found[0], recent=found[1]), data)
 
 
 @rule(

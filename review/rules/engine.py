@@ -21,7 +21,7 @@ from review.rules.base import (
     RuleContext,
     RuleResult,
     RuleSetting,
-    months_before,
+    window_start,
 )
 from review.rules.facts import WINDOWED_SOURCES, BatchFacts
 
@@ -123,7 +123,7 @@ def evaluate(declarations: list[Declaration], *, today: date | None = None) -> l
         for setting in settings:
             for source in setting.rule.sources:
                 if source in WINDOWED_SOURCES:
-                    since = months_before(today, int(setting.params["months"]))
+                    since = window_start(today, setting.params)
                     windows[source] = min(windows.get(source, since), since)
     facts = BatchFacts(declarations, windows=windows)
     evaluations = []

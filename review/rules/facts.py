@@ -16,7 +16,7 @@ from merchants.models import CLOSED_DECLARATION_STATES, Declaration, Permit
 from merchants.sources import SourceUnavailable, get_source
 
 # Sources whose records are asked for "since" a date: the earliest window of the batch's rules.
-WINDOWED_SOURCES = frozenset({"quality", "cold_chain", "enforcement"})
+WINDOWED_SOURCES = frozenset({"quality", "cold_chain", "enforcement", "complaints"})
 
 
 def _fetch(source: str, usccs: list[str], since: date | None) -> dict[str, Any]:
@@ -32,6 +32,8 @@ def _fetch(source: str, usccs: list[str], since: date | None) -> dict[str, Any]:
         return adapter.records_bulk(usccs, since)
     if source == "enforcement":
         return adapter.penalties_bulk(usccs, since)
+    if source == "complaints":
+        return adapter.counts_bulk(usccs, since)
     raise LookupError(source)
 
 
