@@ -2,12 +2,17 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from complaints.api.desks import ComplaintViewSet
-from complaints.api.disclosure import DisclosurePreviewViewSet, DisclosureViewSet
+from complaints.api.disclosure import (
+    DisclosureFlagViewSet,
+    DisclosurePreviewViewSet,
+    DisclosureViewSet,
+)
 from complaints.api.public import ComplaintIntakeView, ComplaintTrackViewSet, MerchantFiguresView
 
 router = SimpleRouter()
 router.register("disclosures", DisclosureViewSet, basename="api-disclosure")
 router.register("disclosure-preview", DisclosurePreviewViewSet, basename="api-disclosure-preview")
+router.register("disclosure-flags", DisclosureFlagViewSet, basename="api-disclosure-flag")
 router.register("track", ComplaintTrackViewSet, basename="api-complaint-track")
 router.register("", ComplaintViewSet, basename="api-complaint")
 

@@ -67,3 +67,13 @@ SMS_MESSAGE = define(
     "complaints.sms.message",
     gettext_noop("Complaint #%(id)d: a new message from %(role)s. Follow it: %(link)s"),
 )
+
+# A merchant's flag on its disclosure figures, decided by the regulators before publication.
+FLAG_DECIDED_SUBJECT = define(
+    "complaints.disclosure.flag_decided.subject",
+    gettext_noop("Your objection to the %(disclosure)s figures: %(decision)s"),
+)
+FLAG_DECIDED_BODY = define(
+    "complaints.disclosure.flag_decided.body",
+    gettext_noop("%(name)s decided: %(decision)s. Reason: %(reason)s"),
+)

@@ -80,3 +80,8 @@ def message_role(user: Any, complaint: Complaint) -> str | None:
 def reads_disclosure_flags(user: Any) -> bool:
     """Reads the merchants' objections to figures before publication: regulators and admins."""
     return user.is_authenticated and (user.is_regulator or user.is_platform_admin)
+
+
+def decides_disclosure_flags(user: Any, region_code: str) -> bool:
+    """Decides on a merchant's flag: the regulators who reach its county, and admins."""
+    return reads_disclosure_flags(user) and (user.is_platform_admin or reaches(user, region_code))

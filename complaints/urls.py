@@ -83,6 +83,11 @@ urlpatterns = [
     path("disclosures/", disclosure.disclosure_list, name="disclosure-list"),
     path("disclosures/preview/", disclosure.disclosure_preview, name="disclosure-preview"),
     path("disclosures/flags/", disclosure.disclosure_flags, name="disclosure-flags"),
+    path(
+        "disclosures/flags/<int:pk>/decide/",
+        disclosure.disclosure_flag_decide,
+        name="disclosure-flag-decide",
+    ),
     path("disclosures/preview/<int:pk>/flag/", disclosure.disclosure_flag, name="disclosure-flag"),
     path(
         "disclosures/preview/<int:pk>/reply/", disclosure.disclosure_reply, name="disclosure-reply"

@@ -199,6 +199,7 @@ PAGES: dict[str, str] = {
     "disclosure-csv": "public",
     "disclosure-detail": "public",
     "disclosure-flag": "member_of_merchant",
+    "disclosure-flag-decide": "regulator_of_region",
     "disclosure-flags": "regulators",
     "disclosure-list": "public",
     "disclosure-preview": "signed_in",
@@ -234,6 +235,8 @@ API: dict[str, str] = {
     "DELETE /api/v1/auth/tokens/{key}/": "own_account",
     # /api/v1/complaints/
     "GET /api/v1/complaints/": "signed_in",
+    "GET /api/v1/complaints/disclosure-flags/": "signed_in",
+    "POST /api/v1/complaints/disclosure-flags/{id}/decide/": "regulator_of_region",
     "GET /api/v1/complaints/disclosure-preview/": "signed_in",
     "POST /api/v1/complaints/disclosure-preview/{id}/flag/": "member_of_merchant",
     "POST /api/v1/complaints/disclosure-preview/{id}/reply/": "member_of_merchant",

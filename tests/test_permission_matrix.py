@@ -259,6 +259,9 @@ def _world(media: Path) -> World:
             rating_sum=0,
         )
     row = preview.merchant_rows.get()
+    DisclosureMerchantRow.objects.filter(pk=row.pk).update(
+        merchant_flag=True, flag_comment="投诉数有误"
+    )
 
     county_change = CountyChangeRequest.objects.create(
         merchant=merchant,
@@ -287,6 +290,8 @@ def _world(media: Path) -> World:
         "evidence": evidence.pk,
         "preview": row.pk,
         "disclosure-preview": row.pk,
+        "flags": row.pk,
+        "disclosure-flags": row.pk,
         "disclosures": published.pk,
         "inbox": notification.pk,
         "county-changes": county_change.pk,

@@ -12,7 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, pk_or_404
-from complaints.models import DisclosureMerchantRow, DisclosureRegionRow, DisclosureSnapshot
+from complaints.models import (
+    DisclosureMerchantRow,
+    DisclosureRegionRow,
+    DisclosureSnapshot,
+    FlagDecision,
+)
 from complaints.selectors import disclosure as selectors
 from complaints.services import disclosure as services
 from merchants.models import Region
@@ -70,7 +75,37 @@ class PreviewRowSerializer(MerchantRowSerializer):
     snapshot = SnapshotSerializer(read_only=True)
 
     class Meta(MerchantRowSerializer.Meta):
-        fields = (*MerchantRowSerializer.Meta.fields, "snapshot", "merchant_flag", "flag_comment")
+        fields = (
+            *MerchantRowSerializer.Meta.fields,
+            "snapshot",
+            "merchant_flag",
+            "flag_comment",
+            "flag_decision",
+            "flag_decision_reason",
+        )
+        read_only_fields = fields
+
+
+class FlagDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=FlagDecision.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class FlaggedRowSerializer(PreviewRowSerializer):
+    """A flagged row as the regulators see it, with their decision."""
+
+    flag_decided_by = serializers.CharField(
+        source="flag_decided_by.display_name", read_only=True, default=""
+    )
+
+    class Meta(PreviewRowSerializer.Meta):
+        fields = (
+            *PreviewRowSerializer.Meta.fields,
+            "flag_decision",
+            "flag_decision_reason",
+            "flag_decided_by",
+            "flag_decided_at",
+        )
         read_only_fields = fields
 
 
@@ -184,3 +219,30 @@ class DisclosurePreviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user, row=row, text=data.validated_data["text"]
         )
         return Response(PreviewRowSerializer(row).data)
+
+
+class DisclosureFlagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Merchants' flags on figures in preview, in the regulator's region; decide on each."""
+
+    serializer_class = FlaggedRowSerializer
+
+    def get_queryset(self):
+        return selectors.flagged_rows_for_regulator(user=self.request.user).order_by("id")
+
+    @extend_schema(
+        summary=gettext_lazy("Decide on a merchant's flag before publication"),
+        request=FlagDecisionSerializer,
+        responses={200: FlaggedRowSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        row = get_object_or_404(self.get_queryset(), pk=pk_or_404(pk))
+        data = FlagDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.disclosure_flag_decide(
+            actor=request.user,
+            row=row,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(FlaggedRowSerializer(row).data)

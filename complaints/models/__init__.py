@@ -24,6 +24,7 @@ from complaints.models.disclosure import (
     DisclosureSettings,
     DisclosureSnapshot,
     DisclosureState,
+    FlagDecision,
     ImmutableRowMixin,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "DisclosureSettings",
     "DisclosureSnapshot",
     "DisclosureState",
+    "FlagDecision",
     "ImmutableRowMixin",
     "evidence_upload_path",
     "new_tracking_token",

@@ -3,6 +3,7 @@ is built once per date, shown to merchants as a preview, then published and neve
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -214,6 +215,14 @@ class DisclosureRegionRow(ImmutableRowMixin, DisclosureFigures):
         return f"{self.region_id} {self.category or '*'}"
 
 
+class FlagDecision(models.TextChoices):
+    """What the regulators decided on a merchant's flag, before publication."""
+
+    CORRECTED = "corrected", _("Accepted: figures corrected")
+    EXCLUDED = "excluded", _("Accepted: left out of the publication")
+    REJECTED = "rejected", _("Rejected")
+
+
 class DisclosureMerchantRow(ImmutableRowMixin, DisclosureFigures):
     snapshot = models.ForeignKey(
         DisclosureSnapshot, on_delete=models.CASCADE, related_name="merchant_rows"
@@ -232,6 +241,19 @@ class DisclosureMerchantRow(ImmutableRowMixin, DisclosureFigures):
     merchant_flag = models.BooleanField(_("flagged as wrong by the merchant"), default=False)
     flag_comment = models.TextField(_("merchant's comment on the figures"), blank=True)
     merchant_reply = models.TextField(_("merchant's public reply"), blank=True)
+    flag_decision = models.CharField(
+        _("decision on the flag"), max_length=10, choices=FlagDecision.choices, blank=True
+    )
+    flag_decision_reason = models.TextField(_("reason given to the merchant"), blank=True)
+    flag_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    flag_decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     objects = DisclosureRowQuerySet.as_manager()
 

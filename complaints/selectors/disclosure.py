@@ -8,6 +8,7 @@ from complaints.models import (
     DisclosureRegionRow,
     DisclosureSnapshot,
     DisclosureState,
+    FlagDecision,
 )
 from complaints.permissions import reads_disclosure_flags
 from merchants.models import Membership, Region, User
@@ -38,7 +39,10 @@ def snapshot_region_rows(
 def snapshot_merchant_rows(
     snapshot: DisclosureSnapshot, *, within: Region | None = None
 ) -> QuerySet[DisclosureMerchantRow]:
-    rows = snapshot.merchant_rows.select_related("region")
+    """The merchants a disclosure names: those the regulators left out on a flag are not."""
+    rows = snapshot.merchant_rows.select_related("region").exclude(
+        flag_decision=FlagDecision.EXCLUDED
+    )
     if within is not None:
         rows = rows.filter(subtree_q(within))
     return rows
@@ -63,6 +67,6 @@ def flagged_rows_for_regulator(*, user: User) -> QuerySet[DisclosureMerchantRow]
         rows = rows.filter(subtree_q(user.region))
     return (
         rows.filter(snapshot__state=DisclosureState.PREVIEW, merchant_flag=True)
-        .select_related("snapshot__disclosure_date", "region")
+        .select_related("snapshot__disclosure_date", "region", "flag_decided_by")
         .order_by("snapshot__disclosure_date__date", "merchant_name")
     )

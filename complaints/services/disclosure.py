@@ -18,12 +18,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import deadlines
 from common.calendar import is_working_day
 from common.errors import DomainError
+from common.messages import bilingual, label, msg, person
+from complaints import messages as m
 from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     Complaint,
@@ -34,14 +37,26 @@ from complaints.models import (
     DisclosureSettings,
     DisclosureSnapshot,
     DisclosureState,
+    FlagDecision,
 )
-from complaints.permissions import works_for
+from complaints.permissions import decides_disclosure_flags, works_for
 from merchants.models import Merchant, Region, User
+from merchants.services.notifications import notify_merchant_members
 
 logger = logging.getLogger(__name__)
 
 ALL_CATEGORIES = ""
 FLAG_COMMENT_MAX = 2000
+# What merchants and regulators said about a row, kept when a preview is rebuilt.
+KEPT_ON_REBUILD = (
+    "merchant_flag",
+    "flag_comment",
+    "merchant_reply",
+    "flag_decision",
+    "flag_decision_reason",
+    "flag_decided_by_id",
+    "flag_decided_at",
+)
 REPLY_MAX = 2000
 MERCHANT_LOOKUP_CHUNK = 5000
 
@@ -194,14 +209,10 @@ def disclosure_build(*, disclosure_date: DisclosureDate) -> DisclosureSnapshot:
         kept: dict[int, dict[str, Any]] = {}
     else:
         kept = {
-            row["merchant_id"]: {
-                "merchant_flag": row["merchant_flag"],
-                "flag_comment": row["flag_comment"],
-                "merchant_reply": row["merchant_reply"],
-            }
+            row["merchant_id"]: {field: row[field] for field in KEPT_ON_REBUILD}
             for row in snapshot.merchant_rows.filter(
                 Q(merchant_flag=True) | ~Q(merchant_reply="")
-            ).values("merchant_id", "merchant_flag", "flag_comment", "merchant_reply")
+            ).values("merchant_id", *KEPT_ON_REBUILD)
         }
         snapshot.region_rows.all().delete()
         snapshot.merchant_rows.all().delete()
@@ -378,7 +389,81 @@ def disclosure_flag(
         raise DomainError(_("Say what is wrong with the figures."))
     if len(comment) > FLAG_COMMENT_MAX:
         raise DomainError(_("Keep the comment under %(n)d characters.") % {"n": FLAG_COMMENT_MAX})
-    return _update_row(row, merchant_flag=True, flag_comment=comment)
+    # A new objection is decided afresh.
+    return _update_row(
+        row,
+        merchant_flag=True,
+        flag_comment=comment,
+        flag_decision="",
+        flag_decision_reason="",
+        flag_decided_by=None,
+        flag_decided_at=None,
+    )
+
+
+# Regulators: decide on a merchant's flag before publication
+
+
+def _merchant_figures(snapshot: DisclosureSnapshot, merchant_id: int) -> dict[str, Any]:
+    """One merchant's figures over the snapshot's period, counted now (as the build counts)."""
+    counts = (
+        period_complaints(snapshot.period_start, snapshot.period_end)
+        .filter(merchant_id=merchant_id)
+        .aggregate(**_figures())
+    )
+    return _with_rates({name: counts[name] or 0 for name in _COUNT_FIELDS})
+
+
+@transaction.atomic
+def disclosure_flag_decide(
+    *, actor: User, row: DisclosureMerchantRow, decision: str, reason: str
+) -> DisclosureMerchantRow:
+    """A regulator who reaches the merchant's county decides on its flag while the disclosure is
+    in preview: "corrected" recounts the row from the complaints as they are now (after the
+    regulator corrected them), "excluded" leaves the merchant out of the published list (the
+    region's totals keep its complaints), "rejected" keeps the figures. The reason is shown to
+    the merchant, whose people are told (inbox and mail); who and when are recorded."""
+    locked = (
+        DisclosureMerchantRow.objects.select_for_update()
+        .select_related("snapshot__disclosure_date")
+        .get(pk=row.pk)
+    )
+    if not decides_disclosure_flags(actor, locked.region_id):
+        raise DomainError(_("Only the regulators of the merchant's county decide on its flag."))
+    if locked.snapshot.state != DisclosureState.PREVIEW or not locked.merchant_flag:
+        raise DomainError(_("Only a flag on figures still in preview can be decided."))
+    if decision not in FlagDecision.values:
+        raise DomainError(_("Choose a decision."), field="decision")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Give the merchant the reason for the decision."), field="reason")
+    if len(reason) > FLAG_COMMENT_MAX:
+        raise DomainError(
+            _("Keep the reason under %(n)d characters.") % {"n": FLAG_COMMENT_MAX}, field="reason"
+        )
+    changes: dict[str, Any] = {
+        "flag_decision": decision,
+        "flag_decision_reason": reason,
+        "flag_decided_by": actor,
+        "flag_decided_at": timezone.now(),
+    }
+    if decision == FlagDecision.CORRECTED:
+        changes |= _merchant_figures(locked.snapshot, locked.merchant_id)
+    locked = _update_row(locked, **changes)
+    disclosure = locked.snapshot.disclosure_date
+    decision_label = label(FlagDecision(decision).label)
+    notify_merchant_members(
+        merchant_id=locked.merchant_id,
+        key=f"disclosure-flag:{locked.pk}:{changes['flag_decided_at'].isoformat()}",
+        subject=msg(
+            m.FLAG_DECIDED_SUBJECT,
+            disclosure=bilingual(lambda: disclosure.display_name),
+            decision=decision_label,
+        ),
+        body=msg(m.FLAG_DECIDED_BODY, name=person(actor), decision=decision_label, reason=reason),
+        link=reverse("disclosure-preview"),
+    )
+    return locked
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from common import csv as safe_csv
 from common.pages import act
-from complaints.forms.disclosure import FlagForm, ReplyForm
+from complaints.forms.disclosure import FlagDecisionForm, FlagForm, ReplyForm
 from complaints.models import ComplaintCategory, DisclosureMerchantRow, DisclosureRegionRow
 from complaints.permissions import reads_disclosure_flags
 from complaints.selectors import disclosure as selectors
@@ -125,7 +125,7 @@ def disclosure_csv(request: HttpRequest, pk: int) -> HttpResponse:
             *figures,
         ]
     )
-    for row in snapshot.merchant_rows.all():
+    for row in selectors.snapshot_merchant_rows(snapshot):
         writer.writerow(
             [
                 _("merchant"),
@@ -189,4 +189,27 @@ def disclosure_flags(request: HttpRequest) -> HttpResponse:
     if not reads_disclosure_flags(request.user):
         raise Http404
     rows = selectors.flagged_rows_for_regulator(user=request.user)
-    return render(request, "complaints/disclosure/flags.html", {"rows": rows})
+    return render(
+        request,
+        "complaints/disclosure/flags.html",
+        {"rows": rows, "decision_form": FlagDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def disclosure_flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(selectors.flagged_rows_for_regulator(user=request.user), pk=pk)
+    form = FlagDecisionForm(request.POST)
+    return act(
+        request,
+        lambda: svc.disclosure_flag_decide(
+            actor=request.user,
+            row=row,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("The decision was recorded and the merchant told."),
+        then=reverse("disclosure-flags"),
+        form=form,
+    )
