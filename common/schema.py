@@ -2,7 +2,7 @@
 can really give documented from what the view is made of, so no view lists them by hand and
 none is forgotten:
 
-- 400 for a request body (validation, a refused rule) or query filters;
+- 400 for a request body (validation, a refused rule), query filters or a page size;
 - 401 wherever an authentication class runs (no credentials, or a bad or expired token);
 - 403 for writes a session may send (the CSRF check) and for permission classes that refuse;
 - 404 for an object named in the path, a page number past the end, and endpoints that exist
@@ -29,7 +29,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 
-from common.api import NotFoundUnless
+from common.api import ApiPagination, NotFoundUnless
 from common.parsers import BoundedJSONParser
 
 ERROR_DESCRIPTIONS = {
@@ -122,7 +122,8 @@ class AutoSchema(SpectacularAutoSchema):
         has_body = self._get_request_body() is not None
         authenticators = view.get_authenticators()
         perms = view.get_permissions()
-        if has_body or self._get_filter_parameters():
+        paginator = self._get_paginator() if self._is_list_view() else None
+        if has_body or self._get_filter_parameters() or isinstance(paginator, ApiPagination):
             codes.add(400)
         if authenticators:
             codes.add(401)
@@ -130,11 +131,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.add(403)
         if any(not isinstance(p, _NEVER_FORBID) for p in perms):
             codes.add(403)
-        if (
-            "{" in self.path
-            or any(isinstance(p, NotFoundUnless) for p in perms)
-            or (self._is_list_view() and self._get_paginator() is not None)
-        ):
+        if "{" in self.path or any(isinstance(p, NotFoundUnless) for p in perms) or paginator:
             codes.add(404)
         if has_body:
             codes.add(415)
