@@ -6,7 +6,10 @@ module must not import them)."""
 from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,12 +23,14 @@ from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 
 __all__ = [
     "ERROR_RESPONSES",
+    "MAX_PK",
     "ApiPagination",
     "BoundedJSONParser",
     "CountsPagination",
     "NotFoundUnless",
     "PayloadTooLarge",
     "api_exception_handler",
+    "api_not_found",
     "is_pk",
     "json_depth",
     "pk_or_404",
@@ -39,8 +44,32 @@ ERROR_RESPONSES = {
 
 
 class ApiPagination(PageNumberPagination):
+    """Pages of `page_size` rows, 1 to `max_page_size` as the schema says: any other value is a
+    400, not silently the default size."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class CountsPagination(ApiPagination):
@@ -109,3 +138,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         exc = ValidationError({exc.field or "detail": [exc.message]})
     return exception_handler(exc, context)
+
+
+def api_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (config.urls.handler404): under /api/ JSON as DRF answers it, so a path the
+    URL resolver does not match (`/api/v1/merchants/1.5/`) gives the documented answer."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

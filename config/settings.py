@@ -225,7 +225,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting the error answers each operation can give (common/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.api_exception_handler",
     # The throttles take the client's address by the same rule as common.net.client_ip: with 0
     # trusted proxies REMOTE_ADDR only, so a made-up X-Forwarded-For does not dodge them.

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config.health import health, ready
 from merchants.views.accounts import set_language
 
+# JSON under /api/, the site's page elsewhere.
+handler404 = "common.api.api_not_found"
+
 urlpatterns = [
     path("healthz/", health, name="health"),
     path("readyz/", ready, name="ready"),

@@ -266,7 +266,11 @@ class ReviewDeclarationViewSet(
         responses={200: QueueDeclarationSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
-        query = QueueQuerySerializer(data=request.query_params, context={"user": request.user})
+        # A plain dict, not the QueryDict: DRF reads an empty form value as "not sent", so
+        # `?tab=&county=` would pass as the defaults although the schema refuses "".
+        query = QueueQuerySerializer(
+            data=request.query_params.dict(), context={"user": request.user}
+        )
         query.is_valid(raise_exception=True)
         filters = query.filters()
         today = timezone.localdate()
