@@ -15,7 +15,14 @@ from django.utils import timezone, translation
 
 from common import sms
 from common.messages import CATALOG, bilingual, day, label, msg, person, render
-from complaints.models import Complaint, ComplaintCategory, ComplaintEvent, DeclineGround
+from complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    DeclineGround,
+    DisclosureDate,
+    FlagDecision,
+)
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
 from merchants.models import Notification, User
@@ -64,6 +71,7 @@ def _no_chinese(text: str, *names: str) -> None:
 def test_every_complaints_message_renders_in_both_languages():
     zhou = User(username="reg-xihu", first_name="建华", last_name="周")
     county = region("330106")
+    disclosure = DisclosureDate.objects.order_by("date").first()
     params = {
         "name": person(zhou),
         "n": 4,
@@ -77,6 +85,9 @@ def test_every_complaints_message_renders_in_both_languages():
         "day": day(date(2026, 12, 5)),
         "role": label(ComplaintEvent.Role.REGULATOR.label),
         "link": "https://example.org/t/abc/",
+        "disclosure": bilingual(lambda: disclosure.display_name),
+        "decision": label(FlagDecision.REJECTED.label),
+        "reason": "核实无误",
     }
     codes = [code for code in CATALOG if code.startswith("complaints.")]
     assert len(codes) >= 19
@@ -85,7 +96,7 @@ def test_every_complaints_message_renders_in_both_languages():
         chinese, english = render(message, "zh-hans"), render(message, "en")
         assert chinese and english and chinese != english, code
         _no_english(chinese, "https://example.org/t/abc/")
-        _no_chinese(english, "西湖茶楼", "建华 周")
+        _no_chinese(english, "西湖茶楼", "建华 周", "核实无误")
         assert not re.search(r"[\u3400-\u9fff][:;,]", chinese), chinese  # Chinese punctuation
     claimed = msg("complaints.claimed", name=person(zhou))
     assert render(claimed, "zh-hans").startswith("周建华")
