@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Chinese text with Chinese punctuation, as the reader writes it)
 """A merchant objects to its figures before publication (on a phone); the county regulator
 rejects the objection with a reason; the merchant reads the decision on its preview page."""
 
