@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionStateEnum": "review.models.InspectionState",
         "IndustryEnum": "merchants.models.Industry",
         "PoolEnum": "ratings.models.Pool",
+        "FlagDecisionEnum": "complaints.models.FlagDecision",
+        "ReportDecisionEnum": "merchants.models.reports.CheckedReport.Decision",
     },
 }
 

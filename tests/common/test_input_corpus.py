@@ -287,7 +287,10 @@ def _preview_row(merchant: Merchant) -> Any:
     preview = disclosure.disclosure_open_preview(
         snapshot=disclosure.disclosure_build(disclosure_date=day)
     )
-    return preview.merchant_rows.get(merchant=merchant)
+    row = preview.merchant_rows.get(merchant=merchant)
+    # Flagged, so the regulators' decision form on it is posted too.
+    preview.merchant_rows.filter(pk=row.pk).update(merchant_flag=True, flag_comment="有误")
+    return row
 
 
 def _build_form(cls: type[forms.BaseForm], world: dict[str, Any], **bound: Any) -> Any:
@@ -546,6 +549,7 @@ def _page_url(route: str, world: dict[str, Any]) -> str:
         "appeals": world["appeal"].pk,
         "rectifications": world["rectification"].pk,
         "preview": world["preview_row"].pk,
+        "flags": world["preview_row"].pk,
         "disclosures": world["preview_row"].snapshot_id,
     }
 
