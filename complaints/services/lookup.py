@@ -51,7 +51,9 @@ def lookup_sent_text() -> str:
 
 
 def _hash(complaint_id: int, code: str) -> str:
-    return salted_hmac("complaints.lookup", f"{complaint_id}:{code}").hexdigest()
+    return salted_hmac(
+        "complaints.lookup", f"{complaint_id}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _number(value: str) -> str:
