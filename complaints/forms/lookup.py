@@ -9,6 +9,8 @@ from common.forms import NoSuffixMixin
 
 
 class LookupForm(NoSuffixMixin, forms.Form):
+    """The number and phone; `with_code`: the code sent by SMS too, the pair then kept hidden."""
+
     number = forms.CharField(
         label=gettext_lazy("Complaint number"),
         max_length=24,
@@ -21,18 +23,20 @@ class LookupForm(NoSuffixMixin, forms.Form):
         help_text=gettext_lazy("The phone you gave with the complaint."),
     )
 
-
-class LookupCodeForm(LookupForm):
-    code = forms.RegexField(
-        label=gettext_lazy("Code from the SMS"),
-        regex=r"^[0-9]{6}$",
-        error_messages={"invalid": gettext_lazy("Enter the 6 digits of the code.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_code: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["number"].widget = forms.HiddenInput()
-        self.fields["phone"].widget = forms.HiddenInput()
+        if with_code:
+            self.fields["number"].widget = forms.HiddenInput()
+            self.fields["phone"].widget = forms.HiddenInput()
+            self.fields["code"] = forms.RegexField(
+                label=gettext_lazy("Code from the SMS"),
+                regex=r"^[0-9]{6}$",
+                error_messages={"invalid": gettext_lazy("Enter the 6 digits of the code.")},
+                widget=forms.TextInput(
+                    attrs={
+                        "autocomplete": "one-time-code",
+                        "inputmode": "numeric",
+                        "maxlength": "6",
+                    }
+                ),
+            )

@@ -8,47 +8,34 @@ from django.urls import reverse
 from common.errors import DomainError
 from common.net import client_ip
 from common.pages import show_domain_error
-from complaints.forms.lookup import LookupCodeForm, LookupForm
+from complaints.forms.lookup import LookupForm
 from complaints.services import lookup
 
 
 def complaint_lookup(request: HttpRequest) -> HttpResponse:
     """GET: the number and phone. POST without a code: send one, then ask for it. POST with a
-    code: open the complaint."""
-    context: dict = {"sent": False}
+    code (the number and phone come back hidden): open the complaint."""
     if request.method != "POST":
-        return render(request, "complaints/public/lookup.html", {"form": LookupForm(), **context})
-    if "code" in request.POST:
-        code_form = LookupCodeForm(request.POST)
-        if code_form.is_valid():
-            data = code_form.cleaned_data
-            try:
-                complaint = lookup.complaint_lookup_verify(
-                    number=data["number"], phone=data["phone"], code=data["code"]
-                )
-            except DomainError as exc:
-                show_domain_error(code_form, exc)
-            else:
-                return redirect(reverse("complaint-track", args=[complaint.tracking_token]))
-        return render(
-            request,
-            "complaints/public/lookup.html",
-            {"form": code_form, "sent": True, "sent_text": lookup.lookup_sent_text()},
-        )
-    form = LookupForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lookup.complaint_lookup_request(
-                number=data["number"], phone=data["phone"], ip=client_ip(request)
+        return _page(request, LookupForm(), sent=False)
+    with_code = "code" in request.POST
+    form = LookupForm(request.POST, with_code=with_code)
+    if not form.is_valid():
+        return _page(request, form, sent=with_code)
+    number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+    try:
+        if with_code:
+            complaint = lookup.complaint_lookup_verify(
+                number=number, phone=phone, code=form.cleaned_data["code"]
             )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            code_form = LookupCodeForm(initial={"number": data["number"], "phone": data["phone"]})
-            return render(
-                request,
-                "complaints/public/lookup.html",
-                {"form": code_form, "sent": True, "sent_text": lookup.lookup_sent_text()},
-            )
-    return render(request, "complaints/public/lookup.html", {"form": form, **context})
+            return redirect(reverse("complaint-track", args=[complaint.tracking_token]))
+        lookup.complaint_lookup_request(number=number, phone=phone, ip=client_ip(request))
+    except DomainError as exc:
+        show_domain_error(form, exc)
+        return _page(request, form, sent=with_code)
+    code_form = LookupForm(initial={"number": number, "phone": phone}, with_code=True)
+    return _page(request, code_form, sent=True)
+
+
+def _page(request: HttpRequest, form: LookupForm, *, sent: bool) -> HttpResponse:
+    context = {"form": form, "sent": sent, "sent_text": lookup.lookup_sent_text() if sent else ""}
+    return render(request, "complaints/public/lookup.html", context)
