@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 INTAKE = "/api/v1/complaints/intake/"
 NUMBER = re.compile(r"^\d{6}-\d{4}-\d{6}$")
-MIGRATION = import_module("complaints.migrations.0012_number_existing_complaints")
+MIGRATION = import_module("complaints.migrations.0013_number_existing_complaints")
 
 
 def _body(merchant, **overrides) -> dict:

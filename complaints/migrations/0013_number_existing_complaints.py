@@ -39,6 +39,6 @@ def unnumber(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0011_numbers_channels_lookup")]
+    dependencies = [("complaints", "0012_numbers_channels_lookup")]
 
     operations = [migrations.RunPython(number, unnumber)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0010_user_input_bounds'),
+        ('complaints', '0011_disclosure_flag_decisions'),
         ('merchants', '0010_supervisors_memberships_removed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
