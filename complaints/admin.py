@@ -34,13 +34,28 @@ class ComplaintEventInline(admin.TabularInline):
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
-    list_display = ("id", "business_display", "region", "category", "state", "created_at")
-    list_filter = ("state", "category", "is_overdue")
-    search_fields = ("=id", "merchant__name", "=merchant__uscc", "business_name")
+    list_display = (
+        "number",
+        "business_display",
+        "region",
+        "category",
+        "channel",
+        "state",
+        "created_at",
+    )
+    list_filter = ("state", "category", "channel", "is_overdue")
+    search_fields = ("=number", "=id", "merchant__name", "=merchant__uscc", "business_name")
     list_select_related = ("merchant", "region")
     raw_id_fields = ("merchant", "consumer", "lodged_by", "handler")
     # Complaints are never deleted and change state only through the services.
-    readonly_fields = ("state", "tracking_token", "created_at", "accepted_at", "closed_at")
+    readonly_fields = (
+        "number",
+        "state",
+        "tracking_token",
+        "created_at",
+        "accepted_at",
+        "closed_at",
+    )
     inlines = (ComplaintEventInline,)
     show_full_result_count = False
 

@@ -7,7 +7,13 @@ from complaints.api.disclosure import (
     DisclosurePreviewViewSet,
     DisclosureViewSet,
 )
-from complaints.api.public import ComplaintIntakeView, ComplaintTrackViewSet, MerchantFiguresView
+from complaints.api.public import (
+    ComplaintIntakeView,
+    ComplaintLookupVerifyView,
+    ComplaintLookupView,
+    ComplaintTrackViewSet,
+    MerchantFiguresView,
+)
 
 router = SimpleRouter()
 router.register("disclosures", DisclosureViewSet, basename="api-disclosure")
@@ -18,6 +24,8 @@ router.register("", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [
     path("intake/", ComplaintIntakeView.as_view(), name="api-complaint-intake"),
+    path("lookup/", ComplaintLookupView.as_view(), name="api-complaint-lookup"),
+    path("lookup/verify/", ComplaintLookupVerifyView.as_view(), name="api-complaint-lookup-verify"),
     path(
         "figures/<str:public_code>/",
         MerchantFiguresView.as_view(),

@@ -21,12 +21,16 @@ RATED = define("complaints.rated", gettext_noop("Rated %(n)d of 5."))
 DECLINED = define("complaints.declined", gettext_noop("Ground for declining: %(ground)s"))
 
 # The merchant's people and the handlers.
-STEP_SUBJECT = define("complaints.step.subject", gettext_noop("Complaint #%(id)d: %(state)s"))
+STEP_SUBJECT = define(
+    "complaints.step.subject.number", gettext_noop("Complaint %(number)s: %(state)s")
+)
 OVERDUE_SUBJECT = define(
     "complaints.overdue.subject", gettext_noop("A complaint is past its deadline")
 )
-OVERDUE_BODY = define("complaints.overdue.body", gettext_noop("Complaint #%(id)d"))
-NEW_SUBJECT = define("complaints.new.subject", gettext_noop("New complaint #%(id)d in %(county)s"))
+OVERDUE_BODY = define("complaints.overdue.body.number", gettext_noop("Complaint %(number)s"))
+NEW_SUBJECT = define(
+    "complaints.new.subject.number", gettext_noop("New complaint %(number)s in %(county)s")
+)
 NEW_BODY = define(
     "complaints.new.body",
     gettext_noop("%(business)s: %(category)s. Accept or decline it by %(due)s."),
@@ -35,18 +39,21 @@ DIGEST_SUBJECT = define(
     "complaints.digest.subject", gettext_noop("New complaints on %(day)s: %(n)d")
 )
 DIGEST_LINE = define(
-    "complaints.digest.line", gettext_noop("#%(id)d %(county)s · %(business)s: %(category)s")
+    "complaints.digest.line.number",
+    gettext_noop("%(number)s %(county)s · %(business)s: %(category)s"),
 )
 
 # The consumer.
 RECEIVED_SUBJECT = define(
-    "complaints.consumer.received.subject", gettext_noop("Your complaint #%(id)d is received")
+    "complaints.consumer.received.subject.number",
+    gettext_noop("Your complaint %(number)s is received"),
 )
 RECEIVED_BODY = define(
-    "complaints.consumer.received.body",
+    "complaints.consumer.received.body.number",
     gettext_noop(
-        "Your complaint about %(business)s is received. The regulator accepts or declines it "
-        "by %(due)s. Follow it with the link below."
+        "Your complaint about %(business)s is received; its number is %(number)s. The regulator "
+        "accepts or declines it by %(due)s. Follow it with the link below; if you lose the link, "
+        "find the complaint again with its number and your phone."
     ),
 )
 CONSUMER_STEP_BODY = define(
@@ -54,16 +61,46 @@ CONSUMER_STEP_BODY = define(
     gettext_noop("Your complaint about %(business)s: %(state)s."),
 )
 CONSUMER_MESSAGE_SUBJECT = define(
-    "complaints.consumer.message.subject", gettext_noop("Complaint #%(id)d: a new message")
+    "complaints.consumer.message.subject.number",
+    gettext_noop("Complaint %(number)s: a new message"),
 )
 CONSUMER_MESSAGE_BODY = define(
     "complaints.consumer.message.body",
     gettext_noop("%(role)s wrote on your complaint about %(business)s."),
 )
 SMS_STEP = define(
-    "complaints.sms.step", gettext_noop("Complaint #%(id)d: %(state)s. Follow it: %(link)s")
+    "complaints.sms.step.number",
+    gettext_noop("Complaint %(number)s: %(state)s. Follow it: %(link)s"),
 )
 SMS_MESSAGE = define(
+    "complaints.sms.message.number",
+    gettext_noop("Complaint %(number)s: a new message from %(role)s. Follow it: %(link)s"),
+)
+SMS_LOOKUP_CODE = define(
+    "complaints.sms.lookup_code",
+    gettext_noop(
+        "Your code to open complaint %(number)s: %(passcode)s. It expires in %(minutes)d minutes. "
+        "If you did not ask for it, ignore this message."
+    ),
+)
+
+# Codes of messages stored before complaints had numbers: inbox messages and pending SMS and mail
+# still name them, so they keep rendering.
+define("complaints.step.subject", gettext_noop("Complaint #%(id)d: %(state)s"))
+define("complaints.overdue.body", gettext_noop("Complaint #%(id)d"))
+define("complaints.new.subject", gettext_noop("New complaint #%(id)d in %(county)s"))
+define("complaints.digest.line", gettext_noop("#%(id)d %(county)s · %(business)s: %(category)s"))
+define("complaints.consumer.received.subject", gettext_noop("Your complaint #%(id)d is received"))
+define(
+    "complaints.consumer.received.body",
+    gettext_noop(
+        "Your complaint about %(business)s is received. The regulator accepts or declines it "
+        "by %(due)s. Follow it with the link below."
+    ),
+)
+define("complaints.consumer.message.subject", gettext_noop("Complaint #%(id)d: a new message"))
+define("complaints.sms.step", gettext_noop("Complaint #%(id)d: %(state)s. Follow it: %(link)s"))
+define(
     "complaints.sms.message",
     gettext_noop("Complaint #%(id)d: a new message from %(role)s. Follow it: %(link)s"),
 )

@@ -47,6 +47,18 @@ def may_hold_complaints(user: Any) -> bool:
     )
 
 
+def files_for_callers(user: Any) -> bool:
+    """Files complaints for callers from their own desk, with the channel they came by: a
+    coordinator (at a liaison station or on a visit), a regulator (the 12315 hotline is the
+    regulator's, so its operators are regulator accounts) or a platform admin."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_platform_admin or user.is_regulator or user.is_coordinator)
+    )
+
+
 def sees_full_contact(user: Any, complaint: Complaint) -> bool:
     """Regulators, coordinators, admins and the complainant's consumer account see the contact;
     a merchant's people never, whatever account the complaint is attached to.

@@ -3,12 +3,13 @@ desk and the regulator's queue, public disclosure."""
 
 from django.urls import path
 
-from complaints.views import desks, disclosure, public
+from complaints.views import desks, disclosure, filing, lookup, public
 
 urlpatterns = [
     # The consumer: intake, their complaints, tracking by token
     path("complaints/new/", public.complaint_new, name="complaint-new"),
     path("complaints/mine/", public.complaint_mine, name="complaint-mine"),
+    path("complaints/find/", lookup.complaint_lookup, name="complaint-lookup"),
     path("complaints/t/<str:token>/", public.complaint_track, name="complaint-track"),
     path(
         "complaints/t/<str:token>/accept/",
@@ -41,6 +42,12 @@ urlpatterns = [
         "complaints/t/<str:token>/evidence/<int:pk>/",
         public.complaint_evidence,
         name="complaint-track-evidence",
+    ),
+    # Coordinators and hotline operators: filing for callers, and what they filed
+    path("complaints/file/", filing.complaint_file, name="complaint-file"),
+    path("complaints/filed/", filing.complaint_filed_list, name="complaint-filed"),
+    path(
+        "complaints/filed/<int:pk>/", filing.complaint_filed_detail, name="complaint-filed-detail"
     ),
     # The merchant's desk
     path("complaints/merchant/", desks.merchant_desk, name="complaint-merchant-desk"),

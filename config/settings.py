@@ -335,6 +335,17 @@ COMPLAINT_ADDRESS_LIMITS = {
     "day": env.int("COMPLAINT_LIMIT_PER_ADDRESS_DAY", default=100),
 }
 
+# Finding a complaint again by number and phone: one-time codes sent per phone (normalised)...
+COMPLAINT_LOOKUP_LIMITS = {
+    "hour": env.int("COMPLAINT_LOOKUP_PER_HOUR", default=3),
+    "day": env.int("COMPLAINT_LOOKUP_PER_DAY", default=10),
+}
+# ...and per client address (a bound on the SMS one address can make the platform send).
+COMPLAINT_LOOKUP_ADDRESS_LIMITS = {
+    "hour": env.int("COMPLAINT_LOOKUP_PER_ADDRESS_HOUR", default=20),
+    "day": env.int("COMPLAINT_LOOKUP_PER_ADDRESS_DAY", default=100),
+}
+
 # The platform's public address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)

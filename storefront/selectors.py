@@ -218,7 +218,8 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
         "credit": _credit(merchant.uscc),
         "complaints": complaints,
         "url": store_public_url(merchant.public_code),
-        "complaint_url": reverse("complaint-new") + f"?merchant={merchant.public_code}",
+        # The store page is where the store's QR code leads: its complaints come by that channel.
+        "complaint_url": reverse("complaint-new") + f"?merchant={merchant.public_code}&channel=qr",
         "generated_on": today,
     }
 

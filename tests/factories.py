@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintCategory
+from complaints.services.numbers import complaint_number_next
 from merchants.models import (
     ColdChainRecord,
     Declaration,
@@ -283,6 +284,9 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     wanted_outcome = "退货退款"
     complainant_name = "王五"
     complainant_phone = "13900139000"
+    number = factory.LazyAttribute(
+        lambda c: complaint_number_next(county=c.region.code, year=timezone.localdate().year)
+    )
 
 
 class StandingFactory(factory.django.DjangoModelFactory):

@@ -41,8 +41,11 @@ RULES = {
     "regulators": "L H H H H A A A A H A",
     # One object of Xihu: its regulators up the tree and admins; nobody else learns of it.
     "regulator_of_region": "L H H H H A H A A H A",
-    # Regulators' and coordinators' lists, scoped to their region.
+    # Regulators' and coordinators' lists, scoped to their region; filing a complaint for a
+    # caller and the list of those one filed (hotline operators are regulator accounts).
     "supervisors": "L H H H H A A A A A A",
+    # A complaint the coordinator filed for a caller: only the one who filed it, read-only.
+    "filer_only": "L H H H H H H H H A H",
     # My inspection visits: regulators and coordinators (a platform admin inspects nothing).
     "inspectors": "L H H H H A A A A A H",
     # A county change from Xihu to Binjiang: decided by the receiving county and above.
@@ -168,6 +171,10 @@ PAGES: dict[str, str] = {
     "merchant-inspection-rectify": "member_of_merchant",
     "merchant-inspections": "merchant_people",
     # Complaints: the public side (the tracking link is the key)
+    "complaint-file": "supervisors",
+    "complaint-filed": "supervisors",
+    "complaint-filed-detail": "filer_only",
+    "complaint-lookup": "public",
     "complaint-mine": "signed_in",
     "complaint-new": "public",
     "complaint-track": "public",
@@ -246,6 +253,8 @@ API: dict[str, str] = {
     "GET /api/v1/complaints/disclosures/{id}/regions/": "public",
     "GET /api/v1/complaints/figures/{public_code}/": "public",
     "POST /api/v1/complaints/intake/": "public",
+    "POST /api/v1/complaints/lookup/": "public",
+    "POST /api/v1/complaints/lookup/verify/": "public",
     "GET /api/v1/complaints/track/{token}/": "public",
     "POST /api/v1/complaints/track/{token}/accept-proposal/": "public",
     "POST /api/v1/complaints/track/{token}/attach/": "consumer_only",

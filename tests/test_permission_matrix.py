@@ -197,7 +197,9 @@ def _world(media: Path) -> World:
         uploaded_by=owner,
     )
 
-    complaint = ComplaintFactory(merchant=merchant, consumer=consumer)
+    complaint = ComplaintFactory(
+        merchant=merchant, consumer=consumer, lodged_by=users["coordinator"]
+    )
     evidence = ComplaintEvidence.objects.create(
         complaint=complaint,
         file=ContentFile(PNG_BYTES, name="receipt.png"),
@@ -287,6 +289,7 @@ def _world(media: Path) -> World:
         "complaints": complaint.pk,
         "merchant": complaint.pk,
         "queue": complaint.pk,
+        "filed": complaint.pk,
         "evidence": evidence.pk,
         "preview": row.pk,
         "disclosure-preview": row.pk,

@@ -30,6 +30,10 @@ from complaints.api.serializers import (
     EVIDENCE_PK,
     IntakeResultSerializer,
     IntakeSerializer,
+    LookupResultSerializer,
+    LookupSentSerializer,
+    LookupSerializer,
+    LookupVerifySerializer,
     MerchantFiguresSerializer,
     OptionalTextSerializer,
     RateSerializer,
@@ -39,12 +43,18 @@ from complaints.api.serializers import (
     validated,
 )
 from complaints.models import Complaint, ComplaintEvent
-from complaints.permissions import may_hold_complaints
+from complaints.permissions import files_for_callers, may_hold_complaints
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
+from complaints.services import lookup
+from complaints.services.lookup import lookup_sent_text
 from merchants.models import Merchant, User
 
 Role = ComplaintEvent.Role
+
+TOO_MANY_CODES = OpenApiResponse(
+    description=gettext_lazy("Too many codes asked for from this phone or address; try later.")
+)
 
 TOO_MANY = OpenApiResponse(
     description=gettext_lazy("Too many complaints from this phone or address; try later.")
@@ -65,7 +75,9 @@ def _signed_in_consumer(user: Any) -> User | None:
 
 
 class ComplaintIntakeView(APIView):
-    """Lodge a complaint without an account; a signed-in consumer's complaint joins the account."""
+    """Lodge a complaint without an account; a signed-in consumer's complaint joins the account.
+    A coordinator or hotline operator (session or token) files for a caller: they are recorded
+    as the one who lodged it, may give any channel, and the per-address limit skips them."""
 
     permission_classes = [permissions.AllowAny]
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
@@ -77,12 +89,12 @@ class ComplaintIntakeView(APIView):
             "multipart/form-data": IntakeSerializer,
         },
         responses={201: IntakeResultSerializer, 400: ERROR_RESPONSES[400], 429: TOO_MANY},
-        auth=[],
         tags=["complaints"],
     )
     def post(self, request: Request) -> Response:
         data = validated(IntakeSerializer, request)
         ip = client_ip(request)
+        staff = request.user if files_for_callers(request.user) else None
         phone = data["complainant_phone"]  # normalised by the serializer
         try:
             complaint = services.complaint_submit(
@@ -101,6 +113,8 @@ class ComplaintIntakeView(APIView):
                 purchase_date=data.get("purchase_date"),
                 evidence=data.get("evidence", []),
                 consumer=_signed_in_consumer(request.user),
+                lodged_by=staff,
+                channel=data["channel"],
                 ip=ip,
                 language=translation.get_language(),
             )
@@ -114,6 +128,7 @@ class ComplaintIntakeView(APIView):
         except NoReverseMatch:
             page_url = None
         result = {
+            "number": complaint.number,
             "tracking_token": token,
             "tracking_url": request.build_absolute_uri(
                 reverse("api-complaint-track-detail", args=[token])
@@ -123,6 +138,73 @@ class ComplaintIntakeView(APIView):
             "accept_due": complaint.accept_due,
         }
         return Response(IntakeResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+# Finding a complaint again by number and phone
+
+
+class ComplaintLookupView(APIView):
+    """Ask for a one-time code to open a complaint by its number and the consumer's phone."""
+
+    authentication_classes: list = []  # anyone: no session, so no CSRF token is asked
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [BoundedJSONParser, FormParser]
+
+    @extend_schema(
+        summary=gettext_lazy("Ask for a code to open a complaint by number and phone"),
+        description=gettext_lazy(
+            "If the number and phone name a complaint, a 6-digit code valid for 10 minutes is "
+            "sent to the phone by SMS. The answer is the same either way."
+        ),
+        request=LookupSerializer,
+        responses={202: LookupSentSerializer, 400: ERROR_RESPONSES[400], 429: TOO_MANY_CODES},
+        auth=[],
+        tags=["complaints"],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(LookupSerializer, request)
+        try:
+            lookup.complaint_lookup_request(
+                number=data["number"], phone=data["phone"], ip=client_ip(request)
+            )
+        except lookup.LookupLimited as limit:
+            return Response({"detail": limit.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response({"detail": lookup_sent_text()}, status=status.HTTP_202_ACCEPTED)
+
+
+class ComplaintLookupVerifyView(APIView):
+    """Open a complaint with the code sent to its phone: its tracking token and links."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [BoundedJSONParser, FormParser]
+
+    @extend_schema(
+        summary=gettext_lazy("Open a complaint with the code sent by SMS"),
+        description=gettext_lazy(
+            "A code is good once, for 10 minutes and 5 wrong attempts; a wrong or expired code "
+            "and an unknown number and phone are refused alike (400)."
+        ),
+        request=LookupVerifySerializer,
+        responses={200: LookupResultSerializer, 400: ERROR_RESPONSES[400]},
+        auth=[],
+        tags=["complaints"],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(LookupVerifySerializer, request)
+        complaint = lookup.complaint_lookup_verify(
+            number=data["number"], phone=data["phone"], code=data["code"]
+        )
+        token = complaint.tracking_token
+        result = {
+            "number": complaint.number,
+            "tracking_token": token,
+            "tracking_url": request.build_absolute_uri(
+                reverse("api-complaint-track-detail", args=[token])
+            ),
+            "page_url": request.build_absolute_uri(reverse("complaint-track", args=[token])),
+        }
+        return Response(LookupResultSerializer(result).data)
 
 
 # Tracking by token

@@ -24,6 +24,7 @@ from complaints.models import (
     MAX_AMOUNT,
     Complaint,
     ComplaintCategory,
+    ComplaintChannel,
     ComplaintEvent,
     ComplaintEvidence,
     DeclineGround,
@@ -153,6 +154,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
         model = Complaint
         fields = (
             "id",
+            "number",
+            "channel",
             "merchant",
             "business",
             "business_address",
@@ -222,6 +225,7 @@ class TrackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = (
+            "number",
             "business",
             "category",
             "state",
@@ -244,6 +248,9 @@ class TrackSerializer(serializers.ModelSerializer):
 
 
 class IntakeResultSerializer(serializers.Serializer):
+    number = serializers.CharField(
+        help_text=gettext_lazy("The complaint number, e.g. 330106-2026-000123.")
+    )
     tracking_token = serializers.CharField()
     tracking_url = serializers.CharField(
         help_text=gettext_lazy("The API address that follows the complaint.")
@@ -310,6 +317,15 @@ class IntakeSerializer(serializers.Serializer):
     )
     complainant_email = serializers.EmailField(required=False, allow_blank=True)
     consent_to_contact = serializers.BooleanField(required=False, default=False)
+    channel = serializers.ChoiceField(
+        choices=ComplaintChannel.choices,
+        required=False,
+        default=ComplaintChannel.WEB,
+        help_text=gettext_lazy(
+            "How the complaint came in. Anyone may say web or qr (a store's QR code); the other "
+            "channels only a coordinator or hotline operator filing for a caller."
+        ),
+    )
     evidence = serializers.ListField(
         child=serializers.FileField(),
         required=False,
@@ -343,6 +359,38 @@ class IntakeSerializer(serializers.Serializer):
         if region is None:
             raise serializers.ValidationError(_("No region has this code."))
         return region
+
+
+class LookupSerializer(serializers.Serializer):
+    number = serializers.CharField(
+        max_length=24, help_text=gettext_lazy("The complaint number, e.g. 330106-2026-000123.")
+    )
+    phone = serializers.CharField(
+        max_length=30, help_text=gettext_lazy("The phone given with the complaint.")
+    )
+
+
+class LookupVerifySerializer(LookupSerializer):
+    code = serializers.RegexField(
+        r"^\s*[0-9]{6}\s*$",
+        help_text=gettext_lazy("The 6-digit code sent by SMS."),
+        error_messages={"invalid": gettext_lazy("Enter the 6 digits of the code.")},
+    )
+
+
+class LookupSentSerializer(serializers.Serializer):
+    detail = serializers.CharField(
+        help_text=gettext_lazy("The same words whether or not a complaint matched.")
+    )
+
+
+class LookupResultSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    tracking_token = serializers.CharField()
+    tracking_url = serializers.CharField(
+        help_text=gettext_lazy("The API address that follows the complaint.")
+    )
+    page_url = serializers.CharField(help_text=gettext_lazy("The tracking page."))
 
 
 class TextSerializer(serializers.Serializer):

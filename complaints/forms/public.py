@@ -10,10 +10,23 @@ from django.utils.translation import gettext_lazy
 
 from common.forms import BLANK, DATE_WIDGET, MultipleFileField, NoSuffixMixin
 from common.phones import phone_normalise
-from complaints.models import MAX_AMOUNT, ComplaintCategory, validate_purchase_date
+from complaints.models import (
+    MAX_AMOUNT,
+    ComplaintCategory,
+    ComplaintChannel,
+    validate_purchase_date,
+)
 from complaints.services.complaints import MAX_EVIDENCE_FILES
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region
+
+# The channels a coordinator or hotline operator records on their page (web and QR are the
+# consumer's own).
+STAFF_CHANNELS = [
+    (value, label)
+    for value, label in ComplaintChannel.choices
+    if value not in (ComplaintChannel.WEB, ComplaintChannel.QR)
+]
 
 
 class MerchantSearchForm(NoSuffixMixin, forms.Form):
@@ -102,10 +115,30 @@ class ComplaintForm(NoSuffixMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, merchant: Merchant | None, counties: list[Region], **kwargs: Any
+        self,
+        *args: Any,
+        merchant: Merchant | None,
+        counties: list[Region],
+        for_caller: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.merchant = merchant
+        if for_caller:
+            # A coordinator or hotline operator types what the caller says.
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("How the complaint came in"), choices=[BLANK, *STAFF_CHANNELS]
+            )
+            self.fields["complainant_name"].label = _("Caller's name")
+            self.fields["complainant_phone"].label = _("Caller's phone")
+            self.fields["complainant_phone"].help_text = _(
+                "The complaint's number and link are sent to it by SMS."
+            )
+            self.fields["complainant_email"].label = _("Caller's e-mail (optional)")
+            self.fields["consent_to_contact"].label = _(
+                "The caller agrees that the regulator and the merchant contact them"
+            )
+            self.order_fields(["channel"])
         if merchant is not None:
             del self.fields["business_name"], self.fields["business_address"]
         else:

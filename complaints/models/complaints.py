@@ -75,8 +75,46 @@ class DeclineGround(models.TextChoices):
     OTHER = "other", _("Other (explained)")
 
 
+class ComplaintChannel(models.TextChoices):
+    """How the complaint reached the platform."""
+
+    WEB = "web", _("Web form")
+    QR = "qr", _("Store QR code")
+    HOTLINE = "hotline", _("Hotline (12315)")
+    STATION = "station", _("Liaison station")
+    LETTER = "letter", _("Letter")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+# What a consumer may claim for themselves; the other channels are recorded by the staff who
+# take the complaint (a hotline operator, a coordinator at a station, a clerk at the counter).
+SELF_SERVICE_CHANNELS = (ComplaintChannel.WEB, ComplaintChannel.QR)
+
+
 def new_tracking_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class ComplaintNumberCounter(models.Model):
+    """The last complaint number given in one county in one year: the next one is taken by one
+    upsert in the intake's transaction (complaints.services.numbers), so only intakes of the same
+    county wait for each other, and only while the intake commits."""
+
+    region = models.ForeignKey(
+        "merchants.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("county")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    given = models.PositiveIntegerField(_("numbers given"), default=0)
+
+    class Meta:
+        verbose_name = _("complaint number counter")
+        verbose_name_plural = _("complaint number counters")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="complaint_number_county_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}-{self.year}: {self.given}"
 
 
 class Complaint(models.Model):
@@ -85,6 +123,19 @@ class Complaint(models.Model):
 
     tracking_token = models.CharField(
         max_length=40, unique=True, default=new_tracking_token, editable=False
+    )
+    number = models.CharField(
+        _("complaint number"),
+        max_length=24,
+        blank=True,
+        editable=False,
+        help_text=_("County code, year and sequence, e.g. 330106-2026-000123."),
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=ComplaintChannel.choices,
+        default=ComplaintChannel.WEB,
     )
     merchant = models.ForeignKey(
         "merchants.Merchant",
@@ -147,7 +198,10 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("A coordinator who lodged it on the consumer's behalf."),
+        verbose_name=_("lodged by"),
+        help_text=_(
+            "The staff member (coordinator, hotline operator) who filed it for the caller."
+        ),
     )
     submitted_ip = models.GenericIPAddressField(null=True, blank=True)
 
@@ -206,6 +260,11 @@ class Complaint(models.Model):
                 ),
                 name="complaint_purchase_date_in_range",
             ),
+            # Empty only between the row's insert and its numbering in the same transaction
+            # (and in rows bulk-written by the province demo generator).
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="complaint_number_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "state", "created_at"], name="complaint_queue_idx"),
@@ -218,10 +277,17 @@ class Complaint(models.Model):
             models.Index(
                 fields=["complainant_phone", "created_at"], name="complaint_phone_recent_idx"
             ),
+            # "Complaints I filed" for a coordinator or hotline operator.
+            models.Index(fields=["lodged_by", "created_at"], name="complaint_lodged_by_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.business_display}"
+        return f"{self.reference} {self.business_display}"
+
+    @property
+    def reference(self) -> str:
+        """How people name the complaint: its number (#id for an unnumbered row)."""
+        return self.number or f"#{self.pk}"
 
     @property
     def business_display(self) -> str:

@@ -67,6 +67,22 @@ def consumer_complaint_list(*, user: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(consumer=user).select_related("merchant")
 
 
+# What a coordinator or hotline operator filed for callers: theirs only.
+
+
+def complaints_filed_by(*, user: User) -> QuerySet[Complaint]:
+    if not user.is_authenticated:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(lodged_by=user).select_related("merchant", "region")
+
+
+def complaint_filed_by_get(*, user: User, pk: int) -> Complaint:
+    """One complaint the user filed, with its timeline; any other is a 404."""
+    return get_object_or_404(
+        complaints_filed_by(user=user).prefetch_related("events", "evidence"), pk=pk
+    )
+
+
 # The merchant's desk: only complaints against merchants the user works for, whatever their role.
 
 

@@ -6,8 +6,9 @@ from merchants.services.history import HistorySection, file_entry, record
 
 # Never in an export: the tracking link's token is a key, the address is the consumer's.
 SECRET_FIELDS = ("tracking_token", "submitted_ip")
-# Kept from the owner's copy as from the merchant's desk (the phone goes out masked).
-OWNER_HIDDEN = ("complainant_phone", "complainant_email", "consumer")
+# Kept from the owner's copy as from the merchant's desk (the phone goes out masked), and so is
+# the staff member who filed it for a caller.
+OWNER_HIDDEN = ("complainant_phone", "complainant_email", "consumer", "lodged_by")
 
 
 def complaint_history(*, merchant: Merchant, full: bool) -> list[HistorySection]:

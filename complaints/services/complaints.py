@@ -32,19 +32,22 @@ from complaints.models import (
     CLOSED_COMPLAINT_STATES,
     EARLIEST_PURCHASE_DATE,
     MAX_AMOUNT,
+    SELF_SERVICE_CHANNELS,
     Complaint,
     ComplaintCategory,
+    ComplaintChannel,
     ComplaintEvent,
     ComplaintEvidence,
     DeclineGround,
 )
 from complaints.models import ComplaintState as C
-from complaints.permissions import can_answer, can_handle, may_hold_complaints
+from complaints.permissions import can_answer, can_handle, files_for_callers, may_hold_complaints
 from complaints.selectors.complaints import (
     complaint_handler_ids,
     complaint_handlers,
     complaints_new_in_region,
 )
+from complaints.services.numbers import complaint_number_assign
 from complaints.signals import complaint_changed
 from merchants.models import Merchant, Region, User
 from merchants.services.notifications import notify_merchant_members, notify_users
@@ -133,7 +136,7 @@ def _business(complaint: Complaint) -> str:
 
 
 def _step_subject(complaint: Complaint, state: str) -> Message:
-    return msg(m.STEP_SUBJECT, id=complaint.pk, state=label(C(state).label))
+    return msg(m.STEP_SUBJECT, number=complaint.reference, state=label(C(state).label))
 
 
 def _event_body(event: ComplaintEvent, fallback: Message) -> list[Message]:
@@ -167,7 +170,9 @@ def _tell_consumer_of_step(complaint: Complaint, state: str, *, key: str) -> Non
         key=key,
         subject=_step_subject(complaint, state),
         body=[msg(m.CONSUMER_STEP_BODY, business=business, state=label(C(state).label))],
-        sms=lambda link: msg(m.SMS_STEP, id=complaint.pk, state=label(C(state).label), link=link),
+        sms=lambda link: msg(
+            m.SMS_STEP, number=complaint.reference, state=label(C(state).label), link=link
+        ),
     )
 
 
@@ -223,7 +228,9 @@ def _tell_handlers(complaint: Complaint) -> None:
     notify_users(
         user_ids=handlers,
         key=f"complaint-new:{complaint.pk}",
-        subject=msg(m.NEW_SUBJECT, id=complaint.pk, county=bilingual(lambda: region.display_name)),
+        subject=msg(
+            m.NEW_SUBJECT, number=complaint.reference, county=bilingual(lambda: region.display_name)
+        ),
         body=msg(
             m.NEW_BODY,
             business=_business(complaint),
@@ -260,7 +267,7 @@ def _digest_line(complaint: Complaint) -> Message:
     region = complaint.region
     return msg(
         m.DIGEST_LINE,
-        id=complaint.pk,
+        number=complaint.reference,
         county=bilingual(lambda: region.display_name),
         business=_business(complaint),
         category=label(ComplaintCategory(complaint.category).label),
@@ -361,6 +368,7 @@ def complaint_submit(
     evidence: Iterable[UploadedFile] = (),
     consumer: User | None = None,
     lodged_by: User | None = None,
+    channel: str = ComplaintChannel.WEB,
     ip: str | None = None,
     language: str | None = None,
 ) -> Complaint:
@@ -368,8 +376,24 @@ def complaint_submit(
 
     `language` is the consumer's (the intake request's, by default the active one): what they
     are sent about the complaint is written in it. The consumer gets a receipt with the
-    tracking link; the county's handlers hear of it at once or in their daily digest."""
+    complaint's number and tracking link; the county's handlers hear of it at once or in their
+    daily digest.
+
+    `lodged_by` is the coordinator or hotline operator who files it for a caller: they may
+    record any channel, and the per-address limit does not apply to them (the per-phone limit
+    does). Anyone else lodges through the web form or a store's QR code."""
     evidence = list(evidence)
+    require(channel in ComplaintChannel.values, _("Choose how the complaint came in."))
+    if lodged_by is not None:
+        require(
+            files_for_callers(lodged_by),
+            _("Only coordinators and hotline operators file complaints for callers."),
+        )
+    else:
+        require(
+            channel in SELF_SERVICE_CHANNELS,
+            _("Only coordinators and hotline operators record this channel."),
+        )
     require(
         len(evidence) <= MAX_EVIDENCE_FILES,
         _("Attach at most %(n)d evidence files.") % {"n": MAX_EVIDENCE_FILES},
@@ -402,7 +426,7 @@ def complaint_submit(
     if phone is None:
         raise DomainError(phone_error(), field="complainant_phone")
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
-    use = complaint_intake_use(phone=phone, ip=ip)
+    use = complaint_intake_use(phone=phone, ip=None if lodged_by is not None else ip)
     with transaction.atomic():
         return _complaint_store(
             use,
@@ -422,6 +446,7 @@ def complaint_submit(
             evidence=list(zip(evidence, kinds, strict=True)),
             consumer=consumer,
             lodged_by=lodged_by,
+            channel=channel,
             ip=ip,
             language=language,
         )
@@ -446,11 +471,14 @@ def _complaint_store(
     evidence: list[tuple[UploadedFile, str]],
     consumer: User | None,
     lodged_by: User | None,
+    channel: str,
     ip: str | None,
     language: str | None,
 ) -> Complaint:
-    """The complaint, its first event, its evidence and its notices, then its count against
-    the intake limits (last: see complaint_intake_counted). Call inside a transaction."""
+    """The complaint, its first event and its evidence, then its number and its notices, then
+    its count against the intake limits (last: see complaint_intake_counted). The number is
+    taken late so that the county's counter row is locked only while the intake commits. Call
+    inside a transaction."""
     complaint = Complaint.objects.create(
         merchant=merchant,
         region=region,
@@ -469,6 +497,7 @@ def _complaint_store(
         # one follows it by its link, never by an account that would unmask the contact.
         consumer=consumer if may_hold_complaints(consumer) else None,
         lodged_by=lodged_by,
+        channel=channel,
         submitted_ip=ip,
         language=_language(language),
         accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
@@ -479,17 +508,6 @@ def _complaint_store(
         role=Role.REGULATOR if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
     )
-    _merchant_facts_changed(complaint)
-    _tell_consumer(
-        complaint,
-        key=f"event:{event.pk}",
-        subject=msg(m.RECEIVED_SUBJECT, id=complaint.pk),
-        body=[msg(m.RECEIVED_BODY, business=_business(complaint), due=day(complaint.accept_due))],
-        sms=lambda link: msg(
-            m.SMS_STEP, id=complaint.pk, state=label(C.SUBMITTED.label), link=link
-        ),
-    )
-    _tell_handlers(complaint)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in evidence:
@@ -502,6 +520,25 @@ def _complaint_store(
             )
             save_with_file(item, upload)
             saved.append(item)
+        complaint_number_assign(complaint)
+        _merchant_facts_changed(complaint)
+        _tell_consumer(
+            complaint,
+            key=f"event:{event.pk}",
+            subject=msg(m.RECEIVED_SUBJECT, number=complaint.reference),
+            body=[
+                msg(
+                    m.RECEIVED_BODY,
+                    business=_business(complaint),
+                    number=complaint.reference,
+                    due=day(complaint.accept_due),
+                )
+            ],
+            sms=lambda link: msg(
+                m.SMS_STEP, number=complaint.reference, state=label(C.SUBMITTED.label), link=link
+            ),
+        )
+        _tell_handlers(complaint)
         complaint_intake_counted(use)
     except Exception:
         # The rows roll back with the transaction; the files already written must go too.
@@ -756,12 +793,12 @@ def complaint_message(
         _tell_consumer(
             current,
             key=f"event:{event.pk}",
-            subject=msg(m.CONSUMER_MESSAGE_SUBJECT, id=current.pk),
+            subject=msg(m.CONSUMER_MESSAGE_SUBJECT, number=current.reference),
             body=[
                 msg(m.CONSUMER_MESSAGE_BODY, role=side, business=_business(current)),
                 msg(TEXT, text=event.text),
             ],
-            sms=lambda link: msg(m.SMS_MESSAGE, id=current.pk, role=side, link=link),
+            sms=lambda link: msg(m.SMS_MESSAGE, number=current.reference, role=side, link=link),
         )
     return event
 
@@ -785,15 +822,15 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
     )
     late_ids = list(late.values_list("pk", flat=True))
     flagged = Complaint.objects.filter(pk__in=late_ids, is_overdue=False).update(is_overdue=True)
-    for pk, handler_id in Complaint.objects.filter(
+    for pk, handler_id, number in Complaint.objects.filter(
         pk__in=late_ids, handler__isnull=False
-    ).values_list("pk", "handler_id"):
+    ).values_list("pk", "handler_id", "number"):
         with transaction.atomic():
             notify_users(
                 user_ids=[handler_id],
                 key=f"complaint-overdue:{pk}",
                 subject=msg(m.OVERDUE_SUBJECT),
-                body=msg(m.OVERDUE_BODY, id=pk),
+                body=msg(m.OVERDUE_BODY, number=number or f"#{pk}"),
                 link=reverse("complaint-queue-detail", args=[pk]),
             )
     silent = 0
@@ -801,12 +838,16 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
         waiting = list(
             Complaint.objects.select_for_update(skip_locked=True)
             .filter(state__in=[C.WITH_MERCHANT, C.PROPOSED], merchant_due__lt=today)
-            .values_list("pk", "state", "merchant_id")
+            .values_list("pk", "state", "merchant_id", "number")
         )
         now = timezone.now()
         for state in (C.WITH_MERCHANT, C.PROPOSED):
-            rows = [(pk, merchant_id) for pk, s, merchant_id in waiting if s == state]
-            ids = [pk for pk, _merchant in rows]
+            rows = [
+                (pk, merchant_id, number or f"#{pk}")
+                for pk, s, merchant_id, number in waiting
+                if s == state
+            ]
+            ids = [pk for pk, _merchant, _number in rows]
             silent += Complaint.objects.filter(pk__in=ids, state=state).update(
                 state=C.MEDIATION, updated_at=now
             )
@@ -821,11 +862,11 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
                 )
                 for pk in ids
             )
-            for pk, merchant_id in rows:
+            for pk, merchant_id, number in rows:
                 notify_merchant_members(
                     merchant_id=merchant_id,
                     key=f"complaint-silent:{pk}",
-                    subject=msg(m.STEP_SUBJECT, id=pk, state=label(C.MEDIATION.label)),
+                    subject=msg(m.STEP_SUBJECT, number=number, state=label(C.MEDIATION.label)),
                     body=msg(m.SILENT),
                     link=reverse("complaint-merchant-detail", args=[pk]),
                 )

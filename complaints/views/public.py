@@ -22,8 +22,14 @@ from common.net import client_ip
 from common.pages import act, show_domain_error
 from common.uploads import attachment_response
 from complaints.forms.public import ComplaintForm, MerchantSearchForm, RateForm, ReasonForm
-from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent, ComplaintState
-from complaints.permissions import may_hold_complaints
+from complaints.models import (
+    CLOSED_COMPLAINT_STATES,
+    Complaint,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintState,
+)
+from complaints.permissions import files_for_callers, may_hold_complaints
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
 from merchants import selectors as merchant_selectors
@@ -38,7 +44,29 @@ def _counties() -> list[Region]:
 
 
 def complaint_new(request: HttpRequest) -> HttpResponse:
+    """The public form. A store's QR code opens it with channel=qr; a coordinator or hotline
+    operator signed in is recorded as the one who lodged it (their own page offers channels)."""
+    channel = ComplaintChannel.QR if request.GET.get("channel") == "qr" else ComplaintChannel.WEB
+    user = request.user
+    return complaint_intake_page(
+        request,
+        page_url=reverse("complaint-new"),
+        lodged_by=user if files_for_callers(user) else None,
+        channel=channel,
+    )
+
+
+def complaint_intake_page(
+    request: HttpRequest,
+    *,
+    page_url: str,
+    lodged_by: Any = None,
+    channel: str | None = None,
+) -> HttpResponse:
+    """Find the business, then the form: for the consumer themselves, or (channel None) for a
+    caller, by a coordinator or hotline operator who chooses the channel on the form."""
     counties = _counties()
+    for_caller = channel is None
     code = request.GET.get("merchant", "").strip()
     other = request.GET.get("other") == "1"
     merchant = None
@@ -62,6 +90,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         "search_form": search_form,
         "results": results,
         "other": other,
+        "page_url": page_url,
+        "for_caller": for_caller,
+        "lodged_by_staff": lodged_by is not None and not for_caller,
     }
     if merchant is None and not other:
         return render(request, "complaints/public/new.html", context)
@@ -71,6 +102,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         merchant=merchant,
         counties=counties,
+        for_caller=for_caller,
     )
     duplicates: list[Complaint] = []
     files_lost = False
@@ -100,6 +132,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     purchase_date=data["purchase_date"],
                     evidence=data["evidence"],
                     consumer=request.user if request.user.is_authenticated else None,
+                    lodged_by=lodged_by,
+                    channel=data["channel"] if for_caller else channel,
                     ip=client_ip(request),
                     language=translation.get_language(),
                 )
@@ -107,6 +141,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 show_domain_error(form, exc)
                 files_lost = bool(data["evidence"])
             else:
+                if for_caller:
+                    return redirect(
+                        reverse("complaint-filed-detail", args=[complaint.pk]) + "?new=1"
+                    )
                 url = reverse("complaint-track", args=[complaint.tracking_token])
                 return redirect(f"{url}?new=1")
     elif request.method == "POST":

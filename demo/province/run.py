@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from complaints.models import Complaint
+from complaints.services.numbers import complaints_number_missing
 from demo.province.complaints import (
     COMPLAINT_COLUMNS,
     complaint_rows,
@@ -316,6 +317,10 @@ def province_generate(
             t_keys = clock()
         result.seconds["foreign keys"] = clock() - t_keys
         result.serial_to = ctx.serial - 1
+        if complaints:
+            t_numbers = clock()
+            complaints_number_missing()
+            result.seconds["complaints"] += clock() - t_numbers
         if plan is not None:
             city_of = {c.code: c.city_code for c in counties}
             per_city: Counter[str] = Counter()

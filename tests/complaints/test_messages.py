@@ -76,6 +76,9 @@ def test_every_complaints_message_renders_in_both_languages():
         "name": person(zhou),
         "n": 4,
         "id": 17,
+        "number": "330106-2026-000017",
+        "passcode": "042917",
+        "minutes": 10,
         "ground": label(DeclineGround.TOO_OLD.label),
         "state": label(C.WITH_MERCHANT.label),
         "category": label(ComplaintCategory.REFUND_REFUSED.label),
@@ -171,10 +174,10 @@ def test_merchant_inbox_renders_in_the_page_language(
         subject_message__params__state={"t": "Settled"},
     )
     with translation.override("zh-hans"):
-        assert settled.subject == f"投诉 #{complaint.pk}：已和解"
+        assert settled.subject == f"投诉 {complaint.number}：已和解"
         assert settled.body == "消费者已接受商户的和解方案。"
     with translation.override("en"):
-        assert settled.subject == f"Complaint #{complaint.pk}: Settled"
+        assert settled.subject == f"Complaint {complaint.number}: Settled"
         assert settled.body == "The consumer accepted the merchant's proposal."
 
 
@@ -197,8 +200,8 @@ def test_silent_merchant_and_overdue_notices_are_codes(merchant, owner, county_r
         assert overdue.subject == "有投诉已超过办理期限"
         assert complaint.events.last().message_text == "商户逾期未答复，转由监管部门调解。"
     with translation.override("en"):
-        assert silent.subject == f"Complaint #{complaint.pk}: In mediation"
-        assert overdue.body == f"Complaint #{complaint.pk}"
+        assert silent.subject == f"Complaint {complaint.number}: In mediation"
+        assert overdue.body == f"Complaint {complaint.number}"
 
 
 # The consumer
@@ -227,7 +230,7 @@ def test_consumer_hears_of_each_step_by_mail_and_sms_in_their_language(
     link = f"/complaints/t/{complaint.tracking_token}/"
     # The receipt: one mail and one SMS, in Chinese, with the tracking link.
     receipts = [m for m in mail.outbox if m.to == [EMAIL]]
-    assert len(receipts) == 1 and receipts[0].subject == f"您的投诉 #{complaint.pk} 已收到"
+    assert len(receipts) == 1 and receipts[0].subject == f"您的投诉 {complaint.number} 已收到"
     assert link in receipts[0].body
     _no_english(receipts[0].body.split("\n\n")[0], "西湖茶楼")
     assert len(sms.outbox) == 1 and sms.outbox[0][0] == PHONE
@@ -284,7 +287,7 @@ def test_api_intake_takes_the_request_language_and_sms_needs_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         svc.complaint_decline(actor=county_regulator, complaint=complaint, ground="too_old")
     assert [to for to, _text in sms.outbox] == [PHONE, PHONE]
-    assert sms.outbox[1][1].startswith(f"Complaint #{complaint.pk}: Declined. Follow it: http")
+    assert sms.outbox[1][1].startswith(f"Complaint {complaint.number}: Declined. Follow it: http")
     _no_chinese(sms.outbox[1][1])
 
 
@@ -312,12 +315,12 @@ def test_a_signed_in_consumer_hears_in_their_inbox(
     inbox = Notification.objects.filter(user=carol).order_by("pk")
     assert inbox.count() == 3  # received, accepted, with the merchant
     with translation.override("zh-hans"):
-        assert inbox[1].subject == f"投诉 #{complaint.pk}：已受理"
+        assert inbox[1].subject == f"投诉 {complaint.number}：已受理"
     assert inbox[1].link == f"/complaints/t/{complaint.tracking_token}/"
     # One mail per step: the inbox's, not a second one to the same address.
     assert len([m for m in mail.outbox if m.to == ["carol@example.com"]]) == 3
     page = client_for(carol).get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert page.status_code == 200 and f"投诉 #{complaint.pk}：已受理" in page.content.decode()
+    assert page.status_code == 200 and f"投诉 {complaint.number}：已受理" in page.content.decode()
 
 
 # The handlers
@@ -347,13 +350,13 @@ def test_new_complaints_reach_each_handler_at_once_or_in_the_digest(
     assert not Notification.objects.filter(user__in=[other_county_regulator, not_handler])
     note = Notification.objects.get(user=county_regulator, key=f"complaint-new:{second.pk}")
     with translation.override("zh-hans"):
-        assert note.subject == f"西湖区新投诉 #{second.pk}"
+        assert note.subject == f"西湖区新投诉 {second.number}"
         assert note.body.startswith("路边水果摊：质量。请于")
     with translation.override("en"):
-        assert note.subject == f"New complaint #{second.pk} in Xihu District"
+        assert note.subject == f"New complaint {second.number} in Xihu District"
     assert [m.subject for m in mail.outbox if m.to == [county_regulator.email]] == [
-        f"New complaint #{first.pk} in Xihu District",
-        f"New complaint #{second.pk} in Xihu District",
+        f"New complaint {first.number} in Xihu District",
+        f"New complaint {second.number} in Xihu District",
     ]
     assert not [m for m in mail.outbox if m.to == [city_regulator.email]]
 
@@ -365,9 +368,9 @@ def test_new_complaints_reach_each_handler_at_once_or_in_the_digest(
     assert digest.key == f"complaint-digest:{timezone.localdate().isoformat()}"
     with translation.override("en"):
         assert digest.subject.endswith(": 2")
-        assert f"#{first.pk} Xihu District · 西湖茶楼: Quality" in digest.body
+        assert f"{first.number} Xihu District · 西湖茶楼: Quality" in digest.body
     (digest_mail,) = [m for m in mail.outbox if m.to == [city_regulator.email]]
-    assert "：2 件" in digest_mail.subject and f"#{second.pk} 西湖区 · 路边水果摊：" in (
+    assert "：2 件" in digest_mail.subject and f"{second.number} 西湖区 · 路边水果摊：" in (
         digest_mail.body
     )
     _no_english(digest_mail.subject)

@@ -45,6 +45,15 @@ def test_complaints_have_consistent_states_dates_and_a_skewed_spread(db):
     assert "complaints" in output
     assert not ComplaintEvent.objects.exists()  # no timelines, by design
     assert len({c.tracking_token for c in complaints}) == 3000
+    # Numbered after the bulk write: per county and year, in the order they were lodged.
+    assert len({c.number for c in complaints}) == 3000 and "" not in {c.number for c in complaints}
+    for county in {c.region_id for c in complaints}:
+        mine = sorted(
+            (c for c in complaints if c.region_id == county), key=lambda c: (c.created_at, c.pk)
+        )
+        year = timezone.localtime(mine[-1].created_at).year
+        last = [c.number for c in mine if timezone.localtime(c.created_at).year == year]
+        assert last[-1] == f"{county}-{year}-{len(last):06d}"
     states = Counter(c.state for c in complaints)
     assert set(states) >= set(C.values) - {C.ACCEPTED}  # accepted is a passing state: rare
     assert states[C.SETTLED] > states[C.DECLINED] > states[C.MEDIATION] > states[C.SUBMITTED]

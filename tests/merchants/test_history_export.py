@@ -89,6 +89,7 @@ def test_regulator_of_the_region_gets_everything(history, merchant, county_regul
     assert archive.read(document["path"]) == PDF_BYTES
     [complaint] = data["complaints"]
     assert complaint["complainant_phone"] == PHONE and complaint["complainant_email"] == EMAIL
+    assert complaint["number"] == history["complaint"].number and complaint["channel"] == "web"
     assert "tracking_token" not in complaint and "submitted_ip" not in complaint
     assert archive.read(complaint["evidence"][0]["path"]) == PDF_BYTES
     inspections = {i["id"]: i for i in data["inspections"]}
@@ -110,6 +111,8 @@ def test_owner_gets_what_the_merchant_may_see(history, merchant, owner):
     assert data["copy"] == "owner"
     [complaint] = data["complaints"]
     assert "complainant_phone" not in complaint and "complainant_email" not in complaint
+    assert "lodged_by" not in complaint
+    assert complaint["number"] == history["complaint"].number != ""
     assert complaint["complainant_phone_masked"] == history["complaint"].masked_phone
     assert PHONE.encode() not in response.content and EMAIL.encode() not in response.content
     [inspection] = data["inspections"]  # the covert visit not yet made is not there

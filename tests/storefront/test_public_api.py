@@ -149,7 +149,7 @@ def test_detail_is_the_store_page_as_data(merchant, anonymous):
         }
     ]
     assert body["complaints"] is None
-    assert body["complaint_url"].endswith(f"?merchant={merchant.public_code}")
+    assert body["complaint_url"].endswith(f"?merchant={merchant.public_code}&channel=qr")
     assert "secret" not in response.content.decode()
     assert "legal_representative" not in body and "members" not in body
 

@@ -106,7 +106,7 @@ def test_page_shows_public_facts(merchant):
     assert html.count("badge-expired-strong") == 1
     assert "B — fair" in html
     assert "No inspections recorded in the last 12 months." in html
-    complaint_link = reverse("complaint-new") + f"?merchant={merchant.public_code}"
+    complaint_link = reverse("complaint-new") + f"?merchant={merchant.public_code}&amp;channel=qr"
     assert f'href="{complaint_link}"' in html
     assert "Lodge a complaint" in html
 
