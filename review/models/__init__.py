@@ -16,6 +16,13 @@ from review.models.inspections import (
     Rectification,
     validate_due_date,
 )
+from review.models.patrols import (
+    PATROL_MAX_PHOTOS,
+    PATROL_PLACE_MAX,
+    PATROL_TEXT_MAX,
+    Patrol,
+    PatrolPhoto,
+)
 from review.models.screening import (
     SchemeScreening,
     ScreeningCheck,
@@ -27,6 +34,9 @@ __all__ = [
     "MAX_DUE_AHEAD",
     "MAX_EXCLUDE_DAYS",
     "MAX_SAMPLE_SIZE",
+    "PATROL_MAX_PHOTOS",
+    "PATROL_PLACE_MAX",
+    "PATROL_TEXT_MAX",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -37,6 +47,8 @@ __all__ = [
     "InspectionMethod",
     "InspectionResult",
     "InspectionState",
+    "Patrol",
+    "PatrolPhoto",
     "QualityControlSetting",
     "Rectification",
     "SchemeScreening",
