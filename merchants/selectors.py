@@ -185,6 +185,8 @@ def station_list(*, user: User) -> QuerySet[Station]:
     qs = Station.objects.select_related("region", "region__parent").prefetch_related(
         Prefetch("coordinators", queryset=User.objects.order_by("last_name", "first_name", "pk"))
     )
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
     if user.is_platform_admin:
         return qs
     if user.is_regulator:

@@ -94,6 +94,11 @@ def _merchant(user: Any, pk: int | None) -> Merchant | None:
     return merchant
 
 
+def _id(value: str) -> int | None:
+    """A row id given as a filter; anything that is not one is no filter."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def _day(params: Any, name: str) -> date | None:
     """A YYYY-MM-DD filter, or None; anything else is a 400 naming the parameter."""
     value = params.get(name) or ""
@@ -117,12 +122,14 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self) -> QuerySet[Patrol]:
         params = self.request.query_params
         station = params.get("station", "")
+        merchant = params.get("merchant", "")
         date_from = _day(params, "date_from")
         date_to = _day(params, "date_to")
         return selectors.patrol_filter(
             selectors.patrol_list(user=self.request.user),
             county=params.get("county", "")[:6],
-            station=int(station) if station.isascii() and station.isdigit() else None,
+            station=_id(station),
+            merchant=_id(merchant),
             date_from=date_from,
             date_to=date_to,
         )
@@ -135,6 +142,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         parameters=[
             OpenApiParameter("county", str, required=False),
             OpenApiParameter("station", int, required=False),
+            OpenApiParameter("merchant", int, required=False),
             OpenApiParameter("date_from", str, required=False, description="YYYY-MM-DD"),
             OpenApiParameter("date_to", str, required=False, description="YYYY-MM-DD"),
         ],

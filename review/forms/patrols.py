@@ -59,6 +59,9 @@ class PatrolFilterForm(NoSuffixMixin, forms.Form):
     station = forms.ModelChoiceField(
         label=_("Liaison station"), queryset=Station.objects.none(), required=False
     )
+    merchant = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
 

@@ -38,6 +38,7 @@ def patrol_filter(
     *,
     county: str = "",
     station: int | None = None,
+    merchant: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[Patrol]:
@@ -46,6 +47,8 @@ def patrol_filter(
         qs = qs.filter(region_id=county)
     if station is not None:
         qs = qs.filter(station_id=station)
+    if merchant is not None:
+        qs = qs.filter(merchant_id=merchant)
     if date_from is not None:
         qs = qs.filter(visited_on__gte=date_from)
     if date_to is not None:

@@ -37,6 +37,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
             patrols,
             county=data["county"].code if data["county"] else "",
             station=data["station"].pk if data["station"] else None,
+            merchant=data["merchant"],
             date_from=data["date_from"],
             date_to=data["date_to"],
         )

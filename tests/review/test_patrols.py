@@ -300,3 +300,19 @@ def test_visits_are_in_the_regulators_export_not_the_owners(
     data, archive = exported(owner)
     assert "patrols" not in data
     assert not any(name.startswith("patrols/") for name in archive.namelist())
+
+
+def test_merchant_page_links_its_visits_for_regulators_only(
+    patrol, merchant, owner, county_regulator
+):
+    url = f"{reverse('patrol-list')}?merchant={merchant.pk}"
+    detail = reverse("merchant-detail", args=[merchant.pk])
+    assert url in client_for(county_regulator).get(detail).content.decode()
+    owner_page = client_for(owner).get(detail)
+    assert reverse("patrol-list") not in owner_page.content.decode()
+    listed = client_for(county_regulator).get(url).context["page"].object_list
+    assert list(listed) == [patrol]
+    other = client_for(county_regulator).get(reverse("patrol-list"), {"merchant": merchant.pk + 1})
+    assert list(other.context["page"].object_list) == []
+    by_api = api(county_regulator).get("/api/v1/review/patrols/", {"merchant": "9" * 30})
+    assert by_api.status_code == 200
