@@ -33,7 +33,9 @@ class PatrolForm(NoSuffixMixin, forms.Form):
     )
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DATE_WIDGET)
     findings = forms.CharField(
-        label=_("Findings"), max_length=PATROL_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Findings of the visit"),
+        max_length=PATROL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     photos = MultipleFileField(
         label=_("Photos"),

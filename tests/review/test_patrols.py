@@ -316,3 +316,11 @@ def test_merchant_page_links_its_visits_for_regulators_only(
     assert list(other.context["page"].object_list) == []
     by_api = api(county_regulator).get("/api/v1/review/patrols/", {"merchant": "9" * 30})
     assert by_api.status_code == 200
+
+
+def test_pages_speak_the_readers_language(coordinator, patrol):
+    client = client_for(coordinator)
+    zh = client.get(reverse("patrol-create"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "登记巡查" in zh and "巡查日期" in zh and "Log a visit" not in zh
+    en = client.get(reverse("patrol-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Unscheduled visits" in en
