@@ -12,7 +12,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, id_field, pk_or_404
 from merchants import selectors
 from merchants.models import Region, Station, User
 from merchants.permissions import ManagesStations
@@ -53,7 +53,7 @@ class StationSerializer(serializers.ModelSerializer):
 
 
 class _CoordinatorIds(serializers.ListField):
-    child = serializers.IntegerField(min_value=1)
+    child = id_field()
 
 
 class StationWriteSerializer(serializers.Serializer):

@@ -5,13 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import NoSuffixMixin
+from common.forms import ModelMultipleChoiceField, NoSuffixMixin
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Region, User
 from merchants.services.stations import ADDRESS_MAX, HOURS_MAX, NAME_MAX
 
 
-class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
+class CoordinatorChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.display_name} ({obj.get_username()})"
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.phones import validate_phone
 from merchants.models.regions import Region
 
 
@@ -21,7 +22,7 @@ class Station(models.Model):
         limit_choices_to={"level": Region.Level.COUNTY},
     )
     address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=20)
+    phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     coordinators = models.ManyToManyField(

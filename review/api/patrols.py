@@ -16,10 +16,23 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, BoundedJSONParser, pk_or_404
+from common.api import (
+    ERROR_RESPONSES,
+    ApiPagination,
+    BoundedJSONParser,
+    id_field,
+    is_pk,
+    pk_or_404,
+)
 from merchants.models import Merchant, Station
 from merchants.selectors import station_list_for_coordinator
-from review.models import PATROL_PLACE_MAX, PATROL_TEXT_MAX, Patrol, PatrolPhoto
+from review.models import (
+    PATROL_PLACE_MAX,
+    PATROL_TEXT_MAX,
+    Patrol,
+    PatrolPhoto,
+    validate_patrol_day,
+)
 from review.permissions import SeesPatrols, records_patrols
 from review.selectors import patrols as selectors
 from review.services import patrols as patrol_services
@@ -59,12 +72,12 @@ class PatrolSerializer(serializers.ModelSerializer):
 
 
 class PatrolCreateSerializer(serializers.Serializer):
-    station = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    merchant = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    station = id_field(required=False, allow_null=True, default=None)
+    merchant = id_field(required=False, allow_null=True, default=None)
     place = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=PATROL_PLACE_MAX
     )
-    visited_on = serializers.DateField()
+    visited_on = serializers.DateField(validators=[validate_patrol_day])
     findings = serializers.CharField(max_length=PATROL_TEXT_MAX)
     photos = serializers.ListField(
         child=serializers.FileField(),
@@ -96,7 +109,7 @@ def _merchant(user: Any, pk: int | None) -> Merchant | None:
 
 def _id(value: str) -> int | None:
     """A row id given as a filter; anything that is not one is no filter."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return int(value) if is_pk(value) else None
 
 
 def _day(params: Any, name: str) -> date | None:
@@ -105,7 +118,7 @@ def _day(params: Any, name: str) -> date | None:
     if not value:
         return None
     try:
-        return serializers.DateField().run_validation(value)
+        return serializers.DateField(validators=[validate_patrol_day]).run_validation(value)
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({name: exc.detail}) from exc
 

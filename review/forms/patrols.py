@@ -5,21 +5,28 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DATE_WIDGET, MultipleFileField, MultipleFileInput, NoSuffixMixin
+from common.api import MAX_PK
+from common.forms import (
+    DATE_WIDGET,
+    ModelChoiceField,
+    MultipleFileField,
+    MultipleFileInput,
+    NoSuffixMixin,
+)
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Merchant, Region, Station
 from review.forms.inspections import ACCEPTED_PHOTOS
-from review.models import PATROL_PLACE_MAX, PATROL_TEXT_MAX
+from review.models import PATROL_PLACE_MAX, PATROL_TEXT_MAX, validate_patrol_day
 
 
 class PatrolForm(NoSuffixMixin, forms.Form):
-    station = forms.ModelChoiceField(
+    station = ModelChoiceField(
         label=_("Liaison station"),
         queryset=Station.objects.none(),
         required=False,
         help_text=_("The station you went out from, if any."),
     )
-    merchant = forms.ModelChoiceField(
+    merchant = ModelChoiceField(
         label=_("Merchant"),
         queryset=Merchant.objects.none(),
         required=False,
@@ -31,7 +38,9 @@ class PatrolForm(NoSuffixMixin, forms.Form):
         required=False,
         help_text=_("A market, a street, a business not on the platform …"),
     )
-    visited_on = forms.DateField(label=_("Date of the visit"), widget=DATE_WIDGET)
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=DATE_WIDGET, validators=[validate_patrol_day]
+    )
     findings = forms.CharField(
         label=_("Findings of the visit"),
         max_length=PATROL_TEXT_MAX,
@@ -58,14 +67,18 @@ class PatrolForm(NoSuffixMixin, forms.Form):
 
 class PatrolFilterForm(NoSuffixMixin, forms.Form):
     county = forms.ChoiceField(label=_("County"), required=False)
-    station = forms.ModelChoiceField(
+    station = ModelChoiceField(
         label=_("Liaison station"), queryset=Station.objects.none(), required=False
     )
     merchant = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+        required=False, min_value=1, max_value=MAX_PK, widget=forms.HiddenInput
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DATE_WIDGET, validators=[validate_patrol_day]
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=DATE_WIDGET, validators=[validate_patrol_day]
+    )
 
     def __init__(self, *args: Any, counties: list[Region], stations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,11 +17,13 @@ from review.models.inspections import (
     validate_due_date,
 )
 from review.models.patrols import (
+    EARLIEST_PATROL_DAY,
     PATROL_MAX_PHOTOS,
     PATROL_PLACE_MAX,
     PATROL_TEXT_MAX,
     Patrol,
     PatrolPhoto,
+    validate_patrol_day,
 )
 from review.models.screening import (
     SchemeScreening,
@@ -31,6 +33,7 @@ from review.models.screening import (
 )
 
 __all__ = [
+    "EARLIEST_PATROL_DAY",
     "MAX_DUE_AHEAD",
     "MAX_EXCLUDE_DAYS",
     "MAX_SAMPLE_SIZE",
@@ -56,4 +59,5 @@ __all__ = [
     "ScreeningRuleSetting",
     "ScreeningRun",
     "validate_due_date",
+    "validate_patrol_day",
 ]

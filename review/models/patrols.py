@@ -2,9 +2,11 @@
 photos. Seen by the coordinator who recorded it and the regulators of its county and above; never
 by the merchant's people."""
 
+import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +17,18 @@ from merchants.models import Merchant, Region, Station, StoredFile
 PATROL_TEXT_MAX = 4000
 PATROL_PLACE_MAX = 200
 PATROL_MAX_PHOTOS = 10
+# The dates a visit may carry (the service also refuses a day after today).
+EARLIEST_PATROL_DAY = datetime.date(2000, 1, 1)
+LATEST_PATROL_DAY = datetime.date(2100, 12, 31)
+
+
+def validate_patrol_day(value: datetime.date) -> None:
+    if value is not None and not EARLIEST_PATROL_DAY <= value <= LATEST_PATROL_DAY:
+        raise ValidationError(
+            _("Give a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_PATROL_DAY, "latest": LATEST_PATROL_DAY},
+            code="date_range",
+        )
 
 
 class Patrol(models.Model):
@@ -44,7 +58,7 @@ class Patrol(models.Model):
         related_name="patrols",
     )
     place = models.CharField(_("place"), max_length=PATROL_PLACE_MAX, blank=True)
-    visited_on = models.DateField(_("date of the visit"))
+    visited_on = models.DateField(_("date of the visit"), validators=[validate_patrol_day])
     findings = models.TextField(_("findings"), max_length=PATROL_TEXT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -58,7 +72,11 @@ class Patrol(models.Model):
                 condition=Q(merchant__isnull=False) | ~Q(place=""),
                 name="patrol_merchant_or_place",
                 violation_error_message=_("Name the merchant or the place visited."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(visited_on__gte=EARLIEST_PATROL_DAY, visited_on__lte=LATEST_PATROL_DAY),
+                name="patrol_visited_on_bounded",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from merchants.models import Merchant, Station, User
 from merchants.selectors import station_list_for_coordinator
 from merchants.services.audit import audit_log
 from review.models import (
+    EARLIEST_PATROL_DAY,
     PATROL_MAX_PHOTOS,
     PATROL_PLACE_MAX,
     PATROL_TEXT_MAX,
@@ -22,8 +23,6 @@ from review.models import (
     PatrolPhoto,
 )
 from review.permissions import records_patrols
-
-EARLIEST_VISIT = date(2000, 1, 1)
 
 
 def _check_where(
@@ -47,10 +46,10 @@ def _check_where(
 def _check_day(visited_on: date) -> None:
     if visited_on > timezone.localdate():
         raise DomainError(_("The date of the visit cannot be in the future."), field="visited_on")
-    if visited_on < EARLIEST_VISIT:
+    if visited_on < EARLIEST_PATROL_DAY:
         raise DomainError(
             _("The date of the visit cannot be before %(day)s.")
-            % {"day": EARLIEST_VISIT.isoformat()},
+            % {"day": EARLIEST_PATROL_DAY.isoformat()},
             field="visited_on",
         )
 

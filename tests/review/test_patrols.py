@@ -5,10 +5,11 @@ above; never by another county, nor by the merchant's people."""
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -324,3 +325,9 @@ def test_pages_speak_the_readers_language(coordinator, patrol):
     assert "登记巡查" in zh and "巡查日期" in zh and "Log a visit" not in zh
     en = client.get(reverse("patrol-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Unscheduled visits" in en
+
+
+def test_the_database_refuses_a_visit_without_merchant_or_place_or_out_of_bounds(patrol):
+    for changes in ({"merchant": None, "place": ""}, {"visited_on": date(9999, 12, 31)}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Patrol.objects.filter(pk=patrol.pk).update(**changes)
