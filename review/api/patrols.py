@@ -3,13 +3,12 @@ and list their own; regulators list their region's (filters: county, station, da
 each. The same selectors and service as the pages; anyone else gets a 404, a regulator who posts
 a 403."""
 
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -21,7 +20,6 @@ from common.api import (
     ApiPagination,
     BoundedJSONParser,
     id_field,
-    is_pk,
     pk_or_404,
 )
 from merchants.models import Merchant, Station
@@ -107,20 +105,16 @@ def _merchant(user: Any, pk: int | None) -> Merchant | None:
     return merchant
 
 
-def _id(value: str) -> int | None:
-    """A row id given as a filter; anything that is not one is no filter."""
-    return int(value) if is_pk(value) else None
+class PatrolQuerySerializer(serializers.Serializer):
+    """The list's filters; one that is not what it says is a 400 naming it."""
 
-
-def _day(params: Any, name: str) -> date | None:
-    """A YYYY-MM-DD filter, or None; anything else is a 400 naming the parameter."""
-    value = params.get(name) or ""
-    if not value:
-        return None
-    try:
-        return serializers.DateField(validators=[validate_patrol_day]).run_validation(value)
-    except serializers.ValidationError as exc:
-        raise serializers.ValidationError({name: exc.detail}) from exc
+    county = serializers.RegexField(
+        r"^\d{6}$", required=False, help_text=gettext_lazy("A county code, e.g. 330106.")
+    )
+    station = id_field(required=False)
+    merchant = id_field(required=False)
+    date_from = serializers.DateField(required=False, validators=[validate_patrol_day])
+    date_to = serializers.DateField(required=False, validators=[validate_patrol_day])
 
 
 class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -133,18 +127,16 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Patrol]:
-        params = self.request.query_params
-        station = params.get("station", "")
-        merchant = params.get("merchant", "")
-        date_from = _day(params, "date_from")
-        date_to = _day(params, "date_to")
+        query = PatrolQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
         return selectors.patrol_filter(
             selectors.patrol_list(user=self.request.user),
-            county=params.get("county", "")[:6],
-            station=_id(station),
-            merchant=_id(merchant),
-            date_from=date_from,
-            date_to=date_to,
+            county=data.get("county", ""),
+            station=data.get("station"),
+            merchant=data.get("merchant"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
         )
 
     def get_object(self) -> Patrol:
@@ -152,13 +144,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary=gettext_lazy("Unscheduled visits: your own, or your region's"),
-        parameters=[
-            OpenApiParameter("county", str, required=False),
-            OpenApiParameter("station", int, required=False),
-            OpenApiParameter("merchant", int, required=False),
-            OpenApiParameter("date_from", str, required=False, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, required=False, description="YYYY-MM-DD"),
-        ],
+        parameters=[PatrolQuerySerializer],
         responses={200: PatrolSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

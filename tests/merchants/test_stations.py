@@ -202,6 +202,8 @@ def test_api_create_update_and_scope(county_regulator, other_county_regulator, c
     assert api(other_county_regulator).get(f"/api/v1/stations/{pk}/").status_code == 404
     assert api(other_county_regulator).get("/api/v1/stations/").json()["count"] == 0
     assert api(coordinator).get("/api/v1/stations/").status_code == 404
+    assert client.get("/api/v1/stations/", {"county": "x"}).status_code == 400
+    assert client.get("/api/v1/stations/", {"active": "maybe"}).status_code == 400
 
 
 def test_api_refuses_junk_phone_and_other_counties(county_regulator):

@@ -315,8 +315,9 @@ def test_merchant_page_links_its_visits_for_regulators_only(
     assert list(listed) == [patrol]
     other = client_for(county_regulator).get(reverse("patrol-list"), {"merchant": merchant.pk + 1})
     assert list(other.context["page"].object_list) == []
-    by_api = api(county_regulator).get("/api/v1/review/patrols/", {"merchant": "9" * 30})
-    assert by_api.status_code == 200
+    for junk in ({"merchant": "9" * 30}, {"station": "x"}, {"county": "3301"}):
+        by_api = api(county_regulator).get("/api/v1/review/patrols/", junk)
+        assert by_api.status_code == 400 and set(by_api.json()) == set(junk)
 
 
 def test_pages_speak_the_readers_language(coordinator, patrol):
