@@ -38,6 +38,7 @@ from merchants.models import (
     RegistryRecord,
     RequiredDocument,
     Scheme,
+    Station,
     User,
 )
 from merchants.services.accounts import require_may_be_member, require_role_allowed
@@ -474,3 +475,15 @@ class CountyChangeRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("merchant__name", "=merchant__uscc")
     list_select_related = ("merchant", "from_region", "to_region")
     show_full_result_count = False
+
+
+@admin.register(Station)
+class StationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Stations are created and changed on the regulators' pages (audited, phone checked, only
+    the county's coordinators), where admins reach every county; here they are looked up."""
+
+    list_display = ("name", "region", "phone", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "address", "region__name")
+    list_select_related = ("region",)
+    filter_horizontal = ("coordinators",)

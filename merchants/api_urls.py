@@ -7,12 +7,14 @@ from merchants.api.feeds import FeedPushView
 from merchants.api.merchants import MerchantViewSet
 from merchants.api.regions import RegionViewSet
 from merchants.api.schemes import SchemeViewSet
+from merchants.api.stations import StationViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="api-region")
 router.register("schemes", SchemeViewSet, basename="api-scheme")
 router.register("merchants", MerchantViewSet, basename="api-merchant")
 router.register("declarations", DeclarationViewSet, basename="api-declaration")
+router.register("stations", StationViewSet, basename="api-station")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

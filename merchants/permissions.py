@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.request import Request
 
+from common.api import NotFoundUnless
 from merchants.models import (
     CountyChangeRequest,
     Declaration,
@@ -117,6 +118,18 @@ def can_decide_county_change(user: Any, request: CountyChangeRequest) -> bool:
     return user.is_regulator and reaches(user, request.to_region_id)
 
 
+def manages_stations(user: Any) -> bool:
+    """Who has the liaison stations' pages: regulators (for their region and below) and admins."""
+    return (
+        user.is_authenticated and user.is_active and (user.is_regulator or user.is_platform_admin)
+    )
+
+
+def can_manage_station(user: Any, county: Region) -> bool:
+    """Create or change a liaison station of `county`: its regulators and those above, admins."""
+    return manages_stations(user) and reaches(user, county.code)
+
+
 # The API's counterparts: reading is decided by the scoped queryset; these decide writing.
 
 
@@ -137,6 +150,11 @@ class IsMerchantMember(permissions.BasePermission):
             return True
         merchant = obj if isinstance(obj, Merchant) else obj.merchant
         return can_declare(request.user, merchant)
+
+
+class ManagesStations(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return manages_stations(user)
 
 
 class CanPushFeed(permissions.BasePermission):

@@ -14,6 +14,7 @@ from merchants.models import (
     Region,
     RequiredDocument,
     Scheme,
+    Station,
     User,
 )
 
@@ -173,4 +174,59 @@ def county_change_list_for_regulator(*, user: User) -> QuerySet[CountyChangeRequ
 def county_change_list_for_merchant(*, merchant: Merchant) -> QuerySet[CountyChangeRequest]:
     return merchant.county_change_requests.select_related(
         "from_region", "to_region", "requested_by", "decided_by"
+    )
+
+
+# Liaison stations -----------------------------------------------------------------------------
+
+
+def station_list(*, user: User) -> QuerySet[Station]:
+    """The stations of the regulator's region and below (every one, for admins); active or not."""
+    qs = Station.objects.select_related("region", "region__parent").prefetch_related(
+        Prefetch("coordinators", queryset=User.objects.order_by("last_name", "first_name", "pk"))
+    )
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.is_regulator:
+        return qs.filter(subtree_q(user.region))
+    return qs.none()
+
+
+def station_get(*, user: User, pk: int) -> Station:
+    return get_object_or_404(station_list(user=user), pk=pk)
+
+
+def station_list_public(*, county_code: str | None = None) -> QuerySet[Station]:
+    """What anyone may see: active stations, of one county if given."""
+    qs = Station.objects.filter(is_active=True).select_related("region", "region__parent")
+    qs = qs.prefetch_related(
+        Prefetch("coordinators", queryset=User.objects.filter(is_active=True).order_by("pk"))
+    )
+    return qs.filter(region_id=county_code) if county_code else qs
+
+
+def station_list_for_coordinator(*, user: User) -> QuerySet[Station]:
+    """The active stations a coordinator serves (for their visits and, later, the complaints
+    they lodge at a station); none for anyone else."""
+    if not user.is_authenticated or not user.is_coordinator:
+        return Station.objects.none()
+    return Station.objects.filter(coordinators=user, is_active=True, region_id=user.region_id)
+
+
+def coordinator_choices(*, county: Region) -> QuerySet[User]:
+    """The accounts that may serve a station of `county`: its active coordinators."""
+    return User.objects.filter(role=User.Role.COORDINATOR, region=county, is_active=True).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def public_county_list() -> QuerySet[Region]:
+    """Counties that have at least one active station, for the public page's choice."""
+    return (
+        region_list()
+        .filter(level=Region.Level.COUNTY, stations__is_active=True)
+        .distinct()
+        .order_by("code")
     )

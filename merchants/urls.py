@@ -6,6 +6,7 @@ from merchants.views import home as home_views
 from merchants.views import inbox as inbox_views
 from merchants.views import merchants as merchant_views
 from merchants.views import regulator as regulator_views
+from merchants.views import stations as station_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -86,6 +87,9 @@ urlpatterns = [
         merchant_views.county_change_decide,
         name="county-change-decide",
     ),
+    path("regulator/stations/", station_views.station_list, name="station-list"),
+    path("regulator/stations/new/", station_views.station_create, name="station-create"),
+    path("regulator/stations/<int:pk>/", station_views.station_edit, name="station-edit"),
     path(
         "regulator/declarations/",
         regulator_views.regulator_declarations,

@@ -15,6 +15,8 @@ from review.models import (
     InspectionAssignment,
     InspectionEvent,
     InspectionFile,
+    Patrol,
+    PatrolPhoto,
     QualityControlSetting,
     Rectification,
     SchemeScreening,
@@ -244,3 +246,22 @@ class RectificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("inspection__merchant", "inspection__campaign")
     raw_id_fields = ("inspection",)
     date_hierarchy = "submitted_at"
+
+
+class PatrolPhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PatrolPhoto
+    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Patrol)
+class PatrolAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Coordinators' unscheduled visits, as they recorded them."""
+
+    list_display = ("visited_on", "where", "region", "station", "recorded_by")
+    list_filter = ("visited_on",)
+    search_fields = ("merchant__name", "place", "station__name", "recorded_by__username")
+    list_select_related = ("region", "station", "merchant", "recorded_by")
+    date_hierarchy = "visited_on"
+    inlines = (PatrolPhotoInline,)

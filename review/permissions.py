@@ -82,6 +82,23 @@ def can_rectify(user: User, inspection: Inspection) -> bool:
     )
 
 
+# Unscheduled visits (巡查) -------------------------------------------------------------------
+
+
+def records_patrols(user: Any) -> bool:
+    """Log unscheduled visits: coordinators bound to their county."""
+    return user.is_authenticated and user.is_active and user.is_coordinator
+
+
+def sees_patrols(user: Any) -> bool:
+    """The visits' pages: coordinators (their own), regulators (their region's), admins."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_coordinator or user.is_regulator or user.is_platform_admin)
+    )
+
+
 # The API's counterparts: to anyone else the endpoints do not exist (404). -------------------
 
 
@@ -103,3 +120,8 @@ class IsInspectionStaff(NotFoundUnless):
 class IsMerchantOperator(NotFoundUnless):
     def allows(self, user: Any) -> bool:
         return is_merchant_operator(user)
+
+
+class SeesPatrols(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return sees_patrols(user)

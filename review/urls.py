@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import campaigns, inspections, merchant_inspections
+from review.views import campaigns, inspections, merchant_inspections, patrols
 from review.views import queue as queue_views
 
 urlpatterns = [
@@ -45,6 +45,15 @@ urlpatterns = [
         "inspections/<int:pk>/files/<int:file_pk>/",
         inspections.inspection_file,
         name="inspection-file",
+    ),
+    # Coordinators' unscheduled visits (巡查), seen by the regulators of their region.
+    path("patrols/", patrols.patrol_list, name="patrol-list"),
+    path("patrols/new/", patrols.patrol_create, name="patrol-create"),
+    path("patrols/<int:pk>/", patrols.patrol_detail, name="patrol-detail"),
+    path(
+        "patrols/<int:pk>/photos/<int:photo_pk>/",
+        patrols.patrol_photo,
+        name="patrol-photo",
     ),
     path(
         "merchant-inspections/",

@@ -6,6 +6,7 @@ throttled per address.
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers
@@ -16,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from common.net import client_ip
-from merchants.models import Merchant
+from merchants.models import Merchant, Station
+from merchants.selectors import station_list_public
 from storefront import selectors
 from storefront.forms import StoreSearchForm
 
@@ -266,3 +268,46 @@ class PublicMerchantDetailView(_PublicView):
         return Response(
             PublicStorePageSerializer(selectors.store_page_data(merchant=merchant)).data
         )
+
+
+class PublicStationSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=gettext_lazy("The village or community."))
+    county = PublicRegionRefSerializer()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    opening_hours = serializers.CharField()
+    coordinators = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("The coordinators' names as they are shown; nothing else of them."),
+    )
+
+
+class PublicStationListView(_PublicView, generics.ListAPIView):
+    """The active village liaison stations, of one county if asked, 20 a page."""
+
+    serializer_class = PublicStationSerializer
+    pagination_class = PublicPagination
+
+    def get_queryset(self) -> QuerySet[Station]:
+        county = self.request.query_params.get("county", "")
+        if county and not (len(county) == 6 and county.isascii() and county.isdigit()):
+            raise ValidationError({"county": [_("A county code has six digits.")]})
+        return station_list_public(county_code=county or None)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [selectors.public_station_row(s) for s in page]
+        return self.get_paginated_response(PublicStationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Village liaison stations (public, no login)"),
+        parameters=[
+            OpenApiParameter("county", str, description=gettext_lazy("A county code, e.g. 330106."))
+        ],
+        responses={
+            200: PublicStationSerializer(many=True),
+            400: OpenApiResponse(description=gettext_lazy("A filter is not valid.")),
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from storefront.api import PublicMerchantDetailView, PublicMerchantListView
+from storefront.api import (
+    PublicMerchantDetailView,
+    PublicMerchantListView,
+    PublicStationListView,
+)
 
 urlpatterns = [
     path("merchants/", PublicMerchantListView.as_view(), name="api-public-merchant-list"),
@@ -9,4 +13,5 @@ urlpatterns = [
         PublicMerchantDetailView.as_view(),
         name="api-public-merchant-detail",
     ),
+    path("stations/", PublicStationListView.as_view(), name="api-public-station-list"),
 ]

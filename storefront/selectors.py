@@ -25,6 +25,7 @@ from merchants.models import (
     Region,
     RegistryRecord,
     Scheme,
+    Station,
 )
 from merchants.selectors import subtree_q
 from ratings.selectors.public import (
@@ -305,4 +306,16 @@ def store_search_row(merchant: Merchant) -> dict[str, Any]:
         "stars": rating["stars"],
         "rating": rating["label"],
         "url": store_public_url(merchant.public_code),
+    }
+
+
+def public_station_row(station: Station) -> dict[str, Any]:
+    """What the public sees of a liaison station: its facts and its coordinators' names only."""
+    return {
+        "name": station.name,
+        "county": {"code": station.region_id, "name": station.region.display_name},
+        "address": station.address,
+        "phone": station.phone,
+        "opening_hours": station.opening_hours,
+        "coordinators": [person.display_name for person in station.coordinators.all()],
     }

@@ -9,4 +9,6 @@ urlpatterns = [
     path("s/<str:public_code>/qr.svg", views.store_qr_svg, name="store-qr-svg"),
     path("s/<str:public_code>/qr.png", views.store_qr_png, name="store-qr-png"),
     path("s/<str:public_code>/poster/", views.store_poster, name="store-poster"),
+    # Village liaison stations: public, no login.
+    path("stations/", views.station_public_list, name="station-public-list"),
 ]

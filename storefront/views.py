@@ -23,7 +23,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from merchants.forms.stations import PublicStationFilterForm
 from merchants.models import Merchant
+from merchants.selectors import public_county_list, station_list_public
 from storefront import qr, selectors
 from storefront.cache import store_page_generation, store_page_key
 from storefront.forms import StoreSearchForm
@@ -37,6 +39,7 @@ STORE_PAGE_MAX_AGE_PER_PROCESS = 5 * 60
 PUBLIC_CODE_MAX_LENGTH = Merchant._meta.get_field("public_code").max_length
 # The QR image only encodes the page's address, which never changes for a merchant.
 QR_MAX_AGE = 7 * 24 * 3600
+STATION_PAGE_SIZE = 50
 
 
 def _max_age(backend: str = "") -> int:
@@ -165,4 +168,17 @@ def store_search(request: HttpRequest) -> HttpResponse:
         request,
         "storefront/search.html",
         {"form": form, "page": page, "searched": form.has_filters()},
+    )
+
+
+@require_safe
+def station_public_list(request: HttpRequest) -> HttpResponse:
+    """The village liaison stations where consumers find help, by county: public, no login."""
+    form = PublicStationFilterForm(request.GET or None, counties=list(public_county_list()))
+    county = form.cleaned_data["county"] if form.is_valid() else None
+    stations = station_list_public(county_code=county.code if county else None)
+    page = Paginator(stations, STATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.rows = [selectors.public_station_row(s) for s in page.object_list]
+    return render(
+        request, "storefront/stations.html", {"form": form, "page": page, "county": county}
     )

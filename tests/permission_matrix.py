@@ -46,6 +46,13 @@ RULES = {
     "supervisors": "L H H H H A A A A A A",
     # A complaint the coordinator filed for a caller: only the one who filed it, read-only.
     "filer_only": "L H H H H H H H H A H",
+    # One object of Xihu seen by its regulators up the tree, its coordinator and admins, never
+    # by the merchant's people (a coordinator's unscheduled visit).
+    "supervisors_of_region": "L H H H H A H A A A A",
+    # Logging an unscheduled visit: coordinators only (a page no one else has).
+    "coordinators": "L H H H H H H H H A H",
+    # The visits' API: coordinators log them; regulators and admins read them but may not post.
+    "coordinators_act_regulators_see": "L H H H H D D D D A D",
     # My inspection visits: regulators and coordinators (a platform admin inspects nothing).
     "inspectors": "L H H H H A A A A A H",
     # A county change from Xihu to Binjiang: decided by the receiving county and above.
@@ -131,6 +138,11 @@ PAGES: dict[str, str] = {
     "regulator-county-changes": "supervisors",
     "regulator-declarations": "supervisors",
     "regulator-merchants": "supervisors",
+    # Village liaison stations: the regulators' pages, the public list
+    "station-create": "regulators",
+    "station-edit": "regulator_of_region",
+    "station-list": "regulators",
+    "station-public-list": "public",
     # Declarations
     "declaration-create": "member_of_merchant",
     "declaration-detail": "merchant_and_its_supervisors",
@@ -166,6 +178,10 @@ PAGES: dict[str, str] = {
     "inspection-file": "regulator_of_region",
     "inspection-record": "regulator_of_region",
     "inspection-reject": "regulator_of_region",
+    "patrol-create": "coordinators",
+    "patrol-detail": "supervisors_of_region",
+    "patrol-list": "supervisors",
+    "patrol-photo": "supervisors_of_region",
     "merchant-inspection-detail": "member_of_merchant",
     "merchant-inspection-file": "member_of_merchant",
     "merchant-inspection-rectify": "member_of_merchant",
@@ -293,6 +309,7 @@ API: dict[str, str] = {
     # /api/v1/public/
     "GET /api/v1/public/merchants/": "public",
     "GET /api/v1/public/merchants/{public_code}/": "public",
+    "GET /api/v1/public/stations/": "public",
     # /api/v1/ratings/
     "GET /api/v1/ratings/appeals/": "regulators",
     "GET /api/v1/ratings/appeals/{id}/": "regulator_of_region",
@@ -334,10 +351,18 @@ API: dict[str, str] = {
     "POST /api/v1/review/inspections/{id}/accept/": "regulator_of_region",
     "POST /api/v1/review/inspections/{id}/record/": "regulator_of_region",
     "POST /api/v1/review/inspections/{id}/reject/": "regulator_of_region",
+    "GET /api/v1/review/patrols/": "supervisors",
+    "POST /api/v1/review/patrols/": "coordinators_act_regulators_see",
+    "GET /api/v1/review/patrols/{id}/": "supervisors_of_region",
     "GET /api/v1/review/merchant-inspections/": "merchant_people",
     "GET /api/v1/review/merchant-inspections/{id}/": "member_of_merchant",
     "POST /api/v1/review/merchant-inspections/{id}/rectify/": "member_of_merchant",
     # /api/v1/schemes/
     "GET /api/v1/schemes/": "signed_in",
     "GET /api/v1/schemes/{code}/": "signed_in",
+    # /api/v1/stations/
+    "GET /api/v1/stations/": "regulators",
+    "POST /api/v1/stations/": "regulators",
+    "GET /api/v1/stations/{id}/": "regulator_of_region",
+    "PATCH /api/v1/stations/{id}/": "regulator_of_region",
 }

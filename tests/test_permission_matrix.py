@@ -41,12 +41,14 @@ from merchants.models import (
     Pool,
     User,
 )
+from merchants.services.stations import station_create
 from merchants.services.tokens import api_token_create
 from ratings.services.appeals import appeal_file
 from ratings.services.warnings import warning_rectification_submit
 from review.models import InspectionFile
 from review.services.campaigns import campaign_draw
 from review.services.inspections import inspection_record, rectification_submit
+from review.services.patrols import patrol_record
 from tests.factories import (
     PDF_BYTES,
     PNG_BYTES,
@@ -275,6 +277,23 @@ def _world(media: Path) -> World:
     invitation = InvitationFactory(merchant=merchant, invited_by=owner, email="erin@example.com")
     notification = NotificationFactory(user=owner)
     token, _secret = api_token_create(user=owner)
+    coordinator = users["coordinator"]
+    station = station_create(
+        actor=county,
+        county=region("330106"),
+        name="灵隐村",
+        address="灵隐路1号",
+        phone="0571-87654321",
+        coordinators=[coordinator],
+    )
+    patrol = patrol_record(
+        actor=coordinator,
+        station=station,
+        merchant=merchant,
+        visited_on=timezone.localdate(),
+        findings="价格未标示。",
+        photos=[png_upload("shelf.png")],
+    )
 
     pk = {
         "declarations": declaration.pk,
@@ -298,6 +317,8 @@ def _world(media: Path) -> World:
         "disclosures": published.pk,
         "inbox": notification.pk,
         "county-changes": county_change.pk,
+        "stations": station.pk,
+        "patrols": patrol.pk,
     }
     values = {(segment, name): str(value) for segment, value in pk.items() for name in ("pk", "id")}
     values |= {
@@ -315,6 +336,7 @@ def _world(media: Path) -> World:
         ("invitations", "token"): invitation.token,
         ("members", "membership_pk"): str(staff_membership.pk),
         ("documents", "doc_pk"): str(document.pk),
+        ("photos", "photo_pk"): str(patrol.photos.get().pk),
         ("county-changes", "request_pk"): str(county_change.pk),
         ("s", "public_code"): merchant.public_code,
         ("figures", "public_code"): merchant.public_code,

@@ -187,3 +187,22 @@ DEMO_APPEAL_STATEMENT = (
     "本店近一年无有效投诉，历次检查均合格。评分下降系企业信用等级由A调整为B所致，"  # noqa: RUF001
     "该调整已申请信用修复。请求维持原星级评定。"
 )
+
+# Village liaison stations: county, village or community, address, phone, opening hours, and
+# whether coord-xihu serves it (Xihu's two); a visit the coordinator logged from the first, one
+# at a merchant (by its owner's username) and one at a place off the platform.
+DEMO_STATION_COORDINATOR = "coord-xihu"
+# fmt: off
+DEMO_STATIONS = (
+    ("330106", "转塘街道双流村", "转塘街道双流村文化礼堂一楼", "0571-87391234",
+     "周一至周五 9:00-17:00", True),
+    ("330106", "西溪街道古荡社区", "古荡新村东区8幢底层", "0571-88861234",
+     "周一至周六 8:30-17:30", True),
+    ("330108", "浦沿街道联庄社区", "联庄一区12幢一楼", "0571-86621234",
+     "工作日 9:00-16:30", False),
+)
+# fmt: on
+DEMO_PATROLS = (
+    ("owner-liulang", "", 3, "现场检查。营业执照已公示。价目表齐全。后厨卫生良好。"),
+    ("", "双流村农贸集市", 1, "集市内两家摊位未明码标价。已当场提醒整改。下周复查。"),
+)

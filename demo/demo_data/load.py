@@ -28,8 +28,11 @@ from demo.demo_data.cast import (
     DEMO_CAMPAIGN_SUPERVISOR,
     DEMO_FINDINGS,
     DEMO_PASSWORD,
+    DEMO_PATROLS,
     DEMO_STARS,
     DEMO_STARS_OWNER,
+    DEMO_STATION_COORDINATOR,
+    DEMO_STATIONS,
     DEMO_VISITS,
     MERCHANTS,
     REJECT_REASON,
@@ -40,7 +43,16 @@ from demo.demo_data.cast import (
     demo_uscc,
 )
 from demo.demo_data.files import demo_upload, tiny_png
-from merchants.models import Declaration, Merchant, Permit, Pool, Region, Scheme, User
+from merchants.models import (
+    Declaration,
+    Merchant,
+    Permit,
+    Pool,
+    Region,
+    Scheme,
+    Station,
+    User,
+)
 from merchants.models import DeclarationState as S
 from merchants.services.declarations import (
     declaration_approve,
@@ -55,13 +67,21 @@ from merchants.services.declarations import (
 )
 from merchants.services.merchants import PermitData, merchant_register
 from merchants.services.records import records_import
+from merchants.services.stations import station_create
 from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, PoolChange, Standing
 from ratings.services.appeals import appeal_file
 from ratings.services.pools import standing_move, star_move
 from ratings.services.runs import RunInProgress, evaluation_run
-from review.models import Campaign, ChecklistTemplate, InspectionMethod, InspectionResult
+from review.models import (
+    Campaign,
+    ChecklistTemplate,
+    InspectionMethod,
+    InspectionResult,
+    Patrol,
+)
 from review.services.campaigns import campaign_create, campaign_draw
 from review.services.inspections import inspection_record
+from review.services.patrols import patrol_record
 from review.services.screening import declaration_screen
 
 
@@ -358,6 +378,42 @@ def _ensure_campaign(merchants: list[Merchant], users: dict[str, User], result: 
         )
 
 
+def _ensure_stations(merchants: list[Merchant], users: dict[str, User]) -> None:
+    """Liaison stations in Xihu (served by its coordinator) and Binjiang, and the coordinator's
+    unscheduled visits; each created once, through the same services as the pages."""
+    coordinator = users[DEMO_STATION_COORDINATOR]
+    regulators = {code: users[username] for code, username in COUNTY_REVIEWERS.items()}
+    first = None
+    for county, name, address, phone, hours, served in DEMO_STATIONS:
+        station = Station.objects.filter(region_id=county, name=name).first()
+        if station is None:
+            station = station_create(
+                actor=regulators[county],
+                county=Region.objects.get(code=county),
+                name=name,
+                address=address,
+                phone=phone,
+                opening_hours=hours,
+                coordinators=[coordinator] if served else [],
+            )
+        first = first or station
+    if Patrol.objects.filter(recorded_by=coordinator).exists():
+        return
+    owner_of = {demo.owner: m for demo, m in zip(MERCHANTS, merchants, strict=True)}
+    for owner, place, days_ago, findings in DEMO_PATROLS:
+        patrol_record(
+            actor=coordinator,
+            station=first,
+            merchant=owner_of.get(owner) if owner else None,
+            place=place,
+            visited_on=timezone.localdate() - timedelta(days=days_ago),
+            findings=findings,
+            photos=[
+                SimpleUploadedFile("patrol.png", tiny_png((21, 101, 192)), content_type="image/png")
+            ],
+        )
+
+
 def _star_moves(
     standing: Standing, policy: EvaluationPolicy, *, score: int, stars: int
 ) -> tuple[Standing, PoolChange | None]:
@@ -457,5 +513,6 @@ def demo_load() -> DemoResult:
     _ensure_complaints(merchants, users)
     _ensure_campaign(merchants, users, result)
     _ensure_standings(merchants, users, result)
+    _ensure_stations(merchants, users)
     result.logins = _logins(users)
     return result

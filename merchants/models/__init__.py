@@ -28,6 +28,7 @@ from merchants.models.pools import Pool
 from merchants.models.regions import Region
 from merchants.models.reports import CheckedReport
 from merchants.models.schemes import Commitment, RequiredDocument, Scheme
+from merchants.models.stations import Station
 
 __all__ = [
     "CLOSED_DECLARATION_STATES",
@@ -56,6 +57,7 @@ __all__ = [
     "RegistryRecord",
     "RequiredDocument",
     "Scheme",
+    "Station",
     "StoredFile",
     "User",
     "declaration_upload_path",

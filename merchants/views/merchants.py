@@ -85,6 +85,8 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_member": role is not None,
             "is_owner": role == Membership.Role.OWNER,
             "may_export": may_export_history(request.user, merchant),
+            # Coordinators' visits (review's pages) are for supervisors, never its people.
+            "sees_visits": role is None and is_supervisor(request.user),
         },
     )
 

@@ -16,6 +16,15 @@ from review.models.inspections import (
     Rectification,
     validate_due_date,
 )
+from review.models.patrols import (
+    EARLIEST_PATROL_DAY,
+    PATROL_MAX_PHOTOS,
+    PATROL_PLACE_MAX,
+    PATROL_TEXT_MAX,
+    Patrol,
+    PatrolPhoto,
+    validate_patrol_day,
+)
 from review.models.screening import (
     SchemeScreening,
     ScreeningCheck,
@@ -24,9 +33,13 @@ from review.models.screening import (
 )
 
 __all__ = [
+    "EARLIEST_PATROL_DAY",
     "MAX_DUE_AHEAD",
     "MAX_EXCLUDE_DAYS",
     "MAX_SAMPLE_SIZE",
+    "PATROL_MAX_PHOTOS",
+    "PATROL_PLACE_MAX",
+    "PATROL_TEXT_MAX",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -37,6 +50,8 @@ __all__ = [
     "InspectionMethod",
     "InspectionResult",
     "InspectionState",
+    "Patrol",
+    "PatrolPhoto",
     "QualityControlSetting",
     "Rectification",
     "SchemeScreening",
@@ -44,4 +59,5 @@ __all__ = [
     "ScreeningRuleSetting",
     "ScreeningRun",
     "validate_due_date",
+    "validate_patrol_day",
 ]

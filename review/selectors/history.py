@@ -1,8 +1,10 @@
-"""The inspections part of a merchant's exported history (merchants.services.history)."""
+"""The inspections part of a merchant's exported history (merchants.services.history), with the
+coordinators' unscheduled visits in the regulators' copy only."""
 
 from merchants.models import Merchant
 from merchants.services.history import HistorySection, file_entry, record
 from review.models import Inspection, InspectionFile, InspectionMethod
+from review.selectors.patrols import patrol_list_for_merchant
 
 # What the merchant's people never see of an inspection (as on their pages and API).
 OWNER_HIDDEN = ("notes", "recorded_by")
@@ -33,4 +35,23 @@ def inspection_history(*, merchant: Merchant, full: bool) -> list[HistorySection
             files.append(stored)
         row["files"] = entries
         rows.append(row)
-    return [HistorySection("inspections", rows, files)]
+    sections = [HistorySection("inspections", rows, files)]
+    if full:
+        sections.append(_patrol_section(merchant))
+    return sections
+
+
+def _patrol_section(merchant: Merchant) -> HistorySection:
+    """The unscheduled visits that named the merchant, with their photos (never in the owner's
+    copy: the merchant's people do not see visits)."""
+    rows, files = [], []
+    for patrol in patrol_list_for_merchant(merchant=merchant).order_by("visited_on", "pk"):
+        row = record(patrol)
+        entries = []
+        for photo in patrol.photos.all():
+            entry, stored = file_entry(f"patrols/{patrol.pk}", photo)
+            entries.append(entry)
+            files.append(stored)
+        row["photos"] = entries
+        rows.append(row)
+    return HistorySection("patrols", rows, files)

@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from common.csv import writer
-from merchants.models import Declaration, Merchant, Pool, Region
+from merchants.models import Declaration, Merchant, Pool, Region, Station, User
 from merchants.services.declarations import declaration_create
 from ratings.services.warnings import warning_rectification_submit
 from review.models import ChecklistTemplate
@@ -40,6 +40,7 @@ from tests.factories import (
     ComplaintFactory,
     InspectionFactory,
     StandingFactory,
+    UserFactory,
     approved_merchants,
     checklist,
     scheme,
@@ -261,6 +262,11 @@ def world(owner, merchant, county_regulator) -> dict[str, Any]:
         ),
         "county_change": _county_change_into(county_regulator),
         "preview_row": _preview_row(merchant),
+        # Liaison stations and coordinators' visits (the coordinator posts the visit form)
+        "coordinator": UserFactory(role=User.Role.COORDINATOR, region=merchant.region),
+        "coordinators": User.objects.filter(role=User.Role.COORDINATOR),
+        "stations": Station.objects.all(),
+        "merchants": Merchant.objects.all(),
     }
 
 
@@ -612,6 +618,7 @@ def test_every_page_takes_the_corpus_without_a_server_error(world, monkeypatch, 
     clients = {
         "owner": client_for(world["owner"]),
         "supervisor": client_for(world["supervisor"]),
+        "coordinator": client_for(world["coordinator"]),
         "anonymous": client_for(None),
     }
     errors, calls = [], 0

@@ -18,9 +18,11 @@ from merchants.models import (
     Merchant,
     Permit,
     Region,
+    Station,
     User,
 )
 from merchants.models import DeclarationState as S
+from review.models import Patrol
 from tests.demo.conftest import assert_histories_match_states, run
 
 
@@ -88,6 +90,23 @@ def test_load_demo_files_complaints_in_several_states_once(dev_site):
     states = sorted(Complaint.objects.values_list("state", flat=True))
     assert states == ["proposed", "submitted", "with_merchant"]
     assert set(Complaint.objects.values_list("region_id", flat=True)) == {"330106"}
+
+
+def test_load_demo_opens_liaison_stations_and_logs_visits_once(dev_site):
+    run("load_demo")
+    run("load_demo")
+    stations = Station.objects.order_by("region_id", "name")
+    assert [(s.region_id, s.coordinators.count()) for s in stations] == [
+        ("330106", 1),
+        ("330106", 1),
+        ("330108", 0),
+    ]
+    patrols = Patrol.objects.order_by("visited_on")
+    assert [(p.recorded_by.username, p.photos.count()) for p in patrols] == [
+        ("coord-xihu", 1),
+        ("coord-xihu", 1),
+    ]
+    assert patrols.filter(merchant__isnull=False).count() == 1
 
 
 def test_load_demo_merchants_cover_every_city_with_valid_codes_and_permits(dev_site):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from merchants.models import Declaration, DeclarationEvent, Membership
+from merchants.models import Declaration, DeclarationEvent, Membership, Station
 from merchants.services.declarations import (
     declaration_attach_document,
     declaration_create,
@@ -56,6 +56,9 @@ def one_of_everything(owner, merchant, other_merchant, django_capture_on_commit_
         PenaltyRecordFactory,
     ):
         record_factory(uscc=merchant.uscc)
+    Station.objects.create(
+        region=region("330106"), name="双流村", address="双流村", phone="057187391234"
+    )
     return declaration
 
 
