@@ -14,6 +14,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from common import sms
+from complaints.models import DisclosureDate
 from config.celery import app as celery_app
 from merchants.models import (
     Commitment,
@@ -63,14 +64,20 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(transactional_db) -> None:
-    """Regions, schemes and checklists for tests that commit: a flush after such a test removes
-    the rows the data migrations loaded, so they are loaded again here when missing."""
+    """Regions, schemes, checklists and disclosure dates for tests that commit: a flush after
+    such a test removes the rows the data migrations loaded, so they are loaded again here when
+    missing."""
     if not Region.objects.exists():
         load_regions(Region)
     if not Scheme.objects.exists():
         load_schemes(Scheme, Commitment, RequiredDocument)
     if not ChecklistTemplate.objects.exists():
         import_module("review.migrations.0004_seed_checklists").seed(django_apps, None)
+    if not DisclosureDate.objects.exists():  # the dates and threshold, named in both languages
+        import_module("complaints.migrations.0002_disclosure").seed_disclosure(django_apps, None)
+        import_module("complaints.migrations.0006_texts_to_messages").disclosure_names(
+            django_apps, None
+        )
 
 
 @pytest.fixture
