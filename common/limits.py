@@ -19,13 +19,15 @@ bucket and the 12 before it (60 to 65 minutes), "a day" the current and the 288 
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from common.counters import counters_add
 from common.models import LimitCounter
 
 BUCKET_MINUTES = 5
@@ -49,10 +51,32 @@ class LimitExceeded(Exception):
         self.limit = limit
         self.window = window  # "hour" or "day"
 
+    @property
+    def window_text(self) -> str:
+        """The window in the reader's words, for the refusal."""
+        return _("hour") if self.window == "hour" else _("day")
+
 
 def limit_key(kind: str, value: str) -> str:
     """The stored key of a value (a phone, an address): a hash, so the table holds neither."""
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def phone_and_address(
+    kind: str,
+    *,
+    phone: str,
+    ip: str | None,
+    per_phone: Mapping[str, int],
+    per_address: Mapping[str, int],
+) -> list[Limit]:
+    """The limits of a public form: its phone's (normalised) and, when the client's address is
+    counted, the address's ("complaint", "lookup", …: each form counts apart). The phone's
+    limit comes first."""
+    limits = [Limit(key=limit_key(f"{kind}-phone", phone), **per_phone)]
+    if ip:
+        limits.append(Limit(key=limit_key(f"{kind}-address", ip), **per_address))
+    return limits
 
 
 def _bucket(now: datetime) -> int:
@@ -109,17 +133,13 @@ class Use:
     def count(self) -> None:
         """Count the use: call it last in the work's transaction. Raises LimitExceeded (the
         caller's transaction then rolls back, count included) when a limit is passed."""
-        table, key, hits = _names()
-        rows = ", ".join(["(%s, %s, 1)"] * len(self.keys))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({key}, bucket, {hits}) VALUES {rows} "
-                f"ON CONFLICT ({key}, bucket) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-                f"RETURNING {key}, {hits}",
-                [value for key_ in self.keys for value in (key_, self.bucket)],
-            )
-            counted = dict(cursor.fetchall())
-        self._check(adding=0, current=counted)
+        counted = counters_add(
+            LimitCounter,
+            keys=("key", "bucket"),
+            rows=[(key, self.bucket) for key in self.keys],
+            field="hits",
+        )
+        self._check(adding=0, current={key: hits for (key, _), hits in counted.items()})
 
 
 def limits_use(limits: Sequence[Limit], *, now: datetime | None = None) -> Use:

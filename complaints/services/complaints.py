@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from common import deadlines
 from common.calendar import add_working_days
 from common.errors import DomainError, require
-from common.limits import Limit, LimitExceeded, Use, limit_key, limits_use
+from common.limits import Limit, LimitExceeded, Use, limits_use, phone_and_address
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add
 from common.phones import phone_error, phone_key, phone_normalise_or_none
@@ -291,22 +291,17 @@ class IntakeLimited(DomainError):
     """A complaint refused by the intake limits (the API answers 429)."""
 
 
-def _intake_limits(*, phone: str, ip: str | None) -> list[Limit]:
-    phone_limits, address_limits = (
-        settings.COMPLAINT_INTAKE_LIMITS,
-        settings.COMPLAINT_ADDRESS_LIMITS,
-    )
-    limits = [Limit(key=limit_key("complaint-phone", phone), **phone_limits)]
-    if ip:
-        limits.append(Limit(key=limit_key("complaint-address", ip), **address_limits))
-    return limits
-
-
 def complaint_intake_use(*, phone: str, ip: str | None) -> Use:
     """The per-phone (normalised) and per-address limits of intake (abuse protection): refuses
     with IntakeLimited at once when one is reached; `.count()` it last in the intake's
     transaction (see complaint_intake_counted)."""
-    limits = _intake_limits(phone=phone_key(phone), ip=ip)
+    limits = phone_and_address(
+        "complaint",
+        phone=phone_key(phone),
+        ip=ip,
+        per_phone=settings.COMPLAINT_INTAKE_LIMITS,
+        per_address=settings.COMPLAINT_ADDRESS_LIMITS,
+    )
     try:
         return limits_use(limits)
     except LimitExceeded as exc:
@@ -323,8 +318,7 @@ def complaint_intake_counted(use: Use) -> None:
 
 
 def _intake_limited(exc: LimitExceeded, *, phone_limit: Limit) -> IntakeLimited:
-    params = {"window": _("hour") if exc.window == "hour" else _("day")}
-    params["limit"] = getattr(exc.limit, exc.window)
+    params = {"window": exc.window_text, "limit": getattr(exc.limit, exc.window)}
     if exc.limit == phone_limit:
         text = _(
             "Too many complaints from this phone in the last %(window)s (at most "

@@ -18,10 +18,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
-from common.limits import Limit, LimitExceeded, limit_key, limits_use
+from common.limits import LimitExceeded, limits_use, phone_and_address
 from common.messages import msg
 from common.outbox import outbox_add
-from common.phones import phone_normalise_or_none
+from common.phones import phone_key
 from complaints import messages as m
 from complaints.models import Complaint, ComplaintLookupCode
 
@@ -60,28 +60,27 @@ def _number(value: str) -> str:
     return value.strip().upper()[:24]
 
 
-def _limits(*, phone: str, ip: str | None) -> list[Limit]:
-    limits = [Limit(key=limit_key("lookup-phone", phone), **settings.COMPLAINT_LOOKUP_LIMITS)]
-    if ip:
-        limits.append(
-            Limit(key=limit_key("lookup-address", ip), **settings.COMPLAINT_LOOKUP_ADDRESS_LIMITS)
-        )
-    return limits
-
-
 def _limited(exc: LimitExceeded) -> LookupLimited:
     return LookupLimited(
         _("Too many codes asked for in the last %(window)s. Try again later, or call 12315.")
-        % {"window": _("hour") if exc.window == "hour" else _("day")}
+        % {"window": exc.window_text}
     )
 
 
 def complaint_lookup_request(*, number: str, phone: str, ip: str | None) -> None:
     """If `number` and `phone` name a complaint, send a one-time code to the phone. Returns
     nothing either way; refuses with LookupLimited past the per-phone or per-address limits."""
-    stored_phone = phone_normalise_or_none(phone) or phone.strip()
+    stored_phone = phone_key(phone)
     try:
-        use = limits_use(_limits(phone=stored_phone, ip=ip))
+        use = limits_use(
+            phone_and_address(
+                "lookup",
+                phone=stored_phone,
+                ip=ip,
+                per_phone=settings.COMPLAINT_LOOKUP_LIMITS,
+                per_address=settings.COMPLAINT_LOOKUP_ADDRESS_LIMITS,
+            )
+        )
         with transaction.atomic():
             complaint = (
                 Complaint.objects.filter(number=_number(number), complainant_phone=stored_phone)
@@ -112,7 +111,7 @@ def _send_code(complaint: Complaint) -> None:
 def complaint_lookup_verify(*, number: str, phone: str, code: str) -> Complaint:
     """The complaint the code opens (the code is then used up); the same DomainError for a
     wrong, expired, used or exhausted code and for a number and phone that name no complaint."""
-    stored_phone = phone_normalise_or_none(phone) or phone.strip()
+    stored_phone = phone_key(phone)
     code = code.strip()
     now = timezone.now()
     with transaction.atomic():
