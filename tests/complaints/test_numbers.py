@@ -3,19 +3,20 @@ taken at intake by an upsert on the county-year counter; existing complaints num
 migration; the number on every page, message and receipt."""
 
 import re
-import threading
+from functools import partial
 from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
 from django.core import mail
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common import sms
 from complaints.models import Complaint, ComplaintNumberCounter
 from complaints.services import complaints as svc
 from complaints.services.numbers import complaint_number_next
+from tests.concurrency import race
 from tests.conftest import api, client_for
 from tests.factories import MerchantFactory, region
 
@@ -182,29 +183,19 @@ def test_parallel_intakes_get_distinct_consecutive_numbers(settings, reference_d
         pytest.skip("SQLite has no parallel writers")
     settings.COMPLAINT_ADDRESS_LIMITS = {"hour": 1000, "day": 1000}
     merchant = MerchantFactory(name="并发茶楼", region=region("330106"))
-    barrier = threading.Barrier(16)
-    numbers: list[str] = []
 
-    def post(i: int) -> None:
-        try:
-            barrier.wait()
-            response = api().post(
-                INTAKE,
-                _body(merchant, complainant_phone=f"138123401{i:02d}"),
-                format="json",
-                REMOTE_ADDR=f"10.0.2.{i}",
-            )
-            assert response.status_code == 201, response.content
-            numbers.append(response.json()["number"])
-        finally:
-            close_old_connections()
-            connection.close()
+    def post(i: int):
+        return api().post(
+            INTAKE,
+            _body(merchant, complainant_phone=f"138123401{i:02d}"),
+            format="json",
+            REMOTE_ADDR=f"10.0.2.{i}",
+        )
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = race(*(partial(post, i) for i in range(16)))
+    for response in responses:
+        assert response.status_code == 201, response.content
+    numbers = [response.json()["number"] for response in responses]
     year = _year()
     assert sorted(numbers) == [f"330106-{year}-{n:06d}" for n in range(1, 17)]
     assert ComplaintNumberCounter.objects.get(region_id="330106", year=year).given == 16

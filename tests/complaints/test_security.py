@@ -9,12 +9,12 @@
    and the address is taken through the configured trusted proxies.
 """
 
-import threading
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from common.errors import DomainError
@@ -22,6 +22,7 @@ from common.models import LimitCounter
 from common.phones import phone_mask, phone_normalise
 from complaints.models import Complaint
 from complaints.services import complaints as svc
+from tests.concurrency import race
 from tests.conftest import api, client_for
 from tests.factories import MembershipFactory, UserFactory
 
@@ -285,28 +286,20 @@ def test_twenty_parallel_requests_accept_at_most_the_limit(settings, reference_d
     settings.COMPLAINT_INTAKE_LIMITS = {"hour": 5, "day": 20}
     settings.COMPLAINT_ADDRESS_LIMITS = {"hour": 1000, "day": 1000}
     merchant = MerchantFactory(name="并发茶楼", region=region("330106"))
-    barrier = threading.Barrier(20)
-    codes: list[int] = []
 
-    def post(i: int) -> None:
-        try:
-            barrier.wait()
-            response = api().post(
+    def post(i: int) -> int:
+        return (
+            api()
+            .post(
                 INTAKE,
                 _body(merchant, complainant_phone=SAME_NUMBER[i % len(SAME_NUMBER)]),
                 format="json",
                 REMOTE_ADDR=f"10.0.1.{i}",
             )
-            codes.append(response.status_code)
-        finally:
-            close_old_connections()
-            connection.close()
+            .status_code
+        )
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = race(*(partial(post, i) for i in range(20)))
     assert sorted(set(codes)) == [201, 429] and codes.count(201) == 5
     assert Complaint.objects.filter(complainant_phone=PHONE).count() == 5
 

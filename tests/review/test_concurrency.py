@@ -5,18 +5,17 @@ Each thread has its own database connection (Django's are per thread) and commit
 these tests use a transactional database and reload the reference data it flushes.
 """
 
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from common.errors import DomainError
 from merchants.models import Declaration, DeclarationEvent, Merchant, User
 from merchants.services import declarations as declaration_services
 from review.services.review import declarations_bulk_approve
+from tests.concurrency import race
 from tests.factories import DeclarationFactory, MerchantFactory, RegulatorFactory, region
 
 S = Declaration.State
@@ -27,29 +26,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
     ),
 ]
-
-
-def race(*actions: Callable[[], Any]) -> list[Any]:
-    """Start every action at once, each in its own thread; returns results or exceptions."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[Any] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as exc:  # the test inspects every outcome
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck on a lock"
-    return outcomes
 
 
 @pytest.fixture
