@@ -180,18 +180,23 @@ def county_change_list_for_merchant(*, merchant: Merchant) -> QuerySet[CountyCha
 # Liaison stations -----------------------------------------------------------------------------
 
 
-def station_list(*, user: User) -> QuerySet[Station]:
-    """The stations of the regulator's region and below (every one, for admins); active or not."""
+def station_list(
+    *, user: User, county_code: str | None = None, active: bool | None = None
+) -> QuerySet[Station]:
+    """The stations of the regulator's region and below (every one, for admins), of one county
+    and active or not if asked."""
     qs = Station.objects.select_related("region", "region__parent").prefetch_related(
         Prefetch("coordinators", queryset=User.objects.order_by("last_name", "first_name", "pk"))
     )
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.is_platform_admin:
-        return qs
-    if user.is_regulator:
-        return qs.filter(subtree_q(user.region))
-    return qs.none()
+    if not user.is_platform_admin:
+        if not user.is_regulator:
+            return qs.none()
+        qs = qs.filter(subtree_q(user.region))
+    if county_code:
+        qs = qs.filter(region_id=county_code)
+    return qs if active is None else qs.filter(is_active=active)
 
 
 def station_get(*, user: User, pk: int) -> Station:
@@ -215,11 +220,15 @@ def station_list_for_coordinator(*, user: User) -> QuerySet[Station]:
     return Station.objects.filter(coordinators=user, is_active=True, region_id=user.region_id)
 
 
-def coordinator_choices(*, county: Region) -> QuerySet[User]:
-    """The accounts that may serve a station of `county`: its active coordinators."""
-    return User.objects.filter(role=User.Role.COORDINATOR, region=county, is_active=True).order_by(
-        "last_name", "first_name", "pk"
-    )
+def coordinator_choices(*, user: User, county: Region | None = None) -> QuerySet[User]:
+    """The accounts that may serve a station: the active coordinators of `county`, or, before
+    the county is chosen, those of every county the user reaches."""
+    qs = User.objects.filter(role=User.Role.COORDINATOR, is_active=True)
+    if county is not None:
+        qs = qs.filter(region=county)
+    elif not user.is_platform_admin:
+        qs = qs.filter(subtree_q(user.region))
+    return qs.select_related("region").order_by("region_id", "last_name", "first_name", "pk")
 
 
 def public_county_list() -> QuerySet[Region]:

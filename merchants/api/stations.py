@@ -123,12 +123,9 @@ class StationViewSet(
         query = StationQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        qs = selectors.station_list(user=self.request.user)
-        if "county" in data:
-            qs = qs.filter(region_id=data["county"])
-        if "active" in data:
-            qs = qs.filter(is_active=data["active"])
-        return qs
+        return selectors.station_list(
+            user=self.request.user, county_code=data.get("county"), active=data.get("active")
+        )
 
     def get_object(self) -> Station:
         return selectors.station_get(user=self.request.user, pk=pk_or_404(self.kwargs["pk"]))

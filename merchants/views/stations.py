@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from common.errors import DomainError
 from common.pages import only_for, show_domain_error
 from merchants import selectors
 from merchants.forms.stations import StationFilterForm, StationForm
-from merchants.models import Region, User
 from merchants.permissions import manages_stations
 from merchants.services import stations as station_services
 
@@ -21,24 +19,16 @@ STATION_PAGE_SIZE = 50
 station_manager_required = only_for(manages_stations)
 
 
-def _coordinators_of(user: User, county: Region | None = None) -> QuerySet[User]:
-    if county is not None:
-        return selectors.coordinator_choices(county=county)
-    qs = User.objects.filter(role=User.Role.COORDINATOR, is_active=True)
-    if not user.is_platform_admin:
-        qs = qs.filter(selectors.subtree_q(user.region))
-    return qs.select_related("region").order_by("region_id", "last_name", "first_name", "pk")
-
-
 @station_manager_required
 def station_list(request: HttpRequest) -> HttpResponse:
     form = StationFilterForm(request.GET or None, counties=selectors.county_list(user=request.user))
-    stations = selectors.station_list(user=request.user)
+    county, active = None, None
     if form.is_valid():
-        if county := form.cleaned_data["county"]:
-            stations = stations.filter(region=county)
-        if active := form.cleaned_data["active"]:
-            stations = stations.filter(is_active=active == "1")
+        county = form.cleaned_data["county"]
+        active = {"1": True, "0": False}.get(form.cleaned_data["active"])
+    stations = selectors.station_list(
+        user=request.user, county_code=county.code if county else None, active=active
+    )
     page = Paginator(stations, STATION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "merchants/stations/list.html", {"form": form, "page": page})
 
@@ -48,19 +38,12 @@ def station_create(request: HttpRequest) -> HttpResponse:
     form = StationForm(
         request.POST or None,
         counties=selectors.county_list(user=request.user),
-        coordinators=_coordinators_of(request.user),
+        coordinators=selectors.coordinator_choices(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             station = station_services.station_create(
-                actor=request.user,
-                county=data["county"],
-                name=data["name"],
-                address=data["address"],
-                phone=data["phone"],
-                opening_hours=data["opening_hours"],
-                coordinators=data["coordinators"],
+                actor=request.user, county=form.cleaned_data["county"], **form.facts()
             )
         except DomainError as exc:
             show_domain_error(form, exc)
@@ -88,20 +71,15 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=initial,
         counties=None,
-        coordinators=_coordinators_of(request.user, station.region),
+        coordinators=selectors.coordinator_choices(user=request.user, county=station.region),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             station_services.station_update(
                 actor=request.user,
                 station=station,
-                name=data["name"],
-                address=data["address"],
-                phone=data["phone"],
-                opening_hours=data["opening_hours"],
-                is_active=data["is_active"],
-                coordinators=data["coordinators"],
+                is_active=form.cleaned_data["is_active"],
+                **form.facts(),
             )
         except DomainError as exc:
             show_domain_error(form, exc)
