@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from common.errors import DomainError
+from common.errors import DomainError, Limited
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 
 __all__ = [
@@ -134,8 +134,11 @@ class NotFoundUnless(permissions.BasePermission):
 
 
 def api_exception_handler(exc, context):
-    """A DomainError from a service becomes a 400 with the same message people see on pages."""
-    if isinstance(exc, DomainError):
+    """A DomainError from a service becomes a 400 with the same message people see on pages;
+    a rate limit's refusal (Limited) a 429."""
+    if isinstance(exc, Limited):
+        exc = Throttled(detail=exc.message)
+    elif isinstance(exc, DomainError):
         exc = ValidationError({exc.field or "detail": [exc.message]})
     return exception_handler(exc, context)
 

@@ -7,6 +7,11 @@ class DomainError(Exception):
         self.field = field
 
 
+class Limited(DomainError):
+    """Refused by a rate limit (common/limits.py): pages show the message as any refusal; the
+    API answers 429 with it (common.api.api_exception_handler)."""
+
+
 def require(condition: bool, message: str) -> None:
     """Refuse with `message` unless `condition` holds."""
     if not condition:

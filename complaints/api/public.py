@@ -96,30 +96,27 @@ class ComplaintIntakeView(APIView):
         ip = client_ip(request)
         staff = request.user if files_for_callers(request.user) else None
         phone = data["complainant_phone"]  # normalised by the serializer
-        try:
-            complaint = services.complaint_submit(
-                merchant=data.get("merchant"),
-                region=data.get("county"),
-                business_name=data.get("business_name", ""),
-                business_address=data.get("business_address", ""),
-                category=data["category"],
-                description=data["description"],
-                wanted_outcome=data["wanted_outcome"],
-                complainant_name=data["complainant_name"],
-                complainant_phone=phone,
-                complainant_email=data.get("complainant_email", ""),
-                consent_to_contact=data.get("consent_to_contact", False),
-                amount=data.get("amount"),
-                purchase_date=data.get("purchase_date"),
-                evidence=data.get("evidence", []),
-                consumer=_signed_in_consumer(request.user),
-                lodged_by=staff,
-                channel=data["channel"],
-                ip=ip,
-                language=translation.get_language(),
-            )
-        except services.IntakeLimited as limit:
-            return Response({"detail": limit.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        complaint = services.complaint_submit(
+            merchant=data.get("merchant"),
+            region=data.get("county"),
+            business_name=data.get("business_name", ""),
+            business_address=data.get("business_address", ""),
+            category=data["category"],
+            description=data["description"],
+            wanted_outcome=data["wanted_outcome"],
+            complainant_name=data["complainant_name"],
+            complainant_phone=phone,
+            complainant_email=data.get("complainant_email", ""),
+            consent_to_contact=data.get("consent_to_contact", False),
+            amount=data.get("amount"),
+            purchase_date=data.get("purchase_date"),
+            evidence=data.get("evidence", []),
+            consumer=_signed_in_consumer(request.user),
+            lodged_by=staff,
+            channel=data["channel"],
+            ip=ip,
+            language=translation.get_language(),
+        )
         token = complaint.tracking_token
         try:
             page_url: str | None = request.build_absolute_uri(
@@ -163,12 +160,9 @@ class ComplaintLookupView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(LookupSerializer, request)
-        try:
-            lookup.complaint_lookup_request(
-                number=data["number"], phone=data["phone"], ip=client_ip(request)
-            )
-        except lookup.LookupLimited as limit:
-            return Response({"detail": limit.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        lookup.complaint_lookup_request(
+            number=data["number"], phone=data["phone"], ip=client_ip(request)
+        )
         return Response({"detail": lookup_sent_text()}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from common import deadlines
 from common.calendar import add_working_days
-from common.errors import DomainError, require
+from common.errors import DomainError, Limited, require
 from common.limits import Limit, LimitExceeded, Use, limits_use, phone_and_address
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add
@@ -287,13 +287,9 @@ def _require_merchant_member(actor: User, complaint: Complaint) -> None:
 # Intake
 
 
-class IntakeLimited(DomainError):
-    """A complaint refused by the intake limits (the API answers 429)."""
-
-
 def complaint_intake_use(*, phone: str, ip: str | None) -> Use:
     """The per-phone (normalised) and per-address limits of intake (abuse protection): refuses
-    with IntakeLimited at once when one is reached; `.count()` it last in the intake's
+    with Limited at once when one is reached; `.count()` it last in the intake's
     transaction (see complaint_intake_counted)."""
     limits = phone_and_address(
         "complaint",
@@ -310,14 +306,14 @@ def complaint_intake_use(*, phone: str, ip: str | None) -> Use:
 
 def complaint_intake_counted(use: Use) -> None:
     """Count the complaint against its limits, atomically: the last statement of the intake's
-    transaction, which a limit passed meanwhile rolls back with IntakeLimited."""
+    transaction, which a limit passed meanwhile rolls back with Limited."""
     try:
         use.count()
     except LimitExceeded as exc:
         raise _intake_limited(exc, phone_limit=use.limits[0]) from None
 
 
-def _intake_limited(exc: LimitExceeded, *, phone_limit: Limit) -> IntakeLimited:
+def _intake_limited(exc: LimitExceeded, *, phone_limit: Limit) -> Limited:
     params = {"window": exc.window_text, "limit": getattr(exc.limit, exc.window)}
     if exc.limit == phone_limit:
         text = _(
@@ -329,7 +325,7 @@ def _intake_limited(exc: LimitExceeded, *, phone_limit: Limit) -> IntakeLimited:
             "Too many complaints from this connection in the last %(window)s (at most "
             "%(limit)d). Nothing you typed is lost: try again later, or call 12315."
         )
-    return IntakeLimited(text % params)
+    return Limited(text % params)
 
 
 def complaint_likely_duplicates(*, phone: str, merchant: Merchant | None) -> list[Complaint]:

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from common.errors import DomainError
+from common.errors import DomainError, Limited
 from common.limits import LimitExceeded, limits_use, phone_and_address
 from common.messages import msg
 from common.outbox import outbox_add
@@ -27,10 +27,6 @@ from complaints.models import Complaint, ComplaintLookupCode
 
 CODE_MINUTES = 10
 MAX_ATTEMPTS = 5
-
-
-class LookupLimited(DomainError):
-    """Too many codes asked for from this phone or address (the API answers 429)."""
 
 
 def _refused() -> DomainError:
@@ -60,8 +56,8 @@ def _number(value: str) -> str:
     return value.strip().upper()[:24]
 
 
-def _limited(exc: LimitExceeded) -> LookupLimited:
-    return LookupLimited(
+def _limited(exc: LimitExceeded) -> Limited:
+    return Limited(
         _("Too many codes asked for in the last %(window)s. Try again later, or call 12315.")
         % {"window": exc.window_text}
     )
@@ -69,7 +65,7 @@ def _limited(exc: LimitExceeded) -> LookupLimited:
 
 def complaint_lookup_request(*, number: str, phone: str, ip: str | None) -> None:
     """If `number` and `phone` name a complaint, send a one-time code to the phone. Returns
-    nothing either way; refuses with LookupLimited past the per-phone or per-address limits."""
+    nothing either way; refuses with Limited past the per-phone or per-address limits."""
     stored_phone = phone_key(phone)
     try:
         use = limits_use(
