@@ -33,16 +33,12 @@ class ComplaintTableSource:
                 ),
             )
         )
-        found = {row["merchant__uscc"]: (row["open"], row["recent"]) for row in rows}
+        found = {row.pop("merchant__uscc"): row for row in rows}  # {"open": n, "recent": n}
         today = timezone.localdate()
+        none = {"open": 0, "recent": 0}
         return {
             uscc: ComplaintCounts(
-                record_id="",
-                as_of=today,
-                uscc=uscc,
-                open=found.get(uscc, (0, 0))[0],
-                recent=found.get(uscc, (0, 0))[1],
-                since=since,
+                record_id="", as_of=today, uscc=uscc, since=since, **found.get(uscc, none)
             )
             for uscc in usccs
         }
