@@ -41,6 +41,7 @@ from complaints.models import (
 )
 from complaints.permissions import decides_disclosure_flags, works_for
 from merchants.models import Merchant, Region, User
+from merchants.services.audit import audit_log
 from merchants.services.notifications import notify_merchant_members
 
 logger = logging.getLogger(__name__)
@@ -450,6 +451,13 @@ def disclosure_flag_decide(
     if decision == FlagDecision.CORRECTED:
         changes |= _merchant_figures(locked.snapshot, locked.merchant_id)
     locked = _update_row(locked, **changes)
+    audit_log(
+        actor=actor,
+        action="disclosure.flag_decide",
+        merchant=locked.merchant,
+        obj=locked,
+        data={"decision": decision, "reason": reason, "snapshot": locked.snapshot_id},
+    )
     disclosure = locked.snapshot.disclosure_date
     decision_label = label(FlagDecision(decision).label)
     notify_merchant_members(

@@ -8,7 +8,7 @@ from common.errors import DomainError
 from complaints.models import Complaint, DisclosureSnapshot, FlagDecision
 from complaints.models import ComplaintState as C
 from complaints.services import disclosure as svc
-from merchants.models import Notification, User
+from merchants.models import AuditEntry, Notification, User
 from tests.complaints.test_disclosure import data_set, disclosure_date, preview  # noqa: F401
 from tests.conftest import api, client_for
 from tests.factories import UserFactory, region
@@ -31,6 +31,8 @@ def test_rejecting_tells_the_merchant_why(
         )
     assert row.flag_decision == FlagDecision.REJECTED and row.flag_decided_by == county_regulator
     assert row.flag_decided_at and row.flag_decision_reason == "核实无误"
+    entry = AuditEntry.objects.get(action="disclosure.flag_decide")
+    assert entry.actor == county_regulator and entry.data["decision"] == "rejected"
     note = Notification.objects.get(user=owner, key__startswith="disclosure-flag:")
     assert "核实无误" in note.body and "Rejected" in note.subject
     page = client_for(owner).get("/disclosures/preview/").content.decode()
