@@ -51,9 +51,16 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def outbox_add(kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
-    """Record a side effect in the current transaction; it is delivered after the commit."""
-    outbox_add_many(kind, [payload], keys=[key])
+# A payload holding a secret (a one-time code) is emptied once delivered: only its kind stays.
+SECRET = "secret"
+
+
+def outbox_add(
+    kind: str, payload: dict[str, Any], *, key: str | None = None, secret: bool = False
+) -> None:
+    """Record a side effect in the current transaction; it is delivered after the commit.
+    `secret`: the payload is not kept once delivered (a one-time code in an SMS)."""
+    outbox_add_many(kind, [payload | {SECRET: True} if secret else payload], keys=[key])
 
 
 def outbox_add_many(
@@ -159,7 +166,9 @@ def outbox_deliver(ids: Iterable[int]) -> int:
                 )
                 continue
             delivered.append(item.pk)
-        OutboxItem.objects.filter(pk__in=delivered).update(delivered_at=timezone.now())
+        done = OutboxItem.objects.filter(pk__in=delivered)
+        done.update(delivered_at=timezone.now())
+        done.filter(payload__secret=True).update(payload={SECRET: True})
     return len(delivered)
 
 

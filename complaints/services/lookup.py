@@ -101,7 +101,11 @@ def _send_code(complaint: Complaint) -> None:
     )
     body = msg(m.SMS_LOOKUP_CODE, number=complaint.number, passcode=code, minutes=CODE_MINUTES)
     language = translation.get_language() or settings.LANGUAGE_CODE
-    outbox_add("sms", {"to": complaint.complainant_phone, "body": body, "language": language})
+    outbox_add(
+        "sms",
+        {"to": complaint.complainant_phone, "body": body, "language": language},
+        secret=True,
+    )
 
 
 def complaint_lookup_verify(*, number: str, phone: str, code: str) -> Complaint:

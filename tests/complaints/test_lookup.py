@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from common import sms
+from common.models import OutboxItem
 from complaints.models import ComplaintLookupCode
 from complaints.services import complaints as svc
 from complaints.services import lookup
@@ -60,6 +61,9 @@ def test_the_right_code_opens_the_complaint(complaint, django_capture_on_commit_
     code = _code_sent()
     row = ComplaintLookupCode.objects.get()
     assert row.code_hash == lookup._hash(complaint.pk, code) and len(row.code_hash) == 64
+    # The SMS is delivered, and the outbox keeps nothing of it: the code is stored only hashed.
+    sent = OutboxItem.objects.get(kind="sms", delivered_at__isnull=False, payload__secret=True)
+    assert sent.payload == {"secret": True} and code not in str(sent.payload)
     opened = _verify(complaint.number, code)
     assert opened.status_code == 200
     body = opened.json()
