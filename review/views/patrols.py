@@ -59,17 +59,8 @@ def patrol_create(request: HttpRequest) -> HttpResponse:
         merchants=selectors.patrol_merchant_choices(user=user),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            patrol = patrol_services.patrol_record(
-                actor=user,
-                station=data["station"],
-                merchant=data["merchant"],
-                place=data["place"],
-                visited_on=data["visited_on"],
-                findings=data["findings"],
-                photos=data["photos"],
-            )
+            patrol = patrol_services.patrol_record(actor=user, **form.cleaned_data)
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
