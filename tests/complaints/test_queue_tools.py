@@ -266,9 +266,7 @@ def test_page_offers_both_downloads_of_the_tab_with_its_filters(cast, county_reg
     assert "at most 50,000 rows" in html
 
 
-def test_csv_export_holds_the_filtered_tab_with_full_phones_for_the_handler(
-    cast, county_regulator
-):
+def test_csv_export_holds_the_filtered_tab_with_full_phones_for_the_handler(cast, county_regulator):
     store = cast["store"]
     due = timezone.localdate() + timedelta(days=5)
     Complaint.objects.filter(pk=store.pk).update(accept_due=due)
@@ -546,6 +544,7 @@ def case(merchant, county_regulator) -> Complaint:
         evidence=[pdf_upload("receipt.pdf"), png_upload("shelf.png")],
         channel="web",
     )
+    svc.complaint_claim(actor=county_regulator, complaint=complaint)
     svc.complaint_accept(actor=county_regulator, complaint=complaint)
     svc.complaint_message(
         complaint=complaint,
@@ -581,19 +580,21 @@ def test_case_file_holds_the_facts_timeline_and_evidence(case, county_regulator)
     # The timeline: every event, with the system's message in the reader's language and the
     # words people wrote.
     events = list(case.events.all())
-    assert len(events) == 4  # submitted, accepted, passed to the merchant, a message
-    for event in events:
-        if event.message:
-            assert event.message_text in html
+    # Submitted, claimed, accepted, passed to the merchant, a message.
+    assert len(events) == 5
+    claimed = events[1]
+    assert claimed.message_text == "reg-xihu handles this complaint."
+    assert claimed.message_text in html
     assert "请商家三日内答复" in html
     assert "Submitted → Accepted" in html and "Accepted → With the merchant" in html
     # The evidence list: name, type, size and date of each file.
     for item in case.evidence.all():
         assert item.original_name in html
         assert item.content_type in html
-        assert item.uploaded_at.astimezone(timezone.get_current_timezone()).strftime(
-            "%Y-%m-%d %H:%M"
-        ) in html
+        assert (
+            item.uploaded_at.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M")
+            in html
+        )
     assert "application/pdf" in html and "image/png" in html
     # Printable with the strict CSP: a stylesheet and a script file, nothing inline.
     assert "/static/css/case-file.css" in html and "/static/js/print-button.js" in html
@@ -608,6 +609,7 @@ def test_case_file_in_chinese(case, county_regulator):
     html = client_for(county_regulator).get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert f"投诉案卷 {case.number}" in html
     assert "办理与期限" in html and "请商家三日内答复" in html
+    assert "reg-xihu 承办该投诉。" in html  # the timeline's message, rendered for the reader
 
 
 def test_case_file_is_linked_from_the_complaint_page(case, county_regulator):
@@ -633,9 +635,7 @@ def test_case_file_of_an_unregistered_business(county_regulator):
     assert "No evidence files." in html
 
 
-@pytest.mark.parametrize(
-    "outsider", ["other_county_regulator", "owner", "other_owner", "consumer"]
-)
+@pytest.mark.parametrize("outsider", ["other_county_regulator", "owner", "other_owner", "consumer"])
 def test_outsider_gets_404_for_the_case_file(request, case, outsider):
     url = reverse("complaint-queue-case-file", args=[case.pk])
     response = client_for(request.getfixturevalue(outsider)).get(url)
@@ -662,9 +662,7 @@ def test_city_regulator_and_admin_see_the_case_file(case, city_regulator, admin_
 
 
 def test_case_file_marks_an_overdue_complaint(case, county_regulator):
-    Complaint.objects.filter(pk=case.pk).update(
-        close_due=timezone.localdate() - timedelta(days=1)
-    )
+    Complaint.objects.filter(pk=case.pk).update(close_due=timezone.localdate() - timedelta(days=1))
     url = reverse("complaint-queue-case-file", args=[case.pk])
     html = client_for(county_regulator).get(url).content.decode()
     assert "badge-overdue" in html
