@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from complaints.forms.public import ComplaintForm
 from complaints.models import ComplaintChannel
 from complaints.services.filing import STATION_NOT_SERVED
-from merchants.models import Station
+from merchants.models import Merchant, Region, Station
 
 
 class CallerComplaintForm(ComplaintForm):
@@ -19,9 +19,15 @@ class CallerComplaintForm(ComplaintForm):
     only one is chosen already, and the channel then defaults to the station."""
 
     def __init__(
-        self, *args: Any, stations: QuerySet[Station] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        merchant: Merchant | None,
+        counties: list[Region],
+        stations: QuerySet[Station] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        kwargs["for_caller"] = True  # always a caller's: the channel is asked
+        super().__init__(*args, merchant=merchant, counties=counties, **kwargs)
         if stations is None:
             return
         choices = list(stations)

@@ -1,6 +1,7 @@
 """Coordinators and hotline operators file complaints for callers from their own desk (the
-channel chosen on the form), then follow what they filed: a list and a read-only page each.
-Only what they filed themselves: any other complaint is a 404 here."""
+channel chosen on the form; a coordinator at a liaison station also names the station, one they
+serve), then follow what they filed: a list and a read-only page each. Only what they filed
+themselves: any other complaint is a 404 here."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
