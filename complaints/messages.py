@@ -19,6 +19,13 @@ SILENT = define(
 )
 RATED = define("complaints.rated", gettext_noop("Rated %(n)d of 5."))
 DECLINED = define("complaints.declined", gettext_noop("Ground for declining: %(ground)s"))
+FILED_FOR_CALLER = define(
+    "complaints.filed_for_caller", gettext_noop("%(role)s %(name)s (filed for the caller)")
+)
+FILED_AT_STATION = define(
+    "complaints.filed_at_station",
+    gettext_noop("%(role)s %(name)s (filed for the caller at the %(station)s liaison station)"),
+)
 
 # The merchant's people and the handlers.
 STEP_SUBJECT = define(

@@ -9,8 +9,13 @@ from typing import Any
 from django.dispatch import receiver
 
 from complaints.selectors.history import complaint_history
+from complaints.selectors.stations import station_complaint_column
 from complaints.services.complaints import complaints_follow_merchant_region
-from merchants.signals import merchant_history_collecting, merchant_region_changed
+from merchants.signals import (
+    merchant_history_collecting,
+    merchant_region_changed,
+    station_columns_collecting,
+)
 
 
 @receiver(merchant_history_collecting, dispatch_uid="complaints.history")
@@ -21,3 +26,9 @@ def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
 @receiver(merchant_region_changed, dispatch_uid="complaints.region")
 def region(*, merchant: Any, to_region: Any, **kwargs: Any) -> None:
     complaints_follow_merchant_region(merchant=merchant, region=to_region)
+
+
+@receiver(station_columns_collecting, dispatch_uid="complaints.station_counts")
+def station_counts(*, stations: Any, user: Any, **kwargs: Any) -> Any:
+    """Complaints lodged at a liaison station count for it."""
+    return station_complaint_column(stations=stations, user=user)

@@ -3,7 +3,7 @@ desk and the regulator's queue, public disclosure."""
 
 from django.urls import path
 
-from complaints.views import desks, disclosure, filing, lookup, public, queue_tools
+from complaints.views import desks, disclosure, filing, lookup, public, queue_tools, stations
 
 urlpatterns = [
     # The consumer: intake, their complaints, tracking by token
@@ -48,6 +48,12 @@ urlpatterns = [
     path("complaints/filed/", filing.complaint_filed_list, name="complaint-filed"),
     path(
         "complaints/filed/<int:pk>/", filing.complaint_filed_detail, name="complaint-filed-detail"
+    ),
+    # A liaison station's complaints, for the handlers who reach the station
+    path(
+        "complaints/stations/<int:pk>/",
+        stations.station_complaints,
+        name="complaint-station",
     ),
     # The merchant's desk
     path("complaints/merchant/", desks.merchant_desk, name="complaint-merchant-desk"),

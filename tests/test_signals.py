@@ -16,6 +16,7 @@ from merchants.signals import (
     merchant_facts_changed,
     merchant_registered,
     records_changed,
+    station_columns_collecting,
 )
 from ratings.models import ReasonCode
 from ratings.services.pools import standing_move
@@ -34,6 +35,7 @@ CONNECTED = {
     merchant_facts_changed: {"storefront.merchant_facts"},
     records_changed: {"ratings.records_changed", "storefront.records"},
     declaration_page_context: {"review.screening_report"},
+    station_columns_collecting: {"complaints.station_counts"},
     inspection_changed: {"ratings.inspection_changed", "storefront.inspection"},
     complaint_changed: {"ratings.complaint_changed", "storefront.complaint"},
     standings_changed: {"storefront.standings"},

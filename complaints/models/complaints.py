@@ -203,6 +203,15 @@ class Complaint(models.Model):
             "The staff member (coordinator, hotline operator) who filed it for the caller."
         ),
     )
+    station = models.ForeignKey(
+        "merchants.Station",
+        verbose_name=_("liaison station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        help_text=_("The village liaison station it was lodged at, by a coordinator serving it."),
+    )
     submitted_ip = models.GenericIPAddressField(null=True, blank=True)
 
     state = models.CharField(
@@ -260,6 +269,13 @@ class Complaint(models.Model):
                 ),
                 name="complaint_purchase_date_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(station__isnull=True) | Q(channel=ComplaintChannel.STATION),
+                name="complaint_station_only_for_station_channel",
+                violation_error_message=_(
+                    "A liaison station is recorded only for a complaint lodged at a station."
+                ),
+            ),
             # Empty only between the row's insert and its numbering in the same transaction
             # (and in rows bulk-written by the province demo generator).
             models.UniqueConstraint(
@@ -310,6 +326,8 @@ class ComplaintEvent(models.Model):
         CONSUMER = "consumer", _("Consumer")
         MERCHANT = "merchant", _("Merchant")
         REGULATOR = "regulator", _("Regulator")
+        # The coordinator or hotline operator who filed the complaint for a caller.
+        FILER = "filer", _("Filed for the caller")
         SYSTEM = "system", _("System")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
@@ -342,6 +360,19 @@ class ComplaintEvent(models.Model):
     def message_text(self) -> str:
         """The system's words on this step, in the reader's (the active) language."""
         return render(self.message)
+
+    @property
+    def by_display(self) -> str:
+        """Who made the step, as the timeline heads it: their side, or for a complaint filed
+        for a caller, who filed it ("Coordinator 何桂英 (filed for the caller)")."""
+        if self.role == self.Role.FILER and self.message:
+            return self.message_text
+        return self.get_role_display()
+
+    @property
+    def shows_message(self) -> bool:
+        """The step's message goes under its head (a filing's is the head itself)."""
+        return bool(self.message) and self.role != self.Role.FILER
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:

@@ -1,7 +1,8 @@
 """Reads shared by the complaint pages and the API: scoped querysets, the regulator's queue.
 
-Scope (STYLE.md §4): platform admins see every complaint; regulators and coordinators those of
-their region subtree (Complaint.region, the merchant's county); merchant operators those against
+Scope (STYLE.md §4): platform admins see every complaint; regulators those of their region
+subtree (Complaint.region, the merchant's county); coordinators only those they filed for
+callers (as on /complaints/filed/: they decide nothing); merchant operators those against
 merchants they work for; consumers the complaints attached to their account.
 """
 
@@ -37,8 +38,10 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
         return qs.none()
     if user.is_platform_admin:
         return qs
-    if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
+    if user.role == User.Role.REGULATOR and user.region_id:
         return qs.filter(subtree_q(user.region))
+    if user.role == User.Role.COORDINATOR:
+        return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
     # they work for (a merchant operator may be a consumer too).
     return qs.filter(
