@@ -29,6 +29,7 @@ from rest_framework.test import APIClient
 
 from complaints.models import (
     ComplaintEvidence,
+    ComplaintState,
     DisclosureDate,
     DisclosureMerchantRow,
     DisclosureSnapshot,
@@ -199,8 +200,21 @@ def _world(media: Path) -> World:
         uploaded_by=owner,
     )
 
+    # Accepted (the merchant's people see a complaint from then on), and one waiting for
+    # Binjiang to take over its transfer from Xihu.
     complaint = ComplaintFactory(
-        merchant=merchant, consumer=consumer, lodged_by=users["coordinator"]
+        merchant=merchant,
+        consumer=consumer,
+        lodged_by=users["coordinator"],
+        state=ComplaintState.WITH_MERCHANT,
+        accepted_at=timezone.now(),
+    )
+    transfer = ComplaintFactory(
+        merchant=None,
+        business_name="路边小店",
+        region=region("330106"),
+        state=ComplaintState.TRANSFER_PENDING,
+        transfer_to=region("330108"),
     )
     evidence = ComplaintEvidence.objects.create(
         complaint=complaint,
@@ -306,6 +320,7 @@ def _world(media: Path) -> World:
         "rectifications": report.pk,
         "appeals": appeal.pk,
         "complaints": complaint.pk,
+        "transfers": transfer.pk,
         "merchant": complaint.pk,
         "queue": complaint.pk,
         "filed": complaint.pk,
