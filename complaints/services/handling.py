@@ -61,7 +61,7 @@ SUMMARY_MAX = 4000
 
 def _locked(complaint: Complaint) -> Complaint:
     return (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("merchant", "region", "transfer_to")
         .get(pk=complaint.pk)
     )
