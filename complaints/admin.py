@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     Complaint,
+    ComplaintContact,
     ComplaintEvent,
     ComplaintEvidence,
     DisclosureDate,
@@ -32,6 +33,19 @@ class ComplaintEventInline(admin.TabularInline):
         return False
 
 
+class ComplaintContactInline(admin.TabularInline):
+    """The handler's calls and visits while handling directly: history, read only."""
+
+    model = ComplaintContact
+    extra = 0
+    fields = ("contacted_on", "method", "actor", "summary", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = (
@@ -47,7 +61,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ("=number", "=id", "merchant__name", "=merchant__uscc", "business_name")
     list_select_related = ("merchant", "region")
     raw_id_fields = ("merchant", "consumer", "lodged_by", "handler")
-    # Complaints are never deleted and change state only through the services.
+    # Complaints are never deleted and change state only through the services (a merchant is
+    # linked and a complaint transferred by complaints.services.handling, with its event).
     readonly_fields = (
         "number",
         "state",
@@ -55,8 +70,11 @@ class ComplaintAdmin(admin.ModelAdmin):
         "created_at",
         "accepted_at",
         "closed_at",
+        "transfer_to",
+        "transferred_out_to",
+        "transferred_out_province",
     )
-    inlines = (ComplaintEventInline,)
+    inlines = (ComplaintEventInline, ComplaintContactInline)
     show_full_result_count = False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -79,6 +97,14 @@ class ComplaintEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "complaint", "role", "from_state", "to_state")
     list_filter = ("role", "to_state")
     raw_id_fields = ("complaint",)
+    show_full_result_count = False
+
+
+@admin.register(ComplaintContact)
+class ComplaintContactAdmin(ReadOnlyAdmin):
+    list_display = ("contacted_on", "complaint", "method", "actor")
+    list_filter = ("method",)
+    raw_id_fields = ("complaint", "event", "actor")
     show_full_result_count = False
 
 

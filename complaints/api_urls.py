@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api.desks import ComplaintViewSet
+from complaints.api.desks import ComplaintTransferViewSet, ComplaintViewSet
 from complaints.api.disclosure import (
     DisclosureFlagViewSet,
     DisclosurePreviewViewSet,
@@ -20,6 +20,7 @@ router.register("disclosures", DisclosureViewSet, basename="api-disclosure")
 router.register("disclosure-preview", DisclosurePreviewViewSet, basename="api-disclosure-preview")
 router.register("disclosure-flags", DisclosureFlagViewSet, basename="api-disclosure-flag")
 router.register("track", ComplaintTrackViewSet, basename="api-complaint-track")
+router.register("transfers", ComplaintTransferViewSet, basename="api-complaint-transfer")
 router.register("", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [

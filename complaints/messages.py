@@ -27,6 +27,61 @@ FILED_AT_STATION = define(
     gettext_noop("%(role)s %(name)s (filed for the caller at the %(station)s liaison station)"),
 )
 
+# Handling paths: linking to a merchant, direct handling, transfers.
+LINKED = define(
+    "complaints.linked",
+    gettext_noop("Linked to the registered merchant %(merchant)s (%(uscc)s)."),
+)
+LINKED_MOVED = define(
+    "complaints.linked.moved",
+    gettext_noop(
+        "Linked to the registered merchant %(merchant)s (%(uscc)s); the complaint moves to "
+        "%(county)s, the merchant's county."
+    ),
+)
+DIRECT = define(
+    "complaints.direct",
+    gettext_noop("The regulator handles the complaint directly with the business."),
+)
+CONTACT = define(
+    "complaints.contact", gettext_noop("Contact with the business on %(day)s: %(method)s.")
+)
+TRANSFER_REQUESTED = define(
+    "complaints.transfer.requested",
+    gettext_noop("Transfer to %(county)s requested; its regulator accepts or refuses it."),
+)
+TRANSFER_ACCEPTED = define(
+    "complaints.transfer.accepted",
+    gettext_noop("%(county)s took the complaint over; its regulator decides on it by %(due)s."),
+)
+TRANSFER_REFUSED = define(
+    "complaints.transfer.refused",
+    gettext_noop("%(county)s refused the transfer; the complaint stays in %(home)s."),
+)
+TRANSFERRED_OUT = define(
+    "complaints.transferred_out",
+    gettext_noop("Transferred to %(authority)s (%(province)s) for handling there."),
+)
+TRANSFER_IN_SUBJECT = define(
+    "complaints.transfer.in.subject",
+    gettext_noop("Complaint %(number)s is transferred to %(county)s"),
+)
+TRANSFER_IN_BODY = define(
+    "complaints.transfer.in.body",
+    gettext_noop(
+        "%(business)s: %(category)s. %(from)s asks %(county)s to take it over: %(reason)s "
+        "Accept or refuse the transfer."
+    ),
+)
+TRANSFER_ACCEPTED_SUBJECT = define(
+    "complaints.transfer.accepted.subject",
+    gettext_noop("Complaint %(number)s: %(county)s took the transfer"),
+)
+TRANSFER_REFUSED_SUBJECT = define(
+    "complaints.transfer.refused.subject",
+    gettext_noop("Complaint %(number)s: %(county)s refused the transfer"),
+)
+
 # The merchant's people and the handlers.
 STEP_SUBJECT = define(
     "complaints.step.subject.number", gettext_noop("Complaint %(number)s: %(state)s")

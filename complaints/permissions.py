@@ -28,6 +28,15 @@ def can_handle(user: Any, complaint: Complaint) -> bool:
     return is_complaint_handler(user) and reaches(user, complaint.region_id)
 
 
+def can_receive_transfer(user: Any, complaint: Complaint) -> bool:
+    """Accepts or refuses a complaint transferred to a county: a handler who reaches that county."""
+    return (
+        complaint.transfer_to_id is not None
+        and is_complaint_handler(user)
+        and reaches(user, complaint.transfer_to_id)
+    )
+
+
 def works_for(user: Any, merchant_id: int | None) -> bool:
     """Is one of the merchant's people (any role) — never a regulator (merchants' rule)."""
     return user.is_authenticated and merchants_works_for(user, merchant_id)

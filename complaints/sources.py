@@ -8,16 +8,23 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintState
+from complaints.models import (
+    AWAITING_DECISION_STATES,
+    CLOSED_COMPLAINT_STATES,
+    Complaint,
+    ComplaintState,
+)
 from merchants.sources import ComplaintCounts
 
-NOT_COUNTED = (ComplaintState.DECLINED, ComplaintState.WITHDRAWN)
+# Not against the merchant here: declined, withdrawn, or sent to an authority of another province.
+NOT_COUNTED = (ComplaintState.DECLINED, ComplaintState.WITHDRAWN, ComplaintState.TRANSFERRED_OUT)
 
 
 class ComplaintTableSource:
     def counts_bulk(self, usccs: Iterable[str], since: date) -> dict[str, ComplaintCounts]:
         """Per merchant (by USCC): complaints accepted and still open, and those lodged since
-        `since` that were neither declined nor withdrawn; one query for the whole batch."""
+        `since` that were neither declined, withdrawn nor transferred out; one query for the
+        whole batch."""
         usccs = list(usccs)
         rows = (
             Complaint.objects.filter(merchant__uscc__in=usccs)
@@ -25,7 +32,7 @@ class ComplaintTableSource:
             .annotate(
                 open=Count(
                     "pk",
-                    filter=~Q(state__in=[*CLOSED_COMPLAINT_STATES, ComplaintState.SUBMITTED]),
+                    filter=~Q(state__in=[*CLOSED_COMPLAINT_STATES, *AWAITING_DECISION_STATES]),
                 ),
                 recent=Count(
                     "pk",

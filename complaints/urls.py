@@ -102,6 +102,31 @@ urlpatterns = [
     path("complaints/queue/<int:pk>/settle/", desks.queue_settle, name="complaint-queue-settle"),
     path("complaints/queue/<int:pk>/fail/", desks.queue_fail, name="complaint-queue-fail"),
     path("complaints/queue/<int:pk>/message/", desks.queue_message, name="complaint-queue-message"),
+    # … linked to a merchant, handled directly, transferred (complaints.services.handling)
+    path("complaints/queue/<int:pk>/link/", desks.queue_link, name="complaint-queue-link"),
+    path("complaints/queue/<int:pk>/direct/", desks.queue_direct, name="complaint-queue-direct"),
+    path("complaints/queue/<int:pk>/contact/", desks.queue_contact, name="complaint-queue-contact"),
+    path("complaints/queue/<int:pk>/pass/", desks.queue_pass, name="complaint-queue-pass"),
+    path(
+        "complaints/queue/<int:pk>/transfer/",
+        desks.queue_transfer,
+        name="complaint-queue-transfer",
+    ),
+    path(
+        "complaints/queue/<int:pk>/transfer/accept/",
+        desks.queue_transfer_accept,
+        name="complaint-queue-transfer-accept",
+    ),
+    path(
+        "complaints/queue/<int:pk>/transfer/refuse/",
+        desks.queue_transfer_refuse,
+        name="complaint-queue-transfer-refuse",
+    ),
+    path(
+        "complaints/queue/<int:pk>/transfer-out/",
+        desks.queue_transfer_out,
+        name="complaint-queue-transfer-out",
+    ),
     path(
         "complaints/queue/<int:pk>/evidence/<int:evidence_pk>/",
         desks.queue_evidence,

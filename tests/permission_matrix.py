@@ -57,6 +57,9 @@ RULES = {
     "inspectors": "L H H H H A A A A A H",
     # A county change from Xihu to Binjiang: decided by the receiving county and above.
     "receiving_county": "L H H H H H A A A H A",
+    # A complaint's transfer from Xihu to Binjiang: the receiving county's handlers and above
+    # accept or refuse it; Xihu's, who sent it, see it and are refused.
+    "receiving_handlers_act_sender_sees": "L H H H H D A A A H A",
     # Registering a merchant: never a regulator, coordinator or admin (conflict of interest).
     "not_a_supervisor": "L A A A A H H H H H H",
     # A merchant's people's lists, scoped to their merchants.
@@ -223,6 +226,14 @@ PAGES: dict[str, str] = {
     "complaint-queue-message": "regulator_of_region",
     "complaint-queue-settle": "regulator_of_region",
     "complaint-station": "regulator_of_region",
+    "complaint-queue-link": "regulator_of_region",
+    "complaint-queue-direct": "regulator_of_region",
+    "complaint-queue-contact": "regulator_of_region",
+    "complaint-queue-pass": "regulator_of_region",
+    "complaint-queue-transfer": "regulator_of_region",
+    "complaint-queue-transfer-accept": "regulator_of_region",
+    "complaint-queue-transfer-refuse": "regulator_of_region",
+    "complaint-queue-transfer-out": "regulator_of_region",
     # Disclosure
     "disclosure-csv": "public",
     "disclosure-detail": "public",
@@ -298,6 +309,16 @@ API: dict[str, str] = {
     "POST /api/v1/complaints/{id}/message/": "complaint_message",
     "POST /api/v1/complaints/{id}/propose/": "merchant_acts_parties_see",
     "POST /api/v1/complaints/{id}/settle/": "handlers_act_parties_see",
+    "GET /api/v1/complaints/{id}/merchant-candidates/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/link-merchant/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/handle-directly/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/contacts/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/pass-to-merchant/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/transfer/": "handlers_act_parties_see",
+    "POST /api/v1/complaints/{id}/transfer-out/": "handlers_act_parties_see",
+    "GET /api/v1/complaints/transfers/": "regulators",
+    "POST /api/v1/complaints/transfers/{id}/accept/": "receiving_handlers_act_sender_sees",
+    "POST /api/v1/complaints/transfers/{id}/refuse/": "receiving_handlers_act_sender_sees",
     # /api/v1/declarations/
     "GET /api/v1/declarations/": "signed_in",
     "POST /api/v1/declarations/": "signed_in",

@@ -29,6 +29,7 @@ from rest_framework.test import APIClient
 
 from complaints.models import (
     ComplaintEvidence,
+    ComplaintState,
     DisclosureDate,
     DisclosureMerchantRow,
     DisclosureSnapshot,
@@ -199,9 +200,23 @@ def _world(media: Path) -> World:
         uploaded_by=owner,
     )
 
-    complaint = ComplaintFactory(merchant=merchant, consumer=consumer)
+    # Accepted (the merchant's people see a complaint from then on), and one waiting for
+    # Binjiang to take over its transfer from Xihu.
+    complaint = ComplaintFactory(
+        merchant=merchant,
+        consumer=consumer,
+        state=ComplaintState.WITH_MERCHANT,
+        accepted_at=timezone.now(),
+    )
     # The coordinator's own filing: they reach it (and only it) on their desk and in the API.
     filed = ComplaintFactory(merchant=merchant, lodged_by=users["coordinator"], channel="walk_in")
+    transfer = ComplaintFactory(
+        merchant=None,
+        business_name="路边小店",
+        region=region("330106"),
+        state=ComplaintState.TRANSFER_PENDING,
+        transfer_to=region("330108"),
+    )
     evidence = ComplaintEvidence.objects.create(
         complaint=complaint,
         file=ContentFile(PNG_BYTES, name="receipt.png"),
@@ -306,6 +321,7 @@ def _world(media: Path) -> World:
         "rectifications": report.pk,
         "appeals": appeal.pk,
         "complaints": complaint.pk,
+        "transfers": transfer.pk,
         "merchant": complaint.pk,
         "queue": complaint.pk,
         "filed": filed.pk,

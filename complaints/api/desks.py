@@ -24,11 +24,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from common.csv import csv_response
 from common.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from common.xlsx import xlsx_response
@@ -37,22 +37,38 @@ from complaints.api.serializers import (
     EVIDENCE_PK,
     ComplaintDetailSerializer,
     ComplaintSerializer,
+    ContactInputSerializer,
     DeclineSerializer,
+    LinkMerchantSerializer,
+    MerchantCandidateSerializer,
+    MerchantSearchSerializer,
+    OptionalTextSerializer,
     ProposeSerializer,
+    ReasonSerializer,
     SettleSerializer,
     TextSerializer,
+    TransferOutSerializer,
+    TransferSerializer,
     evidence_file,
     validated,
 )
 from complaints.models import Complaint, ComplaintCategory, ComplaintChannel, ComplaintState
-from complaints.permissions import can_answer, can_handle, message_role
+from complaints.permissions import (
+    can_answer,
+    can_handle,
+    can_receive_transfer,
+    is_complaint_handler,
+    message_role,
+)
 from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import validate_queue_dates
 from complaints.selectors.exports import ComplaintExport, complaint_export
+from complaints.selectors.handling import complaint_transfers_incoming, merchant_link_candidates
 from complaints.services import complaints as services
+from complaints.services import handling
 from complaints.services.exports import complaint_export_record
-from merchants.models import Region, User
-from merchants.selectors import subtree_q
+from merchants.models import Merchant, Region, User
+from merchants.selectors import merchant_list, subtree_q
 
 # Scope: complaints.selectors, shared with the desk pages.
 
@@ -63,6 +79,16 @@ def _export_filename(suffix: str) -> str:
 
 def _complaint_get(*, user: User, pk: Any) -> Complaint:
     return selectors.complaint_get(user=user, pk=pk_or_404(pk))
+
+
+def _reachable_merchant(user: User, pk: int) -> Merchant:
+    """A merchant the handler may link a complaint to; any other id is a refusal of the body."""
+    merchant = merchant_list(user=user).filter(pk=pk).first()
+    if merchant is None:
+        raise ValidationError(
+            {"merchant": [_("No merchant registered where you handle complaints has this id.")]}
+        )
+    return merchant
 
 
 # The desks
@@ -352,6 +378,116 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         services.complaint_mediation_fail(actor=request.user, complaint=complaint, text=text)
         return self._detail(complaint)
 
+    # Regulator: linking to a merchant, handling directly, transfers (services.handling)
+
+    @extend_schema(
+        summary=gettext_lazy("Registered merchants the complaint can be linked to"),
+        parameters=[MerchantSearchSerializer],
+        responses={200: MerchantCandidateSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["get"], url_path="merchant-candidates", pagination_class=None)
+    def merchant_candidates(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        query = MerchantSearchSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = merchant_link_candidates(
+            user=request.user, complaint=complaint, q=query.validated_data["q"]
+        )
+        return Response(MerchantCandidateSerializer(found, many=True).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Link the complaint to a registered merchant"),
+        request=LinkMerchantSerializer,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="link-merchant")
+    def link_merchant(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        merchant_pk = validated(LinkMerchantSerializer, request)["merchant"]
+        merchant = _reachable_merchant(request.user, merchant_pk)
+        handling.complaint_link_merchant(actor=request.user, complaint=complaint, merchant=merchant)
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Accept the complaint and handle it directly with the business"),
+        request=OptionalTextSerializer,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="handle-directly")
+    def handle_directly(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        text = validated(OptionalTextSerializer, request).get("text", "")
+        handling.complaint_handle_directly(actor=request.user, complaint=complaint, text=text)
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Record a call, visit or meeting with the business"),
+        request=ContactInputSerializer,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def contacts(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        data = validated(ContactInputSerializer, request)
+        handling.complaint_contact_record(
+            actor=request.user,
+            complaint=complaint,
+            method=data["method"],
+            contacted_on=data["contacted_on"],
+            summary=data["summary"],
+        )
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Pass a complaint handled directly to its (newly linked) merchant"),
+        request=None,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="pass-to-merchant")
+    def pass_to_merchant(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        handling.complaint_pass_to_merchant(actor=request.user, complaint=complaint)
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Ask another county of the province to take the complaint over"),
+        request=TransferSerializer,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        data = validated(TransferSerializer, request)
+        handling.complaint_transfer(
+            actor=request.user, complaint=complaint, county=data["county"], reason=data["reason"]
+        )
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Transfer the complaint to an authority outside the province"),
+        request=TransferOutSerializer,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="transfer-out")
+    def transfer_out(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        data = validated(TransferOutSerializer, request)
+        handling.complaint_transfer_out(
+            actor=request.user,
+            complaint=complaint,
+            authority=data["authority"],
+            province=data["province"],
+            reason=data["reason"],
+        )
+        return self._detail(complaint)
+
     # Merchant
 
     @extend_schema(
@@ -397,3 +533,80 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         text = validated(TextSerializer, request)["text"]
         services.complaint_message(complaint=complaint, role=role, text=text, actor=user)
         return self._detail(complaint)
+
+
+# Transfers between counties: the receiving county's side
+
+
+class HandlesComplaints(NotFoundUnless):
+    def allows(self, user: Any) -> bool:
+        return is_complaint_handler(user)
+
+
+class ComplaintTransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Complaints other counties ask yours to take over. Accepting brings the complaint into
+    your county's queue as a new one; refusing sends it back with your reason."""
+
+    permission_classes = [permissions.IsAuthenticated, HandlesComplaints]
+    pagination_class = ApiPagination
+    serializer_class = ComplaintSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Complaint]:
+        return complaint_transfers_incoming(user=self.request.user)
+
+    def get_object(self) -> Complaint:
+        # Any complaint in reach (the sending county's too): acting is decided below.
+        return _complaint_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return super().get_serializer_context() | {"viewer": self.request.user}
+
+    def _receiver_only(self, complaint: Complaint) -> None:
+        # No transfer pending: the service's refusal says so (a 400), whoever asks.
+        if complaint.state == ComplaintState.TRANSFER_PENDING and not can_receive_transfer(
+            self.request.user, complaint
+        ):
+            raise PermissionDenied(
+                _("Only the regulators of the county it is transferred to can do this.")
+            )
+
+    def _detail(self, complaint: Complaint) -> Response:
+        complaint = _complaint_get(user=self.request.user, pk=complaint.pk)
+        return Response(
+            ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("Complaints transferred to your counties, waiting for your answer"),
+        responses={200: ComplaintSerializer(many=True), **ERROR_RESPONSES},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=gettext_lazy("Accept the transfer: the complaint comes to your county's queue"),
+        request=None,
+        responses={200: ComplaintDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._receiver_only(complaint)
+        handling.complaint_transfer_accept(actor=request.user, complaint=complaint)
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Refuse the transfer, with your reason: the complaint goes back"),
+        request=ReasonSerializer,
+        responses={200: ComplaintSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._receiver_only(complaint)
+        reason = validated(ReasonSerializer, request)["reason"]
+        handling.complaint_transfer_refuse(actor=request.user, complaint=complaint, reason=reason)
+        # Refused, the complaint may be out of the refusing handler's reach: its row only.
+        complaint.refresh_from_db()
+        return Response(ComplaintSerializer(complaint, context=self.get_serializer_context()).data)

@@ -26,9 +26,13 @@ from complaints.models import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
+    ComplaintContact,
     ComplaintEvent,
     ComplaintEvidence,
+    ContactMethod,
     DeclineGround,
+    Province,
+    validate_contact_day,
     validate_purchase_date,
 )
 from complaints.permissions import sees_full_contact
@@ -69,8 +73,8 @@ EVIDENCE_FILE = OpenApiResponse(
 # States are plain strings in the schema: the enum name "state" is taken by declarations, and
 # the overrides live in settings.py.
 STATE_HELP = gettext_lazy(
-    "A complaint state: submitted, accepted, declined, with_merchant, proposed, mediation, "
-    "settled, mediation_failed or withdrawn."
+    "A complaint state: submitted, transfer_pending, accepted, declined, with_merchant, "
+    "proposed, mediation, direct, settled, mediation_failed, withdrawn or transferred_out."
 )
 
 
@@ -196,10 +200,34 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return complaint.complainant_email if self._full(complaint) else ""
 
 
+class ContactSerializer(serializers.ModelSerializer):
+    """A call, visit or meeting of the handler with the business."""
+
+    method_display = serializers.CharField(source="get_method_display", read_only=True)
+
+    class Meta:
+        model = ComplaintContact
+        fields = ("method", "method_display", "contacted_on", "summary", "created_at")
+        read_only_fields = fields
+
+
 class ComplaintDetailSerializer(ComplaintSerializer):
     decline_ground = serializers.CharField(read_only=True)
+    transfer_to = serializers.CharField(
+        source="transfer_to_id",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("While a transfer is pending: the county code it goes to."),
+    )
+    transferred_out_to = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Transferred out: the authority it went to.")
+    )
+    transferred_out_province = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Transferred out: the province's code.")
+    )
     timeline = EventSerializer(source="events", many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta(ComplaintSerializer.Meta):
         fields = (
@@ -214,8 +242,12 @@ class ComplaintDetailSerializer(ComplaintSerializer):
             "closed_at",
             "rating",
             "rating_comment",
+            "transfer_to",
+            "transferred_out_to",
+            "transferred_out_province",
             "timeline",
             "evidence",
+            "contacts",
         )
         read_only_fields = fields
 
@@ -434,6 +466,72 @@ class DeclineSerializer(serializers.Serializer):
 
 class SettleSerializer(serializers.Serializer):
     agreement = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+
+# Handling paths
+
+
+class MerchantCandidateSerializer(serializers.ModelSerializer):
+    """A registered merchant a complaint can be linked to."""
+
+    county = serializers.CharField(source="region_id", read_only=True)
+    county_name = serializers.CharField(source="region.display_name", read_only=True)
+
+    class Meta:
+        model = Merchant
+        fields = ("id", "name", "uscc", "county", "county_name", "address")
+        read_only_fields = fields
+
+
+class MerchantSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "Part of the merchant's name, or the start of its unified social credit code "
+            "(at least 2 characters)."
+        ),
+    )
+
+
+class LinkMerchantSerializer(serializers.Serializer):
+    merchant = id_field(
+        help_text=gettext_lazy("The merchant's id, from the candidates the search returns.")
+    )
+
+
+class ContactInputSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+    contacted_on = serializers.DateField(validators=[validate_contact_day])
+    summary = serializers.CharField(max_length=TEXT_MAX)
+
+
+class TransferSerializer(serializers.Serializer):
+    county = serializers.RegexField(
+        r"^[0-9]{6}$", help_text=gettext_lazy("The code of a county of the province, e.g. 330108.")
+    )
+    reason = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+    def validate_county(self, code: str) -> Region:
+        region = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
+        if region is None:
+            raise serializers.ValidationError(_("No county has this code."))
+        return region
+
+
+class TransferOutSerializer(serializers.Serializer):
+    authority = serializers.CharField(max_length=200)
+    province = serializers.ChoiceField(
+        choices=Province.choices,
+        help_text=gettext_lazy("The province's GB/T 2260 code, e.g. 310000 for Shanghai."),
+    )
+    reason = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
 
 
 def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

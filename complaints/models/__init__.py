@@ -2,6 +2,7 @@
 `complaints.models.X` (and the migrations) keep working."""
 
 from complaints.models.complaints import (
+    AWAITING_DECISION_STATES,
     CLOSED_COMPLAINT_STATES,
     EARLIEST_PURCHASE_DATE,
     MAX_AMOUNT,
@@ -30,9 +31,16 @@ from complaints.models.disclosure import (
     FlagDecision,
     ImmutableRowMixin,
 )
+from complaints.models.handling import (
+    ComplaintContact,
+    ContactMethod,
+    Province,
+    validate_contact_day,
+)
 from complaints.models.lookup import ComplaintLookupCode
 
 __all__ = [
+    "AWAITING_DECISION_STATES",
     "CLOSED_COMPLAINT_STATES",
     "EARLIEST_PURCHASE_DATE",
     "MAX_AMOUNT",
@@ -40,11 +48,13 @@ __all__ = [
     "Complaint",
     "ComplaintCategory",
     "ComplaintChannel",
+    "ComplaintContact",
     "ComplaintEvent",
     "ComplaintEvidence",
     "ComplaintLookupCode",
     "ComplaintNumberCounter",
     "ComplaintState",
+    "ContactMethod",
     "DeclineGround",
     "DisclosureDate",
     "DisclosureFigures",
@@ -56,7 +66,9 @@ __all__ = [
     "DisclosureState",
     "FlagDecision",
     "ImmutableRowMixin",
+    "Province",
     "evidence_upload_path",
     "new_tracking_token",
+    "validate_contact_day",
     "validate_purchase_date",
 ]

@@ -16,6 +16,7 @@ from common.messages import render
 from common.phones import phone_mask, validate_phone
 from common.uploads import EXTENSIONS
 from complaints import messages  # noqa: F401  (defines the message codes events store)
+from complaints.models.handling import Province
 
 # Bounds on what the consumer types: a purchase after 1990 (a typing slip like 0001-01-01 is
 # refused; the service also refuses the future) and an amount up to 100 million yuan.
@@ -42,6 +43,12 @@ class ComplaintState(models.TextChoices):
     SETTLED = "settled", _("Settled")
     MEDIATION_FAILED = "mediation_failed", _("Mediation failed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # The regulator mediates with the business itself (not on the platform, or by choice).
+    DIRECT = "direct", _("Handled directly by the regulator")
+    # Sent to another county of the province, whose regulator accepts or refuses it.
+    TRANSFER_PENDING = "transfer_pending", _("Transfer pending")
+    # Sent to an authority outside the province (joint handling across the Yangtze River Delta).
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out of the province")
 
 
 CLOSED_COMPLAINT_STATES = (
@@ -49,7 +56,12 @@ CLOSED_COMPLAINT_STATES = (
     ComplaintState.SETTLED,
     ComplaintState.MEDIATION_FAILED,
     ComplaintState.WITHDRAWN,
+    ComplaintState.TRANSFERRED_OUT,
 )
+
+# Waiting for a county's decision to accept it (the decision deadline, accept_due, runs): the
+# merchant has not been told of the complaint and does not see it.
+AWAITING_DECISION_STATES = (ComplaintState.SUBMITTED, ComplaintState.TRANSFER_PENDING)
 
 
 class ComplaintCategory(models.TextChoices):
@@ -242,6 +254,22 @@ class Complaint(models.Model):
     is_overdue = models.BooleanField(_("overdue"), default=False)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    # Transfers: to a county of the province (pending until its regulator accepts), or out of it.
+    transfer_to = models.ForeignKey(
+        "merchants.Region",
+        verbose_name=_("transfer to (county)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("While a transfer is pending: the county asked to take the complaint."),
+    )
+    transferred_out_to = models.CharField(
+        _("transferred to (authority)"), max_length=200, blank=True
+    )
+    transferred_out_province = models.CharField(
+        _("transferred to (province)"), max_length=6, choices=Province.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -281,6 +309,14 @@ class Complaint(models.Model):
             models.UniqueConstraint(
                 fields=["number"], condition=~Q(number=""), name="complaint_number_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(transfer_to__isnull=True) | Q(state=ComplaintState.TRANSFER_PENDING),
+                name="complaint_transfer_to_only_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(transferred_out_to="") | Q(state=ComplaintState.TRANSFERRED_OUT),
+                name="complaint_out_only_transferred_out",
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "state", "created_at"], name="complaint_queue_idx"),
@@ -295,6 +331,12 @@ class Complaint(models.Model):
             ),
             # "Complaints I filed" for a coordinator or hotline operator.
             models.Index(fields=["lodged_by", "created_at"], name="complaint_lodged_by_idx"),
+            # Transfers waiting for a county's decision: its queue reads them beside its own.
+            models.Index(
+                fields=["transfer_to"],
+                condition=Q(transfer_to__isnull=False),
+                name="complaint_transfer_to_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +354,10 @@ class Complaint(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_COMPLAINT_STATES
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.state in AWAITING_DECISION_STATES
 
     @property
     def masked_phone(self) -> str:

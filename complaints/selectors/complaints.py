@@ -23,7 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.phones import phone_normalise_or_none
-from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
+from complaints.models import (
+    AWAITING_DECISION_STATES,
+    CLOSED_COMPLAINT_STATES,
+    Complaint,
+    ComplaintEvent,
+)
 from complaints.models import ComplaintState as C
 from complaints.permissions import is_complaint_handler, sees_contacts_by_role
 from merchants.models import Membership, Merchant, Region, User
@@ -39,14 +44,21 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
     if user.is_platform_admin:
         return qs
     if user.role == User.Role.REGULATOR and user.region_id:
-        return qs.filter(subtree_q(user.region))
+        scope = subtree_q(user.region)
+        if is_complaint_handler(user):
+            # A transfer to one of their counties waits for their decision.
+            scope |= subtree_q(user.region, "transfer_to_id")
+        return qs.filter(scope)
     if user.role == User.Role.COORDINATOR:
         return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
-    # they work for (a merchant operator may be a consumer too).
+    # they work for once a regulator has accepted them (a merchant operator may be a consumer too).
     return qs.filter(
         Q(consumer=user)
-        | Q(merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"))
+        | Q(
+            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
+            accepted_at__isnull=False,
+        )
     )
 
 
@@ -93,12 +105,15 @@ def complaint_filed_by_get(*, user: User, pk: int) -> Complaint:
 
 
 def merchant_complaint_list(*, user: User) -> QuerySet[Complaint]:
-    """Open complaints first, the merchant's answer deadline first; then the closed ones."""
+    """Open complaints first, the merchant's answer deadline first; then the closed ones. Only
+    complaints a regulator accepted: the merchant never sees one still awaiting a decision, nor
+    one declined or transferred away without being accepted."""
     if not user.is_authenticated or not user.is_active:
         return Complaint.objects.none()
     return (
         Complaint.objects.filter(
-            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id")
+            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
+            accepted_at__isnull=False,
         )
         .select_related("merchant", "region")
         .annotate(
@@ -124,6 +139,7 @@ class ComplaintQueueTab(models.TextChoices):
     MINE = "mine", _("Mine")
     MEDIATION = "mediation", _("In mediation")
     OVERDUE = "overdue", _("Overdue")
+    TRANSFERS = "transfers", _("Transfers")
     CLOSED = "closed", _("Closed")
 
 
@@ -244,9 +260,13 @@ def _tab_q(tab: str, *, user: User) -> Q:
     if tab == ComplaintQueueTab.MINE:
         return Q(handler=user) & OPEN_Q
     if tab == ComplaintQueueTab.MEDIATION:
-        return Q(state=C.MEDIATION)
+        # Mediated by the regulator: after the merchant's answer, or directly with the business.
+        return Q(state__in=[C.MEDIATION, C.DIRECT])
     if tab == ComplaintQueueTab.OVERDUE:
         return Q(is_overdue=True) & OPEN_Q
+    if tab == ComplaintQueueTab.TRANSFERS:
+        # Pending transfers to and from the user's counties.
+        return Q(state=C.TRANSFER_PENDING)
     if tab == ComplaintQueueTab.CLOSED:
         return Q(state__in=CLOSED_COMPLAINT_STATES)
     raise ValueError(f"unknown queue tab {tab!r}")
@@ -296,7 +316,7 @@ def complaint_queue_counts(
 def complaint_is_late(complaint: Complaint, today: date) -> bool:
     if complaint.is_closed:
         return False
-    due = complaint.accept_due if complaint.state == C.SUBMITTED else complaint.close_due
+    due = complaint.accept_due if complaint.awaits_decision else complaint.close_due
     return complaint.is_overdue or (due is not None and due < today)
 
 
@@ -308,7 +328,8 @@ def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -
     no consumer's data. The store-code page and the API show these."""
     today = today or timezone.localdate()
     since = today - timedelta(days=365 * FIGURES_MONTHS // 12)
-    accepted_states = [s for s in C.values if s not in (C.SUBMITTED, C.DECLINED)]
+    not_accepted = (*AWAITING_DECISION_STATES, C.DECLINED, C.TRANSFERRED_OUT)
+    accepted_states = [s for s in C.values if s not in not_accepted]
     figures = Complaint.objects.filter(
         merchant_id=merchant_id, created_at__date__gte=since
     ).aggregate(

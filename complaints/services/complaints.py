@@ -29,6 +29,7 @@ from common.phones import phone_error, phone_key, phone_normalise_or_none
 from common.uploads import inspect_upload, save_with_file
 from complaints import messages as m
 from complaints.models import (
+    AWAITING_DECISION_STATES,
     CLOSED_COMPLAINT_STATES,
     EARLIEST_PURCHASE_DATE,
     MAX_AMOUNT,
@@ -55,9 +56,16 @@ from merchants.services.notifications import notify_merchant_members, notify_use
 
 logger = logging.getLogger(__name__)
 
+# Transfers (to a county of the province, or out of it) only before acceptance: once accepted,
+# the county that accepted it handles it to the end. A complaint handled directly may be passed
+# to the merchant once it is linked to one (the business registered meanwhile).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    C.SUBMITTED: frozenset({C.ACCEPTED, C.DECLINED, C.WITHDRAWN}),
-    C.ACCEPTED: frozenset({C.WITH_MERCHANT, C.WITHDRAWN}),
+    C.SUBMITTED: frozenset(
+        {C.ACCEPTED, C.DECLINED, C.WITHDRAWN, C.TRANSFER_PENDING, C.TRANSFERRED_OUT}
+    ),
+    C.TRANSFER_PENDING: frozenset({C.SUBMITTED, C.WITHDRAWN}),
+    C.ACCEPTED: frozenset({C.WITH_MERCHANT, C.DIRECT, C.WITHDRAWN}),
+    C.DIRECT: frozenset({C.WITH_MERCHANT, C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN}),
     C.WITH_MERCHANT: frozenset({C.PROPOSED, C.MEDIATION, C.WITHDRAWN}),
     C.PROPOSED: frozenset({C.SETTLED, C.MEDIATION, C.WITHDRAWN}),
     C.MEDIATION: frozenset({C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN}),
@@ -65,6 +73,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     C.DECLINED: frozenset(),
     C.MEDIATION_FAILED: frozenset(),
     C.WITHDRAWN: frozenset(),
+    C.TRANSFERRED_OUT: frozenset(),
 }
 
 MAX_EVIDENCE_FILES = 5
@@ -105,6 +114,8 @@ def _transition(
         )
     from_state = locked.state
     updates: dict[str, Any] = {"state": to, **(changes or {})}
+    if from_state == C.TRANSFER_PENDING:
+        updates.setdefault("transfer_to", None)  # whatever ends the pending transfer
     if to in CLOSED_COMPLAINT_STATES:
         updates |= {"closed_at": timezone.now(), "is_overdue": False}
     for field, value in updates.items():
@@ -149,9 +160,10 @@ def _event_body(event: ComplaintEvent, fallback: Message) -> list[Message]:
 
 
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
-    """The merchant's people hear of each step of a complaint against them (inbox and mail);
-    the consumer of each step someone else made (mail, SMS, inbox)."""
-    if complaint.merchant_id and event.to_state != C.SUBMITTED:
+    """The merchant's people hear of each step of a complaint against them once a regulator has
+    accepted it (inbox and mail); the consumer of each step someone else made (mail, SMS,
+    inbox), with what the system said of it."""
+    if complaint.merchant_id and complaint.accepted_at is not None:
         subject = _step_subject(complaint, event.to_state)
         notify_merchant_members(
             merchant_id=complaint.merchant_id,
@@ -161,16 +173,26 @@ def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
             link=reverse("complaint-merchant-detail", args=[complaint.pk]),
         )
     if event.role != Role.CONSUMER:
-        _tell_consumer_of_step(complaint, event.to_state, key=f"event:{event.pk}")
+        _tell_consumer_of_step(
+            complaint,
+            event.to_state,
+            key=f"event:{event.pk}",
+            said=[event.message] if event.message else [],
+        )
 
 
-def _tell_consumer_of_step(complaint: Complaint, state: str, *, key: str) -> None:
+def _tell_consumer_of_step(
+    complaint: Complaint, state: str, *, key: str, said: list[Message] | None = None
+) -> None:
     business = _business(complaint)
     _tell_consumer(
         complaint,
         key=key,
         subject=_step_subject(complaint, state),
-        body=[msg(m.CONSUMER_STEP_BODY, business=business, state=label(C(state).label))],
+        body=[
+            msg(m.CONSUMER_STEP_BODY, business=business, state=label(C(state).label)),
+            *(said or []),
+        ],
         sms=lambda link: msg(
             m.SMS_STEP, number=complaint.reference, state=label(C(state).label), link=link
         ),
@@ -599,10 +621,32 @@ def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
 
 @transaction.atomic
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
-    """Accept and pass to the merchant, who must answer within deadlines.COMPLAINT_MERCHANT_DAYS."""
+    """Accept and pass to the merchant, who must answer within deadlines.COMPLAINT_MERCHANT_DAYS.
+    A complaint about a business not on the platform is linked to a merchant first
+    (complaints.services.handling.complaint_link_merchant), or handled directly."""
     _require_handler(actor, complaint)
-    today = _today()
-    _transition(
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    require(
+        locked.merchant_id is not None or C.ACCEPTED not in TRANSITIONS[locked.state],
+        _(
+            "Link the complaint to a registered merchant before passing it on, or handle it "
+            "directly with the business."
+        ),
+    )
+    complaint_accept_step(actor=actor, complaint=complaint)
+    return _transition(
+        complaint,
+        to=C.WITH_MERCHANT,
+        actor=actor,
+        role=Role.REGULATOR,
+        changes={"merchant_due": add_working_days(_today(), deadlines.COMPLAINT_MERCHANT_DAYS)},
+    )
+
+
+def complaint_accept_step(*, actor: User, complaint: Complaint) -> Complaint:
+    """The acceptance itself, the first step of every way of handling: the actor becomes the
+    handler and the 45 working days of handling start. Call inside atomic(), then move on."""
+    return _transition(
         complaint,
         to=C.ACCEPTED,
         actor=actor,
@@ -610,17 +654,9 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
         changes={
             "handler": actor,
             "accepted_at": timezone.now(),
-            "close_due": add_working_days(today, deadlines.COMPLAINT_HANDLING_DAYS),
+            "close_due": add_working_days(_today(), deadlines.COMPLAINT_HANDLING_DAYS),
             "is_overdue": False,
         },
-    )
-    require(complaint.merchant_id is not None, _("Add the merchant before passing it on."))
-    return _transition(
-        complaint,
-        to=C.WITH_MERCHANT,
-        actor=actor,
-        role=Role.REGULATOR,
-        changes={"merchant_due": add_working_days(today, deadlines.COMPLAINT_MERCHANT_DAYS)},
     )
 
 
@@ -819,7 +855,8 @@ def complaints_sweep_deadlines(*, today: date | None = None) -> dict[str, int]:
     today = today or _today()
     open_states = [s for s in C.values if s not in CLOSED_COMPLAINT_STATES]
     late = Complaint.objects.filter(
-        Q(state=C.SUBMITTED, accept_due__lt=today) | Q(state__in=open_states, close_due__lt=today),
+        Q(state__in=AWAITING_DECISION_STATES, accept_due__lt=today)
+        | Q(state__in=open_states, close_due__lt=today),
         is_overdue=False,
     )
     late_ids = list(late.values_list("pk", flat=True))

@@ -26,21 +26,32 @@ from common import deadlines
 from common.pages import CountedPaginator, act, only_for
 from common.uploads import attachment_response
 from complaints.forms.desks import (
+    ContactForm,
     DeclineForm,
+    DeskFormMixin,
     DisputeForm,
+    HandleDirectlyForm,
+    LinkMerchantForm,
     MediationFailForm,
+    MerchantSearchForm,
     MessageForm,
     ProposeForm,
     SettleForm,
+    TransferForm,
+    TransferOutForm,
+    TransferRefuseForm,
 )
 from complaints.models import Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
-from complaints.permissions import is_complaint_handler
+from complaints.permissions import can_handle, can_receive_transfer, is_complaint_handler
 from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
 from complaints.selectors.exports import EXPORT_LIMIT
+from complaints.selectors.handling import merchant_link_candidates
 from complaints.services import complaints as svc
+from complaints.services import handling
 from complaints.views import queue_tools
+from merchants.models import User
 from merchants.permissions import is_merchant_operator
 
 
@@ -51,9 +62,13 @@ class Desk:
     get: Callable[..., Complaint]  # the scoped selector: get(user=..., pk=...)
     template: str
     urls: str  # the desk's URL names: f"{urls}-detail", f"{urls}-message", …
-    forms: dict[str, type[forms.Form]]  # context name -> form class
-    offers: Callable[[Complaint], dict[str, bool]]  # what the page offers in this state
+    forms: dict[str, type[DeskFormMixin]]  # context name -> form class
+    # What the page offers the reader in the complaint's state, and what else it shows.
+    offers: Callable[[Complaint, User], dict[str, bool]]
     full_contact: bool  # the consumer's phone and e-mail, and who acted on the timeline
+    extra: Callable[[HttpRequest, Complaint, dict[str, bool]], dict[str, Any]] = (
+        lambda request, complaint, offers: {}
+    )
 
 
 MERCHANT_DESK = Desk(
@@ -61,9 +76,53 @@ MERCHANT_DESK = Desk(
     template="complaints/desk/merchant_detail.html",
     urls="complaint-merchant",
     forms={"propose_form": ProposeForm, "dispute_form": DisputeForm, "message_form": MessageForm},
-    offers=lambda c: {"can_answer": c.state == C.WITH_MERCHANT},
+    offers=lambda c, user: {"can_answer": c.state == C.WITH_MERCHANT},
     full_contact=False,
 )
+
+
+def _handler_offers(c: Complaint, user: User) -> dict[str, bool]:
+    handles = can_handle(user, c)
+    return {
+        "can_claim": handles and c.handler_id is None and not c.is_closed,
+        "can_decide": handles and c.state == C.SUBMITTED,
+        "can_mediate": handles and c.state in (C.MEDIATION, C.DIRECT),
+        "can_record_contact": handles and c.state in handling.CONTACT_STATES,
+        "can_pass_to_merchant": handles and c.state == C.DIRECT and c.merchant_id is not None,
+        "can_link": handles
+        and not c.is_closed
+        and c.state != C.TRANSFER_PENDING
+        and (c.merchant_id is None or c.state in handling.RELINKABLE_STATES),
+        "can_transfer": handles and c.state == C.SUBMITTED and c.merchant_id is None,
+        "can_transfer_out": handles and c.state == C.SUBMITTED,
+        "can_receive": c.state == C.TRANSFER_PENDING and can_receive_transfer(user, c),
+    }
+
+
+def _handler_extra(
+    request: HttpRequest, complaint: Complaint, offers: dict[str, bool]
+) -> dict[str, Any]:
+    """The merchant search on the page (a GET: ?q=…), and the pending transfer's request."""
+    search = MerchantSearchForm(request.GET if "q" in request.GET else None)
+    query = search.cleaned_data["q"] if search.is_bound and search.is_valid() else ""
+    found = (
+        merchant_link_candidates(user=request.user, complaint=complaint, q=query)
+        if offers["can_link"] and query
+        else []
+    )
+    transfer_request = None
+    if complaint.state == C.TRANSFER_PENDING:
+        transfer_request = next(
+            (e for e in reversed(complaint.events.all()) if e.to_state == C.TRANSFER_PENDING),
+            None,
+        )
+    return {
+        "search_form": search,
+        "search_query": query,
+        "merchant_results": found,
+        "transfer_request": transfer_request,
+    }
+
 
 HANDLER_DESK = Desk(
     get=selectors.handler_complaint_get,
@@ -74,24 +133,36 @@ HANDLER_DESK = Desk(
         "settle_form": SettleForm,
         "fail_form": MediationFailForm,
         "message_form": MessageForm,
+        "link_form": LinkMerchantForm,
+        "direct_form": HandleDirectlyForm,
+        "contact_form": ContactForm,
+        "transfer_form": TransferForm,
+        "transfer_out_form": TransferOutForm,
+        "refuse_form": TransferRefuseForm,
     },
-    offers=lambda c: {"can_decide": c.state == C.SUBMITTED, "can_mediate": c.state == C.MEDIATION},
+    offers=_handler_offers,
     full_contact=True,
+    extra=_handler_extra,
 )
 
 
 def _desk_page(
     request: HttpRequest, desk: Desk, complaint: Complaint, **bound: forms.Form
 ) -> HttpResponse:
+    offers = desk.offers(complaint, request.user)
     return render(
         request,
         desk.template,
         {
             "complaint": complaint,
             "late": selectors.complaint_is_late(complaint, timezone.localdate()),
-            **desk.offers(complaint),
+            **offers,
             "can_message": not complaint.is_closed,
-            **{name: bound.get(name) or form() for name, form in desk.forms.items()},
+            **{
+                name: bound.get(name) or form(user=request.user, complaint=complaint)
+                for name, form in desk.forms.items()
+            },
+            **desk.extra(request, complaint, offers),
             "evidence_url": f"{desk.urls}-evidence",
             "message_url": f"{desk.urls}-message",
             "merchant_working_days": deadlines.COMPLAINT_MERCHANT_DAYS,
@@ -112,18 +183,26 @@ def _desk_action(
     form_name: str | None,
     action: Callable[[Complaint, dict[str, Any]], object],
     success: str,
+    then: str | None = None,
 ) -> HttpResponse:
     """One action on a complaint's page: an invalid form shows the page again with its errors;
-    the service's refusal is flashed; either way back to the complaint."""
+    the service's refusal is flashed; either way back to the complaint (or to `then`, when the
+    action takes the complaint out of the reader's reach)."""
     complaint = desk.get(user=request.user, pk=pk)
-    form = desk.forms[form_name](request.POST) if form_name else None
+    form = (
+        desk.forms[form_name](request.POST, user=request.user, complaint=complaint)
+        if form_name
+        else None
+    )
+    detail = reverse(f"{desk.urls}-detail", args=[complaint.pk])
     return act(
         request,
         lambda: action(complaint, form.cleaned_data if form is not None else {}),
         success,
-        then=reverse(f"{desk.urls}-detail", args=[complaint.pk]),
+        then=then or detail,
         form=form,
         invalid=lambda invalid: _desk_page(request, desk, complaint, **{form_name or "": invalid}),
+        refused=detail,
     )
 
 
@@ -342,3 +421,140 @@ def queue_message(request: HttpRequest, pk: int) -> HttpResponse:
 @handler_required
 def queue_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     return _desk_evidence(request, HANDLER_DESK, pk, evidence_pk)
+
+
+# Every complaint can be handled: linked to a merchant, handled directly, transferred
+
+
+@require_POST
+@handler_required
+def queue_link(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "link_form",
+        lambda c, data: handling.complaint_link_merchant(
+            actor=request.user, complaint=c, merchant=data["merchant"]
+        ),
+        _("The complaint is linked to the registered merchant."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_direct(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "direct_form",
+        lambda c, data: handling.complaint_handle_directly(
+            actor=request.user, complaint=c, text=data["text"]
+        ),
+        _(
+            "Accepted: you handle the complaint directly with the business. Record each call "
+            "or visit."
+        ),
+    )
+
+
+@require_POST
+@handler_required
+def queue_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "contact_form",
+        lambda c, data: handling.complaint_contact_record(
+            actor=request.user,
+            complaint=c,
+            method=data["method"],
+            contacted_on=data["contacted_on"],
+            summary=data["summary"],
+        ),
+        _("The contact is on the timeline."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_pass(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        None,
+        lambda c, data: handling.complaint_pass_to_merchant(actor=request.user, complaint=c),
+        ngettext(
+            "Passed to the merchant, who must answer within %(days)d working day.",
+            "Passed to the merchant, who must answer within %(days)d working days.",
+            deadlines.COMPLAINT_MERCHANT_DAYS,
+        )
+        % {"days": deadlines.COMPLAINT_MERCHANT_DAYS},
+    )
+
+
+@require_POST
+@handler_required
+def queue_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "transfer_form",
+        lambda c, data: handling.complaint_transfer(
+            actor=request.user, complaint=c, county=data["county"], reason=data["reason"]
+        ),
+        _("The transfer is asked for: the other county's regulators accept or refuse it."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "transfer_out_form",
+        lambda c, data: handling.complaint_transfer_out(
+            actor=request.user,
+            complaint=c,
+            authority=data["authority"],
+            province=data["province"],
+            reason=data["reason"],
+        ),
+        _("The complaint is recorded as transferred out of the province, and closed here."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        None,
+        lambda c, data: handling.complaint_transfer_accept(actor=request.user, complaint=c),
+        _("Your county takes the complaint over: accept or decline it by its new decision date."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_transfer_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "refuse_form",
+        lambda c, data: handling.complaint_transfer_refuse(
+            actor=request.user, complaint=c, reason=data["reason"]
+        ),
+        _("The transfer is refused: the complaint stays in its county."),
+        # Refused, the complaint is no longer in the receiving county's reach.
+        then=reverse("complaint-queue") + f"?tab={ComplaintQueueTab.TRANSFERS}",
+    )

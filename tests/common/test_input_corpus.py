@@ -250,7 +250,13 @@ def world(owner, merchant, county_regulator) -> dict[str, Any]:
         "checklist": checklist().snapshot(),
         "owner": owner,
         "supervisor": county_regulator,
-        "complaint": ComplaintFactory(merchant=merchant, region=merchant.region),
+        # Accepted: the merchant's desk shows it (and binds its forms).
+        "complaint": ComplaintFactory(
+            merchant=merchant,
+            region=merchant.region,
+            state="with_merchant",
+            accepted_at=datetime.datetime.now(datetime.UTC),
+        ),
         "campaign": campaign,
         "inspection": InspectionFactory(
             campaign=campaign, merchant=merchant, inspector=county_regulator

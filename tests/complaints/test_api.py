@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
@@ -57,6 +58,13 @@ def _lodge(merchant, **overrides) -> Complaint:
 @pytest.fixture
 def complaint(merchant) -> Complaint:
     return _lodge(merchant)
+
+
+def _accepted(*complaints: Complaint) -> None:
+    """As if a regulator had accepted them: the merchant sees a complaint from then on."""
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(
+        state=C.WITH_MERCHANT, accepted_at=timezone.now()
+    )
 
 
 def _url(complaint: Complaint, action: str = "") -> str:
@@ -221,8 +229,9 @@ def test_consumer_rejects_proposal_and_withdraws(complaint, county_regulator, ow
 
 def test_merchant_never_receives_the_raw_phone_or_email(complaint, owner, county_regulator):
     client = client_for(owner)
-    responses = [client.get("/api/v1/complaints/"), client.get(_url(complaint))]
+    assert client.get(_url(complaint)).status_code == 404  # not accepted yet: not theirs to see
     svc.complaint_accept(actor=county_regulator, complaint=complaint)
+    responses = [client.get("/api/v1/complaints/"), client.get(_url(complaint))]
     responses.append(
         client.post(_url(complaint, "propose"), {"proposal": "退款"}, "application/json")
     )
@@ -251,6 +260,8 @@ def test_list_is_scoped(complaint, owner, other_owner, county_regulator, city_re
     def ids(user):
         return {row["id"] for row in client_for(user).get("/api/v1/complaints/").json()["results"]}
 
+    assert ids(owner) == set()  # the merchant sees a complaint once a regulator accepted it
+    _accepted(complaint)
     assert ids(owner) == {complaint.pk}
     assert ids(other_owner) == set()
     assert ids(county_regulator) == {complaint.pk}
@@ -299,6 +310,7 @@ def test_outsider_gets_404(complaint, outsider, request):
 
 
 def test_wrong_side_gets_403(complaint, owner, county_regulator):
+    _accepted(complaint)
     merchant_client = client_for(owner)
     for action, data in ACTIONS[:4]:
         response = merchant_client.post(_url(complaint, action), data, "application/json")
@@ -357,6 +369,7 @@ def test_regulator_closes_failed_mediation(complaint, county_regulator):
 def test_list_query_count_is_constant(merchant, owner, county_regulator):
     for i in range(60):
         _lodge(merchant, complainant_phone=f"1390000{i:04d}")
+    _accepted(*Complaint.objects.all())
     for user in (county_regulator, owner):
         client = client_for(user)
         client.get("/api/v1/complaints/")  # session and user loaded once
@@ -375,6 +388,7 @@ def test_masking_is_decided_by_role(merchant, consumer):
     MembershipFactory(user=consumer, merchant=merchant)
     theirs = _lodge(merchant, complainant_phone="13911112222", consumer=consumer)
     other = _lodge(merchant)
+    _accepted(theirs, other)
     assert theirs.consumer_id is None
     client = client_for(consumer)
     assert client.get(_url(theirs)).json()["phone"] == "*******2222"
@@ -453,6 +467,7 @@ def test_evidence_needs_the_token_of_its_complaint(with_evidence, complaint):
 
 
 def test_merchant_owner_downloads_evidence_by_pk(with_evidence, owner):
+    _accepted(with_evidence)
     item = with_evidence.evidence.get()
     client = client_for(owner)
     url = client.get(_url(with_evidence)).json()["evidence"][0]["url"]

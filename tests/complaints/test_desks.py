@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
@@ -48,6 +49,13 @@ def _move(complaint: Complaint, state: str, **changes) -> Complaint:
     Complaint.objects.filter(pk=complaint.pk).update(state=state, **changes)
     complaint.refresh_from_db()
     return complaint
+
+
+def _accepted(*complaints: Complaint) -> None:
+    """As if a regulator had accepted them: the merchant sees a complaint from then on."""
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(
+        state=C.WITH_MERCHANT, accepted_at=timezone.now()
+    )
 
 
 def _merchant_urls(complaint: Complaint) -> list[tuple[str, str]]:
@@ -147,6 +155,10 @@ def test_merchant_desk_lists_only_the_users_merchants(
     complaint, owner, other_owner, other_merchant
 ):
     theirs = _lodge(other_merchant, complainant_phone="13900000000")
+    html = client_for(owner).get(reverse("complaint-merchant-desk")).content.decode()
+    # Not yet accepted: the merchant does not see it.
+    assert reverse("complaint-merchant-detail", args=[complaint.pk]) not in html
+    _accepted(complaint, theirs)
     html = client_for(owner).get(reverse("complaint-merchant-desk")).content.decode()
     assert reverse("complaint-merchant-detail", args=[complaint.pk]) in html
     assert reverse("complaint-merchant-detail", args=[theirs.pk]) not in html
@@ -271,6 +283,7 @@ def test_messages_from_both_desks_are_on_the_timeline(complaint, owner, county_r
 
 
 def test_evidence_is_served_to_both_desks(complaint, owner, county_regulator):
+    _accepted(complaint)
     evidence = complaint.evidence.get()
     for client, name in (
         (client_for(owner), "complaint-merchant-evidence"),
@@ -309,7 +322,14 @@ def test_queue_query_count_is_constant(merchant, county_regulator, django_assert
             )
         assert response.status_code == 200
     counts = {value: count for value, _, count in response.context["tabs"]}
-    assert counts == {"new": 40, "mine": 20, "mediation": 20, "overdue": 20, "closed": 0}
+    assert counts == {
+        "new": 40,
+        "mine": 20,
+        "mediation": 20,
+        "overdue": 20,
+        "transfers": 0,
+        "closed": 0,
+    }
     response = client.get(reverse("complaint-queue") + "?tab=new")
     assert len(response.context["rows"]) == 40
 
@@ -327,6 +347,7 @@ def test_merchant_desk_query_count_is_constant(
     merchant, owner, county_regulator, django_assert_max_num_queries
 ):
     _many(merchant, 60)
+    _accepted(*Complaint.objects.all())
     client = client_for(owner)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("complaint-merchant-desk"))
@@ -352,6 +373,8 @@ def test_nav_links_to_each_desk(complaint, owner, county_regulator, consumer):
 
 def test_complaint_list_scopes(complaint, owner, other_owner, consumer, county_regulator):
     svc.complaint_attach_to_account(complaint=complaint, consumer=consumer)
+    assert not complaint_list(user=owner).exists()  # the merchant's, once accepted
+    _accepted(complaint)
     for user in (owner, consumer, county_regulator):
         assert list(complaint_list(user=user)) == [complaint]
         assert complaint_get(user=user, pk=complaint.pk) == complaint

@@ -19,9 +19,11 @@ from complaints.models import (
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
+    ContactMethod,
     DeclineGround,
     DisclosureDate,
     FlagDecision,
+    Province,
 )
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
@@ -92,6 +94,14 @@ def test_every_complaints_message_renders_in_both_languages():
         "decision": label(FlagDecision.REJECTED.label),
         "reason": "核实无误",
         "station": "双流村",
+        # Handling paths: linking, direct handling, transfers
+        "merchant": "西湖茶楼",
+        "uscc": "913301067041234567",
+        "method": label(ContactMethod.PHONE.label),
+        "from": bilingual(lambda: county.display_name),
+        "home": bilingual(lambda: county.display_name),
+        "authority": "黄浦区市场监督管理局",
+        "province": label(Province.SHANGHAI.label),
     }
     codes = [code for code in CATALOG if code.startswith("complaints.")]
     assert len(codes) >= 19
@@ -100,7 +110,7 @@ def test_every_complaints_message_renders_in_both_languages():
         chinese, english = render(message, "zh-hans"), render(message, "en")
         assert chinese and english and chinese != english, code
         _no_english(chinese, "https://example.org/t/abc/")
-        _no_chinese(english, "西湖茶楼", "建华 周", "核实无误", "双流村")
+        _no_chinese(english, "西湖茶楼", "建华 周", "核实无误", "双流村", "黄浦区市场监督管理局")
         assert not re.search(r"[\u3400-\u9fff][:;,]", chinese), chinese  # Chinese punctuation
     claimed = msg("complaints.claimed", name=person(zhou))
     assert render(claimed, "zh-hans").startswith("周建华")
