@@ -37,10 +37,16 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
     if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
         return qs.filter(subtree_q(user.region))
     # Anyone else: the complaints they lodged from their account, and those against merchants
-    # they work for (a merchant operator may be a consumer too).
-    return qs.filter(
-        Q(consumer=user)
-        | Q(merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"))
+    # they work for (a merchant operator may be a consumer too) once the regulator accepted them.
+    return qs.filter(Q(consumer=user) | _merchant_people_q(user))
+
+
+def _merchant_people_q(user: User) -> Q:
+    """What a merchant's people see: complaints against their merchants that the regulator has
+    accepted (a complaint still awaiting the decision, or declined unaccepted, is not theirs)."""
+    return Q(
+        merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
+        accepted_at__isnull=False,
     )
 
 
@@ -87,13 +93,12 @@ def complaint_filed_by_get(*, user: User, pk: int) -> Complaint:
 
 
 def merchant_complaint_list(*, user: User) -> QuerySet[Complaint]:
-    """Open complaints first, the merchant's answer deadline first; then the closed ones."""
+    """Accepted complaints only (the regulator passes them on): open ones first, the merchant's
+    answer deadline first; then the closed ones."""
     if not user.is_authenticated or not user.is_active:
         return Complaint.objects.none()
     return (
-        Complaint.objects.filter(
-            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id")
-        )
+        Complaint.objects.filter(_merchant_people_q(user))
         .select_related("merchant", "region")
         .annotate(
             closed=models.Case(

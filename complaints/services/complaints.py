@@ -148,9 +148,10 @@ def _event_body(event: ComplaintEvent, fallback: Message) -> list[Message]:
 
 
 def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
-    """The merchant's people hear of each step of a complaint against them (inbox and mail);
-    the consumer of each step someone else made (mail, SMS, inbox)."""
-    if complaint.merchant_id and event.to_state != C.SUBMITTED:
+    """The merchant's people hear of each step of a complaint against them (inbox and mail)
+    once the regulator has accepted it; the consumer of each step someone else made (mail,
+    SMS, inbox)."""
+    if complaint.merchant_id and complaint.accepted_at is not None:
         subject = _step_subject(complaint, event.to_state)
         notify_merchant_members(
             merchant_id=complaint.merchant_id,
