@@ -31,6 +31,7 @@ from complaints.models import (
     validate_purchase_date,
 )
 from complaints.permissions import sees_full_contact
+from complaints.services.complaints import complaint_can_rate
 from merchants.models import Merchant, Region
 from merchants.validators import normalize_uscc
 
@@ -101,6 +102,27 @@ class EventSerializer(serializers.ModelSerializer):
             "text",
             "created_at",
         )
+        read_only_fields = fields
+
+
+class TrackEventSerializer(EventSerializer):
+    """A step as the consumer sees it: people by name, never by username."""
+
+    message = serializers.CharField(
+        source="consumer_message_text",
+        read_only=True,
+        help_text=gettext_lazy("What the system says of the step, in the request's language."),
+    )
+    actor_name = serializers.CharField(
+        source="actor_public_name",
+        read_only=True,
+        help_text=gettext_lazy(
+            "The name of the regulator who took the step; empty for the other sides."
+        ),
+    )
+
+    class Meta(EventSerializer.Meta):
+        fields = (*EventSerializer.Meta.fields, "actor_name")
         read_only_fields = fields
 
 
@@ -219,8 +241,14 @@ class TrackSerializer(serializers.ModelSerializer):
     state = _state_field()
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     decline_ground = serializers.CharField(read_only=True)
-    timeline = EventSerializer(source="events", many=True, read_only=True)
+    timeline = TrackEventSerializer(source="events", many=True, read_only=True)
     evidence = TrackEvidenceSerializer(many=True, read_only=True)
+    can_rate = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Whether the handling can be rated now: a complaint the regulator accepted, closed "
+            "and not yet rated."
+        )
+    )
 
     class Meta:
         model = Complaint
@@ -241,10 +269,14 @@ class TrackSerializer(serializers.ModelSerializer):
             "closed_at",
             "rating",
             "rating_comment",
+            "can_rate",
             "timeline",
             "evidence",
         )
         read_only_fields = fields
+
+    def get_can_rate(self, complaint: Complaint) -> bool:
+        return complaint_can_rate(complaint)
 
 
 class IntakeResultSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 import secrets
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.messages import render
+from common.messages import label, person_name, render
 from common.phones import phone_mask, validate_phone
 from common.uploads import EXTENSIONS
 from complaints import messages  # noqa: F401  (defines the message codes events store)
@@ -342,6 +343,33 @@ class ComplaintEvent(models.Model):
     def message_text(self) -> str:
         """The system's words on this step, in the reader's (the active) language."""
         return render(self.message)
+
+    @property
+    def consumer_message_text(self) -> str:
+        """The system's words as the consumer reads them: a person is named by their name, or
+        by their side ("Regulator") when their account has none; never by a username."""
+        return render(_without_usernames(self.message, side=label(self.Role(self.role).label)))
+
+    @property
+    def actor_public_name(self) -> str:
+        """The regulator's name the consumer sees beside "Regulator"; empty for the other
+        sides and for an account without a name (its username is never shown)."""
+        if self.role != self.Role.REGULATOR or self.actor is None:
+            return ""
+        return person_name(self.actor.last_name, self.actor.first_name)
+
+
+def _without_usernames(value: Any, *, side: dict[str, str]) -> Any:
+    """A stored message with each person(...) parameter stripped of its username: one without
+    a name becomes the side's label."""
+    if isinstance(value, list):
+        return [_without_usernames(item, side=side) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "p" in value:
+        family, given = (list(value["p"]) + ["", ""])[:2]
+        return {"p": [family, given, ""]} if family or given else side
+    return {key: _without_usernames(item, side=side) for key, item in value.items()}
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:

@@ -749,10 +749,32 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
     )
 
 
+# The outcomes of a handling: a complaint closed in one of these after the regulator accepted
+# it can be rated. One declined, or withdrawn before it was accepted, was never handled.
+HANDLED_OUTCOMES = frozenset({C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN})
+
+
+def complaint_was_handled(complaint: Complaint) -> bool:
+    """Closed after the regulator accepted it: its handling can be rated (and followed up)."""
+    return complaint.state in HANDLED_OUTCOMES and complaint.accepted_at is not None
+
+
+def complaint_can_rate(complaint: Complaint) -> bool:
+    return complaint_was_handled(complaint) and complaint.rating is None
+
+
 @transaction.atomic
 def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    """The consumer rates the handling once, after a handled complaint is closed."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require(locked.is_closed, _("A complaint can be rated once its handling is over."))
+    require(
+        complaint_was_handled(locked),
+        _(
+            "Only a complaint the regulator accepted and handled can be rated: this one was "
+            "closed before it was handled."
+        ),
+    )
     require(locked.rating is None, _("This complaint has already been rated."))
     require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()

@@ -162,7 +162,7 @@ def _actor(request: HttpRequest) -> Any:
 
 def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
     complaint = selectors.complaint_by_token(token)
-    events = list(complaint.events.all())
+    events = list(complaint.events.select_related("actor"))
     evidence = list(complaint.evidence.all())
     state = complaint.state
     is_open = state not in CLOSED_COMPLAINT_STATES
@@ -188,7 +188,7 @@ def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
             "can_answer_proposal": state == ComplaintState.PROPOSED,
             "can_withdraw": ComplaintState.WITHDRAWN in services.TRANSITIONS[state],
             "can_reopen": services.complaint_can_reopen(complaint),
-            "can_rate": complaint.is_closed and complaint.rating is None,
+            "can_rate": services.complaint_can_rate(complaint),
             "can_message": is_open,
             "can_attach": complaint.consumer_id is None and may_hold_complaints(user),
             "roles": ComplaintEvent.Role,
