@@ -367,7 +367,7 @@ def _without_usernames(value: Any, *, side: dict[str, str]) -> Any:
     if not isinstance(value, dict):
         return value
     if "p" in value:
-        family, given = (list(value["p"]) + ["", ""])[:2]
+        family, given = [*value["p"], "", ""][:2]
         return {"p": [family, given, ""]} if family or given else side
     return {key: _without_usernames(item, side=side) for key, item in value.items()}
 
