@@ -82,6 +82,11 @@ urlpatterns = [
     path("complaints/queue/<int:pk>/fail/", desks.queue_fail, name="complaint-queue-fail"),
     path("complaints/queue/<int:pk>/message/", desks.queue_message, name="complaint-queue-message"),
     path(
+        "complaints/queue/<int:pk>/return-call/",
+        desks.queue_return_call,
+        name="complaint-queue-return-call",
+    ),
+    path(
         "complaints/queue/<int:pk>/evidence/<int:evidence_pk>/",
         desks.queue_evidence,
         name="complaint-queue-evidence",

@@ -217,6 +217,7 @@ PAGES: dict[str, str] = {
     "complaint-queue-evidence": "regulator_of_region",
     "complaint-queue-fail": "regulator_of_region",
     "complaint-queue-message": "regulator_of_region",
+    "complaint-queue-return-call": "regulator_of_region",
     "complaint-queue-settle": "regulator_of_region",
     # Disclosure
     "disclosure-csv": "public",
@@ -289,6 +290,7 @@ API: dict[str, str] = {
     "POST /api/v1/complaints/{id}/fail/": "handlers_act_parties_see",
     "POST /api/v1/complaints/{id}/message/": "complaint_message",
     "POST /api/v1/complaints/{id}/propose/": "merchant_acts_parties_see",
+    "POST /api/v1/complaints/{id}/return-call/": "handlers_act_parties_see",
     "POST /api/v1/complaints/{id}/settle/": "handlers_act_parties_see",
     # /api/v1/declarations/
     "GET /api/v1/declarations/": "signed_in",

@@ -27,6 +27,7 @@ from complaints.api.serializers import (
     ComplaintSerializer,
     DeclineSerializer,
     ProposeSerializer,
+    ReturnCallSerializer,
     SettleSerializer,
     TextSerializer,
     evidence_file,
@@ -36,6 +37,7 @@ from complaints.models import Complaint, ComplaintCategory, ComplaintState
 from complaints.permissions import can_answer, can_handle, message_role
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
+from complaints.services.return_calls import complaint_return_call_record
 from merchants.models import Region, User
 from merchants.selectors import subtree_q
 
@@ -191,6 +193,24 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         text = validated(TextSerializer, request)["text"]
         services.complaint_mediation_fail(actor=request.user, complaint=complaint, text=text)
         return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Record a return call to the consumer (回访) after the handling"),
+        description=gettext_lazy(
+            "On a closed complaint the regulator accepted and handled (settled, mediation "
+            "failed, or withdrawn after acceptance): when the consumer was called, whether they "
+            "were reached and, if so, their satisfaction. Any other complaint is refused (400)."
+        ),
+        request=ReturnCallSerializer,
+        responses={201: ReturnCallSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="return-call")
+    def return_call(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        data = validated(ReturnCallSerializer, request)
+        call = complaint_return_call_record(actor=request.user, complaint=complaint, **data)
+        return Response(ReturnCallSerializer(call).data, status=201)
 
     # Merchant
 

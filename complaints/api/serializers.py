@@ -22,13 +22,17 @@ from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
     MAX_AMOUNT,
+    RETURN_CALL_NOTES_MAX,
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
     ComplaintEvent,
     ComplaintEvidence,
+    ComplaintReturnCall,
     DeclineGround,
+    Satisfaction,
     validate_purchase_date,
+    validate_return_call_time,
 )
 from complaints.permissions import sees_full_contact
 from complaints.services.complaints import complaint_can_rate
@@ -431,6 +435,42 @@ class TextSerializer(serializers.Serializer):
 
 class OptionalTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class ReturnCallSerializer(serializers.ModelSerializer):
+    """A return call to the consumer, as the handler records it."""
+
+    called_at = serializers.DateTimeField(
+        validators=[validate_return_call_time],
+        help_text=gettext_lazy("When the consumer was called: not before the complaint closed."),
+    )
+    reached = serializers.BooleanField(help_text=gettext_lazy("Whether the consumer answered."))
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "satisfied, basically_satisfied or dissatisfied: required when the consumer was "
+            "reached, empty otherwise."
+        ),
+    )
+    notes = serializers.CharField(
+        max_length=RETURN_CALL_NOTES_MAX, required=False, allow_blank=True
+    )
+    recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True)
+
+    class Meta:
+        model = ComplaintReturnCall
+        fields = (
+            "id",
+            "called_at",
+            "reached",
+            "satisfaction",
+            "notes",
+            "recorded_by",
+            "created_at",
+        )
+        read_only_fields = ("id", "recorded_by", "created_at")
 
 
 class RateSerializer(serializers.Serializer):

@@ -31,11 +31,18 @@ from complaints.models.disclosure import (
     ImmutableRowMixin,
 )
 from complaints.models.lookup import ComplaintLookupCode
+from complaints.models.return_calls import (
+    RETURN_CALL_NOTES_MAX,
+    ComplaintReturnCall,
+    Satisfaction,
+    validate_return_call_time,
+)
 
 __all__ = [
     "CLOSED_COMPLAINT_STATES",
     "EARLIEST_PURCHASE_DATE",
     "MAX_AMOUNT",
+    "RETURN_CALL_NOTES_MAX",
     "SELF_SERVICE_CHANNELS",
     "Complaint",
     "ComplaintCategory",
@@ -44,6 +51,7 @@ __all__ = [
     "ComplaintEvidence",
     "ComplaintLookupCode",
     "ComplaintNumberCounter",
+    "ComplaintReturnCall",
     "ComplaintState",
     "DeclineGround",
     "DisclosureDate",
@@ -56,7 +64,9 @@ __all__ = [
     "DisclosureState",
     "FlagDecision",
     "ImmutableRowMixin",
+    "Satisfaction",
     "evidence_upload_path",
     "new_tracking_token",
     "validate_purchase_date",
+    "validate_return_call_time",
 ]

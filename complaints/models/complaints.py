@@ -53,6 +53,16 @@ CLOSED_COMPLAINT_STATES = (
 )
 
 
+# The outcomes of a handling: a complaint closed in one of these after the regulator accepted
+# it was handled (its handling is rated, its consumer called back). One declined, or withdrawn
+# before it was accepted, was never handled.
+HANDLED_OUTCOMES = (
+    ComplaintState.SETTLED,
+    ComplaintState.MEDIATION_FAILED,
+    ComplaintState.WITHDRAWN,
+)
+
+
 class ComplaintCategory(models.TextChoices):
     QUALITY = "quality", _("Quality")
     PRICE = "price", _("Price")
@@ -297,6 +307,11 @@ class Complaint(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_COMPLAINT_STATES
+
+    @property
+    def was_handled(self) -> bool:
+        """Closed after the regulator accepted it (HANDLED_OUTCOMES)."""
+        return self.state in HANDLED_OUTCOMES and self.accepted_at is not None
 
     @property
     def masked_phone(self) -> str:

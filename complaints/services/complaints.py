@@ -749,18 +749,9 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
     )
 
 
-# The outcomes of a handling: a complaint closed in one of these after the regulator accepted
-# it can be rated. One declined, or withdrawn before it was accepted, was never handled.
-HANDLED_OUTCOMES = frozenset({C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN})
-
-
-def complaint_was_handled(complaint: Complaint) -> bool:
-    """Closed after the regulator accepted it: its handling can be rated (and followed up)."""
-    return complaint.state in HANDLED_OUTCOMES and complaint.accepted_at is not None
-
-
 def complaint_can_rate(complaint: Complaint) -> bool:
-    return complaint_was_handled(complaint) and complaint.rating is None
+    """Closed after the regulator handled it (Complaint.was_handled), and not yet rated."""
+    return complaint.was_handled and complaint.rating is None
 
 
 @transaction.atomic
@@ -769,7 +760,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require(locked.is_closed, _("A complaint can be rated once its handling is over."))
     require(
-        complaint_was_handled(locked),
+        locked.was_handled,
         _(
             "Only a complaint the regulator accepted and handled can be rated: this one was "
             "closed before it was handled."

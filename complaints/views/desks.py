@@ -34,12 +34,14 @@ from complaints.forms.desks import (
     QueueFilterForm,
     SettleForm,
 )
+from complaints.forms.return_calls import ReturnCallForm
 from complaints.models import Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
 from complaints.permissions import is_complaint_handler
 from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
 from complaints.services import complaints as svc
+from complaints.services.return_calls import complaint_return_call_record
 from merchants.permissions import is_merchant_operator
 from merchants.selectors import county_list
 
@@ -74,6 +76,7 @@ HANDLER_DESK = Desk(
         "settle_form": SettleForm,
         "fail_form": MediationFailForm,
         "message_form": MessageForm,
+        "return_call_form": ReturnCallForm,
     },
     offers=lambda c: {"can_decide": c.state == C.SUBMITTED, "can_mediate": c.state == C.MEDIATION},
     full_contact=True,
@@ -334,6 +337,19 @@ def queue_message(request: HttpRequest, pk: int) -> HttpResponse:
             complaint=c, role=ComplaintEvent.Role.REGULATOR, text=data["text"], actor=request.user
         ),
         _("Your message is on the timeline."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_return_call(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "return_call_form",
+        lambda c, data: complaint_return_call_record(actor=request.user, complaint=c, **data),
+        _("The return call is recorded."),
     )
 
 
