@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """Return calls (回访): a handler calls the consumer back once a handled complaint is closed.
 Through the regulator's page, the API and the service: recorded on handled complaints only,
 refused on open, declined and never-accepted ones, a 404 for anyone outside the complaint."""
