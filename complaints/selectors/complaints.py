@@ -73,6 +73,21 @@ def consumer_complaint_list(*, user: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(consumer=user).select_related("merchant")
 
 
+CONSUMER_HOME_COMPLAINTS = 5
+
+
+def consumer_home_context(*, user: User) -> dict[str, Any]:
+    """What a consumer account's home page shows of complaints: the partial and their latest
+    few (all of them are on "My complaints"). Nothing for the other roles."""
+    if user.role != User.Role.CONSUMER:
+        return {}
+    latest = consumer_complaint_list(user=user).order_by("-created_at", "-id")
+    return {
+        "consumer_home": "complaints/public/_home.html",
+        "my_complaints": list(latest[:CONSUMER_HOME_COMPLAINTS]),
+    }
+
+
 # What a coordinator or hotline operator filed for callers: theirs only.
 
 

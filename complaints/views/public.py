@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
+from common.messages import person_name
 from common.net import client_ip
 from common.pages import act, show_domain_error
 from common.uploads import attachment_response
@@ -103,6 +104,7 @@ def complaint_intake_page(
         merchant=merchant,
         counties=counties,
         for_caller=for_caller,
+        initial=_own_contact(request.user) if lodged_by is None and not for_caller else None,
     )
     duplicates: list[Complaint] = []
     files_lost = False
@@ -151,6 +153,19 @@ def complaint_intake_page(
         files_lost = bool(request.FILES)
     context |= {"form": form, "duplicates": duplicates, "files_lost": files_lost}
     return render(request, "complaints/public/new.html", context)
+
+
+def _own_contact(user: Any) -> dict[str, str]:
+    """What the signed-in account knows of the person lodging for themselves: their name, phone
+    and e-mail, offered as the form's initial values (they may change them)."""
+    if not user.is_authenticated:
+        return {}
+    initial = {
+        "complainant_name": person_name(user.last_name, user.first_name),
+        "complainant_phone": user.phone,
+        "complainant_email": user.email,
+    }
+    return {field: value for field, value in initial.items() if value}
 
 
 # Tracking by token
