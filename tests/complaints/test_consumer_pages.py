@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Issue 15, points 5 and 7, the consumer's side: the merchant sees and hears of a complaint only
 once the regulator accepted it; a consumer's home shows their complaints and the way to lodge
 one, never merchant actions; the form fills in what the account knows; only a handled complaint
