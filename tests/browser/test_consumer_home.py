@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """A signed-in consumer on a phone, in Chinese and in English: the home page shows their
 complaints and "Lodge a complaint" (never the merchants' cards), the form comes filled in from
 the account, the new complaint joins the home page; once it is settled, its handler records a
