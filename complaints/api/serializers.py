@@ -437,10 +437,23 @@ class OptionalTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
 
 
+class TypedDateTimeField(serializers.DateTimeField):
+    """A date and time a person typed: one at the edge of the calendar (9999-12-31 in the local
+    time zone) is refused as invalid, never a server error."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(
+                _("Enter a date and time from 2000 up to now.")
+            ) from None
+
+
 class ReturnCallSerializer(serializers.ModelSerializer):
     """A return call to the consumer, as the handler records it."""
 
-    called_at = serializers.DateTimeField(
+    called_at = TypedDateTimeField(
         validators=[validate_return_call_time],
         help_text=gettext_lazy("When the consumer was called: not before the complaint closed."),
     )

@@ -22,6 +22,7 @@ from complaints.models import (
     DeclineGround,
     DisclosureDate,
     FlagDecision,
+    Satisfaction,
 )
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
@@ -91,6 +92,7 @@ def test_every_complaints_message_renders_in_both_languages():
         "disclosure": bilingual(lambda: disclosure.display_name),
         "decision": label(FlagDecision.REJECTED.label),
         "reason": "核实无误",
+        "satisfaction": label(Satisfaction.BASICALLY_SATISFIED.label),
     }
     codes = [code for code in CATALOG if code.startswith("complaints.")]
     assert len(codes) >= 19
