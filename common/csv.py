@@ -1,5 +1,6 @@
 """CSV for people's spreadsheets: every export writes through `writer`, which neutralises cells
-a spreadsheet would run as a formula (OWASP "CSV injection").
+a spreadsheet would run as a formula (OWASP "CSV injection"); common.xlsx uses the same
+`neutralise` for its cells.
 
 A text cell starting with =, +, -, @, a tab or a carriage return gets a leading single quote, so
 `=HYPERLINK("http://x","y")` is shown as text and never evaluated. Numbers (int, float, Decimal)
@@ -7,9 +8,12 @@ are written as they are, so a negative score stays a number.
 """
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils import translation
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,3 +45,33 @@ class SafeWriter:
 
 def writer(f: Any, *args: Any, **kwargs: Any) -> SafeWriter:
     return SafeWriter(f, *args, **kwargs)
+
+
+class _Echo:
+    """A file whose `write` hands the line back, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _lines(header: list[Any], rows: Iterable[Iterable[Any]], language: str) -> Iterator[str]:
+    # The rows are read while the response is sent, after the view has returned: in the
+    # request's language still (labels, region names).
+    with translation.override(language):
+        out = writer(_Echo())
+        # The byte order mark tells Excel the file is UTF-8 (Chinese names stay readable).
+        yield "\ufeff" + out.writerow(header)
+        for row in rows:
+            yield out.writerow(row)
+
+
+def csv_response(
+    header: list[Any], rows: Iterable[Iterable[Any]], *, filename: str
+) -> StreamingHttpResponse:
+    """A download streamed as it is written: a large list is never held in memory."""
+    response = StreamingHttpResponse(
+        _lines(header, rows, translation.get_language() or "en"),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -29,6 +29,13 @@ RETURN_CALL_NOT_REACHED = define(
     "complaints.return_call.not_reached",
     gettext_noop("Return call on %(day)s: the consumer could not be reached."),
 )
+FILED_FOR_CALLER = define(
+    "complaints.filed_for_caller", gettext_noop("%(role)s %(name)s (filed for the caller)")
+)
+FILED_AT_STATION = define(
+    "complaints.filed_at_station",
+    gettext_noop("%(role)s %(name)s (filed for the caller at the %(station)s liaison station)"),
+)
 
 # The merchant's people and the handlers.
 STEP_SUBJECT = define(

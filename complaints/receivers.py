@@ -10,11 +10,13 @@ from django.dispatch import receiver
 
 from complaints.selectors.complaints import consumer_home_context
 from complaints.selectors.history import complaint_history
+from complaints.selectors.stations import station_complaint_column
 from complaints.services.complaints import complaints_follow_merchant_region
 from merchants.signals import (
     home_page_context,
     merchant_history_collecting,
     merchant_region_changed,
+    station_columns_collecting,
 )
 
 
@@ -31,3 +33,9 @@ def consumer_home(*, user: Any, **kwargs: Any) -> dict[str, Any]:
 @receiver(merchant_region_changed, dispatch_uid="complaints.region")
 def region(*, merchant: Any, to_region: Any, **kwargs: Any) -> None:
     complaints_follow_merchant_region(merchant=merchant, region=to_region)
+
+
+@receiver(station_columns_collecting, dispatch_uid="complaints.station_counts")
+def station_counts(*, stations: Any, user: Any, **kwargs: Any) -> Any:
+    """Complaints lodged at a liaison station count for it."""
+    return station_complaint_column(stations=stations, user=user)

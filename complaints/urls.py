@@ -3,7 +3,7 @@ desk and the regulator's queue, public disclosure."""
 
 from django.urls import path
 
-from complaints.views import desks, disclosure, filing, lookup, public
+from complaints.views import desks, disclosure, filing, lookup, public, queue_tools, stations
 
 urlpatterns = [
     # The consumer: intake, their complaints, tracking by token
@@ -49,6 +49,12 @@ urlpatterns = [
     path(
         "complaints/filed/<int:pk>/", filing.complaint_filed_detail, name="complaint-filed-detail"
     ),
+    # A liaison station's complaints, for the handlers who reach the station
+    path(
+        "complaints/stations/<int:pk>/",
+        stations.station_complaints,
+        name="complaint-station",
+    ),
     # The merchant's desk
     path("complaints/merchant/", desks.merchant_desk, name="complaint-merchant-desk"),
     path("complaints/merchant/<int:pk>/", desks.merchant_detail, name="complaint-merchant-detail"),
@@ -74,6 +80,21 @@ urlpatterns = [
     ),
     # The regulator's queue
     path("complaints/queue/", desks.queue, name="complaint-queue"),
+    path(
+        "complaints/queue/export.csv",
+        queue_tools.queue_export_csv,
+        name="complaint-queue-export-csv",
+    ),
+    path(
+        "complaints/queue/export.xlsx",
+        queue_tools.queue_export_xlsx,
+        name="complaint-queue-export-xlsx",
+    ),
+    path(
+        "complaints/queue/<int:pk>/case-file/",
+        queue_tools.queue_case_file,
+        name="complaint-queue-case-file",
+    ),
     path("complaints/queue/<int:pk>/", desks.queue_detail, name="complaint-queue-detail"),
     path("complaints/queue/<int:pk>/claim/", desks.queue_claim, name="complaint-queue-claim"),
     path("complaints/queue/<int:pk>/accept/", desks.queue_accept, name="complaint-queue-accept"),

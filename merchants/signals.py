@@ -5,6 +5,7 @@ is in ARCHITECTURE.md.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -61,3 +62,19 @@ class DeclarationChange:
 # (True: the regulator's copy, everything; False: the owner's copy, only what the merchant's
 # people may see: complainants' contacts masked, no internal notes, no inspection photos).
 merchant_history_collecting = Signal()
+
+
+# The regulators' liaison station pages are being shown (the list, a station's page): higher apps
+# add a column of what they know of each station by returning a StationColumn (complaints: how
+# many were lodged there). kwargs: stations (a list, the page's), user (the reader).
+station_columns_collecting = Signal()
+
+
+@dataclass(frozen=True)
+class StationColumn:
+    """One column of the station pages: its heading, and the template (of the app that knows)
+    that renders a station's cell from `station` and `value` (values.get(station.pk))."""
+
+    heading: str
+    template: str
+    values: dict[int, Any]

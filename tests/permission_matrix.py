@@ -76,14 +76,15 @@ RULES = {
     # Pushing external records: the feed permission, which only the admin holds here.
     "admin_only": "L D D D D D D D D D A",
     # The API answers 403, not 404, to those who may see the object but not act on it:
-    # A complaint: its consumer, the merchant's people, regulators and coordinators who reach it.
-    "complaint_parties": "L A A A H A H A A A A",
-    # Writing on it: the same, but a coordinator only reads.
-    "complaint_message": "L A A A H A H A A D A",
+    # A complaint: its consumer, the merchant's people, regulators who reach it (a coordinator
+    # reaches only the complaints they filed, never their region's: this one is carol's own).
+    "complaint_parties": "L A A A H A H A A H A",
+    # Writing on it: the same.
+    "complaint_message": "L A A A H A H A A H A",
     # Handling it: regulators who reach it and admins.
-    "handlers_act_parties_see": "L D D D H A H A A D A",
+    "handlers_act_parties_see": "L D D D H A H A A H A",
     # Proposing a settlement or disputing: the merchant's people.
-    "merchant_acts_parties_see": "L D A A H D H D D D D",
+    "merchant_acts_parties_see": "L D A A H D H D D H D",
     # A declaration: its merchant's people act; those who reach it only read.
     "members_act_regulators_see": "L H A A H D H D D D D",
     # Appeals and rectification reports on a standing (coordinators do not see standings).
@@ -211,14 +212,18 @@ PAGES: dict[str, str] = {
     "complaint-merchant-propose": "member_of_merchant",
     "complaint-queue": "regulators",
     "complaint-queue-accept": "regulator_of_region",
+    "complaint-queue-case-file": "regulator_of_region",
     "complaint-queue-claim": "regulator_of_region",
     "complaint-queue-decline": "regulator_of_region",
     "complaint-queue-detail": "regulator_of_region",
     "complaint-queue-evidence": "regulator_of_region",
+    "complaint-queue-export-csv": "regulators",
+    "complaint-queue-export-xlsx": "regulators",
     "complaint-queue-fail": "regulator_of_region",
     "complaint-queue-message": "regulator_of_region",
     "complaint-queue-return-call": "regulator_of_region",
     "complaint-queue-settle": "regulator_of_region",
+    "complaint-station": "regulator_of_region",
     # Disclosure
     "disclosure-csv": "public",
     "disclosure-detail": "public",
@@ -265,6 +270,9 @@ API: dict[str, str] = {
     "POST /api/v1/complaints/disclosure-preview/{id}/flag/": "member_of_merchant",
     "POST /api/v1/complaints/disclosure-preview/{id}/reply/": "member_of_merchant",
     "GET /api/v1/complaints/disclosures/": "public",
+    # The list's export: each gets their own scope (a merchant's people the phone masked).
+    "GET /api/v1/complaints/export/csv/": "signed_in",
+    "GET /api/v1/complaints/export/xlsx/": "signed_in",
     "GET /api/v1/complaints/disclosures/{id}/": "public",
     "GET /api/v1/complaints/disclosures/{id}/merchants/": "public",
     "GET /api/v1/complaints/disclosures/{id}/regions/": "public",

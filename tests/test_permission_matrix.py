@@ -200,9 +200,9 @@ def _world(media: Path) -> World:
         uploaded_by=owner,
     )
 
-    complaint = ComplaintFactory(
-        merchant=merchant, consumer=consumer, lodged_by=users["coordinator"]
-    )
+    complaint = ComplaintFactory(merchant=merchant, consumer=consumer)
+    # The coordinator's own filing: they reach it (and only it) on their desk and in the API.
+    filed = ComplaintFactory(merchant=merchant, lodged_by=users["coordinator"], channel="walk_in")
     evidence = ComplaintEvidence.objects.create(
         complaint=complaint,
         file=ContentFile(PNG_BYTES, name="receipt.png"),
@@ -311,7 +311,7 @@ def _world(media: Path) -> World:
         "complaints": complaint.pk,
         "merchant": complaint.pk,
         "queue": complaint.pk,
-        "filed": complaint.pk,
+        "filed": filed.pk,
         "evidence": evidence.pk,
         "preview": row.pk,
         "disclosure-preview": row.pk,

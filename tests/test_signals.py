@@ -17,6 +17,7 @@ from merchants.signals import (
     merchant_facts_changed,
     merchant_registered,
     records_changed,
+    station_columns_collecting,
 )
 from ratings.models import ReasonCode
 from ratings.services.pools import standing_move
@@ -36,6 +37,7 @@ CONNECTED = {
     records_changed: {"ratings.records_changed", "storefront.records"},
     declaration_page_context: {"review.screening_report"},
     home_page_context: {"complaints.consumer_home"},
+    station_columns_collecting: {"complaints.station_counts"},
     inspection_changed: {"ratings.inspection_changed", "storefront.inspection"},
     complaint_changed: {"ratings.complaint_changed", "storefront.complaint"},
     standings_changed: {"storefront.standings"},

@@ -5,14 +5,23 @@ is a 404); inside it, an action of the wrong side is a 403. A merchant's people 
 the complainant's masked phone and never the e-mail.
 """
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -20,6 +29,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination, pk_or_404
+from common.csv import csv_response
+from common.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from common.xlsx import xlsx_response
 from complaints.api.serializers import (
     EVIDENCE_FILE,
     EVIDENCE_PK,
@@ -33,15 +45,22 @@ from complaints.api.serializers import (
     evidence_file,
     validated,
 )
-from complaints.models import Complaint, ComplaintCategory, ComplaintState
+from complaints.models import Complaint, ComplaintCategory, ComplaintChannel, ComplaintState
 from complaints.permissions import can_answer, can_handle, message_role
 from complaints.selectors import complaints as selectors
+from complaints.selectors.complaints import validate_queue_dates
+from complaints.selectors.exports import ComplaintExport, complaint_export
 from complaints.services import complaints as services
+from complaints.services.exports import complaint_export_record
 from complaints.services.return_calls import complaint_return_call_record
 from merchants.models import Region, User
 from merchants.selectors import subtree_q
 
 # Scope: complaints.selectors, shared with the desk pages.
+
+
+def _export_filename(suffix: str) -> str:
+    return f"complaints-{timezone.localdate().isoformat()}.{suffix}"
 
 
 def _complaint_get(*, user: User, pk: Any) -> Complaint:
@@ -51,16 +70,54 @@ def _complaint_get(*, user: User, pk: Any) -> Complaint:
 # The desks
 
 
+class ComplaintFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            validate_queue_dates(data.get("submitted_from"), data.get("submitted_to"))
+        except DjangoValidationError as error:
+            self.add_error("submitted_to", error)
+        return data
+
+
+SEARCH_HELP = gettext_lazy(
+    "search: a complaint number, whole or its beginning (330106-2026-000123, 330106-2026); a "
+    "phone (exactly; only among complaints whose contact you see); or part of the consumer's, "
+    "the merchant's or the business's name"
+)
+
+
+@extend_schema_field(
+    {"type": "string", "maxLength": selectors.QUEUE_SEARCH_MAX, "description": SEARCH_HELP}
+)
+class _SearchFilter(django_filters.CharFilter):
+    """The search text, bounded as the queue page's search box is."""
+
+
 class ComplaintFilter(django_filters.FilterSet):
+    q = _SearchFilter(method="filter_q", max_length=selectors.QUEUE_SEARCH_MAX)
     state = django_filters.MultipleChoiceFilter(
         choices=ComplaintState.choices, label=gettext_lazy("state (repeat for several)")
     )
     category = django_filters.ChoiceFilter(
         choices=ComplaintCategory.choices, label=gettext_lazy("category")
     )
+    channel = django_filters.ChoiceFilter(
+        choices=ComplaintChannel.choices, label=gettext_lazy("channel the complaint came by")
+    )
     county = django_filters.CharFilter(
         method="filter_county",
         label=gettext_lazy("region code (city or county): complaints handled in it"),
+    )
+    submitted_from = django_filters.DateFilter(
+        method="filter_submitted_from",
+        validators=[selectors.validate_queue_date],
+        label=gettext_lazy("submitted on or after this day (YYYY-MM-DD, local time)"),
+    )
+    submitted_to = django_filters.DateFilter(
+        method="filter_submitted_to",
+        validators=[selectors.validate_queue_date],
+        label=gettext_lazy("submitted on or before this day (YYYY-MM-DD, local time)"),
     )
     overdue = django_filters.BooleanFilter(
         field_name="is_overdue", label=gettext_lazy("only overdue (true) or on time (false)")
@@ -68,13 +125,65 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
-        fields = ["state", "category", "county", "overdue"]
+        form = ComplaintFilterForm
+        fields = [
+            "q",
+            "state",
+            "category",
+            "channel",
+            "county",
+            "submitted_from",
+            "submitted_to",
+            "overdue",
+        ]
+
+    def filter_q(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet:
+        return queryset.filter(selectors.complaint_search_q(value, user=self.request.user))
 
     def filter_county(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet:
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
         return queryset.filter(subtree_q(region))
+
+    def filter_submitted_from(
+        self, queryset: QuerySet[Complaint], name: str, value: date
+    ) -> QuerySet:
+        return selectors.complaints_submitted_between(queryset, value, None)
+
+    def filter_submitted_to(
+        self, queryset: QuerySet[Complaint], name: str, value: date
+    ) -> QuerySet:
+        return selectors.complaints_submitted_between(queryset, None, value)
+
+    def criteria(self) -> dict[str, str]:
+        """The filters asked for, as the audit log keeps them."""
+        return {
+            name: ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            for name, value in self.form.cleaned_data.items()
+            if value not in (None, "", [])
+        }
+
+
+EXPORT_RESPONSES = {
+    "csv": OpenApiResponse(
+        response=OpenApiTypes.STR,
+        description=gettext_lazy(
+            "UTF-8 CSV with a byte order mark, one complaint a row, at most 50,000 rows."
+        ),
+    ),
+    "xlsx": OpenApiResponse(
+        response=OpenApiTypes.BINARY,
+        description=gettext_lazy("An Excel workbook, one complaint a row, at most 50,000 rows."),
+    ),
+}
+EXPORT_DESCRIPTION = gettext_lazy(
+    "The complaints the list's filters and search choose (the same parameters), in your scope, "
+    "newest first: number, dates, channel, category, state, county, business, consumer and "
+    "phone (masked as *******1234 where you may not see it). A cell that would start a "
+    "spreadsheet formula (=, +, -, @) begins with an apostrophe. Each export is recorded in the "
+    "audit log."
+)
 
 
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -107,6 +216,57 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _handler_only(self, complaint: Complaint) -> None:
         if not can_handle(self.request.user, complaint):
             raise PermissionDenied(_("You do not handle complaints in this region."))
+
+    # Exports: the list's filters, as a file
+
+    def _export(self, file_format: str, write: Callable[[ComplaintExport], HttpResponseBase]):
+        request = self.request
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        export = complaint_export(user=request.user, complaints=filterset.qs)
+        complaint_export_record(
+            actor=request.user,
+            file_format=file_format,
+            source="api",
+            criteria=filterset.criteria(),
+            rows=export.count,
+            total=export.total,
+        )
+        return write(export)
+
+    @extend_schema(
+        summary=gettext_lazy("The filtered list as CSV"),
+        description=EXPORT_DESCRIPTION,
+        filters=True,
+        responses={(200, "text/csv"): EXPORT_RESPONSES["csv"]},
+    )
+    @action(detail=False, methods=["get"], url_path="export/csv", pagination_class=None)
+    def export_csv(self, request: Request) -> HttpResponseBase:
+        return self._export(
+            "csv",
+            lambda export: csv_response(
+                export.header, export.rows, filename=_export_filename("csv")
+            ),
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("The filtered list as an Excel workbook (XLSX)"),
+        description=EXPORT_DESCRIPTION,
+        filters=True,
+        responses={(200, XLSX_CONTENT_TYPE): EXPORT_RESPONSES["xlsx"]},
+    )
+    @action(detail=False, methods=["get"], url_path="export/xlsx", pagination_class=None)
+    def export_xlsx(self, request: Request) -> HttpResponseBase:
+        return self._export(
+            "xlsx",
+            lambda export: xlsx_response(
+                export.header,
+                export.rows,
+                filename=_export_filename("xlsx"),
+                title=str(gettext_lazy("Complaints")),
+            ),
+        )
 
     @extend_schema(
         summary=gettext_lazy("A complaint with its timeline and evidence list"),

@@ -47,6 +47,7 @@ from complaints.permissions import files_for_callers, may_hold_complaints
 from complaints.selectors import complaints as selectors
 from complaints.services import complaints as services
 from complaints.services import lookup
+from complaints.services.filing import filing_station
 from complaints.services.lookup import lookup_sent_text
 from merchants.models import Merchant, User
 
@@ -80,7 +81,8 @@ def _signed_in_consumer(user: Any) -> User | None:
 class ComplaintIntakeView(APIView):
     """Lodge a complaint without an account; a signed-in consumer's complaint joins the account.
     A coordinator or hotline operator (session or token) files for a caller: they are recorded
-    as the one who lodged it, may give any channel, and the per-address limit skips them."""
+    as the one who lodged it, may give any channel, and the per-address limit skips them. A
+    coordinator filing with the channel station names the station (one they serve)."""
 
     permission_classes = [permissions.AllowAny]
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
@@ -117,6 +119,7 @@ class ComplaintIntakeView(APIView):
             consumer=_signed_in_consumer(request.user),
             lodged_by=staff,
             channel=data["channel"],
+            station=filing_station(user=request.user, pk=data["station"]),
             ip=ip,
             language=translation.get_language(),
         )

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
+from common.api import id_field
 from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
@@ -167,6 +168,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
     merchant = serializers.IntegerField(source="merchant_id", read_only=True, allow_null=True)
     county = serializers.CharField(source="region_id", read_only=True)
     county_name = serializers.CharField(source="region.display_name", read_only=True)
+    station = serializers.IntegerField(
+        source="station_id",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The liaison station it was lodged at, if any."),
+    )
     state = _state_field()
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     phone = serializers.SerializerMethodField(
@@ -182,6 +189,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "channel",
+            "station",
             "merchant",
             "business",
             "business_address",
@@ -360,6 +368,15 @@ class IntakeSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "How the complaint came in. Anyone may say web or qr (a store's QR code); the other "
             "channels only a coordinator or hotline operator filing for a caller."
+        ),
+    )
+    station = id_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "With the channel station: the id of the liaison station where the caller lodged "
+            "it, one the filing coordinator serves (required for coordinators)."
         ),
     )
     evidence = serializers.ListField(

@@ -3,11 +3,18 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from common.forms import BLANK, NoSuffixMixin
-from complaints.models import ComplaintCategory, DeclineGround
-from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
+from common.forms import BLANK, DATE_WIDGET, NoSuffixMixin
+from complaints.models import ComplaintCategory, ComplaintChannel, DeclineGround
+from complaints.selectors.complaints import (
+    QUEUE_SEARCH_MAX,
+    ComplaintQueueFilters,
+    ComplaintQueueTab,
+    validate_queue_date,
+    validate_queue_dates,
+)
 from merchants.forms.regions import CountyChoiceField
 from merchants.models import Region
 
@@ -28,12 +35,41 @@ class QueueFilterForm(NoSuffixMixin, forms.Form):
     tab = forms.ChoiceField(
         choices=ComplaintQueueTab.choices, required=False, widget=forms.HiddenInput
     )
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=QUEUE_SEARCH_MAX,
+        strip=True,
+        help_text=gettext_lazy("Complaint number, phone, consumer's or business's name"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     category = forms.ChoiceField(
         label=gettext_lazy("Category"),
         required=False,
         choices=[BLANK, *ComplaintCategory.choices],
+        error_messages={"invalid_choice": gettext_lazy("Choose a category from the list.")},
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[BLANK, *ComplaintChannel.choices],
+        error_messages={"invalid_choice": gettext_lazy("Choose a channel from the list.")},
     )
     county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+    submitted_from = forms.DateField(
+        label=gettext_lazy("Submitted from"),
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_queue_date],
+        error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-15.")},
+    )
+    submitted_to = forms.DateField(
+        label=gettext_lazy("Submitted to"),
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_queue_date],
+        error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-15.")},
+    )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
 
     def __init__(self, *args: Any, counties: list[Region], **kwargs: Any) -> None:
@@ -42,10 +78,24 @@ class QueueFilterForm(NoSuffixMixin, forms.Form):
             counties=counties, label=self.fields["county"].label, required=False
         )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            validate_queue_dates(data.get("submitted_from"), data.get("submitted_to"))
+        except ValidationError as error:
+            self.add_error("submitted_to", error)
+        return data
+
     def filters(self) -> ComplaintQueueFilters:
         data = self.cleaned_data
         return ComplaintQueueFilters(
-            category=data["category"], region=data["county"], overdue=data["overdue"]
+            q=data["q"],
+            category=data["category"],
+            channel=data["channel"],
+            region=data["county"],
+            submitted_from=data["submitted_from"],
+            submitted_to=data["submitted_to"],
+            overdue=data["overdue"],
         )
 
 

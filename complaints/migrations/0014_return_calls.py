@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0013_number_existing_complaints'),
+        ('complaints', '0014_complaint_station'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -214,6 +214,15 @@ class Complaint(models.Model):
             "The staff member (coordinator, hotline operator) who filed it for the caller."
         ),
     )
+    station = models.ForeignKey(
+        "merchants.Station",
+        verbose_name=_("liaison station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        help_text=_("The village liaison station it was lodged at, by a coordinator serving it."),
+    )
     submitted_ip = models.GenericIPAddressField(null=True, blank=True)
 
     state = models.CharField(
@@ -271,6 +280,13 @@ class Complaint(models.Model):
                 ),
                 name="complaint_purchase_date_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(station__isnull=True) | Q(channel=ComplaintChannel.STATION),
+                name="complaint_station_only_for_station_channel",
+                violation_error_message=_(
+                    "A liaison station is recorded only for a complaint lodged at a station."
+                ),
+            ),
             # Empty only between the row's insert and its numbering in the same transaction
             # (and in rows bulk-written by the province demo generator).
             models.UniqueConstraint(
@@ -326,6 +342,8 @@ class ComplaintEvent(models.Model):
         CONSUMER = "consumer", _("Consumer")
         MERCHANT = "merchant", _("Merchant")
         REGULATOR = "regulator", _("Regulator")
+        # The coordinator or hotline operator who filed the complaint for a caller.
+        FILER = "filer", _("Filed for the caller")
         SYSTEM = "system", _("System")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
@@ -360,10 +378,33 @@ class ComplaintEvent(models.Model):
         return render(self.message)
 
     @property
+    def by_display(self) -> str:
+        """Who made the step, as the timeline heads it: their side, or for a complaint filed
+        for a caller, who filed it ("Coordinator 何桂英 (filed for the caller)")."""
+        if self.role == self.Role.FILER and self.message:
+            return self.message_text
+        return self.get_role_display()
+
+    @property
+    def shows_message(self) -> bool:
+        """The step's message goes under its head (a filing's is the head itself)."""
+        return bool(self.message) and self.role != self.Role.FILER
+
+    @property
     def consumer_message_text(self) -> str:
         """The system's words as the consumer reads them: a person is named by their name, or
         by their side ("Regulator") when their account has none; never by a username."""
-        return render(_without_usernames(self.message, side=label(self.Role(self.role).label)))
+        side = label(self.Role(self.role).label)
+        return render(_without_usernames(self.message, fallback=side))
+
+    @property
+    def consumer_by_display(self) -> str:
+        """The timeline's head as the consumer reads it: the side, with a regulator's name
+        ("Regulator · 吴敏"); who filed it for the caller, by name or role."""
+        if self.role == self.Role.FILER and self.message:
+            return self.consumer_message_text
+        name = self.actor_public_name
+        return f"{self.get_role_display()} · {name}" if name else str(self.get_role_display())
 
     @property
     def actor_public_name(self) -> str:
@@ -374,17 +415,20 @@ class ComplaintEvent(models.Model):
         return person_name(self.actor.last_name, self.actor.first_name)
 
 
-def _without_usernames(value: Any, *, side: dict[str, str]) -> Any:
+def _without_usernames(value: Any, *, fallback: Any) -> Any:
     """A stored message with each person(...) parameter stripped of its username: one without
-    a name becomes the side's label."""
+    a name becomes `fallback` (the side's label), or nothing in a message that names the side
+    itself (a "role" parameter)."""
     if isinstance(value, list):
-        return [_without_usernames(item, side=side) for item in value]
+        return [_without_usernames(item, fallback=fallback) for item in value]
     if not isinstance(value, dict):
         return value
     if "p" in value:
         family, given = [*value["p"], "", ""][:2]
-        return {"p": [family, given, ""]} if family or given else side
-    return {key: _without_usernames(item, side=side) for key, item in value.items()}
+        return {"p": [family, given, ""]} if family or given else fallback
+    if "role" in (value.get("params") or {}):
+        fallback = ""
+    return {key: _without_usernames(item, fallback=fallback) for key, item in value.items()}
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:

@@ -1,16 +1,19 @@
 """Reads shared by the complaint pages and the API: scoped querysets, the regulator's queue.
 
-Scope (STYLE.md §4): platform admins see every complaint; regulators and coordinators those of
-their region subtree (Complaint.region, the merchant's county); merchant operators those against
+Scope (STYLE.md §4): platform admins see every complaint; regulators those of their region
+subtree (Complaint.region, the merchant's county); coordinators only those they filed for
+callers (as on /complaints/filed/: they decide nothing); merchant operators those against
 merchants they work for; consumers the complaints attached to their account.
 """
 
 import operator
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -19,9 +22,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.phones import phone_normalise_or_none
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
-from complaints.permissions import is_complaint_handler
+from complaints.permissions import is_complaint_handler, sees_contacts_by_role
 from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import regions_reaching, subtree_q
 
@@ -34,8 +38,10 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
         return qs.none()
     if user.is_platform_admin:
         return qs
-    if user.role in (User.Role.REGULATOR, User.Role.COORDINATOR) and user.region_id:
+    if user.role == User.Role.REGULATOR and user.region_id:
         return qs.filter(subtree_q(user.region))
+    if user.role == User.Role.COORDINATOR:
+        return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
     # they work for (a merchant operator may be a consumer too) once the regulator accepted them.
     return qs.filter(Q(consumer=user) | _merchant_people_q(user))
@@ -143,10 +149,99 @@ class ComplaintQueueTab(models.TextChoices):
 
 @dataclass(frozen=True)
 class ComplaintQueueFilters:
+    # One search box: a complaint number, a phone, a consumer's or a business's name.
+    q: str = ""
     category: str = ""
+    channel: str = ""
     # A county of the user's subtree (checked by the form; scope is applied first anyway).
     region: Region | None = None
+    # Submitted on these local days, both included.
+    submitted_from: date | None = None
+    submitted_to: date | None = None
     overdue: bool = False
+
+    def described(self) -> dict[str, str]:
+        """The filters in force, as plain text (for the export's audit entry)."""
+        values = {
+            "q": self.q,
+            "category": self.category,
+            "channel": self.channel,
+            "county": self.region.code if self.region is not None else "",
+            "submitted_from": self.submitted_from.isoformat() if self.submitted_from else "",
+            "submitted_to": self.submitted_to.isoformat() if self.submitted_to else "",
+            "overdue": "1" if self.overdue else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+# Bounds of the submitted-date filters: a typing slip (0001-01-01) is refused, not searched.
+QUEUE_EARLIEST_DATE = date(2000, 1, 1)
+QUEUE_LATEST_DATE = date(2100, 12, 31)
+QUEUE_SEARCH_MAX = 100
+
+
+def validate_queue_date(value: date | None) -> None:
+    if value is not None and not QUEUE_EARLIEST_DATE <= value <= QUEUE_LATEST_DATE:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={"first": QUEUE_EARLIEST_DATE.year, "last": QUEUE_LATEST_DATE.year},
+        )
+
+
+def validate_queue_dates(submitted_from: date | None, submitted_to: date | None) -> None:
+    if submitted_from and submitted_to and submitted_to < submitted_from:
+        raise ValidationError(_("The end date is before the start date."), code="date_order")
+
+
+# What the search box recognises, in this order (STYLE: one home for the rule, shared by the
+# queue page and the API): a complaint number, whole or its beginning (330106-2026-000123,
+# 330106-2026, or its 16 digits without hyphens); "#42", the reference of an unnumbered row; a
+# phone, in any way people write one (compared in its stored form, exactly); anything else is
+# part of the consumer's name, the merchant's name or an unregistered business's name.
+_NUMBER_PREFIX = re.compile(r"\d{6}-\d{0,4}(?:-\d{0,6})?")
+_NUMBER_DIGITS = re.compile(r"\d{16}")
+_REFERENCE = re.compile(r"#(\d{1,10})")
+
+
+def complaint_search_q(q: str, *, user: User) -> Q:
+    """The complaints the search text names. A phone is looked for only among complaints whose
+    contact the user sees (regulators, coordinators, admins; a consumer's own complaints), so a
+    merchant cannot learn from the answer whose phone it is."""
+    q = q.strip()[:QUEUE_SEARCH_MAX]
+    if not q:
+        return Q()
+    if _NUMBER_PREFIX.fullmatch(q):
+        return Q(number__startswith=q)
+    if _NUMBER_DIGITS.fullmatch(q):
+        return Q(number=f"{q[:6]}-{q[6:10]}-{q[10:]}")
+    if reference := _REFERENCE.fullmatch(q):
+        return Q(pk=int(reference.group(1)))
+    phone = phone_normalise_or_none(q)
+    if phone is not None:
+        if sees_contacts_by_role(user):
+            return Q(complainant_phone=phone)
+        return Q(complainant_phone=phone, consumer_id=user.pk)
+    return (
+        Q(complainant_name__icontains=q)
+        | Q(merchant__name__icontains=q)
+        | Q(business_name__icontains=q)
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def complaints_submitted_between(
+    qs: QuerySet[Complaint], submitted_from: date | None, submitted_to: date | None
+) -> QuerySet[Complaint]:
+    """Submitted on these local days (both included): a range on the indexed timestamp."""
+    if submitted_from is not None:
+        qs = qs.filter(created_at__gte=_day_start(submitted_from))
+    if submitted_to is not None:
+        qs = qs.filter(created_at__lt=_day_start(submitted_to + timedelta(days=1)))
+    return qs
 
 
 def handler_complaint_list(*, user: User) -> QuerySet[Complaint]:
@@ -177,9 +272,16 @@ def _tab_q(tab: str, *, user: User) -> Q:
     raise ValueError(f"unknown queue tab {tab!r}")
 
 
-def _filter(qs: QuerySet[Complaint], filters: ComplaintQueueFilters) -> QuerySet[Complaint]:
+def _filter(
+    qs: QuerySet[Complaint], filters: ComplaintQueueFilters, *, user: User
+) -> QuerySet[Complaint]:
+    if filters.q:
+        qs = qs.filter(complaint_search_q(filters.q, user=user))
     if filters.category:
         qs = qs.filter(category=filters.category)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    qs = complaints_submitted_between(qs, filters.submitted_from, filters.submitted_to)
     if filters.region is not None:
         qs = qs.filter(subtree_q(filters.region))
     if filters.overdue:
@@ -191,7 +293,7 @@ def complaint_queue(
     *, user: User, tab: str, filters: ComplaintQueueFilters | None = None
 ) -> QuerySet[Complaint]:
     """One tab, sorted by the deadline that runs in it (closed: most recent first)."""
-    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters())
+    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters(), user=user)
     qs = qs.filter(_tab_q(tab, user=user))
     if tab == ComplaintQueueTab.CLOSED:
         return qs.order_by("-closed_at", "-id")
@@ -205,7 +307,7 @@ def complaint_queue_counts(
 ) -> dict[str, int]:
     """The number of complaints in every tab, under the same filters, in one query."""
     tabs = {tab: _tab_q(tab, user=user) for tab in ComplaintQueueTab.values}
-    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters())
+    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters(), user=user)
     qs = qs.filter(reduce(operator.or_, tabs.values()))
     counts = qs.aggregate(**{tab: Count("id", filter=q) for tab, q in tabs.items()})
     return {tab: counts[tab] or 0 for tab in ComplaintQueueTab.values}

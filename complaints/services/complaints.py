@@ -47,9 +47,10 @@ from complaints.selectors.complaints import (
     complaint_handlers,
     complaints_new_in_region,
 )
+from complaints.services.filing import complaint_station_check, filed_for_caller_message
 from complaints.services.numbers import complaint_number_assign
 from complaints.signals import complaint_changed
-from merchants.models import Merchant, Region, User
+from merchants.models import Merchant, Region, Station, User
 from merchants.services.notifications import notify_merchant_members, notify_users
 
 logger = logging.getLogger(__name__)
@@ -360,6 +361,7 @@ def complaint_submit(
     consumer: User | None = None,
     lodged_by: User | None = None,
     channel: str = ComplaintChannel.WEB,
+    station: Station | None = None,
     ip: str | None = None,
     language: str | None = None,
 ) -> Complaint:
@@ -372,7 +374,8 @@ def complaint_submit(
 
     `lodged_by` is the coordinator or hotline operator who files it for a caller: they may
     record any channel, and the per-address limit does not apply to them (the per-phone limit
-    does). Anyone else lodges through the web form or a store's QR code."""
+    does). Anyone else lodges through the web form or a store's QR code. A coordinator filing
+    with the channel "station" names the `station` they serve (complaints.services.filing)."""
     evidence = list(evidence)
     require(channel in ComplaintChannel.values, _("Choose how the complaint came in."))
     if lodged_by is not None:
@@ -385,6 +388,7 @@ def complaint_submit(
             channel in SELF_SERVICE_CHANNELS,
             _("Only coordinators and hotline operators record this channel."),
         )
+    complaint_station_check(lodged_by=lodged_by, channel=channel, station=station)
     require(
         len(evidence) <= MAX_EVIDENCE_FILES,
         _("Attach at most %(n)d evidence files.") % {"n": MAX_EVIDENCE_FILES},
@@ -438,6 +442,7 @@ def complaint_submit(
             consumer=consumer,
             lodged_by=lodged_by,
             channel=channel,
+            station=station,
             ip=ip,
             language=language,
         )
@@ -463,6 +468,7 @@ def _complaint_store(
     consumer: User | None,
     lodged_by: User | None,
     channel: str,
+    station: Station | None,
     ip: str | None,
     language: str | None,
 ) -> Complaint:
@@ -489,6 +495,7 @@ def _complaint_store(
         consumer=consumer if may_hold_complaints(consumer) else None,
         lodged_by=lodged_by,
         channel=channel,
+        station=station,
         submitted_ip=ip,
         language=_language(language),
         accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
@@ -496,8 +503,13 @@ def _complaint_store(
     event = ComplaintEvent.objects.create(
         complaint=complaint,
         actor=lodged_by or complaint.consumer,
-        role=Role.REGULATOR if lodged_by else Role.CONSUMER,
+        role=Role.FILER if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
+        message=(
+            filed_for_caller_message(lodged_by=lodged_by, channel=channel, station=station)
+            if lodged_by
+            else {}
+        ),
     )
     saved: list[ComplaintEvidence] = []
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,6 @@ from complaints.forms.desks import (
     MediationFailForm,
     MessageForm,
     ProposeForm,
-    QueueFilterForm,
     SettleForm,
 )
 from complaints.forms.return_calls import ReturnCallForm
@@ -40,10 +39,11 @@ from complaints.models import ComplaintState as C
 from complaints.permissions import is_complaint_handler
 from complaints.selectors import complaints as selectors
 from complaints.selectors.complaints import ComplaintQueueFilters, ComplaintQueueTab
+from complaints.selectors.exports import EXPORT_LIMIT
 from complaints.services import complaints as svc
 from complaints.services.return_calls import complaint_return_call_record
+from complaints.views import queue_tools
 from merchants.permissions import is_merchant_operator
-from merchants.selectors import county_list
 
 
 @dataclass(frozen=True)
@@ -217,12 +217,11 @@ handler_required = only_for(is_complaint_handler)
 
 @handler_required
 def queue(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("tab") or ComplaintQueueTab.NEW
-    if tab not in ComplaintQueueTab.values:
-        raise Http404
     user = request.user
-    form = QueueFilterForm(request.GET or None, counties=county_list(user=user))
-    filters = form.filters() if form.is_bound and form.is_valid() else ComplaintQueueFilters()
+    query = queue_tools.queue_request(request)
+    tab, form = query.tab, query.form
+    # Filters with errors: the errors are shown over the unfiltered queue.
+    filters = query.filters or ComplaintQueueFilters()
     counts = selectors.complaint_queue_counts(user=user, filters=filters)
     complaints = selectors.complaint_queue(user=user, tab=tab, filters=filters)
     page = CountedPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
@@ -240,6 +239,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "region": None if user.is_platform_admin else user.region,
+            "can_export": query.filters is not None,
+            "export_limit": f"{EXPORT_LIMIT:,}",
+            "export_truncated": counts[tab] > EXPORT_LIMIT,
         },
     )
 

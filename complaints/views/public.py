@@ -63,9 +63,12 @@ def complaint_intake_page(
     page_url: str,
     lodged_by: Any = None,
     channel: str | None = None,
+    form_class: type[ComplaintForm] = ComplaintForm,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Find the business, then the form: for the consumer themselves, or (channel None) for a
-    caller, by a coordinator or hotline operator who chooses the channel on the form."""
+    caller, by a coordinator or hotline operator who chooses the channel on the form (their
+    `form_class`, complaints.forms.filing, may add the liaison station)."""
     counties = _counties()
     for_caller = channel is None
     code = request.GET.get("merchant", "").strip()
@@ -98,13 +101,14 @@ def complaint_intake_page(
     if merchant is None and not other:
         return render(request, "complaints/public/new.html", context)
 
-    form = ComplaintForm(
+    form = form_class(
         request.POST or None,
         request.FILES or None,
         merchant=merchant,
         counties=counties,
         for_caller=for_caller,
         initial=_own_contact(request.user) if lodged_by is None and not for_caller else None,
+        **(form_kwargs or {}),
     )
     duplicates: list[Complaint] = []
     files_lost = False
@@ -136,6 +140,7 @@ def complaint_intake_page(
                     consumer=request.user if request.user.is_authenticated else None,
                     lodged_by=lodged_by,
                     channel=data["channel"] if for_caller else channel,
+                    station=data.get("station"),
                     ip=client_ip(request),
                     language=translation.get_language(),
                 )

@@ -1,5 +1,9 @@
 """The regulators' pages of the liaison stations: the list, a new station, a station's changes
-(facts, coordinators, active or not). A station outside the asker's reach is a 404."""
+(facts, coordinators, active or not). A station outside the asker's reach is a 404. Higher apps
+add columns to the list and the station's page (station_columns_collecting: the complaints
+lodged at each station)."""
+
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,12 +15,29 @@ from common.errors import DomainError
 from common.pages import only_for, show_domain_error
 from merchants import selectors
 from merchants.forms.stations import StationFilterForm, StationForm
+from merchants.models import Station, User
 from merchants.permissions import manages_stations
 from merchants.services import stations as station_services
+from merchants.signals import StationColumn, station_columns_collecting
 
 STATION_PAGE_SIZE = 50
 
 station_manager_required = only_for(manages_stations)
+
+
+def _station_columns(stations: list[Station], user: User) -> list[StationColumn]:
+    """What the apps above know of these stations, a column each."""
+    return [
+        column
+        for _receiver, column in station_columns_collecting.send(
+            sender=Station, stations=stations, user=user
+        )
+        if column is not None
+    ]
+
+
+def _cells(station: Station, columns: list[StationColumn]) -> list[tuple[StationColumn, Any]]:
+    return [(column, column.values.get(station.pk)) for column in columns]
 
 
 @station_manager_required
@@ -30,7 +51,13 @@ def station_list(request: HttpRequest) -> HttpResponse:
         user=request.user, county_code=county.code if county else None, active=active
     )
     page = Paginator(stations, STATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "merchants/stations/list.html", {"form": form, "page": page})
+    columns = _station_columns(list(page.object_list), request.user)
+    rows = [(station, _cells(station, columns)) for station in page.object_list]
+    return render(
+        request,
+        "merchants/stations/list.html",
+        {"form": form, "page": page, "columns": columns, "rows": rows},
+    )
 
 
 @station_manager_required
@@ -90,6 +117,10 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "merchants/stations/form.html",
-        {"form": form, "station": station},
+        {
+            "form": form,
+            "station": station,
+            "cells": _cells(station, _station_columns([station], request.user)),
+        },
         status=status,
     )

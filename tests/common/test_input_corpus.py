@@ -629,6 +629,8 @@ def test_every_page_takes_the_corpus_without_a_server_error(world, monkeypatch, 
         urls = [_page_url(route, world) for route in _routes()]
         code = world["merchant"].public_code
         urls += [f"/complaints/new/?merchant={code}", "/complaints/new/?other=1"]
+        # Filing for a caller (the coordinator's form, with the stations they serve).
+        urls += [f"/complaints/file/?merchant={code}", "/complaints/file/?other=1"]
         for url in urls:
             for who, client in clients.items():
                 calls += 2 if kind == "odd" else 1

@@ -10,6 +10,7 @@ from common.errors import DomainError
 from complaints.models import Complaint, ComplaintChannel
 from complaints.services import complaints as svc
 from merchants.models import User
+from merchants.services.stations import station_create
 from merchants.services.tokens import api_token_create
 from tests.conftest import api, client_for
 from tests.factories import UserFactory, region
@@ -44,7 +45,7 @@ def _body(merchant, **overrides) -> dict:
 
 def _form(phone: str, **overrides) -> dict:
     return {
-        "channel": "station",
+        "channel": "walk_in",
         "category": "quality",
         "description": "茶叶发霉",
         "wanted_outcome": "退款",
@@ -107,7 +108,7 @@ def test_staff_skip_the_address_limit_but_not_the_phone_limit(merchant, coordina
         api(coordinator)
         .post(
             INTAKE,
-            _body(merchant, channel="station", complainant_phone=f"1381234000{i}"),
+            _body(merchant, channel="walk_in", complainant_phone=f"1381234000{i}"),
             format="json",
             REMOTE_ADDR="10.9.9.9",
         )
@@ -117,7 +118,7 @@ def test_staff_skip_the_address_limit_but_not_the_phone_limit(merchant, coordina
     assert codes == [201] * 5
     same_phone = [
         api(coordinator)
-        .post(INTAKE, _body(merchant, channel="station"), format="json", REMOTE_ADDR="10.9.9.9")
+        .post(INTAKE, _body(merchant, channel="walk_in"), format="json", REMOTE_ADDR="10.9.9.9")
         .status_code
         for _ in range(3)
     ]
@@ -189,13 +190,24 @@ def test_the_file_form_requires_a_staff_channel(merchant, coordinator):
     assert not Complaint.objects.exists()
 
 
-def test_thirty_filings_in_an_hour_from_one_address_none_refused(merchant, coordinator):
+def test_thirty_filings_in_an_hour_from_one_address_none_refused(
+    merchant, coordinator, county_regulator
+):
+    station = station_create(
+        actor=county_regulator,
+        county=region("330106"),
+        name="双流村",
+        address="双流村文化礼堂",
+        phone="0571-87391234",
+        coordinators=[coordinator],
+    )
     client = client_for(coordinator)
     url = reverse("complaint-file") + f"?merchant={merchant.public_code}"
     for i in range(30):
-        response = client.post(url, _form(f"138123400{i:02d}"), REMOTE_ADDR="10.1.1.1")
+        form = _form(f"138123400{i:02d}", channel="station", station=station.pk)
+        response = client.post(url, form, REMOTE_ADDR="10.1.1.1")
         assert response.status_code == 302, (i, response.content.decode()[:500])
-    assert Complaint.objects.filter(lodged_by=coordinator, channel="station").count() == 30
+    assert Complaint.objects.filter(lodged_by=coordinator, station=station).count() == 30
     assert Complaint.objects.values("number").distinct().count() == 30
 
 

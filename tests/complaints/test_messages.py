@@ -93,6 +93,7 @@ def test_every_complaints_message_renders_in_both_languages():
         "decision": label(FlagDecision.REJECTED.label),
         "reason": "核实无误",
         "satisfaction": label(Satisfaction.BASICALLY_SATISFIED.label),
+        "station": "双流村",
     }
     codes = [code for code in CATALOG if code.startswith("complaints.")]
     assert len(codes) >= 19
@@ -101,7 +102,7 @@ def test_every_complaints_message_renders_in_both_languages():
         chinese, english = render(message, "zh-hans"), render(message, "en")
         assert chinese and english and chinese != english, code
         _no_english(chinese, "https://example.org/t/abc/")
-        _no_chinese(english, "西湖茶楼", "建华 周", "核实无误")
+        _no_chinese(english, "西湖茶楼", "建华 周", "核实无误", "双流村")
         assert not re.search(r"[\u3400-\u9fff][:;,]", chinese), chinese  # Chinese punctuation
     claimed = msg("complaints.claimed", name=person(zhou))
     assert render(claimed, "zh-hans").startswith("周建华")
