@@ -358,9 +358,19 @@ def test_a_coordinator_filing_for_a_caller_is_not_named_by_username(merchant):
     coordinator = UserFactory(
         username="coord-xihu", role=User.Role.COORDINATOR, region=region("330106")
     )
-    complaint = _lodge(merchant, lodged_by=coordinator, channel="station")
-    html = client_for(None).get(reverse("complaint-track", args=[complaint.tracking_token]))
-    assert "coord-xihu" not in html.content.decode()
+    complaint = _lodge(merchant, lodged_by=coordinator, channel="walk_in")
+    track = reverse("complaint-track", args=[complaint.tracking_token])
+    html = client_for(None).get(track).content.decode()
+    assert "coord-xihu" not in html and "(filed for the caller)" in html
+    body = api().get(f"/api/v1/complaints/track/{complaint.tracking_token}/").content.decode()
+    assert "coord-xihu" not in body
+    coordinator.first_name, coordinator.last_name = "桂英", "何"
+    coordinator.save()
+    named = _lodge(
+        merchant, lodged_by=coordinator, channel="walk_in", complainant_phone="13900000009"
+    )
+    html = client_for(None).get(reverse("complaint-track", args=[named.tracking_token]))
+    assert "桂英 何 (filed for the caller)" in html.content.decode()
 
 
 def test_reopened_and_reclosed_keeps_the_rule(merchant, county_regulator, owner):
