@@ -11,6 +11,7 @@ from complaints.models import (
     ComplaintContact,
     ComplaintEvent,
     ComplaintEvidence,
+    ComplaintReturnCall,
     DisclosureDate,
     DisclosureMerchantRow,
     DisclosureSettings,
@@ -112,6 +113,18 @@ class ComplaintContactAdmin(ReadOnlyAdmin):
 class ComplaintEvidenceAdmin(ReadOnlyAdmin):
     list_display = ("uploaded_at", "complaint", "original_name", "content_type", "size")
     raw_id_fields = ("complaint", "event")
+
+
+@admin.register(ComplaintReturnCall)
+class ComplaintReturnCallAdmin(ReadOnlyAdmin):
+    """Recorded by the handlers on the complaint's page (complaints.services.return_calls)."""
+
+    list_display = ("called_at", "complaint", "reached", "satisfaction", "recorded_by")
+    list_filter = ("reached", "satisfaction")
+    list_select_related = ("complaint", "complaint__merchant", "recorded_by")
+    search_fields = ("=complaint__number",)
+    raw_id_fields = ("complaint", "event", "recorded_by")
+    show_full_result_count = False
 
 
 # Public disclosure

@@ -19,6 +19,16 @@ SILENT = define(
 )
 RATED = define("complaints.rated", gettext_noop("Rated %(n)d of 5."))
 DECLINED = define("complaints.declined", gettext_noop("Ground for declining: %(ground)s"))
+RETURN_CALL_REACHED = define(
+    "complaints.return_call.reached",
+    gettext_noop(
+        "Return call on %(day)s: the consumer was reached. Satisfaction: %(satisfaction)s."
+    ),
+)
+RETURN_CALL_NOT_REACHED = define(
+    "complaints.return_call.not_reached",
+    gettext_noop("Return call on %(day)s: the consumer could not be reached."),
+)
 FILED_FOR_CALLER = define(
     "complaints.filed_for_caller", gettext_noop("%(role)s %(name)s (filed for the caller)")
 )

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from complaints.selectors.complaints import consumer_home_context
 from complaints.selectors.history import complaint_history
 from complaints.selectors.stations import station_complaint_column
 from complaints.services.complaints import complaints_follow_merchant_region
 from merchants.signals import (
+    home_page_context,
     merchant_history_collecting,
     merchant_region_changed,
     station_columns_collecting,
@@ -21,6 +23,11 @@ from merchants.signals import (
 @receiver(merchant_history_collecting, dispatch_uid="complaints.history")
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
     return complaint_history(merchant=merchant, full=full)
+
+
+@receiver(home_page_context, dispatch_uid="complaints.consumer_home")
+def consumer_home(*, user: Any, **kwargs: Any) -> dict[str, Any]:
+    return consumer_home_context(user=user)
 
 
 @receiver(merchant_region_changed, dispatch_uid="complaints.region")

@@ -128,6 +128,11 @@ urlpatterns = [
         name="complaint-queue-transfer-out",
     ),
     path(
+        "complaints/queue/<int:pk>/return-call/",
+        desks.queue_return_call,
+        name="complaint-queue-return-call",
+    ),
+    path(
         "complaints/queue/<int:pk>/evidence/<int:evidence_pk>/",
         desks.queue_evidence,
         name="complaint-queue-evidence",

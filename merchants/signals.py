@@ -37,6 +37,11 @@ merchant_facts_changed = Signal()
 # context by returning a dict (e.g. review: the screening report). kwargs: declaration.
 declaration_page_context = Signal()
 
+# The home page is being shown to a signed-in person: higher apps add what they hold for them by
+# returning a dict for the template (e.g. complaints: a consumer's latest complaints, with the
+# partial that shows them). kwargs: user.
+home_page_context = Signal()
+
 # External records were created or updated by an import or a feed.
 # kwargs: source (an EXTERNAL_SOURCES key), usccs (a queryset or list of the codes concerned).
 records_changed = Signal()

@@ -34,6 +34,7 @@ from complaints.models import (
     DisclosureMerchantRow,
     DisclosureSnapshot,
 )
+from complaints.services.complaints import complaint_accept
 from merchants.models import (
     CountyChangeRequest,
     Declaration,
@@ -224,6 +225,8 @@ def _world(media: Path) -> World:
         content_type="image/png",
         size=len(PNG_BYTES),
     )
+    # Accepted and with the merchant: its people see a complaint only once it is accepted.
+    complaint_accept(actor=county, complaint=complaint)
 
     campaign = campaign_draw(
         actor=county,

@@ -45,6 +45,7 @@ from complaints.api.serializers import (
     OptionalTextSerializer,
     ProposeSerializer,
     ReasonSerializer,
+    ReturnCallSerializer,
     SettleSerializer,
     TextSerializer,
     TransferOutSerializer,
@@ -67,6 +68,7 @@ from complaints.selectors.handling import complaint_transfers_incoming, merchant
 from complaints.services import complaints as services
 from complaints.services import handling
 from complaints.services.exports import complaint_export_record
+from complaints.services.return_calls import complaint_return_call_record
 from merchants.models import Merchant, Region, User
 from merchants.selectors import merchant_list, subtree_q
 
@@ -487,6 +489,24 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             reason=data["reason"],
         )
         return self._detail(complaint)
+
+    @extend_schema(
+        summary=gettext_lazy("Record a return call to the consumer (回访) after the handling"),
+        description=gettext_lazy(
+            "On a closed complaint the regulator accepted and handled (settled, mediation "
+            "failed, or withdrawn after acceptance): when the consumer was called, whether they "
+            "were reached and, if so, their satisfaction. Any other complaint is refused (400)."
+        ),
+        request=ReturnCallSerializer,
+        responses={201: ReturnCallSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="return-call")
+    def return_call(self, request: Request, pk: str) -> Response:
+        complaint = self.get_object()
+        self._handler_only(complaint)
+        data = validated(ReturnCallSerializer, request)
+        call = complaint_return_call_record(actor=request.user, complaint=complaint, **data)
+        return Response(ReturnCallSerializer(call).data, status=201)
 
     # Merchant
 

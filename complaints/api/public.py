@@ -65,7 +65,10 @@ NOT_SIGNED_IN = OpenApiResponse(description=gettext_lazy("You are not signed in.
 
 
 def _events_prefetch() -> Prefetch:
-    return Prefetch("events", queryset=ComplaintEvent.objects.order_by("created_at", "id"))
+    return Prefetch(
+        "events",
+        queryset=ComplaintEvent.objects.select_related("actor").order_by("created_at", "id"),
+    )
 
 
 # Intake

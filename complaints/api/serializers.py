@@ -23,19 +23,24 @@ from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
     MAX_AMOUNT,
+    RETURN_CALL_NOTES_MAX,
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
     ComplaintContact,
     ComplaintEvent,
     ComplaintEvidence,
+    ComplaintReturnCall,
     ContactMethod,
     DeclineGround,
     Province,
+    Satisfaction,
     validate_contact_day,
     validate_purchase_date,
+    validate_return_call_time,
 )
 from complaints.permissions import sees_full_contact
+from complaints.services.complaints import complaint_can_rate
 from merchants.models import Merchant, Region
 from merchants.validators import normalize_uscc
 
@@ -106,6 +111,27 @@ class EventSerializer(serializers.ModelSerializer):
             "text",
             "created_at",
         )
+        read_only_fields = fields
+
+
+class TrackEventSerializer(EventSerializer):
+    """A step as the consumer sees it: people by name, never by username."""
+
+    message = serializers.CharField(
+        source="consumer_message_text",
+        read_only=True,
+        help_text=gettext_lazy("What the system says of the step, in the request's language."),
+    )
+    actor_name = serializers.CharField(
+        source="actor_public_name",
+        read_only=True,
+        help_text=gettext_lazy(
+            "The name of the regulator who took the step; empty for the other sides."
+        ),
+    )
+
+    class Meta(EventSerializer.Meta):
+        fields = (*EventSerializer.Meta.fields, "actor_name")
         read_only_fields = fields
 
 
@@ -259,8 +285,14 @@ class TrackSerializer(serializers.ModelSerializer):
     state = _state_field()
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     decline_ground = serializers.CharField(read_only=True)
-    timeline = EventSerializer(source="events", many=True, read_only=True)
+    timeline = TrackEventSerializer(source="events", many=True, read_only=True)
     evidence = TrackEvidenceSerializer(many=True, read_only=True)
+    can_rate = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Whether the handling can be rated now: a complaint the regulator accepted, closed "
+            "and not yet rated."
+        )
+    )
 
     class Meta:
         model = Complaint
@@ -281,10 +313,14 @@ class TrackSerializer(serializers.ModelSerializer):
             "closed_at",
             "rating",
             "rating_comment",
+            "can_rate",
             "timeline",
             "evidence",
         )
         read_only_fields = fields
+
+    def get_can_rate(self, complaint: Complaint) -> bool:
+        return complaint_can_rate(complaint)
 
 
 class IntakeResultSerializer(serializers.Serializer):
@@ -448,6 +484,55 @@ class TextSerializer(serializers.Serializer):
 
 class OptionalTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class TypedDateTimeField(serializers.DateTimeField):
+    """A date and time a person typed: one at the edge of the calendar (9999-12-31 in the local
+    time zone) is refused as invalid, never a server error."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(
+                _("Enter a date and time from 2000 up to now.")
+            ) from None
+
+
+class ReturnCallSerializer(serializers.ModelSerializer):
+    """A return call to the consumer, as the handler records it."""
+
+    called_at = TypedDateTimeField(
+        validators=[validate_return_call_time],
+        help_text=gettext_lazy("When the consumer was called: not before the complaint closed."),
+    )
+    reached = serializers.BooleanField(help_text=gettext_lazy("Whether the consumer answered."))
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "satisfied, basically_satisfied or dissatisfied: required when the consumer was "
+            "reached, empty otherwise."
+        ),
+    )
+    notes = serializers.CharField(
+        max_length=RETURN_CALL_NOTES_MAX, required=False, allow_blank=True
+    )
+    recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True)
+
+    class Meta:
+        model = ComplaintReturnCall
+        fields = (
+            "id",
+            "called_at",
+            "reached",
+            "satisfaction",
+            "notes",
+            "recorded_by",
+            "created_at",
+        )
+        read_only_fields = ("id", "recorded_by", "created_at")
 
 
 class RateSerializer(serializers.Serializer):

@@ -38,12 +38,19 @@ from complaints.models.handling import (
     validate_contact_day,
 )
 from complaints.models.lookup import ComplaintLookupCode
+from complaints.models.return_calls import (
+    RETURN_CALL_NOTES_MAX,
+    ComplaintReturnCall,
+    Satisfaction,
+    validate_return_call_time,
+)
 
 __all__ = [
     "AWAITING_DECISION_STATES",
     "CLOSED_COMPLAINT_STATES",
     "EARLIEST_PURCHASE_DATE",
     "MAX_AMOUNT",
+    "RETURN_CALL_NOTES_MAX",
     "SELF_SERVICE_CHANNELS",
     "Complaint",
     "ComplaintCategory",
@@ -53,6 +60,7 @@ __all__ = [
     "ComplaintEvidence",
     "ComplaintLookupCode",
     "ComplaintNumberCounter",
+    "ComplaintReturnCall",
     "ComplaintState",
     "ContactMethod",
     "DeclineGround",
@@ -67,8 +75,10 @@ __all__ = [
     "FlagDecision",
     "ImmutableRowMixin",
     "Province",
+    "Satisfaction",
     "evidence_upload_path",
     "new_tracking_token",
     "validate_contact_day",
     "validate_purchase_date",
+    "validate_return_call_time",
 ]

@@ -3,6 +3,7 @@
 import secrets
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.messages import render
+from common.messages import label, person_name, render
 from common.phones import phone_mask, validate_phone
 from common.uploads import EXTENSIONS
 from complaints import messages  # noqa: F401  (defines the message codes events store)
@@ -62,6 +63,16 @@ CLOSED_COMPLAINT_STATES = (
 # Waiting for a county's decision to accept it (the decision deadline, accept_due, runs): the
 # merchant has not been told of the complaint and does not see it.
 AWAITING_DECISION_STATES = (ComplaintState.SUBMITTED, ComplaintState.TRANSFER_PENDING)
+
+
+# The outcomes of a handling: a complaint closed in one of these after the regulator accepted
+# it was handled (its handling is rated, its consumer called back). One declined, or withdrawn
+# before it was accepted, was never handled.
+HANDLED_OUTCOMES = (
+    ComplaintState.SETTLED,
+    ComplaintState.MEDIATION_FAILED,
+    ComplaintState.WITHDRAWN,
+)
 
 
 class ComplaintCategory(models.TextChoices):
@@ -360,6 +371,11 @@ class Complaint(models.Model):
         return self.state in AWAITING_DECISION_STATES
 
     @property
+    def was_handled(self) -> bool:
+        """Closed after the regulator accepted it (HANDLED_OUTCOMES)."""
+        return self.state in HANDLED_OUTCOMES and self.accepted_at is not None
+
+    @property
     def masked_phone(self) -> str:
         """The phone as a merchant may see it: only the last four digits, *******1234."""
         return phone_mask(self.complainant_phone)
@@ -419,6 +435,46 @@ class ComplaintEvent(models.Model):
     def shows_message(self) -> bool:
         """The step's message goes under its head (a filing's is the head itself)."""
         return bool(self.message) and self.role != self.Role.FILER
+
+    @property
+    def consumer_message_text(self) -> str:
+        """The system's words as the consumer reads them: a person is named by their name, or
+        by their side ("Regulator") when their account has none; never by a username."""
+        side = label(self.Role(self.role).label)
+        return render(_without_usernames(self.message, fallback=side))
+
+    @property
+    def consumer_by_display(self) -> str:
+        """The timeline's head as the consumer reads it: the side, with a regulator's name
+        ("Regulator · 吴敏"); who filed it for the caller, by name or role."""
+        if self.role == self.Role.FILER and self.message:
+            return self.consumer_message_text
+        name = self.actor_public_name
+        return f"{self.get_role_display()} · {name}" if name else str(self.get_role_display())
+
+    @property
+    def actor_public_name(self) -> str:
+        """The regulator's name the consumer sees beside "Regulator"; empty for the other
+        sides and for an account without a name (its username is never shown)."""
+        if self.role != self.Role.REGULATOR or self.actor is None:
+            return ""
+        return person_name(self.actor.last_name, self.actor.first_name)
+
+
+def _without_usernames(value: Any, *, fallback: Any) -> Any:
+    """A stored message with each person(...) parameter stripped of its username: one without
+    a name becomes `fallback` (the side's label), or nothing in a message that names the side
+    itself (a "role" parameter)."""
+    if isinstance(value, list):
+        return [_without_usernames(item, fallback=fallback) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "p" in value:
+        family, given = [*value["p"], "", ""][:2]
+        return {"p": [family, given, ""]} if family or given else fallback
+    if "role" in (value.get("params") or {}):
+        fallback = ""
+    return {key: _without_usernames(item, fallback=fallback) for key, item in value.items()}
 
 
 def evidence_upload_path(instance: "ComplaintEvidence", filename: str) -> str:

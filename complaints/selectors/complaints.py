@@ -52,13 +52,16 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
     if user.role == User.Role.COORDINATOR:
         return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
-    # they work for once a regulator has accepted them (a merchant operator may be a consumer too).
-    return qs.filter(
-        Q(consumer=user)
-        | Q(
-            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
-            accepted_at__isnull=False,
-        )
+    # they work for (a merchant operator may be a consumer too) once the regulator accepted them.
+    return qs.filter(Q(consumer=user) | _merchant_people_q(user))
+
+
+def _merchant_people_q(user: User) -> Q:
+    """What a merchant's people see: complaints against their merchants that the regulator has
+    accepted (a complaint still awaiting the decision, or declined unaccepted, is not theirs)."""
+    return Q(
+        merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
+        accepted_at__isnull=False,
     )
 
 
@@ -85,6 +88,21 @@ def consumer_complaint_list(*, user: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(consumer=user).select_related("merchant")
 
 
+CONSUMER_HOME_COMPLAINTS = 5
+
+
+def consumer_home_context(*, user: User) -> dict[str, Any]:
+    """What a consumer account's home page shows of complaints: the partial and their latest
+    few (all of them are on "My complaints"). Nothing for the other roles."""
+    if user.role != User.Role.CONSUMER:
+        return {}
+    latest = consumer_complaint_list(user=user).order_by("-created_at", "-id")
+    return {
+        "consumer_home": "complaints/public/_home.html",
+        "my_complaints": list(latest[:CONSUMER_HOME_COMPLAINTS]),
+    }
+
+
 # What a coordinator or hotline operator filed for callers: theirs only.
 
 
@@ -105,16 +123,12 @@ def complaint_filed_by_get(*, user: User, pk: int) -> Complaint:
 
 
 def merchant_complaint_list(*, user: User) -> QuerySet[Complaint]:
-    """Open complaints first, the merchant's answer deadline first; then the closed ones. Only
-    complaints a regulator accepted: the merchant never sees one still awaiting a decision, nor
-    one declined or transferred away without being accepted."""
+    """Accepted complaints only (the regulator passes them on): open ones first, the merchant's
+    answer deadline first; then the closed ones."""
     if not user.is_authenticated or not user.is_active:
         return Complaint.objects.none()
     return (
-        Complaint.objects.filter(
-            merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
-            accepted_at__isnull=False,
-        )
+        Complaint.objects.filter(_merchant_people_q(user))
         .select_related("merchant", "region")
         .annotate(
             closed=models.Case(

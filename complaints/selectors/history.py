@@ -13,13 +13,13 @@ OWNER_HIDDEN = ("complainant_phone", "complainant_email", "consumer", "lodged_by
 
 def complaint_history(*, merchant: Merchant, full: bool) -> list[HistorySection]:
     """The merchant's complaints with their timeline and evidence. The owner's copy (`full`
-    False) has the complainant's phone masked and no e-mail, as the merchant's desk shows."""
+    False) holds, as the merchant's desk shows, only the complaints the regulator accepted,
+    with the complainant's phone masked and no e-mail."""
     complaints, files = [], []
-    for complaint in (
-        Complaint.objects.filter(merchant=merchant)
-        .prefetch_related("events", "evidence")
-        .order_by("created_at", "pk")
-    ):
+    rows = Complaint.objects.filter(merchant=merchant)
+    if not full:
+        rows = rows.filter(accepted_at__isnull=False)
+    for complaint in rows.prefetch_related("events", "evidence").order_by("created_at", "pk"):
         hidden = SECRET_FIELDS if full else (*SECRET_FIELDS, *OWNER_HIDDEN)
         row = record(complaint, exclude=hidden)
         if not full:

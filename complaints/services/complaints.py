@@ -796,10 +796,23 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
     )
 
 
+def complaint_can_rate(complaint: Complaint) -> bool:
+    """Closed after the regulator handled it (Complaint.was_handled), and not yet rated."""
+    return complaint.was_handled and complaint.rating is None
+
+
 @transaction.atomic
 def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    """The consumer rates the handling once, after a handled complaint is closed."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require(locked.is_closed, _("A complaint can be rated once its handling is over."))
+    require(
+        locked.was_handled,
+        _(
+            "Only a complaint the regulator accepted and handled can be rated: this one was "
+            "closed before it was handled."
+        ),
+    )
     require(locked.rating is None, _("This complaint has already been rated."))
     require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()

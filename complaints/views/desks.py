@@ -41,6 +41,7 @@ from complaints.forms.desks import (
     TransferOutForm,
     TransferRefuseForm,
 )
+from complaints.forms.return_calls import ReturnCallForm
 from complaints.models import Complaint, ComplaintEvent
 from complaints.models import ComplaintState as C
 from complaints.permissions import can_handle, can_receive_transfer, is_complaint_handler
@@ -50,6 +51,7 @@ from complaints.selectors.exports import EXPORT_LIMIT
 from complaints.selectors.handling import merchant_link_candidates
 from complaints.services import complaints as svc
 from complaints.services import handling
+from complaints.services.return_calls import complaint_return_call_record
 from complaints.views import queue_tools
 from merchants.models import User
 from merchants.permissions import is_merchant_operator
@@ -139,6 +141,7 @@ HANDLER_DESK = Desk(
         "transfer_form": TransferForm,
         "transfer_out_form": TransferOutForm,
         "refuse_form": TransferRefuseForm,
+        "return_call_form": ReturnCallForm,
     },
     offers=_handler_offers,
     full_contact=True,
@@ -415,6 +418,19 @@ def queue_message(request: HttpRequest, pk: int) -> HttpResponse:
             complaint=c, role=ComplaintEvent.Role.REGULATOR, text=data["text"], actor=request.user
         ),
         _("Your message is on the timeline."),
+    )
+
+
+@require_POST
+@handler_required
+def queue_return_call(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_action(
+        request,
+        HANDLER_DESK,
+        pk,
+        "return_call_form",
+        lambda c, data: complaint_return_call_record(actor=request.user, complaint=c, **data),
+        _("The return call is recorded."),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
+from common.messages import person_name
 from common.net import client_ip
 from common.pages import act, show_domain_error
 from common.uploads import attachment_response
@@ -106,6 +107,7 @@ def complaint_intake_page(
         merchant=merchant,
         counties=counties,
         for_caller=for_caller,
+        initial=_own_contact(request.user) if lodged_by is None and not for_caller else None,
         **(form_kwargs or {}),
     )
     duplicates: list[Complaint] = []
@@ -158,6 +160,19 @@ def complaint_intake_page(
     return render(request, "complaints/public/new.html", context)
 
 
+def _own_contact(user: Any) -> dict[str, str]:
+    """What the signed-in account knows of the person lodging for themselves: their name, phone
+    and e-mail, offered as the form's initial values (they may change them)."""
+    if not user.is_authenticated:
+        return {}
+    initial = {
+        "complainant_name": person_name(user.last_name, user.first_name),
+        "complainant_phone": user.phone,
+        "complainant_email": user.email,
+    }
+    return {field: value for field, value in initial.items() if value}
+
+
 # Tracking by token
 
 
@@ -167,7 +182,7 @@ def _actor(request: HttpRequest) -> Any:
 
 def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
     complaint = selectors.complaint_by_token(token)
-    events = list(complaint.events.all())
+    events = list(complaint.events.select_related("actor"))
     evidence = list(complaint.evidence.all())
     state = complaint.state
     is_open = state not in CLOSED_COMPLAINT_STATES
@@ -193,7 +208,7 @@ def complaint_track(request: HttpRequest, token: str) -> HttpResponse:
             "can_answer_proposal": state == ComplaintState.PROPOSED,
             "can_withdraw": ComplaintState.WITHDRAWN in services.TRANSITIONS[state],
             "can_reopen": services.complaint_can_reopen(complaint),
-            "can_rate": complaint.is_closed and complaint.rating is None,
+            "can_rate": services.complaint_can_rate(complaint),
             "can_message": is_open,
             "can_attach": complaint.consumer_id is None and may_hold_complaints(user),
             "roles": ComplaintEvent.Role,

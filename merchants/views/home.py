@@ -1,6 +1,8 @@
 """The home page, signing up, and the dashboard: a merchant operator's merchants and their
 declarations (supervisors go to their declaration list)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,11 +16,18 @@ from merchants.forms.accounts import SignUpForm
 from merchants.models import DeclarationEvent, User
 from merchants.permissions import is_supervisor
 from merchants.services import accounts as account_services
+from merchants.signals import home_page_context
 from merchants.views.declarations import IN_REVIEW_STATES, REVIEWER_SHOWN_STATES, person_name
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "merchants/home/home.html")
+    """The front page; what a signed-in person sees on it beyond the merchants' part comes from
+    the apps above (home_page_context: a consumer's complaints)."""
+    extras: dict[str, Any] = {}
+    if request.user.is_authenticated:
+        for _receiver, context in home_page_context.send(sender=User, user=request.user):
+            extras |= context
+    return render(request, "merchants/home/home.html", extras)
 
 
 def signup(request: HttpRequest) -> HttpResponse:

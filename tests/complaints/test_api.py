@@ -260,8 +260,9 @@ def test_list_is_scoped(complaint, owner, other_owner, county_regulator, city_re
     def ids(user):
         return {row["id"] for row in client_for(user).get("/api/v1/complaints/").json()["results"]}
 
-    assert ids(owner) == set()  # the merchant sees a complaint once a regulator accepted it
-    _accepted(complaint)
+    # The merchant's people see a complaint once the regulator accepted it.
+    assert ids(owner) == set()
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     assert ids(owner) == {complaint.pk}
     assert ids(other_owner) == set()
     assert ids(county_regulator) == {complaint.pk}
@@ -310,7 +311,7 @@ def test_outsider_gets_404(complaint, outsider, request):
 
 
 def test_wrong_side_gets_403(complaint, owner, county_regulator):
-    _accepted(complaint)
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     merchant_client = client_for(owner)
     for action, data in ACTIONS[:4]:
         response = merchant_client.post(_url(complaint, action), data, "application/json")
@@ -368,8 +369,8 @@ def test_regulator_closes_failed_mediation(complaint, county_regulator):
 
 def test_list_query_count_is_constant(merchant, owner, county_regulator):
     for i in range(60):
-        _lodge(merchant, complainant_phone=f"1390000{i:04d}")
-    _accepted(*Complaint.objects.all())
+        lodged = _lodge(merchant, complainant_phone=f"1390000{i:04d}")
+        svc.complaint_accept(actor=county_regulator, complaint=lodged)
     for user in (county_regulator, owner):
         client = client_for(user)
         client.get("/api/v1/complaints/")  # session and user loaded once
@@ -381,7 +382,7 @@ def test_list_query_count_is_constant(merchant, owner, county_regulator):
         assert masked == (60 if user is owner else 0)
 
 
-def test_masking_is_decided_by_role(merchant, consumer):
+def test_masking_is_decided_by_role(merchant, consumer, county_regulator):
     """A consumer account that also works for the merchant is one of the merchant's people: it
     holds no complaint and sees every contact masked, its own complaint included."""
 
@@ -390,6 +391,8 @@ def test_masking_is_decided_by_role(merchant, consumer):
     other = _lodge(merchant)
     _accepted(theirs, other)
     assert theirs.consumer_id is None
+    for lodged in (theirs, other):
+        svc.complaint_accept(actor=county_regulator, complaint=lodged)
     client = client_for(consumer)
     assert client.get(_url(theirs)).json()["phone"] == "*******2222"
     response = client.get(_url(other))
@@ -466,8 +469,8 @@ def test_evidence_needs_the_token_of_its_complaint(with_evidence, complaint):
     assert client.get(_track(with_evidence, f"evidence/{item.pk + 1000}")).status_code == 404
 
 
-def test_merchant_owner_downloads_evidence_by_pk(with_evidence, owner):
-    _accepted(with_evidence)
+def test_merchant_owner_downloads_evidence_by_pk(with_evidence, owner, county_regulator):
+    svc.complaint_accept(actor=county_regulator, complaint=with_evidence)
     item = with_evidence.evidence.get()
     client = client_for(owner)
     url = client.get(_url(with_evidence)).json()["evidence"][0]["url"]

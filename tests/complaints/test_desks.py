@@ -97,14 +97,18 @@ POST_DATA = {
 @pytest.mark.parametrize(
     "outsider", ["other_owner", "other_county_regulator", "consumer", "county_regulator"]
 )
-def test_outsider_gets_404_on_the_merchant_desk(request, complaint, other_merchant, outsider):
+def test_outsider_gets_404_on_the_merchant_desk(
+    request, complaint, other_merchant, outsider, county_regulator
+):
+    # Accepted, so that the merchant's own people would see it.
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     client = client_for(request.getfixturevalue(outsider))
     for method, url in _merchant_urls(complaint):
         response = getattr(client, method)(url, POST_DATA if method == "post" else None)
         assert response.status_code == 404, (outsider, url)
     complaint.refresh_from_db()
-    assert complaint.state == C.SUBMITTED
-    assert complaint.events.count() == 1
+    assert complaint.state == C.WITH_MERCHANT
+    assert complaint.events.count() == 3
 
 
 @pytest.mark.parametrize("outsider", ["other_owner", "other_county_regulator", "consumer"])
@@ -152,9 +156,11 @@ def test_county_and_city_regulators_see_it_in_the_queue_the_other_county_does_no
 
 
 def test_merchant_desk_lists_only_the_users_merchants(
-    complaint, owner, other_owner, other_merchant
+    complaint, owner, other_owner, other_merchant, county_regulator
 ):
     theirs = _lodge(other_merchant, complainant_phone="13900000000")
+    for accepted in (complaint, theirs):
+        svc.complaint_accept(actor=county_regulator, complaint=accepted)
     html = client_for(owner).get(reverse("complaint-merchant-desk")).content.decode()
     # Not yet accepted: the merchant does not see it.
     assert reverse("complaint-merchant-detail", args=[complaint.pk]) not in html
@@ -283,7 +289,7 @@ def test_messages_from_both_desks_are_on_the_timeline(complaint, owner, county_r
 
 
 def test_evidence_is_served_to_both_desks(complaint, owner, county_regulator):
-    _accepted(complaint)
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     evidence = complaint.evidence.get()
     for client, name in (
         (client_for(owner), "complaint-merchant-evidence"),
@@ -304,9 +310,11 @@ def test_evidence_of_another_complaint_is_404(complaint, merchant, owner):
 # Query counts
 
 
-def _many(merchant, n: int) -> None:
+def _many(merchant, n: int, *, accepted_by=None) -> None:
     for i in range(n):
-        _lodge(merchant, complainant_phone=f"139{i:08d}")
+        lodged = _lodge(merchant, complainant_phone=f"139{i:08d}")
+        if accepted_by is not None:
+            svc.complaint_accept(actor=accepted_by, complaint=lodged)
 
 
 def test_queue_query_count_is_constant(merchant, county_regulator, django_assert_max_num_queries):
@@ -346,8 +354,7 @@ def test_queue_filters_by_county(merchant, city_regulator):
 def test_merchant_desk_query_count_is_constant(
     merchant, owner, county_regulator, django_assert_max_num_queries
 ):
-    _many(merchant, 60)
-    _accepted(*Complaint.objects.all())
+    _many(merchant, 60, accepted_by=county_regulator)
     client = client_for(owner)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("complaint-merchant-desk"))
@@ -373,8 +380,7 @@ def test_nav_links_to_each_desk(complaint, owner, county_regulator, consumer):
 
 def test_complaint_list_scopes(complaint, owner, other_owner, consumer, county_regulator):
     svc.complaint_attach_to_account(complaint=complaint, consumer=consumer)
-    assert not complaint_list(user=owner).exists()  # the merchant's, once accepted
-    _accepted(complaint)
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     for user in (owner, consumer, county_regulator):
         assert list(complaint_list(user=user)) == [complaint]
         assert complaint_get(user=user, pk=complaint.pk) == complaint

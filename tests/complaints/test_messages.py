@@ -24,6 +24,7 @@ from complaints.models import (
     DisclosureDate,
     FlagDecision,
     Province,
+    Satisfaction,
 )
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
@@ -93,6 +94,7 @@ def test_every_complaints_message_renders_in_both_languages():
         "disclosure": bilingual(lambda: disclosure.display_name),
         "decision": label(FlagDecision.REJECTED.label),
         "reason": "核实无误",
+        "satisfaction": label(Satisfaction.BASICALLY_SATISFIED.label),
         "station": "双流村",
         # Handling paths: linking, direct handling, transfers
         "merchant": "西湖茶楼",

@@ -152,7 +152,14 @@ def test_search_by_consumer_name_merchant_name_and_unregistered_business(cast, c
 def test_search_counts_every_tab_under_the_search(cast, county_regulator):
     response = client_for(county_regulator).get(f"{QUEUE}?q=王建国")
     counts = {value: count for value, _, count in response.context["tabs"]}
-    assert counts == {"new": 1, "mine": 0, "mediation": 0, "overdue": 0, "closed": 0, "transfers": 0}
+    assert counts == {
+        "new": 1,
+        "mine": 0,
+        "mediation": 0,
+        "overdue": 0,
+        "closed": 0,
+        "transfers": 0,
+    }
     assert cast["store"].number in response.content.decode()
     assert cast["tea"].number not in response.content.decode()
 
@@ -483,15 +490,9 @@ def test_api_date_order_error_in_chinese(county_regulator):
     assert response.json()["submitted_to"] == ["结束日期早于开始日期。"]
 
 
-def _passed_to_merchant(complaint: Complaint) -> None:
-    """The merchant's people see a complaint once a regulator accepted it."""
-    Complaint.objects.filter(pk=complaint.pk).update(
-        state="with_merchant", accepted_at=timezone.now()
-    )
-
-
 def test_api_export_masks_the_phone_for_the_merchants_people(cast, owner, county_regulator):
-    _passed_to_merchant(cast["tea"])
+    # Accepted: the merchant's people see a complaint from then on.
+    svc.complaint_accept(actor=county_regulator, complaint=cast["tea"])
     table = _csv(api(owner).get(API_CSV))
     # alice's merchant's complaint only, its phone masked; the regulator sees it whole.
     assert _column(table, "Complaint number") == [cast["tea"].number]
@@ -502,8 +503,10 @@ def test_api_export_masks_the_phone_for_the_merchants_people(cast, owner, county
     assert _column(regulator, "Phone") == ["13812341234"]
 
 
-def test_api_phone_search_does_not_tell_the_merchant_whose_phone_it_is(cast, owner):
-    _passed_to_merchant(cast["tea"])
+def test_api_phone_search_does_not_tell_the_merchant_whose_phone_it_is(
+    cast, owner, county_regulator
+):
+    svc.complaint_accept(actor=county_regulator, complaint=cast["tea"])
     client = api(owner)
     assert client.get(API_LIST, {"q": "13812341234"}).json()["results"] == []
     assert client.get(API_LIST, {"q": "刘晓梅"}).json()["count"] == 1  # names they see anyway

@@ -158,11 +158,14 @@ def test_decline_needs_a_legal_ground(complaint, county_regulator):
     assert complaint.state == C.DECLINED and complaint.decline_ground == "too_old"
 
 
-def test_consumer_withdraws_and_cannot_rate_twice(complaint):
+def test_consumer_withdraws_after_acceptance_and_cannot_rate_twice(complaint, county_regulator):
+    svc.complaint_accept(actor=county_regulator, complaint=complaint)
     svc.complaint_withdraw(complaint=complaint, text="已私下解决")
     assert complaint.state == C.WITHDRAWN
     svc.complaint_rate(complaint=complaint, rating=3)
     assert complaint.rating == 3
+    with pytest.raises(DomainError, match="already been rated"):
+        svc.complaint_rate(complaint=complaint, rating=1)
 
 
 def test_reopen_within_fifteen_days_only(complaint, county_regulator, owner):

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from complaints.models import ComplaintEvidence
+from complaints.services.complaints import complaint_accept
 from merchants.models import Membership
 from merchants.services.declarations import declaration_attach_document
 from review.models import InspectionFile, InspectionMethod
@@ -20,6 +21,7 @@ from tests.factories import (
     DeclarationFactory,
     InspectionFactory,
     MembershipFactory,
+    RegulatorFactory,
     UserFactory,
     pdf_upload,
     scheme,
@@ -44,6 +46,8 @@ def history(merchant, owner):
     complaint = ComplaintFactory(
         merchant=merchant, complainant_phone=PHONE, complainant_email=EMAIL
     )
+    # Accepted: the merchant's people see it (on the desk and in their copy) from then on.
+    complaint_accept(actor=RegulatorFactory(region=merchant.region), complaint=complaint)
     evidence = ComplaintEvidence(
         complaint=complaint, original_name="receipt.pdf", content_type="application/pdf", size=1
     )
