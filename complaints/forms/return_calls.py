@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BLANK, NoSuffixMixin
+from complaints.forms.desks import DeskFormMixin
 from complaints.models import RETURN_CALL_NOTES_MAX, Satisfaction, validate_return_call_time
 
 DATETIME_WIDGET = forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
 
 
-class ReturnCallForm(NoSuffixMixin, forms.Form):
+class ReturnCallForm(DeskFormMixin, NoSuffixMixin, forms.Form):
     called_at = forms.DateTimeField(
         label=_("Date and time of the call"),
         widget=DATETIME_WIDGET,
