@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "IndustryEnum": "merchants.models.Industry",
         "PoolEnum": "ratings.models.Pool",
         "FlagDecisionEnum": "complaints.models.FlagDecision",
+        "ContactMethodEnum": "complaints.models.ContactMethod",
         "ReportDecisionEnum": "merchants.models.reports.CheckedReport.Decision",
     },
 }
