@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "PoolEnum": "ratings.models.Pool",
         "FlagDecisionEnum": "complaints.models.FlagDecision",
         "ContactMethodEnum": "complaints.models.ContactMethod",
+        "MethodEnum": "review.models.inspections.InspectionMethod",
         "ReportDecisionEnum": "merchants.models.reports.CheckedReport.Decision",
     },
 }
