@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "IndustryEnum": "merchants.models.Industry",
         "PoolEnum": "ratings.models.Pool",
         "FlagDecisionEnum": "complaints.models.FlagDecision",
+        "ContactMethodEnum": "complaints.models.ContactMethod",
+        "MethodEnum": "review.models.inspections.InspectionMethod",
         "ReportDecisionEnum": "merchants.models.reports.CheckedReport.Decision",
     },
 }
