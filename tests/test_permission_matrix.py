@@ -201,14 +201,9 @@ def _world(media: Path) -> World:
         uploaded_by=owner,
     )
 
-    # Accepted (the merchant's people see a complaint from then on), and one waiting for
+    # Accepted below (the merchant's people see a complaint from then on), and one waiting for
     # Binjiang to take over its transfer from Xihu.
-    complaint = ComplaintFactory(
-        merchant=merchant,
-        consumer=consumer,
-        state=ComplaintState.WITH_MERCHANT,
-        accepted_at=timezone.now(),
-    )
+    complaint = ComplaintFactory(merchant=merchant, consumer=consumer)
     # The coordinator's own filing: they reach it (and only it) on their desk and in the API.
     filed = ComplaintFactory(merchant=merchant, lodged_by=users["coordinator"], channel="walk_in")
     transfer = ComplaintFactory(

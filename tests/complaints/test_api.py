@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
@@ -58,13 +57,6 @@ def _lodge(merchant, **overrides) -> Complaint:
 @pytest.fixture
 def complaint(merchant) -> Complaint:
     return _lodge(merchant)
-
-
-def _accepted(*complaints: Complaint) -> None:
-    """As if a regulator had accepted them: the merchant sees a complaint from then on."""
-    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(
-        state=C.WITH_MERCHANT, accepted_at=timezone.now()
-    )
 
 
 def _url(complaint: Complaint, action: str = "") -> str:
@@ -389,7 +381,6 @@ def test_masking_is_decided_by_role(merchant, consumer, county_regulator):
     MembershipFactory(user=consumer, merchant=merchant)
     theirs = _lodge(merchant, complainant_phone="13911112222", consumer=consumer)
     other = _lodge(merchant)
-    _accepted(theirs, other)
     assert theirs.consumer_id is None
     for lodged in (theirs, other):
         svc.complaint_accept(actor=county_regulator, complaint=lodged)
