@@ -120,6 +120,25 @@ class _SearchFilter(django_filters.CharFilter):
     """The search text, bounded as the queue page's search box is."""
 
 
+class _StrictBooleanField(forms.Field):
+    """Exactly "true" or "false" (absent: no filter); anything else is refused, where Django's
+    NullBooleanField would read it as absent and return an unfiltered list."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise DjangoValidationError(_("Enter true or false."), code="invalid")
+
+
+@extend_schema_field({"type": "boolean"})
+class _StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
 class ComplaintFilter(django_filters.FilterSet):
     q = _SearchFilter(method="filter_q", max_length=selectors.QUEUE_SEARCH_MAX)
     state = django_filters.MultipleChoiceFilter(
@@ -145,7 +164,7 @@ class ComplaintFilter(django_filters.FilterSet):
         validators=[selectors.validate_queue_date],
         label=gettext_lazy("submitted on or before this day (YYYY-MM-DD, local time)"),
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = _StrictBooleanFilter(
         field_name="is_overdue", label=gettext_lazy("only overdue (true) or on time (false)")
     )
 

@@ -678,3 +678,14 @@ def test_case_file_marks_an_overdue_complaint(case, county_regulator):
     url = reverse("complaint-queue-case-file", args=[case.pk])
     html = client_for(county_regulator).get(url).content.decode()
     assert "badge-overdue" in html
+
+
+def test_api_overdue_takes_only_true_or_false(county_regulator):
+    client = api(county_regulator)
+    for good in ("true", "false"):
+        assert client.get(API_LIST, {"overdue": good}).status_code == 200
+    for bad in ("abc", "1", ""):
+        for url in (API_LIST, API_CSV):
+            response = client.get(url, {"overdue": bad})
+            assert response.status_code == 400, (url, bad)
+            assert "overdue" in response.json()
