@@ -65,6 +65,11 @@ CLOSED_COMPLAINT_STATES = (
 AWAITING_DECISION_STATES = (ComplaintState.SUBMITTED, ComplaintState.TRANSFER_PENDING)
 
 
+# What a merchant's people see of the complaints against them: those a regulator accepted (one
+# still awaiting the decision, transferred, or declined unaccepted is not theirs). The desk, the
+# API and the owner's history copy all filter by it.
+PASSED_TO_MERCHANT = Q(accepted_at__isnull=False)
+
 # The outcomes of a handling: a complaint closed in one of these after the regulator accepted
 # it was handled (its handling is rated, its consumer called back). One declined, or withdrawn
 # before it was accepted, was never handled.

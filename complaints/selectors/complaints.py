@@ -26,6 +26,7 @@ from common.phones import phone_normalise_or_none
 from complaints.models import (
     AWAITING_DECISION_STATES,
     CLOSED_COMPLAINT_STATES,
+    PASSED_TO_MERCHANT,
     Complaint,
     ComplaintEvent,
 )
@@ -59,9 +60,9 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
 def _merchant_people_q(user: User) -> Q:
     """What a merchant's people see: complaints against their merchants that the regulator has
     accepted (a complaint still awaiting the decision, or declined unaccepted, is not theirs)."""
-    return Q(
-        merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"),
-        accepted_at__isnull=False,
+    return (
+        Q(merchant_id__in=Membership.objects.filter(user=user).values("merchant_id"))
+        & PASSED_TO_MERCHANT
     )
 
 

@@ -1,6 +1,6 @@
 """The complaints part of a merchant's exported history (merchants.services.history)."""
 
-from complaints.models import Complaint
+from complaints.models import PASSED_TO_MERCHANT, Complaint
 from merchants.models import Merchant
 from merchants.services.history import HistorySection, file_entry, record
 
@@ -18,7 +18,7 @@ def complaint_history(*, merchant: Merchant, full: bool) -> list[HistorySection]
     complaints, files = [], []
     rows = Complaint.objects.filter(merchant=merchant)
     if not full:
-        rows = rows.filter(accepted_at__isnull=False)
+        rows = rows.filter(PASSED_TO_MERCHANT)
     for complaint in rows.prefetch_related("events", "evidence").order_by("created_at", "pk"):
         hidden = SECRET_FIELDS if full else (*SECRET_FIELDS, *OWNER_HIDDEN)
         row = record(complaint, exclude=hidden)
