@@ -22,7 +22,7 @@ from merchants.signals import (
 
 @receiver(merchant_history_collecting, dispatch_uid="complaints.history")
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
-    return complaint_history(merchant=merchant, full=full)
+    return complaint_history(merchant=merchant, full=full, viewer=kwargs.get("viewer"))
 
 
 @receiver(home_page_context, dispatch_uid="complaints.consumer_home")

@@ -96,6 +96,19 @@ def may_export_history(user: User, merchant: Merchant) -> bool:
     return can_manage_merchant(user, merchant) or reaches(user, merchant.region_id)
 
 
+def merchant_file_copy(user: Any, merchant: Merchant) -> str | None:
+    """Which copy of the merchant's file (一户一档) the user opens: "regulator" (everything) for
+    regulators and admins whose region reaches it; "owner" (what the merchant's people may see)
+    for its people; None (a 404) for anyone else, coordinators included."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if (user.is_regulator or user.is_platform_admin) and reaches(user, merchant.region_id):
+        return "regulator"
+    if works_for(user, merchant.pk):
+        return "owner"
+    return None
+
+
 def can_declare(user: User, merchant: Merchant) -> bool:
     """File, amend, submit and withdraw declarations: anyone working for the merchant."""
     return membership_role(user, merchant) is not None

@@ -4,6 +4,7 @@ from merchants.views import accounts as account_views
 from merchants.views import declarations as declaration_views
 from merchants.views import home as home_views
 from merchants.views import inbox as inbox_views
+from merchants.views import merchant_file as file_views
 from merchants.views import merchants as merchant_views
 from merchants.views import regulator as regulator_views
 from merchants.views import stations as station_views
@@ -26,6 +27,8 @@ urlpatterns = [
     ),
     path("merchants/register/", merchant_views.merchant_register, name="merchant-register"),
     path("merchants/<int:pk>/", merchant_views.merchant_detail, name="merchant-detail"),
+    path("merchants/<int:pk>/file/", file_views.merchant_file_page, name="merchant-file"),
+    path("merchants/<int:pk>/file.json", file_views.merchant_file_json, name="merchant-file-json"),
     path("merchants/<int:pk>/edit/", merchant_views.merchant_edit, name="merchant-edit"),
     path("merchants/<int:pk>/staff/", merchant_views.merchant_staff, name="merchant-staff"),
     path(

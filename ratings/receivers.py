@@ -60,8 +60,8 @@ def inspection_marks_standing(*, inspection: Any, **kwargs: Any) -> None:
 
 @receiver(merchant_history_collecting, dispatch_uid="ratings.history")
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
-    """A merchant's exported history holds its rating history."""
-    return rating_history(merchant=merchant, full=full)
+    """A merchant's exported history and file hold its rating history."""
+    return rating_history(merchant=merchant, full=full, viewer=kwargs.get("viewer"))
 
 
 @receiver(merchant_region_changed, dispatch_uid="ratings.region")

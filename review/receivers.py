@@ -31,8 +31,8 @@ def screening_report(*, declaration: Any, **kwargs: Any) -> dict[str, Any]:
 
 @receiver(merchant_history_collecting, dispatch_uid="review.history")
 def history(*, merchant: Any, full: bool, **kwargs: Any) -> list[Any]:
-    """A merchant's exported history holds its inspections."""
-    return inspection_history(merchant=merchant, full=full)
+    """A merchant's exported history and file hold its inspections."""
+    return inspection_history(merchant=merchant, full=full, viewer=kwargs.get("viewer"))
 
 
 @receiver(merchant_region_changed, dispatch_uid="review.region")

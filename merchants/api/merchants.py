@@ -10,16 +10,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination
 from merchants.api.filters import MerchantFilter
 from merchants.models import Merchant, Permit, Region
-from merchants.permissions import IsMerchantOwner, may_export_history
+from merchants.permissions import IsMerchantOwner, may_export_history, merchant_file_copy
 from merchants.selectors import merchant_list
-from merchants.services.history import merchant_history_export
+from merchants.services.history import (
+    merchant_file,
+    merchant_file_export_record,
+    merchant_history_export,
+)
 from merchants.services.merchants import PROFILE_FIELDS, merchant_register, merchant_update
 from merchants.validators import validate_uscc
 
@@ -111,6 +115,63 @@ class MerchantRegisterSerializer(MerchantUpdateSerializer):
             raise serializers.ValidationError(exc.messages) from exc
 
 
+class FileLabelSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class FileColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class FileRowSerializer(serializers.Serializer):
+    cells = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        help_text=gettext_lazy("One text per column, in the columns' order."),
+    )
+    url = serializers.CharField(
+        allow_blank=True, help_text=gettext_lazy("The record's page, where the reader may open it.")
+    )
+
+
+class FileSectionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    columns = FileColumnSerializer(many=True)
+    rows = FileRowSerializer(many=True)
+
+
+class FileTimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    section = serializers.CharField(help_text=gettext_lazy("The title of its section."))
+    text = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class FileMerchantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+
+
+class MerchantFileSerializer(serializers.Serializer):
+    format = serializers.IntegerField()
+    copy = serializers.ChoiceField(
+        choices=["regulator", "owner"],
+        help_text=gettext_lazy(
+            "regulator: everything on record; owner: what the merchant's people may see."
+        ),
+    )
+    generated_at = serializers.DateTimeField()
+    merchant = FileMerchantSerializer()
+    profile = FileLabelSerializer(many=True)
+    sections = FileSectionSerializer(many=True)
+    timeline = FileTimelineEntrySerializer(
+        many=True, help_text=gettext_lazy("Every section's dated steps, newest first.")
+    )
+
+
 class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Merchants in your reach: your own (operators), your region's (regulators), all (admins)."""
 
@@ -177,3 +238,23 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             f'attachment; filename="merchant-{merchant.pk}-history.zip"'
         )
         return response
+
+    @extend_schema(
+        summary=gettext_lazy("The merchant's file: everything about it, with one timeline"),
+        description=gettext_lazy(
+            "The same content as the file page (一户一档): profile, permits, registry records, "
+            "declarations with their screening, complaints, inspections, pool history, "
+            "evaluations, warnings, appeals and the timeline, texts in the reader's language. "
+            "Regulators who reach the merchant get everything (recorded in the audit log), "
+            "the merchant's people their own copy; anyone else a 404."
+        ),
+        responses={200: MerchantFileSerializer, 404: ERROR_RESPONSES[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="file", url_name="file")
+    def file(self, request: Request, pk: str) -> Response:
+        merchant = self.get_object()
+        if merchant_file_copy(request.user, merchant) is None:
+            raise NotFound
+        data = merchant_file(viewer=request.user, merchant=merchant)
+        merchant_file_export_record(actor=request.user, merchant=merchant, source="api")
+        return Response(MerchantFileSerializer(data).data)
