@@ -137,6 +137,9 @@ PAGES: dict[str, str] = {
     "merchant-county-change": "owner_of_merchant",
     "merchant-detail": "merchant_and_its_supervisors",
     "merchant-edit": "owner_of_merchant",
+    # The merchant's file (一户一档) and its JSON: its people (their copy), its regulators (all).
+    "merchant-file": "merchant_and_its_regulators",
+    "merchant-file-json": "merchant_and_its_regulators",
     "merchant-register": "not_a_supervisor",
     "merchant-staff": "owner_of_merchant",
     "regulator-county-changes": "supervisors",
@@ -337,6 +340,7 @@ API: dict[str, str] = {
     "GET /api/v1/merchants/{id}/": "merchant_and_its_supervisors",
     "PATCH /api/v1/merchants/{id}/": "owner_acts_regulators_see",
     "GET /api/v1/merchants/{id}/export/": "owner_and_supervisors",
+    "GET /api/v1/merchants/{id}/file/": "merchant_and_its_regulators",
     # /api/v1/public/
     "GET /api/v1/public/merchants/": "public",
     "GET /api/v1/public/merchants/{public_code}/": "public",

@@ -206,3 +206,23 @@ DEMO_PATROLS = (
     ("owner-liulang", "", 3, "现场检查。营业执照已公示。价目表齐全。后厨卫生良好。"),
     ("", "双流村农贸集市", 1, "集市内两家摊位未明码标价。已当场提醒整改。下周复查。"),
 )
+
+# The merchant whose file (一户一档) holds every kind of record: besides its approved declaration,
+# registry record, permit, the coordinator's visit, the new complaint, its evaluation, star moves
+# and appeal above, a complaint settled and called back, an inspection in a Xihu spot check with
+# its rectification, and a warning rectified and cleared. reg-xihu sees the whole file, its owner
+# the owner's copy.
+DEMO_FILE_OWNER = "owner-liulang"
+DEMO_FILE_CAMPAIGN = "西湖区餐饮服务放心消费抽查 · 演示"
+DEMO_FILE_CAMPAIGN_SUPERVISOR = "reg-hangzhou"
+DEMO_FILE_COMPLAINT = (
+    "在店内购买的明前龙井包装标注250克，回家称重只有230克。",  # noqa: RUF001
+    "补足差价并致歉",
+    "13800001004",
+)
+DEMO_FILE_PROPOSAL = "按标价退还20克差价48元，并赠送同款茶叶50克致歉。"  # noqa: RUF001
+DEMO_FILE_CALL_NOTES = "消费者表示已收到退款，对处理结果满意。"  # noqa: RUF001
+DEMO_FILE_FINDINGS = "部分预包装茶叶未标示净含量。请于整改期限内补齐标签并上传照片。"
+DEMO_FILE_NOTES = "店长称标签由供货商提供，需核实供货商资质。"  # noqa: RUF001
+DEMO_FILE_RECTIFICATION = "已为全部预包装茶叶补贴净含量标签，并更换供货商。"  # noqa: RUF001
+DEMO_FILE_WARNING_REPORT = "已完成计量器具检定，并对店员开展计量培训。"  # noqa: RUF001

@@ -9,6 +9,7 @@ DEMO_PASSWORD, which is printed with the logins: never load this into a public s
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,14 @@ from django.utils import timezone
 
 from common.errors import DomainError
 from complaints.models import Complaint
-from complaints.services.complaints import complaint_accept, complaint_propose, complaint_submit
+from complaints.services.complaints import (
+    complaint_accept,
+    complaint_accept_proposal,
+    complaint_propose,
+    complaint_rate,
+    complaint_submit,
+)
+from complaints.services.return_calls import complaint_return_call_record
 from demo.demo_data.cast import (
     CITY_REVIEWERS,
     COUNTY_REVIEWERS,
@@ -26,6 +34,16 @@ from demo.demo_data.cast import (
     DEMO_CAMPAIGN,
     DEMO_CAMPAIGN_REGION,
     DEMO_CAMPAIGN_SUPERVISOR,
+    DEMO_FILE_CALL_NOTES,
+    DEMO_FILE_CAMPAIGN,
+    DEMO_FILE_CAMPAIGN_SUPERVISOR,
+    DEMO_FILE_COMPLAINT,
+    DEMO_FILE_FINDINGS,
+    DEMO_FILE_NOTES,
+    DEMO_FILE_OWNER,
+    DEMO_FILE_PROPOSAL,
+    DEMO_FILE_RECTIFICATION,
+    DEMO_FILE_WARNING_REPORT,
     DEMO_FINDINGS,
     DEMO_PASSWORD,
     DEMO_PATROLS,
@@ -68,9 +86,19 @@ from merchants.services.declarations import (
 from merchants.services.merchants import PermitData, merchant_register
 from merchants.services.records import records_import
 from merchants.services.stations import station_create
-from ratings.models import Appeal, EvaluationPolicy, EvaluationRun, PoolChange, Standing
+from common.messages import day, msg
+from ratings import messages as rating_messages
+from ratings.models import (
+    Appeal,
+    EvaluationPolicy,
+    EvaluationRun,
+    PoolChange,
+    ReasonCode,
+    Standing,
+)
 from ratings.services.appeals import appeal_file
-from ratings.services.pools import standing_move, star_move
+from ratings.services.pools import standing_move, star_move, trigger_labels
+from ratings.services.warnings import warning_rectification_decide, warning_rectification_submit
 from ratings.services.runs import RunInProgress, evaluation_run
 from review.models import (
     Campaign,
@@ -80,7 +108,11 @@ from review.models import (
     Patrol,
 )
 from review.services.campaigns import campaign_create, campaign_draw
-from review.services.inspections import inspection_record
+from review.services.inspections import (
+    inspection_record,
+    rectification_accept,
+    rectification_submit,
+)
 from review.services.patrols import patrol_record
 from review.services.screening import declaration_screen
 
@@ -480,6 +512,136 @@ def _ensure_standings(
             )
 
 
+def _ensure_full_file(
+    merchants: list[Merchant], users: dict[str, User], result: DemoResult
+) -> None:
+    """Every kind of record for one merchant (DEMO_FILE_OWNER), so its file (一户一档) shows
+    every section: a penalty on record, a complaint settled, rated and called back, a spot
+    check with a rectification, and a warning rectified and cleared; each played once."""
+    merchant = next(
+        (m for demo, m in zip(MERCHANTS, merchants, strict=True) if demo.owner == DEMO_FILE_OWNER),
+        None,
+    )
+    if merchant is None:
+        return
+    owner, regulator = users[DEMO_FILE_OWNER], users["reg-xihu"]
+    today = timezone.localdate()
+    penalty_day = today - timedelta(days=75)
+    records_import(
+        source="enforcement",
+        rows=enumerate(
+            [
+                {
+                    "uscc": merchant.uscc,
+                    "record_id": f"DEMO-PEN-{merchant.uscc}",
+                    "as_of": penalty_day.isoformat(),
+                    "decided_on": penalty_day.isoformat(),
+                    "severity": "minor",
+                    "description": "计量器具未按期检定，责令改正",  # noqa: RUF001
+                }
+            ],
+            start=1,
+        ),
+        actor=None,
+        origin="demo",
+    )
+    text, wanted, phone = DEMO_FILE_COMPLAINT
+    if not Complaint.objects.filter(merchant=merchant, description=text).exists():
+        complaint = complaint_submit(
+            merchant=merchant,
+            category="price",
+            description=text,
+            wanted_outcome=wanted,
+            complainant_name="王先生",
+            complainant_phone=phone,
+            consent_to_contact=True,
+        )
+        complaint_accept(actor=regulator, complaint=complaint)
+        complaint_propose(actor=owner, complaint=complaint, proposal=DEMO_FILE_PROPOSAL)
+        complaint_accept_proposal(complaint=complaint)
+        complaint_rate(complaint=complaint, rating=5, comment="处理及时，态度很好。")  # noqa: RUF001
+        complaint_return_call_record(
+            actor=regulator,
+            complaint=complaint,
+            called_at=timezone.now(),
+            reached=True,
+            satisfaction="satisfied",
+            notes=DEMO_FILE_CALL_NOTES,
+        )
+    _ensure_file_inspection(merchant, owner, users, result)
+    if not PoolChange.objects.filter(merchant=merchant, reason_code=ReasonCode.WARNING).exists():
+        standing = Standing.objects.filter(merchant=merchant).first()
+        if standing is None or standing.pool not in (Pool.CULTIVATION, Pool.STAR_RATED):
+            result.skipped.append(f"{merchant.name}: not in a pool that can be warned")
+            return
+        due = today + timedelta(days=EvaluationPolicy.current().rectification_days)
+        standing_move(
+            merchant=merchant,
+            to=Pool.WARNING,
+            reason_code=ReasonCode.WARNING,
+            reason=msg(rating_messages.WARNING, what=trigger_labels(["penalty"]), due=day(due)),
+            evidence={"penalty": f"DEMO-PEN-{merchant.uscc}"},
+            changes={
+                "former_pool": standing.pool,
+                "former_stars": standing.stars,
+                "rectification_due": due,
+            },
+        )
+        report = warning_rectification_submit(
+            actor=owner, merchant=merchant, report=DEMO_FILE_WARNING_REPORT
+        )
+        warning_rectification_decide(actor=regulator, rectification=report, accept=True)
+
+
+def _ensure_file_inspection(
+    merchant: Merchant, owner: User, users: dict[str, User], result: DemoResult
+) -> None:
+    """A spot check of Xihu's approved merchants (all of them: the demo merchant is drawn),
+    its visit to be rectified, rectified and accepted."""
+    if Campaign.objects.filter(name=DEMO_FILE_CAMPAIGN).exists():
+        return
+    checklist = ChecklistTemplate.objects.filter(scheme__isnull=True, is_active=True).first()
+    if checklist is None:
+        result.skipped.append("file campaign: no general checklist is in use")
+        return
+    supervisor = users[DEMO_FILE_CAMPAIGN_SUPERVISOR]
+    try:
+        campaign = campaign_create(
+            actor=supervisor,
+            name=DEMO_FILE_CAMPAIGN,
+            region=merchant.region,
+            method=InspectionMethod.ON_SITE,
+            checklist=checklist,
+            due_date=timezone.localdate() + timedelta(days=20),
+            sample_ratio=Decimal("1"),
+            inspectors_per_visit=1,
+            exclude_recent_days=0,
+        )
+        campaign_draw(actor=supervisor, campaign=campaign)
+    except DomainError as exc:
+        result.skipped.append(f"file campaign: {exc.message}")
+        return
+    inspection = campaign.inspections.filter(merchant=merchant).first()
+    if inspection is None:
+        result.skipped.append(f"file campaign: {merchant.name} was not drawn")
+        return
+    lead = inspection.assignments.select_related("inspector")[0].inspector
+    answers = {item["code"]: "yes" for item in inspection.checklist}
+    minor = next(item for item in inspection.checklist if not item["critical"])
+    answers[minor["code"]] = "no"
+    inspection = inspection_record(
+        actor=lead,
+        inspection=inspection,
+        answers=answers,
+        result=InspectionResult.RECTIFY,
+        findings=DEMO_FILE_FINDINGS,
+        notes=DEMO_FILE_NOTES,
+    )
+    rectification_submit(actor=owner, inspection=inspection, report=DEMO_FILE_RECTIFICATION)
+    inspection.refresh_from_db()
+    rectification_accept(actor=lead, inspection=inspection)
+
+
 @transaction.atomic
 def demo_load() -> DemoResult:
     """Create whatever part of the demo data is missing and return the demo logins."""
@@ -514,5 +676,6 @@ def demo_load() -> DemoResult:
     _ensure_campaign(merchants, users, result)
     _ensure_standings(merchants, users, result)
     _ensure_stations(merchants, users)
+    _ensure_full_file(merchants, users, result)
     result.logins = _logins(users)
     return result

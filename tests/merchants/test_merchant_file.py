@@ -361,3 +361,28 @@ def test_file_query_count_does_not_grow_with_records(
         InspectionFactory(merchant=merchant)
     with django_assert_max_num_queries(60):
         assert _page(county_regulator, merchant).status_code == 200
+
+
+def test_demo_merchant_file_shows_every_section(db, settings):
+    """`make run`: the demo merchant DEMO_FILE_OWNER has every kind of record."""
+    from demo.demo_data.cast import DEMO_FILE_CALL_NOTES, DEMO_FILE_NOTES, DEMO_FILE_OWNER
+    from merchants.models import Merchant
+    from tests.demo.conftest import run
+
+    settings.DEBUG = True
+    run("load_demo")
+    merchant = Merchant.objects.get(memberships__user__username=DEMO_FILE_OWNER)
+    regulator = User.objects.get(username="reg-xihu")
+    data = json.loads(_json(regulator, merchant).content)
+    sections = {s["name"]: s for s in data["sections"]}
+    assert set(sections) == SECTIONS_FOR_ALL | {"return_calls", "patrols", "nominations"}
+    for name in sections.keys() - {"nominations"}:
+        assert sections[name]["rows"], f"{name} is empty in the demo"
+    kinds = {row["cells"][0] for row in sections["registry_records"]["rows"]}
+    assert kinds == {"Registry record", "Administrative penalty"}
+    text = _values(data)
+    assert DEMO_FILE_CALL_NOTES in text and DEMO_FILE_NOTES in text
+    owner = User.objects.get(username=DEMO_FILE_OWNER)
+    owners = _json(owner, merchant).content.decode()
+    assert DEMO_FILE_CALL_NOTES not in owners and DEMO_FILE_NOTES not in owners
+    assert _page(owner, merchant).status_code == _page(regulator, merchant).status_code == 200
