@@ -73,8 +73,15 @@ def coordinator(db) -> User:
 
 @pytest.fixture
 def full_file(merchant, owner, county_regulator, coordinator):
-    """A merchant with every kind of record."""
+    return build_full_file(
+        merchant=merchant, owner=owner, regulator=county_regulator, coordinator=coordinator
+    )
+
+
+def build_full_file(*, merchant, owner, regulator, coordinator) -> dict:
+    """A merchant with every kind of record (also used by the browser test)."""
     now = timezone.now()
+    county_regulator = regulator
     handler = RegulatorFactory(username="handler-xihu", region=merchant.region)
     PermitFactory(merchant=merchant, number=SHARED["permit"])
     RegistryRecordFactory(uscc=merchant.uscc)
