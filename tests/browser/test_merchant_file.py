@@ -12,7 +12,13 @@ import pytest
 from merchants.models import Membership, User
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import PASSWORD, PHONE, assert_fits_the_screen, log_in
-from tests.factories import MembershipFactory, MerchantFactory, RegulatorFactory, UserFactory, region
+from tests.factories import (
+    MembershipFactory,
+    MerchantFactory,
+    RegulatorFactory,
+    UserFactory,
+    region,
+)
 from tests.merchants.test_merchant_file import FORBIDDEN, SHARED, build_full_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
