@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.errors import DomainError
+from common.messages import day, msg
 from complaints.models import Complaint
 from complaints.services.complaints import (
     complaint_accept,
@@ -86,7 +87,6 @@ from merchants.services.declarations import (
 from merchants.services.merchants import PermitData, merchant_register
 from merchants.services.records import records_import
 from merchants.services.stations import station_create
-from common.messages import day, msg
 from ratings import messages as rating_messages
 from ratings.models import (
     Appeal,
@@ -98,8 +98,8 @@ from ratings.models import (
 )
 from ratings.services.appeals import appeal_file
 from ratings.services.pools import standing_move, star_move, trigger_labels
-from ratings.services.warnings import warning_rectification_decide, warning_rectification_submit
 from ratings.services.runs import RunInProgress, evaluation_run
+from ratings.services.warnings import warning_rectification_decide, warning_rectification_submit
 from review.models import (
     Campaign,
     ChecklistTemplate,
