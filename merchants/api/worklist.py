@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,7 +48,7 @@ class WorklistSerializer(serializers.Serializer):
 class WorklistView(APIView):
     """Regulators (and platform admins) only; anyone else gets a 404."""
 
-    permission_classes = (HasWorklist,)
+    permission_classes = (permissions.IsAuthenticated, HasWorklist)
 
     @extend_schema(
         summary=gettext_lazy("Your work list"),
