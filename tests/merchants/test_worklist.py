@@ -373,7 +373,7 @@ def test_the_digest_is_written_in_the_readers_language(
     message = next(m for m in mail.outbox if m.to == [county_regulator.email])
     assert "待办事项" in message.subject
     assert "待受理的新投诉：2" in message.body
-    assert "超过期限的投诉：1（已逾期）" in message.body
+    assert "已超期的投诉：1（已超期）" in message.body
 
 
 def test_the_digest_skips_people_who_are_not_regulators(complaints, owner, admin_user):
