@@ -189,6 +189,3 @@ def declaration_notifications_regenerate(apps: Any, event_ids: Iterable[int] | N
 # The daily work list (merchants/services/worklist.py).
 WORKLIST_SUBJECT = define("worklist.digest.subject", gettext_noop("Your work list for %(day)s"))
 WORKLIST_LINE = define("worklist.digest.line", gettext_noop("%(label)s: %(count)s"))
-WORKLIST_LINE_OVERDUE = define(
-    "worklist.digest.line_overdue", gettext_noop("%(label)s: %(count)s (overdue)")
-)

@@ -38,14 +38,7 @@ def worklist_digest_recipients(*, today: date) -> QuerySet[User]:
 
 
 def worklist_digest_lines(items: list[WorkItem]) -> list[Message]:
-    return [
-        msg(
-            m.WORKLIST_LINE_OVERDUE if item.overdue else m.WORKLIST_LINE,
-            label=label(item.label),
-            count=item.count_text,
-        )
-        for item in items
-    ]
+    return [msg(m.WORKLIST_LINE, label=label(item.label), count=item.count_text) for item in items]
 
 
 def worklist_digest_send(*, today: date | None = None) -> int:
