@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """A county regulator signs in, on a desktop and on a phone, in Chinese and in English: the home
 page shows their work list (overdue work first, each a link), the link to new complaints opens
 the queue on that tab, and the whole list shows the kinds with nothing waiting quietly."""
