@@ -360,6 +360,8 @@ def test_the_digest_goes_once_to_each_opted_in_regulator_with_work(
     assert "Complaints past their deadline: 1" in body
     assert "New complaints waiting for a decision: 2" in body
     assert "Appeals to decide" not in body  # no work: no line
+    inbox = client_for(county_regulator).get(reverse("inbox")).content.decode()
+    assert "Your work list for" in inbox and "New complaints waiting for a decision: 2" in inbox
 
 
 def test_the_digest_is_written_in_the_readers_language(
@@ -374,6 +376,12 @@ def test_the_digest_is_written_in_the_readers_language(
     assert "待办事项" in message.subject
     assert "待受理的新投诉：2" in message.body
     assert "已超期的投诉：1" in message.body
+
+
+def test_a_platform_admin_sees_the_whole_province(complaints, admin_user):
+    items = counts(admin_user)
+    assert (items["complaints.new"], items["complaints.transfers"]) == (3, 1)
+    assert "review.visits_due" not in items  # an admin inspects nothing
 
 
 def test_the_digest_skips_people_who_are_not_regulators(complaints, owner, admin_user):
