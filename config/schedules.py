@@ -56,6 +56,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "0", "hour": "8"},
         description="Send complaint handlers who chose a digest the previous day's new complaints.",
     ),
+    # Daily at 08:10 Beijing time, after the complaints digest: each regulator's work list.
+    Schedule(
+        name="work list digest",
+        task="merchants.tasks.worklist_digest",
+        crontab={"minute": "10", "hour": "8"},
+        description="Send each regulator who wants it one message listing the work waiting.",
+    ),
     # Daily at 00:30 Beijing time, after the working day has turned: flag late reviews.
     Schedule(
         name="review overdue sweep",

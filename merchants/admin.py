@@ -143,7 +143,7 @@ class UserAdmin(BaseUserAdmin):
                 )
             },
         ),
-        (_("Messages"), {"fields": ("language", "complaint_notices")}),
+        (_("Messages"), {"fields": ("language", "complaint_notices", "worklist_digest")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

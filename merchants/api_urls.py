@@ -8,6 +8,7 @@ from merchants.api.merchants import MerchantViewSet
 from merchants.api.regions import RegionViewSet
 from merchants.api.schemes import SchemeViewSet
 from merchants.api.stations import StationViewSet
+from merchants.api.worklist import WorklistView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="api-region")
@@ -21,5 +22,6 @@ urlpatterns = [
     path("auth/tokens/", OwnTokenListView.as_view(), name="api-token-list"),
     path("auth/tokens/<str:key>/", OwnTokenRevokeView.as_view(), name="api-token-revoke"),
     path("feeds/<str:source>/", FeedPushView.as_view(), name="api-feed-push"),
+    path("worklist/", WorklistView.as_view(), name="api-worklist"),
     *router.urls,
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/signup/", home_views.signup, name="signup"),
     path("dashboard/", home_views.dashboard, name="dashboard"),
+    path("worklist/", home_views.worklist, name="worklist"),
     path("account/", account_views.account_settings, name="account-settings"),
     path("account/tokens/", account_views.api_tokens, name="account-tokens"),
     path(

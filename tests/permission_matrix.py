@@ -118,6 +118,7 @@ PAGES: dict[str, str] = {
     "dashboard": "signed_in",
     "health": "public",
     "home": "public",
+    "worklist": "regulators",
     "login": "public",
     "logout": "public",
     "password_change": "signed_in",
@@ -275,6 +276,7 @@ API: dict[str, str] = {
     # /api/v1/auth/
     "POST /api/v1/auth/token/": "public",
     "GET /api/v1/auth/tokens/": "signed_in",
+    "GET /api/v1/worklist/": "regulators",
     "DELETE /api/v1/auth/tokens/{key}/": "own_account",
     # /api/v1/complaints/
     "GET /api/v1/complaints/": "signed_in",

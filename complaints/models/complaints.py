@@ -347,6 +347,13 @@ class Complaint(models.Model):
             ),
             # "Complaints I filed" for a coordinator or hotline operator.
             models.Index(fields=["lodged_by", "created_at"], name="complaint_lodged_by_idx"),
+            # Open complaints past their deadline (the queue's and the work list's overdue
+            # count): a few among a region's history, found without reading it.
+            models.Index(
+                fields=["region"],
+                condition=Q(is_overdue=True) & ~Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_overdue_open_idx",
+            ),
             # Transfers waiting for a county's decision: its queue reads them beside its own.
             models.Index(
                 fields=["transfer_to"],

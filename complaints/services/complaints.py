@@ -95,7 +95,7 @@ def _language(language: str | None) -> str:
     return next((code for code in codes if code.split("-")[0] == base), settings.LANGUAGE_CODE)
 
 
-def _transition(
+def complaint_transition(
     complaint: Complaint,
     *,
     to: str,
@@ -104,8 +104,9 @@ def _transition(
     text: str = "",
     message: Message | None = None,
     changes: dict[str, Any] | None = None,
-) -> Complaint:
-    """Lock, check the move is in TRANSITIONS, save, write the event. Call inside atomic()."""
+) -> ComplaintEvent:
+    """Lock, check the move is in TRANSITIONS, save, write the event and return it; `complaint`
+    is refreshed in place. Call inside atomic()."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if to not in TRANSITIONS[locked.state]:
         raise DomainError(
@@ -131,19 +132,19 @@ def _transition(
         text=text,
     )
     _notify(locked, event)
-    _merchant_facts_changed(locked)
+    complaint_merchant_facts_changed(locked)
     complaint.refresh_from_db()
-    return complaint
+    return event
 
 
-def _merchant_facts_changed(complaint: Complaint) -> None:
+def complaint_merchant_facts_changed(complaint: Complaint) -> None:
     """A step of a complaint against a registered merchant is announced: the public store page
     shows its complaint figures, and the evaluation counts them."""
     if complaint.merchant_id is not None:
         complaint_changed.send(sender=Complaint, complaint=complaint)
 
 
-def _business(complaint: Complaint) -> str:
+def complaint_business(complaint: Complaint) -> str:
     return complaint.merchant.name if complaint.merchant_id else complaint.business_name
 
 
@@ -184,7 +185,7 @@ def _notify(complaint: Complaint, event: ComplaintEvent) -> None:
 def _tell_consumer_of_step(
     complaint: Complaint, state: str, *, key: str, said: list[Message] | None = None
 ) -> None:
-    business = _business(complaint)
+    business = complaint_business(complaint)
     _tell_consumer(
         complaint,
         key=key,
@@ -256,7 +257,7 @@ def _tell_handlers(complaint: Complaint) -> None:
         ),
         body=msg(
             m.NEW_BODY,
-            business=_business(complaint),
+            business=complaint_business(complaint),
             category=label(ComplaintCategory(complaint.category).label),
             due=day(complaint.accept_due),
         ),
@@ -292,12 +293,12 @@ def _digest_line(complaint: Complaint) -> Message:
         m.DIGEST_LINE,
         number=complaint.reference,
         county=bilingual(lambda: region.display_name),
-        business=_business(complaint),
+        business=complaint_business(complaint),
         category=label(ComplaintCategory(complaint.category).label),
     )
 
 
-def _require_handler(actor: User, complaint: Complaint) -> None:
+def complaint_require_handler(actor: User, complaint: Complaint) -> None:
     require(can_handle(actor, complaint), _("You do not handle complaints in this region."))
 
 
@@ -545,7 +546,7 @@ def _complaint_store(
             save_with_file(item, upload)
             saved.append(item)
         complaint_number_assign(complaint)
-        _merchant_facts_changed(complaint)
+        complaint_merchant_facts_changed(complaint)
         _tell_consumer(
             complaint,
             key=f"event:{event.pk}",
@@ -553,7 +554,7 @@ def _complaint_store(
             body=[
                 msg(
                     m.RECEIVED_BODY,
-                    business=_business(complaint),
+                    business=complaint_business(complaint),
                     number=complaint.reference,
                     due=day(complaint.accept_due),
                 )
@@ -599,7 +600,7 @@ def complaint_attach_to_account(*, complaint: Complaint, consumer: User) -> Comp
 @transaction.atomic
 def complaint_claim(*, actor: User, complaint: Complaint) -> Complaint:
     """Take an open complaint that nobody handles yet; the handler sees it under "mine"."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require(not locked.is_closed, _("The complaint is closed."))
     require(
@@ -624,7 +625,7 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
     """Accept and pass to the merchant, who must answer within deadlines.COMPLAINT_MERCHANT_DAYS.
     A complaint about a business not on the platform is linked to a merchant first
     (complaints.services.handling.complaint_link_merchant), or handled directly."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require(
         locked.merchant_id is not None or C.ACCEPTED not in TRANSITIONS[locked.state],
@@ -634,19 +635,20 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
         ),
     )
     complaint_accept_step(actor=actor, complaint=complaint)
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.WITH_MERCHANT,
         actor=actor,
         role=Role.REGULATOR,
         changes={"merchant_due": add_working_days(_today(), deadlines.COMPLAINT_MERCHANT_DAYS)},
     )
+    return complaint
 
 
 def complaint_accept_step(*, actor: User, complaint: Complaint) -> Complaint:
     """The acceptance itself, the first step of every way of handling: the actor becomes the
     handler and the 45 working days of handling start. Call inside atomic(), then move on."""
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.ACCEPTED,
         actor=actor,
@@ -658,19 +660,20 @@ def complaint_accept_step(*, actor: User, complaint: Complaint) -> Complaint:
             "is_overdue": False,
         },
     )
+    return complaint
 
 
 @transaction.atomic
 def complaint_decline(
     *, actor: User, complaint: Complaint, ground: str, text: str = ""
 ) -> Complaint:
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     require(ground in DeclineGround.values, _("Choose the legal ground for declining."))
     require(
         ground != DeclineGround.OTHER or bool(text.strip()),
         _("Explain why the complaint is declined."),
     )
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.DECLINED,
         actor=actor,
@@ -679,14 +682,15 @@ def complaint_decline(
         message=msg(m.DECLINED, ground=label(DeclineGround(ground).label)),
         changes={"decline_ground": ground, "handler": actor},
     )
+    return complaint
 
 
 @transaction.atomic
 def complaint_settle(*, actor: User, complaint: Complaint, agreement: str) -> Complaint:
     """Mediation reached an agreement."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     require(bool(agreement.strip()), _("Write down the agreement."))
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.SETTLED,
         actor=actor,
@@ -694,15 +698,17 @@ def complaint_settle(*, actor: User, complaint: Complaint, agreement: str) -> Co
         text=agreement.strip(),
         changes={"agreement": agreement.strip()},
     )
+    return complaint
 
 
 @transaction.atomic
 def complaint_mediation_fail(*, actor: User, complaint: Complaint, text: str) -> Complaint:
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     require(bool(text.strip()), _("Say why mediation failed."))
-    return _transition(
+    complaint_transition(
         complaint, to=C.MEDIATION_FAILED, actor=actor, role=Role.REGULATOR, text=text.strip()
     )
+    return complaint
 
 
 # Merchant
@@ -712,7 +718,7 @@ def complaint_mediation_fail(*, actor: User, complaint: Complaint, text: str) ->
 def complaint_propose(*, actor: User, complaint: Complaint, proposal: str) -> Complaint:
     _require_merchant_member(actor, complaint)
     require(bool(proposal.strip()), _("Describe the settlement you propose."))
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.PROPOSED,
         actor=actor,
@@ -720,6 +726,7 @@ def complaint_propose(*, actor: User, complaint: Complaint, proposal: str) -> Co
         text=proposal.strip(),
         changes={"proposal": proposal.strip()},
     )
+    return complaint
 
 
 @transaction.atomic
@@ -727,9 +734,10 @@ def complaint_dispute(*, actor: User, complaint: Complaint, text: str) -> Compla
     """The merchant disputes the complaint: the regulator mediates."""
     _require_merchant_member(actor, complaint)
     require(bool(text.strip()), _("Explain why you dispute the complaint."))
-    return _transition(
+    complaint_transition(
         complaint, to=C.MEDIATION, actor=actor, role=Role.MERCHANT, text=text.strip()
     )
+    return complaint
 
 
 # Consumer (identified by the tracking token, or their account)
@@ -738,7 +746,7 @@ def complaint_dispute(*, actor: User, complaint: Complaint, text: str) -> Compla
 @transaction.atomic
 def complaint_accept_proposal(*, complaint: Complaint, actor: User | None = None) -> Complaint:
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.SETTLED,
         actor=actor,
@@ -746,6 +754,7 @@ def complaint_accept_proposal(*, complaint: Complaint, actor: User | None = None
         message=msg(m.PROPOSAL_ACCEPTED),
         changes={"agreement": locked.proposal},
     )
+    return complaint
 
 
 @transaction.atomic
@@ -753,18 +762,20 @@ def complaint_reject_proposal(
     *, complaint: Complaint, text: str, actor: User | None = None
 ) -> Complaint:
     require(bool(text.strip()), _("Say why the proposal does not settle it."))
-    return _transition(
+    complaint_transition(
         complaint, to=C.MEDIATION, actor=actor, role=Role.CONSUMER, text=text.strip()
     )
+    return complaint
 
 
 @transaction.atomic
 def complaint_withdraw(
     *, complaint: Complaint, text: str = "", actor: User | None = None
 ) -> Complaint:
-    return _transition(
+    complaint_transition(
         complaint, to=C.WITHDRAWN, actor=actor, role=Role.CONSUMER, text=text.strip()
     )
+    return complaint
 
 
 def complaint_can_reopen(complaint: Complaint) -> bool:
@@ -786,7 +797,7 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
         % {"n": deadlines.COMPLAINT_REOPEN_DAYS},
     )
     require(bool(text.strip()), _("Say how the settlement was not honoured."))
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.MEDIATION,
         actor=actor,
@@ -794,6 +805,7 @@ def complaint_reopen(*, complaint: Complaint, text: str, actor: User | None = No
         text=text.strip(),
         changes={"closed_at": None, "rating": None, "rating_comment": ""},
     )
+    return complaint
 
 
 def complaint_can_rate(complaint: Complaint) -> bool:
@@ -817,7 +829,7 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
     require(1 <= rating <= 5, _("Give a rating from 1 to 5."))
     locked.rating, locked.rating_comment = rating, comment.strip()
     locked.save(update_fields=["rating", "rating_comment", "updated_at"])
-    _merchant_facts_changed(locked)
+    complaint_merchant_facts_changed(locked)
     ComplaintEvent.objects.create(
         complaint=locked,
         role=Role.CONSUMER,
@@ -846,7 +858,7 @@ def complaint_message(
             key=f"event:{event.pk}",
             subject=msg(m.CONSUMER_MESSAGE_SUBJECT, number=current.reference),
             body=[
-                msg(m.CONSUMER_MESSAGE_BODY, role=side, business=_business(current)),
+                msg(m.CONSUMER_MESSAGE_BODY, role=side, business=complaint_business(current)),
                 msg(TEXT, text=event.text),
             ],
             sms=lambda link: msg(m.SMS_MESSAGE, number=current.reference, role=side, link=link),

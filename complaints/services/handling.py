@@ -35,12 +35,11 @@ from complaints.permissions import can_receive_transfer, is_complaint_handler
 from complaints.selectors.complaints import complaint_handler_ids
 from complaints.selectors.handling import complaint_transfer_requester_id, home_province_codes
 from complaints.services.complaints import (
-    _business,
-    _merchant_facts_changed,
-    _require_handler,
-    _today,
-    _transition,
     complaint_accept_step,
+    complaint_business,
+    complaint_merchant_facts_changed,
+    complaint_require_handler,
+    complaint_transition,
 )
 from complaints.signals import complaint_changed
 from merchants.models import Merchant, Region, User
@@ -76,7 +75,7 @@ def complaint_link_merchant(*, actor: User, complaint: Complaint, merchant: Merc
     or the consumer could not find it). The business name the consumer typed is kept. If the
     merchant is registered in another county the handler reaches, the complaint moves there; a
     merchant beyond the handler's reach is refused: the complaint is transferred instead."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = _locked(complaint)
     require(not locked.is_closed, _("The complaint is closed."))
     require(
@@ -145,7 +144,7 @@ def complaint_link_merchant(*, actor: User, complaint: Complaint, merchant: Merc
     # The store pages and evaluations of both merchants count the complaint differently now.
     if before.merchant_id is not None:
         complaint_changed.send(sender=Complaint, complaint=before)
-    _merchant_facts_changed(locked)
+    complaint_merchant_facts_changed(locked)
     complaint.refresh_from_db()
     return complaint
 
@@ -158,9 +157,9 @@ def complaint_handle_directly(*, actor: User, complaint: Complaint, text: str = 
     """Accept the complaint and mediate it with the business yourself (by phone, a visit, a
     meeting), to the same deadlines as any accepted complaint: for a business not on the
     platform, or whenever the handler chooses."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     complaint_accept_step(actor=actor, complaint=complaint)
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.DIRECT,
         actor=actor,
@@ -168,6 +167,7 @@ def complaint_handle_directly(*, actor: User, complaint: Complaint, text: str = 
         text=text.strip(),
         message=msg(m.DIRECT),
     )
+    return complaint
 
 
 @transaction.atomic
@@ -180,7 +180,7 @@ def complaint_contact_record(
     summary: str,
 ) -> ComplaintContact:
     """One call, visit or meeting with the business, on the timeline: what was said or agreed."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = _locked(complaint)
     require(
         locked.state in CONTACT_STATES,
@@ -193,7 +193,9 @@ def complaint_contact_record(
         len(summary) <= SUMMARY_MAX,
         _("Keep the summary under %(n)d characters.") % {"n": SUMMARY_MAX},
     )
-    require(contacted_on <= _today(), _("The date of the contact cannot be in the future."))
+    require(
+        contacted_on <= timezone.localdate(), _("The date of the contact cannot be in the future.")
+    )
     lodged_on = timezone.localdate(locked.created_at)
     require(
         contacted_on >= lodged_on,
@@ -221,19 +223,24 @@ def complaint_contact_record(
 def complaint_pass_to_merchant(*, actor: User, complaint: Complaint) -> Complaint:
     """A complaint handled directly goes to its merchant once linked to one (the business
     registered meanwhile): the merchant answers within deadlines.COMPLAINT_MERCHANT_DAYS."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = _locked(complaint)
     require(
         locked.merchant_id is not None,
         _("Link the complaint to a registered merchant before passing it on."),
     )
-    return _transition(
+    complaint_transition(
         complaint,
         to=C.WITH_MERCHANT,
         actor=actor,
         role=Role.REGULATOR,
-        changes={"merchant_due": add_working_days(_today(), deadlines.COMPLAINT_MERCHANT_DAYS)},
+        changes={
+            "merchant_due": add_working_days(
+                timezone.localdate(), deadlines.COMPLAINT_MERCHANT_DAYS
+            )
+        },
     )
+    return complaint
 
 
 # Transfers within the province
@@ -260,7 +267,7 @@ def _tell_receiving_handlers(complaint: Complaint, event: ComplaintEvent, reason
         ),
         body=msg(
             m.TRANSFER_IN_BODY,
-            business=_business(complaint),
+            business=complaint_business(complaint),
             category=label(ComplaintCategory(complaint.category).label),
             **{"from": bilingual(lambda: home.display_name)},
             county=bilingual(lambda: county.display_name),
@@ -295,7 +302,7 @@ def complaint_transfer(
     """Ask another county of the province to take the complaint over (the business is there);
     its regulators accept or refuse. Only before acceptance, and only for a complaint not linked
     to a registered merchant: one that is belongs to the merchant's county."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     locked = _locked(complaint)
     reason = reason.strip()
     require(bool(reason), _("Say why the complaint belongs to the other county."))
@@ -321,7 +328,7 @@ def complaint_transfer(
             "county": locked.region.display_name,
         },
     )
-    _transition(
+    event = complaint_transition(
         complaint,
         to=C.TRANSFER_PENDING,
         actor=actor,
@@ -330,7 +337,6 @@ def complaint_transfer(
         message=msg(m.TRANSFER_REQUESTED, county=bilingual(lambda: county.display_name)),
         changes={"transfer_to": county},
     )
-    event = complaint.events.order_by("-id").first()
     audit_log(
         actor=actor,
         action="complaint.transfer",
@@ -362,8 +368,8 @@ def complaint_transfer_accept(*, actor: User, complaint: Complaint) -> Complaint
     locked = _pending_transfer(actor, complaint)
     county, home = locked.transfer_to, locked.region
     requester = complaint_transfer_requester_id(complaint=locked)
-    due = add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS)
-    _transition(
+    due = add_working_days(timezone.localdate(), deadlines.COMPLAINT_ACCEPT_DAYS)
+    event = complaint_transition(
         complaint,
         to=C.SUBMITTED,
         actor=actor,
@@ -379,7 +385,6 @@ def complaint_transfer_accept(*, actor: User, complaint: Complaint) -> Complaint
             "is_overdue": False,
         },
     )
-    event = complaint.events.order_by("-id").first()
     audit_log(
         actor=actor,
         action="complaint.transfer_accept",
@@ -401,7 +406,7 @@ def complaint_transfer_refuse(*, actor: User, complaint: Complaint, reason: str)
     require(bool(reason), _("Say why your county does not take the complaint."))
     county, home = locked.transfer_to, locked.region
     requester = complaint_transfer_requester_id(complaint=locked) or locked.handler_id
-    _transition(
+    event = complaint_transition(
         complaint,
         to=C.SUBMITTED,
         actor=actor,
@@ -414,7 +419,6 @@ def complaint_transfer_refuse(*, actor: User, complaint: Complaint, reason: str)
         ),
         changes={"transfer_to": None},
     )
-    event = complaint.events.order_by("-id").first()
     audit_log(
         actor=actor,
         action="complaint.transfer_refuse",
@@ -436,7 +440,7 @@ def complaint_transfer_out(
 ) -> Complaint:
     """Record that the complaint went to an authority of another province (joint handling
     across the Yangtze River Delta): the complaint is closed here, saying where it went."""
-    _require_handler(actor, complaint)
+    complaint_require_handler(actor, complaint)
     authority, reason = authority.strip(), reason.strip()
     require(bool(authority), _("Name the authority the complaint goes to."))
     require(
@@ -451,7 +455,7 @@ def complaint_transfer_out(
         ),
     )
     require(bool(reason), _("Say why the complaint goes outside the province."))
-    _transition(
+    complaint_transition(
         complaint,
         to=C.TRANSFERRED_OUT,
         actor=actor,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from common.errors import DomainError
 from common.messages import day, msg
 from complaints.models import Complaint
+<<<<<<< HEAD
 from complaints.services.complaints import (
     complaint_accept,
     complaint_accept_proposal,
@@ -27,6 +28,14 @@ from complaints.services.complaints import (
     complaint_submit,
 )
 from complaints.services.return_calls import complaint_return_call_record
+=======
+from complaints.services.complaints import complaint_accept, complaint_propose, complaint_submit
+from complaints.services.handling import (
+    complaint_contact_record,
+    complaint_handle_directly,
+    complaint_transfer,
+)
+>>>>>>> main
 from demo.demo_data.cast import (
     CITY_REVIEWERS,
     COUNTY_REVIEWERS,
@@ -341,6 +350,50 @@ def _ensure_complaints(merchants: list[Merchant], users: dict[str, User]) -> Non
         if step >= 2:
             owner = merchant.memberships.filter(role="owner").select_related("user").first()
             complaint_propose(actor=owner.user, complaint=complaint, proposal="全额退款并致歉")
+
+
+def _ensure_unregistered_complaints(users: dict[str, User]) -> None:
+    """Two complaints about businesses not on the platform, lodged in Xihu: one the county
+    handles directly (a call recorded), one asked to be transferred to Binjiang, where the
+    business is (reg-binjiang sees it under Transfers); created once, through the services."""
+    xihu = Region.objects.get(code="330106")
+    if Complaint.objects.filter(region=xihu, merchant__isnull=True).exists():
+        return
+    regulator = users["reg-xihu"]
+    cases = [
+        ("西溪路早餐店", "西溪路88号", "quality", "买的包子是馊的。", "13800001004"),
+        ("江南大道水果摊", "滨江区江南大道1号", "price", "两斤苹果少了三两。", "13800001005"),
+    ]
+    complaints = [
+        complaint_submit(
+            merchant=None,
+            region=xihu,
+            business_name=name,
+            business_address=address,
+            category=category,
+            description=text,
+            wanted_outcome="退款",
+            complainant_name="王先生",
+            complainant_phone=phone,
+            consent_to_contact=True,
+            language="zh-hans",
+        )
+        for name, address, category, text, phone in cases
+    ]
+    complaint_handle_directly(actor=regulator, complaint=complaints[0])
+    complaint_contact_record(
+        actor=regulator,
+        complaint=complaints[0],
+        method="phone",
+        contacted_on=timezone.localdate(),
+        summary="已电话联系店主：同意退款并致歉。",  # noqa: RUF001
+    )
+    complaint_transfer(
+        actor=regulator,
+        complaint=complaints[1],
+        county=Region.objects.get(code="330108"),
+        reason="水果摊在滨江区。",
+    )
 
 
 def _logins(users: dict[str, User]) -> list[DemoLogin]:
@@ -673,6 +726,7 @@ def demo_load() -> DemoResult:
         )
         result.played_scenarios += 1
     _ensure_complaints(merchants, users)
+    _ensure_unregistered_complaints(users)
     _ensure_campaign(merchants, users, result)
     _ensure_standings(merchants, users, result)
     _ensure_stations(merchants, users)

@@ -92,7 +92,8 @@ def timeline(ctx: Context, path: tuple[str, ...], registered: datetime) -> list[
         earliest = max(earliest, now - timedelta(days=14) - gaps[0])
     elif path[-1] == S.DRAFT:
         earliest = max(earliest, now - timedelta(days=60))
-    if earliest + total > latest:  # squeeze a long history into the time the merchant has had
+    earliest = min(earliest, latest)  # a merchant registered in the last hour
+    if total and earliest + total > latest:  # squeeze a long history into the time it has had
         scale = max((latest - earliest) / total, 0.0) * 0.9
         gaps = [gap * scale for gap in gaps]
         total = sum(gaps, timedelta())

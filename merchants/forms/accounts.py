@@ -54,10 +54,20 @@ class AccountSettingsForm(NoSuffixMixin, forms.Form):
     complaint_notices = forms.ChoiceField(
         label=_("New complaints"), choices=User.ComplaintNotices.choices, widget=forms.RadioSelect
     )
+    worklist_digest = forms.BooleanField(
+        label=_("Send me my work list each morning"),
+        required=False,
+        help_text=_("One message in your inbox and by e-mail, on days when work waits for you."),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial", {"language": user.language, "complaint_notices": user.complaint_notices}
+            "initial",
+            {
+                "language": user.language,
+                "complaint_notices": user.complaint_notices,
+                "worklist_digest": user.worklist_digest,
+            },
         )
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [
@@ -66,3 +76,5 @@ class AccountSettingsForm(NoSuffixMixin, forms.Form):
         ]
         if not (user.is_regulator and user.can_handle_complaints):
             del self.fields["complaint_notices"]
+        if not user.is_regulator:  # the digest goes to regulators only
+            del self.fields["worklist_digest"]

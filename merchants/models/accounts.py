@@ -57,6 +57,13 @@ class User(AbstractUser):
         default=ComplaintNotices.EACH,
         help_text=_("Complaint handlers: how they hear of new complaints in their region."),
     )
+    worklist_digest = models.BooleanField(
+        _("daily work list"),
+        default=True,
+        help_text=_(
+            "Regulators: each morning, one message (inbox and e-mail) with what waits for them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -50,10 +50,15 @@ def user_sign_up(*, username: str, email: str, password: str, role: str, phone: 
 
 
 def user_update_settings(
-    *, user: User, language: str | None = None, complaint_notices: str | None = None
+    *,
+    user: User,
+    language: str | None = None,
+    complaint_notices: str | None = None,
+    worklist_digest: bool | None = None,
 ) -> User:
     """The person's own settings: the language of their messages and mail (blank: the site's),
-    and, for complaint handlers, how they hear of new complaints. Only what is given changes."""
+    for complaint handlers how they hear of new complaints, for regulators whether they get the
+    daily work list. Only what is given changes."""
     changed = []
     if language is not None:
         if language and language not in dict(settings.LANGUAGES):
@@ -65,6 +70,9 @@ def user_update_settings(
             raise ValueError(f"unknown complaint notice setting {complaint_notices!r}")
         user.complaint_notices = complaint_notices
         changed.append("complaint_notices")
+    if worklist_digest is not None:
+        user.worklist_digest = worklist_digest
+        changed.append("worklist_digest")
     if changed:
         User.objects.filter(pk=user.pk).update(**{name: getattr(user, name) for name in changed})
         audit_log(

@@ -184,3 +184,8 @@ def declaration_notifications_regenerate(apps: Any, event_ids: Iterable[int] | N
             changed[start : start + 2000], ["subject_message", "body_message"]
         )
     return len(changed)
+
+
+# The daily work list (merchants/services/worklist.py).
+WORKLIST_SUBJECT = define("worklist.digest.subject", gettext_noop("Your work list for %(day)s"))
+WORKLIST_LINE = define("worklist.digest.line", gettext_noop("%(label)s: %(count)s"))

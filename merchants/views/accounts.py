@@ -100,6 +100,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             user=user,
             language=data["language"],
             complaint_notices=data.get("complaint_notices") or None,
+            worklist_digest=data.get("worklist_digest"),
         )
         if data["language"]:
             translation.activate(data["language"])

@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.pages import only_for
 from merchants import selectors
 from merchants.forms.accounts import SignUpForm
 from merchants.models import DeclarationEvent, User
@@ -18,16 +20,36 @@ from merchants.permissions import is_supervisor
 from merchants.services import accounts as account_services
 from merchants.signals import home_page_context
 from merchants.views.declarations import IN_REVIEW_STATES, REVIEWER_SHOWN_STATES, person_name
+from merchants.worklist import WORKLIST_LIMIT, has_worklist, worklist_items
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The front page; what a signed-in person sees on it beyond the merchants' part comes from
-    the apps above (home_page_context: a consumer's complaints)."""
+    the apps above (home_page_context: a consumer's complaints; a regulator's work list from
+    the providers they registered, merchants/worklist.py)."""
     extras: dict[str, Any] = {}
     if request.user.is_authenticated:
         for _receiver, context in home_page_context.send(sender=User, user=request.user):
             extras |= context
+        if has_worklist(request.user):
+            extras |= {"show_worklist": True, "worklist": worklist_items(user=request.user)}
     return render(request, "merchants/home/home.html", extras)
+
+
+@only_for(has_worklist)
+def worklist(request: HttpRequest) -> HttpResponse:
+    """The whole work list: the work waiting first, then, quietly, the kinds with none."""
+    items = worklist_items(user=request.user, all_items=True)
+    return render(
+        request,
+        "merchants/home/worklist.html",
+        {
+            "waiting": [item for item in items if item.count],
+            "empty": [item for item in items if not item.count],
+            "limit": WORKLIST_LIMIT,
+            "settings_url": reverse("account-settings"),
+        },
+    )
 
 
 def signup(request: HttpRequest) -> HttpResponse:

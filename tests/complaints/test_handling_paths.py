@@ -140,7 +140,7 @@ def test_the_table_holds_the_new_paths():
 def test_every_illegal_move_to_or_from_a_new_state_is_refused(unregistered, from_state, to_state):
     _move(unregistered, from_state)
     with _refused("cannot become"), transaction.atomic():
-        svc._transition(unregistered, to=to_state, actor=None, role="system")
+        svc.complaint_transition(unregistered, to=to_state, actor=None, role="system")
     assert Complaint.objects.get(pk=unregistered.pk).state == from_state
     assert unregistered.events.count() == 1
 

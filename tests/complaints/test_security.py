@@ -269,7 +269,7 @@ def test_a_complaint_refused_or_failed_does_not_count(merchant, settings, monkey
         raise RuntimeError("the database went away while storing")
 
     with monkeypatch.context() as patch:
-        patch.setattr(svc, "_merchant_facts_changed", broken)
+        patch.setattr(svc, "complaint_merchant_facts_changed", broken)
         with pytest.raises(RuntimeError):
             _lodge(merchant)
     assert not Complaint.objects.exists()

@@ -88,9 +88,20 @@ def test_load_demo_files_complaints_in_several_states_once(dev_site):
     run("load_demo")
     run("load_demo")
     states = sorted(Complaint.objects.values_list("state", flat=True))
-    # The three of the queue, and the full-file merchant's (DEMO_FILE_OWNER) settled one.
-    assert states == ["proposed", "settled", "submitted", "with_merchant"]
+    # The queue's, issue 15's, and the full-file merchant's (DEMO_FILE_OWNER) settled one.
+    assert states == [
+        "direct",
+        "proposed",
+        "settled",
+        "submitted",
+        "transfer_pending",
+        "with_merchant",
+    ]
     assert set(Complaint.objects.values_list("region_id", flat=True)) == {"330106"}
+    transfer = Complaint.objects.get(state="transfer_pending")
+    assert (transfer.merchant_id, transfer.transfer_to_id) == (None, "330108")
+    direct = Complaint.objects.get(state="direct")
+    assert direct.merchant_id is None and direct.contacts.count() == 1
 
 
 def test_load_demo_opens_liaison_stations_and_logs_visits_once(dev_site):
