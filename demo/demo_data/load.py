@@ -19,7 +19,6 @@ from django.utils import timezone
 from common.errors import DomainError
 from common.messages import day, msg
 from complaints.models import Complaint
-<<<<<<< HEAD
 from complaints.services.complaints import (
     complaint_accept,
     complaint_accept_proposal,
@@ -27,15 +26,12 @@ from complaints.services.complaints import (
     complaint_rate,
     complaint_submit,
 )
-from complaints.services.return_calls import complaint_return_call_record
-=======
-from complaints.services.complaints import complaint_accept, complaint_propose, complaint_submit
 from complaints.services.handling import (
     complaint_contact_record,
     complaint_handle_directly,
     complaint_transfer,
 )
->>>>>>> main
+from complaints.services.return_calls import complaint_return_call_record
 from demo.demo_data.cast import (
     CITY_REVIEWERS,
     COUNTY_REVIEWERS,
