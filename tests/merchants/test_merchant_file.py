@@ -414,3 +414,40 @@ def test_demo_merchant_file_shows_every_section(db, settings):
     owners = _json(owner, merchant).content.decode()
     assert DEMO_FILE_CALL_NOTES not in owners and DEMO_FILE_NOTES not in owners
     assert _page(owner, merchant).status_code == _page(regulator, merchant).status_code == 200
+
+
+def test_pages_that_name_the_merchant_link_its_file_where_the_reader_may_open_it(
+    full_file, merchant, owner, county_regulator, coordinator
+):
+    file_url = reverse("merchant-file", args=[merchant.pk])
+    complaint = full_file["complaint"]
+    for user, pages in (
+        (
+            county_regulator,
+            [
+                reverse("regulator-merchants"),
+                reverse("merchant-detail", args=[merchant.pk]),
+                reverse("complaint-queue"),
+                reverse("complaint-queue-detail", args=[complaint.pk]),
+                reverse("pool-browser"),
+                reverse("pool-merchant", args=[merchant.pk]),
+                reverse("appeal-queue"),
+            ],
+        ),
+        (
+            owner,
+            [
+                reverse("merchant-detail", args=[merchant.pk]),
+                reverse("standing-merchant", args=[merchant.pk]),
+                reverse("complaint-merchant-detail", args=[complaint.pk]),
+                reverse("declaration-detail", args=[full_file["declaration"].pk]),
+            ],
+        ),
+    ):
+        for page in pages:
+            response = client_for(user).get(page)
+            assert response.status_code == 200, page
+            assert file_url in response.content.decode(), page
+    # A coordinator sees the merchant (its page, their visit) but may not open its file.
+    page = client_for(coordinator).get(reverse("merchant-detail", args=[merchant.pk]))
+    assert page.status_code == 200 and file_url not in page.content.decode()
