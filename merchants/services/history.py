@@ -313,6 +313,7 @@ def merchant_history_export(*, actor: User, merchant: Merchant) -> bytes:
     )
     full = reaches(actor, merchant.region_id)
     sections = _collect(merchant=merchant, full=full, viewer=actor)
+    merchant_file_export_record(actor=actor, merchant=merchant, source="history-zip")
     history: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "exported_at": timezone.now(),

@@ -327,12 +327,16 @@ def test_regulators_json_download_is_audited_not_the_owners(
     _api(owner, merchant)
     _page(county_regulator, merchant)
     assert not AuditEntry.objects.filter(action="merchant.file_export").exists()
+    export = f"/api/v1/merchants/{merchant.pk}/export/"
+    assert client_for(owner).get(export).status_code == 200
     _json(county_regulator, merchant)
     _api(county_regulator, merchant)
+    assert client_for(county_regulator).get(export).status_code == 200
     entries = AuditEntry.objects.filter(action="merchant.file_export").order_by("pk")
     assert [(e.actor, e.merchant, e.data["source"]) for e in entries] == [
         (county_regulator, merchant, "page"),
         (county_regulator, merchant, "api"),
+        (county_regulator, merchant, "history-zip"),
     ]
 
 
