@@ -199,3 +199,40 @@ def test_parallel_intakes_get_distinct_consecutive_numbers(settings, reference_d
     year = _year()
     assert sorted(numbers) == [f"330106-{year}-{n:06d}" for n in range(1, 17)]
     assert ComplaintNumberCounter.objects.get(region_id="330106", year=year).given == 16
+
+
+def test_bulk_numbering_continues_after_the_numbers_already_given(merchant):
+    """The province generator's numbering (one statement on PostgreSQL, batches elsewhere):
+    in the order lodged, after the county's numbers already given, the counter moved on."""
+    from complaints.services.numbers import complaints_number_missing
+
+    year = _year()
+    given = svc.complaint_submit(
+        merchant=merchant,
+        category="quality",
+        description="x",
+        wanted_outcome="y",
+        complainant_name="刘",
+        complainant_phone="13812340008",
+    )
+    assert given.number == f"330106-{year}-000001"
+    earlier = timezone.now() - timezone.timedelta(hours=2)
+    rows = Complaint.objects.bulk_create(
+        Complaint(
+            region=merchant.region,
+            merchant=merchant,
+            category="quality",
+            description="x",
+            wanted_outcome="y",
+            complainant_name="刘",
+            complainant_phone="13812340000",
+            created_at=earlier + timezone.timedelta(minutes=minutes),
+        )
+        for minutes in (30, 10, 20)
+    )
+    assert complaints_number_missing() == 3
+    numbers = [Complaint.objects.get(pk=row.pk).number for row in rows]
+    assert numbers == [f"330106-{year}-00000{n}" for n in (4, 2, 3)]
+    counter = ComplaintNumberCounter.objects.get(region=merchant.region, year=year)
+    assert counter.given == 4
+    assert complaints_number_missing() == 0
