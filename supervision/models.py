@@ -15,6 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import Merchant, Region
 
 
+class Rollup(models.Model):
+    """A row of figures for one county (and month)."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {getattr(self, 'month', '')}".strip()
+
+
 class CalendarDay(models.Model):
     """One day of the official calendar with the number of working days up to it: the working
     days between two dates are the difference of their ordinals (common.calendar decides)."""
@@ -27,8 +37,11 @@ class CalendarDay(models.Model):
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
 
+    def __str__(self) -> str:
+        return f"{self.day} ({self.ordinal})"
 
-class MonthlyFigures(models.Model):
+
+class MonthlyFigures(Rollup):
     """What happened in one county in one month (local time), each counted in the month of its
     own step: received by submission, closed by closing, inspections by visit, and so on."""
 
@@ -69,7 +82,7 @@ class Duration(models.TextChoices):
 DURATION_CAP = 365
 
 
-class DurationCount(models.Model):
+class DurationCount(Rollup):
     """How many items of one county finished in one month after `days` working days."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
@@ -87,7 +100,7 @@ class Breakdown(models.TextChoices):
     INDUSTRY = "industry", _("Industry")
 
 
-class BreakdownCount(models.Model):
+class BreakdownCount(Rollup):
     """Complaints received in one county and month by category or by the merchant's industry
     ("" for a business not on the platform)."""
 
@@ -103,7 +116,7 @@ class BreakdownCount(models.Model):
         ]
 
 
-class PoolFlow(models.Model):
+class PoolFlow(Rollup):
     """Pool moves of one county's merchants in one month, from one pool to another ("" is not
     yet in the programme)."""
 
@@ -117,7 +130,7 @@ class PoolFlow(models.Model):
         indexes = [models.Index(fields=["month", "region"], name="supervision_flow_idx")]
 
 
-class SnapshotFigure(models.Model):
+class SnapshotFigure(Rollup):
     """A current count for one county: `measure` (merchants, scheme, pool, stars, …) and `key`
     within it (the scheme kind, the pool, the number of stars; "" when there is none)."""
 
@@ -130,7 +143,7 @@ class SnapshotFigure(models.Model):
         indexes = [models.Index(fields=["region", "measure"], name="supervision_snapshot_idx")]
 
 
-class ThresholdCrossing(models.Model):
+class ThresholdCrossing(Rollup):
     """A merchant that reached the warning's number of accepted complaints within its window in
     the last seven days (it had fewer a week ago)."""
 
@@ -154,6 +167,9 @@ class RefreshState(models.Model):
         verbose_name = _("refresh state")
         verbose_name_plural = _("refresh state")
 
+    def __str__(self) -> str:
+        return f"{self.refreshed_at}"
+
     @property
     def refreshed_at(self) -> datetime | None:
         times = [t for t in (self.full_at, self.recent_at) if t]
@@ -164,7 +180,7 @@ class Measure(models.TextChoices):
     PROGRAMME_SHARE = "programme_share", _("Share of merchants in the programme")
     RESOLUTION_RATE = "resolution_rate", _("Resolution rate of handled complaints")
     ON_TIME_RATE = "on_time_rate", _("Complaints closed on time")
-    SATISFACTION = "satisfaction", _("Satisfaction (1–5)")
+    SATISFACTION = "satisfaction", _("Satisfaction (1 to 5)")
     MEDIAN_CLOSE_DAYS = "median_close_days", _("Median working days to close a complaint")
     INSPECTION_DONE_RATE = "inspection_done_rate", _("Inspections done of those drawn")
 
@@ -187,7 +203,7 @@ class SupervisionTarget(models.Model):
         _("target"),
         max_digits=8,
         decimal_places=4,
-        help_text=_("A share as a fraction (0.85 for 85%), a rating 1–5, or working days."),
+        help_text=_("A share as a fraction (0.85 for 85%), a rating 1 to 5, or working days."),
     )
 
     class Meta:

@@ -2,7 +2,7 @@
 
 Each figure is one aggregate query grouped by county and month in the database (the ORM's
 `values().annotate()`, which SQLite and PostgreSQL both run); Python only files the grouped rows
-(90 counties × 36 months at most) into rollup rows. The working-day histograms are one
+(90 counties by 36 months at most) into rollup rows. The working-day histograms are one
 INSERT … SELECT each, joining the raw rows to the calendar table (CalendarDay) by their local
 dates. A full refresh rebuilds every month of the window; a recent one the current and the
 previous month; both rebuild the snapshot. Each runs in one transaction: readers see the old
@@ -135,9 +135,7 @@ def _monthly_queries(since: date) -> list[Iterable[dict[str, Any]]]:
             complaints_closed=Count("id"),
             complaints_handled=Count("id", filter=handled),
             complaints_resolved=Count("id", filter=handled & settled),
-            complaints_on_time=Count(
-                "id", filter=handled & Q(closed_at__date__lte=F("close_due"))
-            ),
+            complaints_on_time=Count("id", filter=handled & Q(closed_at__date__lte=F("close_due"))),
             complaints_rated=Count("rating"),
             rating_sum=Sum("rating", default=0),
             money_returned=Sum("amount", filter=settled, default=Decimal(0)),
@@ -209,9 +207,7 @@ def _durations(since: date) -> None:
     )
     _duration_insert(
         Duration.DECLARATION_REVIEW,
-        Declaration.objects.filter(
-            Q(decided_at__gte=F("submitted_at")), decided_at__gte=start
-        )
+        Declaration.objects.filter(Q(decided_at__gte=F("submitted_at")), decided_at__gte=start)
         .annotate(start_day=TruncDate("submitted_at"), end_day=TruncDate("decided_at"))
         .order_by(),
         since,
@@ -295,9 +291,7 @@ def _snapshot_rows(today: date) -> list[SnapshotFigure]:
             "scheme__kind",
             n=Count("merchant_id", distinct=True),
         ),
-        *_counted(
-            User.objects.filter(role=User.Role.COORDINATOR, is_active=True), "coordinators"
-        ),
+        *_counted(User.objects.filter(role=User.Role.COORDINATOR, is_active=True), "coordinators"),
         *_counted(Station.objects.filter(is_active=True), "stations"),
         *_counted(Declaration.objects.filter(state__in=OPEN_REVIEW_STATES), "declarations_pending"),
         *_counted(Declaration.objects.filter(overdue_q(today)), "declarations_overdue"),
