@@ -428,20 +428,18 @@ def regions_table(figures: Figures) -> Table:
     return table
 
 
-def _month_list(today: date, months: int) -> list[date]:
+def month_list(today: date, months: int) -> list[date]:
     return [months_back(today, back) for back in range(months - 1, -1, -1)]
 
 
 def trends_table(place: Place, *, today: date | None = None) -> Table:
-    today = today or timezone.localdate()
-    months = _month_list(today, MONTHS)
+    months = month_list(today or timezone.localdate(), MONTHS)
     rows = (
         MonthlyFigures.objects.filter(subtree_q(place.region), month__gte=months[0])
         .values("month")
         .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by()
     )
-    by_month = {row["month"]: row for row in rows}
     histograms: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for row in (
         DurationCount.objects.filter(
@@ -452,6 +450,15 @@ def trends_table(place: Place, *, today: date | None = None) -> Table:
         .order_by()
     ):
         histograms[row["month"]].append((row["days"], row["total"]))
+    return build_trends(months, {row["month"]: row for row in rows}, histograms)
+
+
+def build_trends(
+    months: list[date],
+    by_month: dict[date, dict[str, Any]],
+    histograms: dict[date, list[tuple[int, int]]],
+) -> Table:
+    """The trends table from each month's sums and working-day histogram."""
     table = Table(
         key="trends",
         title=_("Trends by month"),
@@ -473,15 +480,15 @@ def trends_table(place: Place, *, today: date | None = None) -> Table:
         table.rows.append(
             [
                 month.strftime("%Y-%m"),
-                row.get("complaints_received", 0),
-                row.get("complaints_closed", 0),
-                row.get("complaints_resolved", 0),
-                ratio(row.get("complaints_resolved", 0), row.get("complaints_handled", 0)),
+                row.get("complaints_received") or 0,
+                row.get("complaints_closed") or 0,
+                row.get("complaints_resolved") or 0,
+                ratio(row.get("complaints_resolved") or 0, row.get("complaints_handled") or 0),
                 median_of(histograms.get(month, [])),
-                row.get("inspections_done", 0),
-                row.get("inspections_failed", 0),
-                row.get("declarations_submitted", 0),
-                row.get("declarations_decided", 0),
+                row.get("inspections_done") or 0,
+                row.get("inspections_failed") or 0,
+                row.get("declarations_submitted") or 0,
+                row.get("declarations_decided") or 0,
             ]
         )
     return table
