@@ -52,10 +52,6 @@ class WorkingDays:
         return max(0, min(days, DURATION_CAP))
 
 
-def _local(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
 def _part(region_id: str, place: f.Place) -> str:
     return region_id[: place.part_length]
 
