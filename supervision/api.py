@@ -4,6 +4,7 @@ scoped like the page (?region=CODE, the asker's own region by default; outside t
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -78,7 +79,8 @@ def _months(request: Request) -> int:
     if raw is None:
         return FLOW_MONTHS
     if not raw.isdigit() or not 1 <= int(raw) <= MONTHS:
-        raise serializers.ValidationError({"months": f"A whole number from 1 to {MONTHS}."})
+        message = _("A whole number of months from 1 to %(most)d.") % {"most": MONTHS}
+        raise serializers.ValidationError({"months": [message]})
     return int(raw)
 
 

@@ -3,7 +3,7 @@ complaints, inspections, declarations, standings, pool moves, a coordinator and 
 dates chosen around NOW (working days counted on the official calendar)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
