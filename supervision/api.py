@@ -19,13 +19,13 @@ from supervision.selectors.figures import table_for as build_table
 from supervision.services.refresh import MONTHS
 
 
-class RegionSerializer(serializers.Serializer):
+class StatisticsRegionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
     level = serializers.CharField()
 
 
-class ColumnSerializer(serializers.Serializer):
+class StatisticsColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     kind = serializers.CharField(
@@ -33,17 +33,19 @@ class ColumnSerializer(serializers.Serializer):
     )
 
 
-class TableSerializer(serializers.Serializer):
+class StatisticsTableSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     note = serializers.CharField()
-    region = RegionSerializer()
-    sub_regions = RegionSerializer(many=True, help_text="The regions one level down.")
-    trail = RegionSerializer(many=True, help_text="From the asker's region down to this one.")
+    region = StatisticsRegionSerializer()
+    sub_regions = StatisticsRegionSerializer(many=True, help_text="The regions one level down.")
+    trail = StatisticsRegionSerializer(
+        many=True, help_text="From the asker's region down to this one."
+    )
     refreshed_at = serializers.DateTimeField(
         allow_null=True, help_text="When the rollups were last rebuilt."
     )
-    columns = ColumnSerializer(many=True)
+    columns = StatisticsColumnSerializer(many=True)
     rows = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()),
         help_text="One list per row, in the order of `columns`.",
@@ -117,13 +119,13 @@ def _view(key: str) -> type[APIView]:
             operation_id=f"statistics_{key}",
             summary=DESCRIPTIONS[key],
             parameters=parameters,
-            responses={200: TableSerializer, **ERROR_RESPONSES},
+            responses={200: StatisticsTableSerializer, **ERROR_RESPONSES},
             tags=["statistics"],
         )
         def get(self, request: Request) -> Response:
             place = place_for(user=request.user, code=request.query_params.get("region"))
             months = _months(request) if key == "flows" else FLOW_MONTHS
-            return Response(TableSerializer(_payload(place, key, months)).data)
+            return Response(StatisticsTableSerializer(_payload(place, key, months)).data)
 
     StatisticsView.__name__ = StatisticsView.__qualname__ = f"Statistics{key.title()}View"
     return StatisticsView
