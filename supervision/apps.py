@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 # The navigation's link (templates/_nav.html), translated in this app's catalogue.
 NAV_LABEL = _("Cockpit")
 

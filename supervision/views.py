@@ -11,6 +11,7 @@ from common.pages import only_for
 from common.xlsx import xlsx_response
 from supervision.permissions import sees_cockpit
 from supervision.selectors.figures import (
+    HEADLINE_KINDS,
     TABLES,
     dashboard_tables,
     place_for,
@@ -42,8 +43,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     place = place_for(user=request.user, code=request.GET.get("region"))
     tables = dashboard_tables(place)
     headline = {row[0]: row for row in tables["headline"].rows}
-    kinds = {"resolution_rate": "rate", "inspection_fail_rate": "rate"}
-    kinds |= {"satisfaction": "decimal", "money_returned": "money", "median_close_days": "days"}
     return render(
         request,
         "supervision/dashboard.html",
@@ -51,7 +50,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "place": place,
             "tables": tables,
             "charts": [tables[key] for key in TABLES if key != "headline"],
-            "cards": [(headline[key][1], headline[key][2], kinds.get(key, "int")) for key in CARDS],
+            "cards": [
+                (headline[key][1], headline[key][2], HEADLINE_KINDS.get(key, "int"))
+                for key in CARDS
+            ],
             "refreshed_at": refreshed_at(),
         },
     )

@@ -138,6 +138,10 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
     note: Any = ""
+    # Shown open on the page (the others open on a click or a key).
+    open: bool = False
+    # How a "figure" column is written in each row, by the row's first cell.
+    row_kinds: dict[str, str] = field(default_factory=dict)
 
     @property
     def shown_columns(self) -> list[Column]:
@@ -155,7 +159,9 @@ class Table:
                 [
                     Cell(
                         value,
-                        column.kind,
+                        self.row_kinds.get(row[0], "int")
+                        if column.kind == "figure"
+                        else column.kind,
                         values["code"] if linked and column.key == "region" else "",
                     )
                     for column, value in zip(self.columns, row, strict=True)
@@ -324,6 +330,17 @@ def refreshed_at() -> Any:
 # The tables
 
 
+HEADLINE_KINDS = {
+    "resolution_rate": "rate",
+    "on_time_rate": "rate",
+    "inspection_fail_rate": "rate",
+    "satisfaction": "decimal",
+    "money_returned": "money",
+    "median_close_days": "days",
+    "median_review_days": "days",
+}
+
+
 def headline_table(figures: Figures) -> Table:
     f = figures.total
     s = f.sums
@@ -375,6 +392,7 @@ def headline_table(figures: Figures) -> Table:
             Column("value", _("Value"), "figure"),
         ],
         rows=rows,
+        row_kinds=HEADLINE_KINDS,
     )
 
 
@@ -385,6 +403,7 @@ def regions_table(figures: Figures) -> Table:
     table = Table(
         key="regions",
         title=_("Sub-regions side by side"),
+        open=True,
         columns=[
             Column("code", _("Code"), "text"),
             Column("region", _("Region"), "text"),
@@ -617,6 +636,7 @@ def league_table(figures: Figures, *, year: int | None = None) -> Table:
     return Table(
         key="league",
         title=_("League table against the province's targets"),
+        open=True,
         note=_("Targets for %(year)d; figures for the year so far.") % {"year": year},
         columns=columns,
         rows=[target_row, *rows] if targets else rows,
@@ -632,6 +652,7 @@ def crossings_table(place: Place) -> Table:
     return Table(
         key="thresholds",
         title=_("Merchants newly crossing the complaint threshold"),
+        open=True,
         note=_("Reached the warning's number of accepted complaints within its window this week."),
         columns=[
             Column("uscc", _("Unified social credit code"), "text"),
