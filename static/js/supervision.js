@@ -24,7 +24,12 @@
     return at < 0 ? key : table.columns[at].label;
   }
 
-  function bars(table, nameKey, keys, horizontal) {
+  // Room for a legend that wraps onto two lines on a phone.
+  function top(element) {
+    return element.clientWidth < 600 ? 80 : 45;
+  }
+
+  function bars(table, nameKey, keys, horizontal, element) {
     const names = values(table, nameKey);
     const category = { type: "category", data: names, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
     const value = { type: "value" };
@@ -32,20 +37,20 @@
       color: PALETTE,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: horizontal ? 140 : 50, right: 20, bottom: horizontal ? 30 : 80, top: 40 },
+      grid: { left: horizontal ? 140 : 50, right: 20, bottom: horizontal ? 30 : 80, top: top(element) },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign({}, category, { inverse: true }) : value,
       series: keys.map((key) => ({ name: label(table, key), type: "bar", data: values(table, key) })),
     };
   }
 
-  function trends(table) {
+  function trends(table, element) {
     const keys = ["complaints_received", "complaints_closed", "inspections_done", "declarations_submitted"];
     return {
       color: PALETTE,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 50, right: 20, bottom: 60, top: 50 },
+      grid: { left: 50, right: 20, bottom: 60, top: top(element) },
       xAxis: { type: "category", data: values(table, "month") },
       yAxis: { type: "value" },
       dataZoom: [{ type: "slider", bottom: 10, height: 20 }],
@@ -81,20 +86,20 @@
     };
   }
 
-  function options(key, table, texts) {
+  function options(key, table, texts, element) {
     switch (key) {
       case "regions":
-        return bars(table, "region", ["merchants", "in_programme", "complaints_received"], false);
+        return bars(table, "region", ["merchants", "in_programme", "complaints_received"], false, element);
       case "trends":
-        return trends(table);
+        return trends(table, element);
       case "flows":
         return flows(table, texts);
       case "categories":
       case "industries":
-        return bars(table, "label", ["count"], true);
+        return bars(table, "label", ["count"], true, element);
       case "league": {
         const rows = table.rows.filter((row) => row[0] !== "");
-        return bars(Object.assign({}, table, { rows: rows }), "region", ["targets_met"], false);
+        return bars(Object.assign({}, table, { rows: rows }), "region", ["targets_met"], false, element);
       }
       default:
         return null;
@@ -114,7 +119,7 @@
           element.classList.add("cockpit-chart-empty");
           return;
         }
-        const option = options(element.dataset.chart, table, texts);
+        const option = options(element.dataset.chart, table, texts, element);
         if (!option) {
           return;
         }
