@@ -2,7 +2,7 @@
 province, a city and a county (supervision.selectors.audit: explicit month bounds, working
 days counted in Python); prints each mismatch and the totals. Exit status 1 on any mismatch.
 
-    .venv/bin/python bench/dashboard_check.py [--database-url URL] [--refresh] [330000 330100 330106]
+    .venv/bin/python bench/dashboard_check.py [--database-url URL] [--refresh] [CODE ...]
 """
 
 import argparse
