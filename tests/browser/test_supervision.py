@@ -119,5 +119,6 @@ def test_city_regulator_drills_down_and_back_with_keyboard_and_downloads(
     _charts_drawn(phone)
     assert_fits_the_screen(phone)
     shot(phone, "05-xihu-phone-zh")
-    phone.emulate_media(media="print")
-    shot(phone, "06-print-view")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-nav").is_visible()
+    shot(page, "06-print-view")
