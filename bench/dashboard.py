@@ -16,32 +16,15 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
+
+from queue_page import measure  # the same timing of one URL as the queue benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
 TABLES = ["headline", "regions", "trends", "flows", "categories", "industries", "league"]
 TARGET_P95_MS = 300
 TARGET_REFRESH_S = 60
-
-
-def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(2):
-        assert client.get(url, HTTP_HOST="127.0.0.1").status_code == 200, url
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url, HTTP_HOST="127.0.0.1")
-            if hasattr(response, "streaming_content"):
-                b"".join(response.streaming_content)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1], len(queries)
 
 
 def main() -> int:
