@@ -9,10 +9,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import ComplaintCategory
@@ -41,6 +42,8 @@ from supervision.services.refresh import MONTHS, months_back
 FLOW_MONTHS = 12
 TOP = 10
 CROSSINGS_SHOWN = 50
+# Tables stay cached at most this long (a refresh makes new ones sooner).
+CACHE_SECONDS = 3600
 
 SUMMED = (
     "complaints_received",
@@ -679,13 +682,36 @@ TABLES = (
 )
 
 
-def table_for(place: Place, key: str, *, flow_months: int = FLOW_MONTHS) -> Table:
-    if key in ("headline", "regions", "league"):
-        figures = figures_for(place)
-        return {"headline": headline_table, "regions": regions_table, "league": league_table}[key](
-            figures
+def _cached(place: Place, key: str, build: Callable[[], Table], *extra: Any) -> Table:
+    """A table as built after the last refresh: kept in the cache until the next one (the key
+    holds the refresh time, the day and the language of its labels)."""
+    stamp = refreshed_at()
+    if stamp is None:
+        return build()
+    name = ":".join(
+        str(part)
+        for part in (
+            "supervision",
+            place.region.code,
+            key,
+            translation.get_language(),
+            timezone.localdate(),
+            stamp.timestamp(),
+            *extra,
         )
+    )
+    table = cache.get(name)
+    if table is None:
+        table = build()
+        cache.set(name, table, CACHE_SECONDS)
+    return table
+
+
+def table_for(place: Place, key: str, *, flow_months: int = FLOW_MONTHS) -> Table:
     builders: dict[str, Callable[[], Table]] = {
+        "headline": lambda: headline_table(figures_for(place)),
+        "regions": lambda: regions_table(figures_for(place)),
+        "league": lambda: league_table(figures_for(place)),
         "trends": lambda: trends_table(place),
         "flows": lambda: flows_table(place, months=flow_months),
         "categories": lambda: categories_table(place),
@@ -694,18 +720,8 @@ def table_for(place: Place, key: str, *, flow_months: int = FLOW_MONTHS) -> Tabl
     }
     if key not in builders:
         raise Http404
-    return builders[key]()
+    return _cached(place, key, builders[key], flow_months)
 
 
 def dashboard_tables(place: Place) -> dict[str, Table]:
-    figures = figures_for(place)
-    return {
-        "headline": headline_table(figures),
-        "regions": regions_table(figures),
-        "trends": trends_table(place),
-        "flows": flows_table(place),
-        "categories": categories_table(place),
-        "industries": industries_table(place),
-        "league": league_table(figures),
-        "thresholds": crossings_table(place),
-    }
+    return {key: table_for(place, key) for key in TABLES}
