@@ -91,4 +91,18 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab={"minute": "40"},
         description="Exit merchants not rectified in time; flag appeals not decided in time.",
     ),
+    # Daily at 04:30 Beijing time, after the night's evaluation: the cockpit, every month.
+    Schedule(
+        name="supervision refresh full",
+        task="supervision.tasks.refresh_full",
+        crontab={"minute": "30", "hour": "4"},
+        description="Rebuild the supervision cockpit's figures for every month of the window.",
+    ),
+    # Every 10 minutes: the cockpit's current and previous month and its snapshot.
+    Schedule(
+        name="supervision refresh recent",
+        task="supervision.tasks.refresh_recent",
+        crontab={"minute": "*/10"},
+        description="Rebuild the supervision cockpit's current figures.",
+    ),
 )

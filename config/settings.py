@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ratings",
     "storefront",
     "demo",
+    "supervision",
     "config",
 ]
 

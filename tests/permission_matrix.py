@@ -151,6 +151,9 @@ PAGES: dict[str, str] = {
     "station-edit": "regulator_of_region",
     "station-list": "regulators",
     "station-public-list": "public",
+    # The supervision cockpit and the downloads of its tables, scoped to the regulator's region
+    "supervision": "regulators",
+    "supervision-download": "regulators",
     # Declarations
     "declaration-create": "member_of_merchant",
     "declaration-detail": "merchant_and_its_supervisors",
@@ -399,6 +402,14 @@ API: dict[str, str] = {
     "GET /api/v1/schemes/{code}/": "signed_in",
     # /api/v1/stations/
     "GET /api/v1/stations/": "regulators",
+    "GET /api/v1/statistics/categories/": "regulators",
+    "GET /api/v1/statistics/flows/": "regulators",
+    "GET /api/v1/statistics/headline/": "regulators",
+    "GET /api/v1/statistics/industries/": "regulators",
+    "GET /api/v1/statistics/league/": "regulators",
+    "GET /api/v1/statistics/regions/": "regulators",
+    "GET /api/v1/statistics/thresholds/": "regulators",
+    "GET /api/v1/statistics/trends/": "regulators",
     "POST /api/v1/stations/": "regulators",
     "GET /api/v1/stations/{id}/": "regulator_of_region",
     "PATCH /api/v1/stations/{id}/": "regulator_of_region",

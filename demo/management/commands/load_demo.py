@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.demo_data.cast import DEMO_PASSWORD
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         with _quiet("celery", "kombu"):
             result = demo_load()
         demo_schedules_shorten()
+        # The supervision cockpit's figures, by name: demo does not import the cockpit's app.
+        call_command("supervision_refresh", stdout=self.stdout)
         for message in result.skipped:
             self.stderr.write(self.style.WARNING(message))
         self.stdout.write(
