@@ -23,8 +23,10 @@ def test_committed_catalogue_is_complete_and_compiled():
     assert len(po) > 100
     assert _untranslated(po) == []
     mo = polib.mofile(str(PO.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr for e in mo}
-    stale = [e.msgid for e in po if e.translated() and compiled.get(e.msgid) != e.msgstr]
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+    stale = [
+        e.msgid for e in po if e.translated() and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
+    ]
     assert stale == [], "run `make messages` to recompile the catalogue"
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models import ComplaintCategory
 from merchants.models import Industry, Region, Scheme, User
@@ -534,9 +535,9 @@ def flows_table(place: Place, *, months: int = FLOW_MONTHS, today: date | None =
         note=_("Moves between pools in the last %(months)d months.") % {"months": months},
         columns=[
             Column("from_pool", _("From (code)"), "text"),
-            Column("from_label", _("From"), "text"),
+            Column("from_label", pgettext_lazy("pool flow", "From"), "text"),
             Column("to_pool", _("To (code)"), "text"),
-            Column("to_label", _("To"), "text"),
+            Column("to_label", pgettext_lazy("pool flow", "To"), "text"),
             Column("count", _("Merchants moved")),
         ],
         rows=[
