@@ -49,7 +49,7 @@ def main() -> int:
     from complaints.models import Complaint
     from merchants.models import Merchant, User
     from review.models import Inspection
-    from supervision.services.refresh import supervision_refresh
+    from supervision.services.warm import supervision_refresh_warm
 
     print(
         f"merchants {Merchant.objects.count():,}; complaints {Complaint.objects.count():,}; "
@@ -65,7 +65,7 @@ def main() -> int:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"\nround {round_no}, load average {load}")
         for kind in ("full", "recent"):
-            seconds = supervision_refresh(recent=kind == "recent").seconds
+            seconds = supervision_refresh_warm(recent=kind == "recent").seconds
             refresh[kind].append(seconds)
             print(f"  {kind} refresh {seconds:.1f} s")
         print(f"  {'regulator':16} {'url':52} {'p50':>8} {'p95':>8} {'queries':>8}")

@@ -5,14 +5,15 @@ import logging
 
 from celery import shared_task
 
-from supervision.services.refresh import RefreshInProgress, supervision_refresh
+from supervision.services.refresh import RefreshInProgress
+from supervision.services.warm import supervision_refresh_warm
 
 logger = logging.getLogger(__name__)
 
 
 def _run(*, recent: bool) -> float | None:
     try:
-        return supervision_refresh(recent=recent).seconds
+        return supervision_refresh_warm(recent=recent).seconds
     except RefreshInProgress:
         logger.warning("supervision refresh skipped: another one is running")
         return None

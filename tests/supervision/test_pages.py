@@ -152,3 +152,26 @@ def test_page_and_api_read_a_constant_number_of_queries(
         assert client.get(PAGE).context["tables"]["headline"].rows[0][2] == 33
     with django_assert_max_num_queries(16):  # then read from the cache
         assert client.get(PAGE).status_code == 200
+
+
+def test_the_refresh_job_builds_every_regions_tables_into_the_cache(
+    figures, city_regulator, county_regulator, django_assert_max_num_queries
+):
+    """The periodic job warms the tables: a regulator's first visit after it reads no rollups
+    (the same bound as a visit after another's, above), in either language."""
+    from django.core.cache import cache
+
+    from supervision.services.warm import supervision_refresh_warm
+
+    cache.clear()
+    MerchantFactory.create_batch(4, region=region("330108"))
+    result = supervision_refresh_warm(recent=True)
+    assert result.recent and result.seconds > 0
+    for user, language in ((city_regulator, "en"), (county_regulator, "zh-hans")):
+        client = client_for(user)
+        client.cookies["django_language"] = language
+        with django_assert_max_num_queries(16):
+            response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+    headline = client_for(city_regulator).get(PAGE).context["tables"]["headline"]
+    assert headline.rows[0][2] == 7

@@ -2,11 +2,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from supervision.services.refresh import RefreshInProgress, supervision_refresh
+from supervision.services.refresh import RefreshInProgress
+from supervision.services.warm import supervision_refresh_warm
 
 
 class Command(BaseCommand):
-    help = "Rebuild the supervision cockpit's figures (every month, or only recent ones)."
+    help = (
+        "Rebuild the supervision cockpit's figures (every month, or only recent ones) and "
+        "build its tables into the cache."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -17,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, recent: bool, **options: Any) -> None:
         try:
-            result = supervision_refresh(recent=recent)
+            result = supervision_refresh_warm(recent=recent)
         except RefreshInProgress as exc:
             raise CommandError("Another refresh is running; try again later.") from exc
         self.stdout.write(
