@@ -43,7 +43,8 @@ def complaints_number_missing(*, batch: int = 5000) -> int:
     and move the counters on. For a batch job run while nobody files complaints: a clash with
     an intake would be refused by the unique constraint. Returns how many were numbered.
 
-    On PostgreSQL one statement numbers them all (3,000,000 in well under a minute); elsewhere
+    On PostgreSQL one statement numbers them all (the generator calls it before it builds the
+    indexes again, so the update keeps no index up to date); elsewhere
     (SQLite, small data) they are numbered in batches from Python."""
     if connection.vendor == "postgresql":
         return _number_missing_in_one_statement()

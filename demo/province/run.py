@@ -311,16 +311,18 @@ def province_generate(
                         result.seconds["inspections"] += clock() - t4
                     done += n
                     say(f"{done:,} / {merchants:,} merchants ({clock() - started:.1f} s)")
+                if (
+                    complaints
+                ):  # numbered before the indexes are built again: one pass, no index upkeep
+                    t_numbers = clock()
+                    complaints_number_missing()
+                    result.seconds["complaints"] += clock() - t_numbers
                 t_indexes = clock()
             if records or extra:
                 result.seconds["indexes"] = clock() - t_indexes
             t_keys = clock()
         result.seconds["foreign keys"] = clock() - t_keys
         result.serial_to = ctx.serial - 1
-        if complaints:
-            t_numbers = clock()
-            complaints_number_missing()
-            result.seconds["complaints"] += clock() - t_numbers
         if plan is not None:
             city_of = {c.code: c.city_code for c in counties}
             per_city: Counter[str] = Counter()
