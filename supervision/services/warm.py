@@ -1,8 +1,9 @@
-"""After a refresh, the cockpit's tables are built once for every region and language and kept
-in the cache until the next refresh (supervision.selectors.figures._cached keys them by the
-refresh time): no regulator waits for a province's or a city's sums over the rollups. With the
-local-memory cache of `make run` each process has its own cache, so this helps only the process
-that refreshed; production shares one Redis cache."""
+"""After a refresh, the cockpit's tables of the province and each city are built once in every
+language and kept in the cache until the next refresh (`_cached` in supervision.selectors.figures
+keys them by the refresh time): no regulator waits for a province's or a city's sums over the
+rollups; a county's tables read few rows and are built on its first visit. With the local-memory
+cache of `make run` each process has its own cache, so this helps only the process that
+refreshed; production shares one Redis cache."""
 
 import time
 from dataclasses import replace
@@ -16,17 +17,19 @@ from supervision.services.refresh import RefreshResult, supervision_refresh
 
 
 def supervision_tables_warm() -> int:
-    """Build every region's tables in every language into the cache; returns how many regions."""
+    """Build the province's and each city's tables in every language into the cache; returns how
+    many regions."""
     regions = list(Region.objects.order_by("code"))
     children: dict[str | None, list[Region]] = {}
     for region in regions:
         children.setdefault(region.parent_id, []).append(region)
-    for region in regions:
+    summed = [r for r in regions if r.level != Region.Level.COUNTY]
+    for region in summed:
         place = Place(region=region, children=children.get(region.code, []), trail=[])
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 dashboard_tables(place)
-    return len(regions)
+    return len(summed)
 
 
 def supervision_refresh_warm(*, recent: bool) -> RefreshResult:
