@@ -176,3 +176,23 @@ def test_the_refresh_job_builds_every_regions_tables_into_the_cache(
         assert response.status_code == 200
     headline = client_for(city_regulator).get(PAGE).context["tables"]["headline"]
     assert headline.rows[0][2] == 7
+
+
+def test_the_page_kept_until_the_next_refresh_shows_its_figures(figures, city_regulator):
+    """The rendered figures are kept per region, language and refresh: a refresh shows new ones."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_for(city_regulator)
+
+    def cockpit() -> str:
+        page = client.get(PAGE).content.decode()
+        return page[page.index('<section aria-labelledby="cards-title"') : page.index("</main>")]
+
+    before = cockpit()
+    MerchantFactory.create_batch(25, region=region("330106"))
+    assert cockpit() == before  # until the next refresh
+    supervision_refresh(recent=True)
+    after = cockpit()
+    assert '<span class="cockpit-card-value">28</span>' in after
+    assert '<span class="cockpit-card-value">28</span>' not in before
