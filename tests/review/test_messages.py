@@ -83,6 +83,9 @@ def _sample(name: str, template: str) -> Any:
             SimpleNamespace(last_name="周", first_name="建华", get_username=lambda: "z")
         ),
         "date": day(date(2026, 5, 1)),
+        "day": day(date(2026, 5, 1)),
+        "count": 3,
+        "label": label(InspectionResult.FAIL.label),
         "due": day(date(2026, 5, 15)),
         "sources": _sources_param(["registry", "quality"]),
         "reason": msg(review_messages.SCREENING_PASSED),
