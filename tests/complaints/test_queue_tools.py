@@ -689,3 +689,21 @@ def test_api_overdue_takes_only_true_or_false(county_regulator):
             response = client.get(url, {"overdue": bad})
             assert response.status_code == 400, (url, bad)
             assert "overdue" in response.json()
+
+
+def test_api_refuses_a_filter_given_twice_or_an_empty_choice(county_regulator):
+    """Read as the last value or as absent, either would export a list nobody asked for."""
+    client = api(county_regulator)
+    for query in (
+        "category=quality&category=price",
+        "overdue=true&overdue=false",
+        "county=330106&county=330108",
+        "q=a&q=b",
+        "category=",
+        "channel=",
+    ):
+        for url in (API_LIST, API_CSV):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 400, (url, query)
+            assert query.split("=")[0] in response.json()
+    assert client.get(f"{API_CSV}?category=quality&state=submitted&state=direct").status_code == 200
