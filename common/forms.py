@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from common.api import is_pk
 
@@ -80,3 +81,22 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class StrictQueryForm(forms.Form):
+    """A filter form of query parameters that refuses what it would otherwise misread: a
+    single-valued parameter given twice (read as its last value) and an empty choice (read as
+    absent, so an unfiltered list). Which parameters those are follows from the fields."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                continue
+            values = getlist(name) if getlist else [self.data.get(name)]
+            if len(values) > 1:
+                self.add_error(name, _("Give this filter once."))
+            elif isinstance(field, forms.ChoiceField) and values == [""]:
+                self.add_error(name, _("Choose one of the listed values, or leave it out."))
+        return data

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
 from common.csv import csv_response
+from common.forms import StrictQueryForm
 from common.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from common.xlsx import xlsx_response
 from complaints.api.serializers import (
@@ -96,30 +97,9 @@ def _reachable_merchant(user: User, pk: int) -> Merchant:
 # The desks
 
 
-# Parameters given once with a value from the schema's list: a repeated one or an empty choice
-# is refused, where it would be read as the last value or as absent (an unfiltered export).
-_SINGLE_PARAMETERS = (
-    "q",
-    "category",
-    "channel",
-    "county",
-    "submitted_from",
-    "submitted_to",
-    "overdue",
-)
-_CHOICE_PARAMETERS = ("category", "channel")
-
-
-class ComplaintFilterForm(forms.Form):
+class ComplaintFilterForm(StrictQueryForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        getlist = getattr(self.data, "getlist", None)
-        for name in _SINGLE_PARAMETERS:
-            values = getlist(name) if getlist else [self.data.get(name)]
-            if len(values) > 1:
-                self.add_error(name, _("Give this filter once."))
-            elif name in _CHOICE_PARAMETERS and values and values[0] == "":
-                self.add_error(name, _("Choose one of the listed values, or leave it out."))
         try:
             validate_queue_dates(data.get("submitted_from"), data.get("submitted_to"))
         except DjangoValidationError as error:
