@@ -28,6 +28,7 @@ __all__ = [
     "BoundedJSONParser",
     "CountsPagination",
     "NotFoundUnless",
+    "PagePagination",
     "PayloadTooLarge",
     "api_exception_handler",
     "api_not_found",
@@ -43,7 +44,18 @@ ERROR_RESPONSES = {
 }
 
 
-class ApiPagination(PageNumberPagination):
+class PagePagination(PageNumberPagination):
+    """DRF's numbered pages, refusing a page number given empty or twice (DRF reads the first
+    as page 1 and the second as its last value): a 400, as for any other filter."""
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        values = request.query_params.getlist(self.page_query_param)
+        if len(values) > 1 or values == [""]:
+            raise ValidationError({self.page_query_param: [_("Give one page number.")]})
+        return super().get_page_number(request, paginator)
+
+
+class ApiPagination(PagePagination):
     """Pages of `page_size` rows, 1 to `max_page_size` as the schema says: any other value is a
     400, not silently the default size."""
 
@@ -51,10 +63,13 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+        raw = values[0]
+        if len(values) > 1 or not (
+            raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size
+        ):
             raise ValidationError(
                 {
                     self.page_size_query_param: [

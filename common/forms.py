@@ -83,20 +83,33 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def query_problems(form: forms.Form) -> dict[str, str]:
+    """What a filter form of query parameters would misread, by parameter: a single-valued
+    parameter given twice (read as its last value) and an empty value of a parameter that is
+    not free text — a choice, a date, a number (read as absent, so an unfiltered list). Which
+    parameters those are follows from the form's fields."""
+    getlist = getattr(form.data, "getlist", None)
+    problems: dict[str, str] = {}
+    for name, field in form.fields.items():
+        values = getlist(name) if getlist else [form.data.get(name)]
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            if "" in values:
+                problems[name] = _("Choose one of the listed values, or leave it out.")
+        elif len(values) > 1:
+            problems[name] = _("Give this filter once.")
+        elif values == [""] and isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            problems[name] = _("Choose one of the listed values, or leave it out.")
+        elif values == [""] and not isinstance(field, forms.CharField):
+            problems[name] = _("Give a value, or leave this filter out.")
+    return problems
+
+
 class StrictQueryForm(forms.Form):
-    """A filter form of query parameters that refuses what it would otherwise misread: a
-    single-valued parameter given twice (read as its last value) and an empty choice (read as
-    absent, so an unfiltered list). Which parameters those are follows from the fields."""
+    """A filter form of query parameters that refuses what it would otherwise misread
+    (`query_problems`)."""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        getlist = getattr(self.data, "getlist", None)
-        for name, field in self.fields.items():
-            if isinstance(field, forms.MultipleChoiceField):
-                continue
-            values = getlist(name) if getlist else [self.data.get(name)]
-            if len(values) > 1:
-                self.add_error(name, _("Give this filter once."))
-            elif isinstance(field, forms.ChoiceField) and values == [""]:
-                self.add_error(name, _("Choose one of the listed values, or leave it out."))
+        for name, problem in query_problems(self).items():
+            self.add_error(name, problem)
         return data

@@ -223,8 +223,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # django-filter's backend and DRF's page numbers, refusing a filter or page given twice or
+    # empty (common.filters, common.api).
+    "DEFAULT_FILTER_BACKENDS": ["common.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "common.api.PagePagination",
     "PAGE_SIZE": 50,
     # drf-spectacular's, documenting the error answers each operation can give (common/schema.py).
     "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from common.api import PagePagination
 from common.net import client_ip
 from merchants.models import Merchant, Station
 from merchants.selectors import station_list_public
@@ -33,7 +33,7 @@ class PublicThrottle(AnonRateThrottle):
         return client_ip(request) or ""
 
 
-class PublicPagination(PageNumberPagination):
+class PublicPagination(PagePagination):
     page_size = selectors.SEARCH_PAGE_SIZE
 
 

@@ -11,9 +11,8 @@ from common.pages import only_for
 from common.xlsx import xlsx_response
 from supervision.permissions import sees_cockpit
 from supervision.selectors.figures import (
-    HEADLINE_KINDS,
     TABLES,
-    dashboard_tables,
+    DashboardPage,
     place_for,
     refreshed_at,
     table_for,
@@ -21,41 +20,15 @@ from supervision.selectors.figures import (
 
 cockpit_only = only_for(sees_cockpit)
 
-# The headline figures shown as cards above the charts.
-CARDS = (
-    "merchants",
-    "in_programme",
-    "complaints_received",
-    "resolution_rate",
-    "median_close_days",
-    "satisfaction",
-    "money_returned",
-    "inspections_done",
-    "inspection_fail_rate",
-    "declarations_pending",
-    "declarations_overdue",
-    "coordinators",
-)
-
 
 @cockpit_only
 def dashboard(request: HttpRequest) -> HttpResponse:
     place = place_for(user=request.user, code=request.GET.get("region"))
-    tables = dashboard_tables(place)
-    headline = {row[0]: row for row in tables["headline"].rows}
+    stamp = refreshed_at()
     return render(
         request,
         "supervision/dashboard.html",
-        {
-            "place": place,
-            "tables": tables,
-            "charts": [tables[key] for key in TABLES if key != "headline"],
-            "cards": [
-                (headline[key][1], headline[key][2], HEADLINE_KINDS.get(key, "int"))
-                for key in CARDS
-            ],
-            "refreshed_at": refreshed_at(),
-        },
+        {"place": place, "page": DashboardPage(place, stamp=stamp), "refreshed_at": stamp},
     )
 
 

@@ -143,12 +143,23 @@ def _run(
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as group:
-            found.update(_described(case, failure) for failure in group.exceptions)
+            found.update(_described(case, f) for f in group.exceptions if _counts(case, f))
         except Failure as failure:
-            found.add(_described(case, failure))
+            if _counts(case, failure):
+                found.add(_described(case, failure))
 
     cases()
     return found
+
+
+def _counts(case: Any, failure: Failure) -> bool:
+    """Every failure counts but one false alarm: "invalid data accepted" where the invalid value
+    is an object in the query string. No parameter of this API is an object; schemathesis sends
+    one as its keys (or nothing, when empty), so the request that arrives may well be valid."""
+    return not (
+        failure.title == "Schema-violating request accepted"
+        and any(isinstance(value, dict) for value in (case.query or {}).values())
+    )
 
 
 def _described(case: Any, failure: Failure) -> tuple[str, str]:

@@ -405,6 +405,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(
         summary=gettext_lazy("Registered merchants the complaint can be linked to"),
         parameters=[MerchantSearchSerializer],
+        filters=False,
         responses={200: MerchantCandidateSerializer(many=True), **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["get"], url_path="merchant-candidates", pagination_class=None)

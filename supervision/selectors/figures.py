@@ -5,8 +5,9 @@ beside its chart, the API returns and the downloads write."""
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -326,7 +327,7 @@ def figures_for(place: Place, *, since: date | None = None) -> Figures:
     return Figures(place=place, since=since, total=total, parts=parts)
 
 
-def refreshed_at() -> Any:
+def refreshed_at() -> datetime | None:
     state = RefreshState.objects.filter(pk=1).first()
     return state.refreshed_at if state else None
 
@@ -683,10 +684,11 @@ TABLES = (
 )
 
 
-def _cached(place: Place, key: str, build: Callable[[], Table], *extra: Any) -> Table:
-    """A table as built after the last refresh: kept in the cache until the next one (the key
-    holds the refresh time, the day and the language of its labels)."""
-    stamp = refreshed_at()
+def _cached(
+    place: Place, key: str, build: Callable[[], Table], stamp: datetime | None, *extra: Any
+) -> Table:
+    """A table as built after the refresh of `stamp`: kept in the cache until the next one (the
+    key holds the refresh time, the day and the language of its labels)."""
     if stamp is None:
         return build()
     name = ":".join(
@@ -708,7 +710,10 @@ def _cached(place: Place, key: str, build: Callable[[], Table], *extra: Any) -> 
     return table
 
 
-def table_for(place: Place, key: str, *, flow_months: int = FLOW_MONTHS) -> Table:
+def table_for(
+    place: Place, key: str, *, flow_months: int = FLOW_MONTHS, stamp: datetime | None = None
+) -> Table:
+    """One table of a place; `stamp`: the last refresh's time when the caller has it already."""
     builders: dict[str, Callable[[], Table]] = {
         "headline": lambda: headline_table(figures_for(place)),
         "regions": lambda: regions_table(figures_for(place)),
@@ -721,8 +726,51 @@ def table_for(place: Place, key: str, *, flow_months: int = FLOW_MONTHS) -> Tabl
     }
     if key not in builders:
         raise Http404
-    return _cached(place, key, builders[key], flow_months)
+    return _cached(place, key, builders[key], stamp or refreshed_at(), flow_months)
 
 
-def dashboard_tables(place: Place) -> dict[str, Table]:
-    return {key: table_for(place, key) for key in TABLES}
+def dashboard_tables(place: Place, *, stamp: datetime | None = None) -> dict[str, Table]:
+    stamp = stamp or refreshed_at()
+    return {key: table_for(place, key, stamp=stamp) for key in TABLES}
+
+
+# The headline figures the page shows as cards above the charts.
+CARDS = (
+    "merchants",
+    "in_programme",
+    "complaints_received",
+    "resolution_rate",
+    "median_close_days",
+    "satisfaction",
+    "money_returned",
+    "inspections_done",
+    "inspection_fail_rate",
+    "declarations_pending",
+    "declarations_overdue",
+    "coordinators",
+)
+
+
+class DashboardPage:
+    """What the cockpit page shows of a place, built on first use: a page whose rendered figures
+    are still in the cache (kept per region, language, day and refresh) builds none of it."""
+
+    def __init__(self, place: Place, *, stamp: datetime | None) -> None:
+        self.place = place
+        self.refreshed_at = stamp
+        self.today = timezone.localdate()
+
+    @cached_property
+    def tables(self) -> dict[str, Table]:
+        return dashboard_tables(self.place, stamp=self.refreshed_at)
+
+    @cached_property
+    def charts(self) -> list[Table]:
+        return [self.tables[key] for key in TABLES if key != "headline"]
+
+    @cached_property
+    def cards(self) -> list[tuple[Any, Any, str]]:
+        headline = {row[0]: row for row in self.tables["headline"].rows}
+        return [
+            (headline[key][1], headline[key][2], HEADLINE_KINDS.get(key, "int")) for key in CARDS
+        ]

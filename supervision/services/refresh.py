@@ -126,7 +126,6 @@ def _monthly_queries(since: date) -> list[Iterable[dict[str, Any]]]:
     settled = Q(state=ComplaintState.SETTLED)
     declarations = Declaration.objects.all()
     return [
-        _by_month(complaints, "created_at", since, complaints_received=Count("id")),
         _by_month(complaints, "accepted_at", since, complaints_accepted=Count("id")),
         _by_month(
             complaints.filter(state__in=CLOSED_COMPLAINT_STATES),
@@ -161,8 +160,10 @@ def _monthly_queries(since: date) -> list[Iterable[dict[str, Any]]]:
     ]
 
 
-def _monthly_rows(since: date) -> list[MonthlyFigures]:
+def _monthly_rows(since: date, received: dict[tuple[str, date], int]) -> list[MonthlyFigures]:
     merged: dict[tuple[str, date], dict[str, Any]] = defaultdict(dict)
+    for key, count in received.items():
+        merged[key]["complaints_received"] = count
     for query in _monthly_queries(since):
         for row in query:
             key = (row.pop("region_id"), row.pop("month"))
@@ -217,25 +218,35 @@ def _durations(since: date) -> None:
 # Breakdowns and pool flows
 
 
-def _breakdown_rows(since: date) -> list[BreakdownCount]:
-    complaints = Complaint.objects.all()
-    queries = {
-        Breakdown.CATEGORY: _by_month(
-            complaints.annotate(key=F("category")), "created_at", since, "key", count=Count("id")
-        ),
-        Breakdown.INDUSTRY: _by_month(
-            complaints.annotate(key=Coalesce(F("merchant__industry"), Value(""))),
-            "created_at",
-            since,
-            "key",
-            count=Count("id"),
-        ),
-    }
-    rows = []
-    for dimension, query in queries.items():
-        for row in query:
-            rows.append(BreakdownCount(dimension=dimension, **row))
-    return rows
+def _received(since: date) -> Iterable[dict[str, Any]]:
+    """Complaints received per county, month, category and industry: one pass over the month's
+    complaints gives the received counts and both breakdowns."""
+    return _by_month(
+        Complaint.objects.annotate(industry=Coalesce(F("merchant__industry"), Value(""))),
+        "created_at",
+        since,
+        "category",
+        "industry",
+        count=Count("id"),
+    )
+
+
+def _received_rows(
+    since: date,
+) -> tuple[dict[tuple[str, date], int], list[BreakdownCount]]:
+    """The received counts per county and month, and the breakdown rows."""
+    received: dict[tuple[str, date], int] = defaultdict(int)
+    by_key: dict[tuple[str, str, date, str], int] = defaultdict(int)
+    for row in _received(since):
+        region, month, count = row["region_id"], row["month"], row["count"]
+        received[region, month] += count
+        by_key[Breakdown.CATEGORY, region, month, row["category"]] += count
+        by_key[Breakdown.INDUSTRY, region, month, row["industry"]] += count
+    rows = [
+        BreakdownCount(dimension=dimension, region_id=region, month=month, key=key, count=count)
+        for (dimension, region, month, key), count in by_key.items()
+    ]
+    return received, rows
 
 
 def _flow_rows(since: date) -> list[PoolFlow]:
@@ -358,9 +369,10 @@ def supervision_refresh(*, recent: bool, now: datetime | None = None) -> Refresh
         with transaction.atomic():
             for model in (MonthlyFigures, DurationCount, BreakdownCount, PoolFlow):
                 model.objects.filter(month__gte=since).delete()
-            MonthlyFigures.objects.bulk_create(_monthly_rows(since), batch_size=2000)
+            received, breakdowns = _received_rows(since)
+            MonthlyFigures.objects.bulk_create(_monthly_rows(since, received), batch_size=2000)
             _durations(since)
-            BreakdownCount.objects.bulk_create(_breakdown_rows(since), batch_size=2000)
+            BreakdownCount.objects.bulk_create(breakdowns, batch_size=2000)
             PoolFlow.objects.bulk_create(_flow_rows(since), batch_size=2000)
             SnapshotFigure.objects.all().delete()
             SnapshotFigure.objects.bulk_create(_snapshot_rows(today), batch_size=2000)

@@ -14,6 +14,36 @@ def test_a_page_size_outside_1_to_200_is_a_400(owner, value):
     assert response.json() == {"page_size": ["A whole number from 1 to 200."]}
 
 
+@pytest.mark.parametrize(
+    "query", ["page=", "page=1&page=2", "page_size=10&page_size=20"], ids=["empty", "twice", "size"]
+)
+def test_a_page_given_empty_or_twice_is_a_400(owner, query):
+    """DRF would read an empty page as page 1 and a repeated one as its last value."""
+    for url in ("/api/v1/regions/", "/api/v1/public/merchants/"):
+        response = api(owner).get(f"{url}?{query}", HTTP_ACCEPT_LANGUAGE="en")
+        if url.endswith("merchants/") and query.startswith("page_size"):
+            continue  # the public search has fixed pages: no page size to give
+        assert response.status_code == 400, (url, query)
+        assert query.split("=")[0] in response.json()
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("industry=", "industry"),
+        ("industry=food&industry=retail", "industry"),
+        ("region=330106&region=330108", "region"),
+    ],
+)
+def test_a_filter_given_empty_or_twice_is_a_400_in_the_readers_language(owner, query, name):
+    """Read as absent or as its last value, it would answer with a list nobody asked for."""
+    response = api(owner).get(f"/api/v1/merchants/?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert any("\u4e00" <= char <= "\u9fff" for char in response.json()[name][0])
+    # Free text may be empty.
+    assert api(owner).get("/api/v1/merchants/?search=&region=").status_code == 200
+
+
 def test_a_page_size_within_range_sets_the_page(owner):
     for size in ("3", "60"):
         page = api(owner).get("/api/v1/regions/", {"page_size": size}).json()

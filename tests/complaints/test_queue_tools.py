@@ -692,7 +692,8 @@ def test_api_overdue_takes_only_true_or_false(county_regulator):
 
 
 def test_api_refuses_a_filter_given_twice_or_an_empty_choice(county_regulator):
-    """Read as the last value or as absent, either would export a list nobody asked for."""
+    """Read as the last value or as absent, either would export a list nobody asked for. Free
+    text may be empty (`q=`); a choice or a date may not."""
     client = api(county_regulator)
     for query in (
         "category=quality&category=price",
@@ -701,9 +702,12 @@ def test_api_refuses_a_filter_given_twice_or_an_empty_choice(county_regulator):
         "q=a&q=b",
         "category=",
         "channel=",
+        "submitted_from=",
+        "submitted_to=",
     ):
         for url in (API_LIST, API_CSV):
             response = client.get(f"{url}?{query}")
             assert response.status_code == 400, (url, query)
             assert query.split("=")[0] in response.json()
     assert client.get(f"{API_CSV}?category=quality&state=submitted&state=direct").status_code == 200
+    assert client.get(f"{API_CSV}?q=&county=&submitted_from=2026-01-01").status_code == 200
