@@ -30,6 +30,7 @@ __all__ = [
     "NotFoundUnless",
     "PagePagination",
     "PayloadTooLarge",
+    "QuerySerializer",
     "api_exception_handler",
     "api_not_found",
     "is_pk",
@@ -44,14 +45,36 @@ ERROR_RESPONSES = {
 }
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters read by a serializer, refusing what DRF would misread: a parameter given
+    twice (read as its last value) and an empty value where the field does not allow blank text
+    (read as absent: an unfiltered answer, though the schema refuses "")."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        getlist = getattr(data, "getlist", None)
+        problems: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if field.read_only:
+                continue
+            values = getlist(name) if getlist else ([data[name]] if name in data else [])
+            many = isinstance(field, serializers.ListField | serializers.MultipleChoiceField)
+            if len(values) > 1 and not many:
+                problems[name] = [_("Give this filter once.")]
+            elif "" in values and not getattr(field, "allow_blank", False):
+                problems[name] = [_("Give a value, or leave this filter out.")]
+        if problems:
+            raise ValidationError(problems)
+        return super().to_internal_value(data)
+
+
 class PagePagination(PageNumberPagination):
     """DRF's numbered pages, refusing a page number given empty or twice (DRF reads the first
-    as page 1 and the second as its last value): a 400, as for any other filter."""
+    as page 1 and the second as its last value): a 404, as DRF answers any page that is not."""
 
     def get_page_number(self, request: Request, paginator: Any) -> Any:
         values = request.query_params.getlist(self.page_query_param)
         if len(values) > 1 or values == [""]:
-            raise ValidationError({self.page_query_param: [_("Give one page number.")]})
+            raise NotFound(_("Give one page number."))
         return super().get_page_number(request, paginator)
 
 

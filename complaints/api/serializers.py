@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from common.api import id_field
+from common.api import QuerySerializer, id_field
 from common.phones import phone_normalise
 from common.uploads import attachment_response
 from complaints.models import (
@@ -568,7 +568,7 @@ class MerchantCandidateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MerchantSearchSerializer(serializers.Serializer):
+class MerchantSearchSerializer(QuerySerializer):
     q = serializers.CharField(
         max_length=100,
         required=False,

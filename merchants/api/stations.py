@@ -12,7 +12,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, id_field, pk_or_404
+from common.api import ERROR_RESPONSES, ApiPagination, QuerySerializer, id_field, pk_or_404
 from merchants import selectors
 from merchants.models import Region, Station, User
 from merchants.permissions import ManagesStations
@@ -86,7 +86,7 @@ class StationUpdateSerializer(StationWriteSerializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class StationQuerySerializer(serializers.Serializer):
+class StationQuerySerializer(QuerySerializer):
     """The list's filters; one that is not what it says is a 400 naming it."""
 
     county = serializers.RegexField(

@@ -19,6 +19,7 @@ from common.api import (
     ERROR_RESPONSES,
     ApiPagination,
     BoundedJSONParser,
+    QuerySerializer,
     id_field,
     pk_or_404,
 )
@@ -105,7 +106,7 @@ def _merchant(user: Any, pk: int | None) -> Merchant | None:
     return merchant
 
 
-class PatrolQuerySerializer(serializers.Serializer):
+class PatrolQuerySerializer(QuerySerializer):
     """The list's filters; one that is not what it says is a 400 naming it."""
 
     county = serializers.RegexField(

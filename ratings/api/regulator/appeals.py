@@ -38,7 +38,7 @@ class RegulatorAppealViewSet(
 
     def get_queryset(self) -> Any:
         user = self.request.user
-        state = self.request.query_params.get("state") or Appeal.State.PENDING
+        state = self.request.query_params.get("state", Appeal.State.PENDING)
         if state == Appeal.State.PENDING:
             return appeals.appeals_pending(user=user)
         if state == "all":

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ERROR_RESPONSES, CountsPagination, pk_or_404
+from common.api import ERROR_RESPONSES, CountsPagination, QuerySerializer, pk_or_404
 from merchants.models import Pool, Scheme
 from ratings.api.regulator.serializers import (
     RegulatorAppealSerializer,
@@ -26,7 +26,7 @@ from ratings.selectors import pools
 from ratings.services.pools import pool_exit
 
 
-class StandingFilterSerializer(serializers.Serializer):
+class StandingFilterSerializer(QuerySerializer):
     pool = serializers.ChoiceField(choices=Pool.choices, required=False)
     stars = serializers.IntegerField(min_value=0, max_value=5, required=False)
     scheme = serializers.SlugRelatedField(
