@@ -158,7 +158,10 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self) -> QuerySet[Inspection]:
         user = self.request.user
-        if self.request.query_params.get("assigned") in ("1", "true"):
+        assigned = self.request.query_params.getlist("assigned")
+        if assigned not in ([], ["true"], ["false"]):
+            raise serializers.ValidationError({"assigned": [gettext_lazy("Enter true or false.")]})
+        if assigned == ["true"]:
             qs = selectors.inspector_assignment_list(user=user)
         else:
             qs = selectors.inspection_staff_list(user=user).order_by("-due_date", "-pk")

@@ -232,6 +232,9 @@ def test_inspection_list_scope_assigned_filter_and_query_count(
         response = api(county_regulator).get(f"{BASE}/inspections/")
     assert response.data["count"] == 13
     mine = api(other_county_regulator).get(f"{BASE}/inspections/?assigned=true").data
+    for wrong in ("1", "", "yes"):
+        refused = api(other_county_regulator).get(f"{BASE}/inspections/?assigned={wrong}")
+        assert refused.status_code == 400 and "assigned" in refused.data
     assert mine["count"] == 0
     # Binjiang's regulator sees the Binjiang visit (their county), even though not assigned.
     listed = api(other_county_regulator).get(f"{BASE}/inspections/").data["results"]
