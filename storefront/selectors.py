@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from common.jsonrows import JSONRows
+from common.precompiled import annotations_compiled
 from complaints.selectors.complaints import (
     merchant_complaint_figures_from_json,
     merchant_complaint_figures_json,
@@ -56,7 +57,8 @@ SEARCH_PAGE_SIZE = 20
 
 
 def _page_annotations(today: date) -> dict[str, Any]:
-    """The page's lists and figures as JSON values of the merchant row (one query in all)."""
+    """The appeal beside the decision, and the page's lists and figures as JSON values of the
+    merchant row (one query in all)."""
     merchant = OuterRef("pk")
     accepted = Declaration.accepted_commitments.through.objects.filter(
         declaration_id=OuterRef("pk")
@@ -70,6 +72,7 @@ def _page_annotations(today: date) -> dict[str, Any]:
         .values(json=JSONObject(level="credit_level", as_of="as_of"))[:1]
     )
     return {
+        **public_decision_appeal_annotations(),
         "page_permits": JSONRows(
             Permit.objects.filter(merchant_id=merchant).order_by(
                 "permit_type", "valid_until", "pk"
@@ -125,9 +128,9 @@ def store_merchant_get(*, public_code: str, today: date | None = None) -> Mercha
             "region__parent__level",
             *PUBLIC_STANDING_FIELDS,
         )
+        # Compiled once a day: the ORM would spend most of the page's time building them.
         .annotate(
-            **public_decision_appeal_annotations(),
-            **_page_annotations(today or timezone.localdate()),
+            **annotations_compiled(Merchant, _page_annotations, today or timezone.localdate())
         )
         .filter(public_code=public_code)
         .first()
