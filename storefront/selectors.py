@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_date
 
 from common.jsonrows import JSONRows
 from common.precompiled import annotations_compiled
+from common.prepared import prepared_statements
 from complaints.selectors.complaints import (
     merchant_complaint_figures_from_json,
     merchant_complaint_figures_json,
@@ -108,7 +109,7 @@ def store_merchant_get(*, public_code: str, today: date | None = None) -> Mercha
     """The merchant with this public code, or 404, with everything `store_page_data` shows:
     only the public columns, its standing, the appeal against its latest decision and the
     page's lists and figures, in one query."""
-    merchant = (
+    merchants = (
         Merchant.objects.select_related("region", "region__parent", "standing")
         .only(
             "pk",
@@ -133,8 +134,10 @@ def store_merchant_get(*, public_code: str, today: date | None = None) -> Mercha
             **annotations_compiled(Merchant, _page_annotations, today or timezone.localdate())
         )
         .filter(public_code=public_code)
-        .first()
     )
+    # Planned once per connection: planning its subqueries would cost more than running them.
+    with prepared_statements():
+        merchant = merchants.first()
     if merchant is None:
         raise Http404
     return merchant
