@@ -13,6 +13,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import models
 from django.db.models import F, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject, TruncDate
 from django.http import Http404
@@ -170,6 +171,11 @@ def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """As get_FOO_display(): the label in the active language, the value if it has none."""
+    return str(dict(choices.choices).get(value, value))
+
+
 def _scheme(row: dict[str, Any]) -> dict[str, Any]:
     scheme = Scheme(code=row["code"], kind=row["kind"], name=row["name"], name_en=row["name_en"])
     details = row["details"]
@@ -190,7 +196,7 @@ def _credit(record: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     return {
         "level": record["level"],
-        "label": str(RegistryRecord.Credit(record["level"]).label),
+        "label": _label(RegistryRecord.Credit, record["level"]),
         "as_of": parse_date(record["as_of"]),
     }
 
@@ -207,7 +213,7 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
         permits.append(
             {
                 "type": row["type"],
-                "type_label": str(Permit.Type(row["type"]).label),
+                "type_label": _label(Permit.Type, row["type"]),
                 "number": row["number"],
                 "valid_until": valid_until,
                 "expired": valid_until < today,
@@ -218,9 +224,9 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
         {
             "date": parse_date(visit["date"]),
             "method": visit["method"],
-            "method_label": str(InspectionMethod(visit["method"]).label),
+            "method_label": _label(InspectionMethod, visit["method"]),
             "result": visit["result"],
-            "result_label": str(InspectionResult(visit["result"]).label) if visit["result"] else "",
+            "result_label": _label(InspectionResult, visit["result"]) if visit["result"] else "",
         }
         for visit in merchant.page_visits
     ]
