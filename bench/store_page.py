@@ -389,7 +389,7 @@ def uncached(args: argparse.Namespace) -> None:
     # One build taken apart (median over the codes): where the page's time goes.
     parts: dict[str, list[float]] = {
         "store_merchant_get": [],
-        "  of which SQL (execute, fetch)": [],
+        "SQL of the whole build (execute)": [],
         "store_page_data": [],
         "body template": [],
         "page layout": [],
@@ -418,7 +418,7 @@ def uncached(args: argparse.Namespace) -> None:
             )
             t4 = time.perf_counter()
             parts["store_merchant_get"].append((t1 - t0) * 1000)
-            parts["  of which SQL (execute, fetch)"].append(sum(sql_ms))
+            parts["SQL of the whole build (execute)"].append(sum(sql_ms))
             parts["store_page_data"].append((t2 - t1) * 1000)
             parts["body template"].append((t3 - t2) * 1000)
             parts["page layout"].append((t4 - t3) * 1000)
