@@ -137,8 +137,9 @@ def store_merchant_get(*, public_code: str, today: date | None = None) -> Mercha
         .filter(public_code=public_code)
     )
     # Planned once per connection: planning its subqueries would cost more than running them.
+    # The code is unique: no ORDER BY to compile or run.
     with prepared_statements():
-        merchant = merchants.first()
+        merchant = next(iter(merchants.order_by()[:1]), None)
     if merchant is None:
         raise Http404
     return merchant
