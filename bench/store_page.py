@@ -25,6 +25,19 @@ The load tool is wrk 4.1 (Debian package `wrk`); the command is printed. wrk is 
 fixed number of connections each send the next request when the previous answer is in, so
 latency includes the time a request waits for a free gunicorn worker. --path-template runs the
 same harness against another page, e.g. "/healthz/?{code}".
+
+--uncached measures instead the server time of an uncached page, in-process (the WSGI handler
+with its middleware, no gunicorn, no network), beside its floor in the same run:
+    .venv/bin/python bench/store_page.py --uncached [--database-url URL] [--codes 300]
+        [--rounds 5] [--tree PATH]
+Each round requests, for every picked code in turn, the floor (a bare view reading one merchant
+by primary key: one SELECT, an HttpResponse), the page /s/<code>/ as a visitor without a session
+(the page cache emptied before each request: a miss, then the page built and stored) and the
+same merchant from the public API; it prints each one's median and p95 per round, the queries
+per request, and at the end the min and median over the rounds of the per-round medians, with
+the load average at each round. Then one build taken apart: the merchant's query (compile,
+execute), `store_page_data`, the body's template and the layout around it. --tree runs the same
+measurement on another checkout (e.g. a worktree of the commit before a change), to compare.
 """
 
 import argparse
@@ -222,6 +235,199 @@ def measure(
     return results
 
 
+UNCACHED_TARGET_MS = 5
+UNCACHED_TARGET_QUERIES = 3
+
+
+def uncached(args: argparse.Namespace) -> None:
+    """The uncached page, its API and the bare-view floor, interleaved in one process."""
+    tree = Path(args.tree).resolve()
+    os.chdir(tree)
+    sys.path.insert(0, str(tree))
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+            "SECURE_SSL_REDIRECT": "false",
+            "ALLOWED_HOSTS": HOST,
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)  # the per-process cache: emptied before each page request
+    workdir = Path(tempfile.mkdtemp(prefix="acp_store_bench_"))
+    os.environ["STATIC_ROOT"] = str(workdir / "static")
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        check=True,
+        capture_output=True,
+    )
+    import django
+
+    django.setup()
+    import types
+    from io import BytesIO
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.urls import include, path
+    from django.utils import translation
+
+    from merchants.models import Merchant
+    from storefront import selectors
+
+    def floor(request, pk: int) -> HttpResponse:
+        return HttpResponse(Merchant.objects.only("name").get(pk=pk).name)
+
+    urls = types.ModuleType("bench_store_urls")
+    urls.urlpatterns = [path("bench-floor/<int:pk>/", floor), path("", include("config.urls"))]
+    sys.modules["bench_store_urls"] = urls
+    settings.ROOT_URLCONF = "bench_store_urls"
+    executed = [0]
+
+    def count(execute, sql, params, many, context):
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(count)  # every request's queries, however it connects
+
+    git = subprocess.run(
+        ["git", "-C", str(tree), "log", "-1", "--format=%h %s"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"tree {tree} at {git[:100]}")
+    codes = pick_codes(args.database_url, args.codes)
+    pks = dict(Merchant.objects.filter(public_code__in=codes).values_list("public_code", "pk"))
+    handler = WSGIHandler()
+
+    def call(path_: str) -> tuple[float, float, int]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path_,
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": HOST,
+            "HTTP_ACCEPT_LANGUAGE": args.language,
+            "wsgi.input": BytesIO(),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        statuses = []
+        executed[0] = 0
+        cpu, start = time.process_time(), time.perf_counter()
+        body = b"".join(handler(environ, lambda status, headers: statuses.append(status)))
+        elapsed = (time.perf_counter() - start) * 1000
+        cpu = (time.process_time() - cpu) * 1000
+        if not statuses[0].startswith("200") or not body:
+            sys.exit(f"{path_} answered {statuses[0]}")
+        return elapsed, cpu, executed[0]
+
+    kinds = {
+        "floor": lambda code: f"/bench-floor/{pks[code]}/",
+        "page": lambda code: f"/s/{code}/",
+        "api": lambda code: f"/api/v1/public/merchants/{code}/",
+    }
+    for code in codes[:20]:  # warm: URLconf, templates, translations, connection
+        for path_of in kinds.values():
+            cache.clear()
+            call(path_of(code))
+    medians: dict[str, list[float]] = {kind: [] for kind in kinds}
+    cpu_medians: dict[str, list[float]] = {kind: [] for kind in kinds}
+    queries: dict[str, Counter[int]] = {kind: Counter() for kind in kinds}
+    loads = []
+    print(
+        f"{len(codes)} pages a round, language {args.language}; per round, wall median / p95 "
+        "(this process's CPU median):"
+    )
+    for round_ in range(1, args.rounds + 1):
+        load = os.getloadavg()[0]
+        loads.append(load)
+        times: dict[str, list[float]] = {kind: [] for kind in kinds}
+        cpus: dict[str, list[float]] = {kind: [] for kind in kinds}
+        for code in codes:
+            for kind, path_of in kinds.items():
+                cache.clear()
+                elapsed, cpu, count = call(path_of(code))
+                times[kind].append(elapsed)
+                cpus[kind].append(cpu)
+                queries[kind][count] += 1
+        for kind in kinds:
+            medians[kind].append(statistics.median(times[kind]))
+            cpu_medians[kind].append(statistics.median(cpus[kind]))
+        print(
+            f"  round {round_} (load {load:.2f}): "
+            + "; ".join(
+                f"{kind} {statistics.median(t):.2f} / {percentile(t, 0.95):.2f} ms "
+                f"({statistics.median(cpus[kind]):.2f})"
+                for kind, t in times.items()
+            )
+        )
+    print(f"summary over {args.rounds} rounds (min / median of the round medians):")
+    for kind in kinds:
+        print(
+            f"  {kind:6} {min(medians[kind]):.2f} / {statistics.median(medians[kind]):.2f} ms "
+            f"(CPU {min(cpu_medians[kind]):.2f} / {statistics.median(cpu_medians[kind]):.2f} ms); "
+            f"queries per request {dict(sorted(queries[kind].items()))}"
+        )
+    floor_ms = statistics.median(medians["floor"])
+    page_ms = statistics.median(medians["page"])
+    most = max(max(queries["page"]), max(queries["api"]))
+    met = page_ms <= UNCACHED_TARGET_MS and most <= UNCACHED_TARGET_QUERIES
+    print(
+        f"  page / floor {page_ms / floor_ms:.1f}x; load {min(loads):.2f} to {max(loads):.2f}; "
+        f"target ≤ {UNCACHED_TARGET_MS} ms and ≤ {UNCACHED_TARGET_QUERIES} queries: "
+        + ("met" if met else "NOT met")
+    )
+
+    # One build taken apart (median over the codes): where the page's time goes.
+    parts: dict[str, list[float]] = {
+        "store_merchant_get": [],
+        "SQL of the whole build (execute)": [],
+        "store_page_data": [],
+        "body template": [],
+        "page layout": [],
+    }
+    sql_ms: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_ms.append((time.perf_counter() - start) * 1000)
+
+    with translation.override(args.language), connection.execute_wrapper(timed):
+        for code in codes:
+            sql_ms.clear()
+            t0 = time.perf_counter()
+            merchant = selectors.store_merchant_get(public_code=code)
+            t1 = time.perf_counter()
+            data = selectors.store_page_data(merchant=merchant)
+            t2 = time.perf_counter()
+            body = render_to_string("storefront/_page_body.html", {"store": data})
+            t3 = time.perf_counter()
+            render_to_string(
+                "storefront/page.html", {"title": data["name"], "body": body, "csrf_token": "x"}
+            )
+            t4 = time.perf_counter()
+            parts["store_merchant_get"].append((t1 - t0) * 1000)
+            parts["SQL of the whole build (execute)"].append(sum(sql_ms))
+            parts["store_page_data"].append((t2 - t1) * 1000)
+            parts["body template"].append((t3 - t2) * 1000)
+            parts["page layout"].append((t4 - t3) * 1000)
+    print("one build taken apart (in-process, no middleware), median over the codes:")
+    for part, values in parts.items():
+        print(f"  {part:32} {statistics.median(values):.2f} ms")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
@@ -248,7 +454,18 @@ def main() -> None:
         help="experiment: run the local-memory setup with this MAX_ENTRIES (Django's default "
         "is 300) through a settings module in the temporary directory",
     )
+    parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="in-process: the uncached page and API beside a bare view (see the docstring)",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="--uncached: rounds")
+    parser.add_argument("--language", default="zh-hans", help="--uncached: Accept-Language")
+    parser.add_argument("--tree", default=str(ROOT), help="--uncached: the checkout to measure")
     args = parser.parse_args()
+    if args.uncached:
+        uncached(args)
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
 

@@ -2,19 +2,32 @@
 Public facts only: nothing here reads consumers' details, inspectors, internal notes or anything
 not yet approved. What the public may see of a standing is ratings' rule (ratings.selectors).
 
-`store_page_data` assembles the page in a handful of queries; the page (storefront.views) and
-the public API (storefront.api) both show exactly this and nothing more.
+`store_merchant_get` reads the merchant with everything its page shows in one query (the short
+lists as JSON arrays, the complaint figures and the credit level as JSON objects, each a
+subquery built by the app whose rule it is); `store_page_data` turns that into the page. The
+page (storefront.views) and the public API (storefront.api) both show exactly this and nothing
+more.
 """
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import F, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject, TruncDate
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
-from complaints.selectors.complaints import merchant_complaint_figures
+from common.jsonrows import JSONRows
+from common.precompiled import annotations_compiled
+from common.prepared import prepared_statements
+from complaints.selectors.complaints import (
+    merchant_complaint_figures_from_json,
+    merchant_complaint_figures_json,
+)
 from merchants.models import (
     Commitment,
     Declaration,
@@ -35,19 +48,69 @@ from ratings.selectors.public import (
     public_shows_schemes,
     public_standing,
 )
+from review.models import InspectionMethod, InspectionResult
 from review.selectors.inspections import PUBLIC_RECORD_DAYS, public_inspection_record
 from storefront.qr import store_public_url
 
 SEARCH_PAGE_SIZE = 20
 
 
-# The merchant
+# The merchant with its page
 
 
-def store_merchant_get(*, public_code: str) -> Merchant:
-    """The merchant with this public code, or 404. Only the public columns are read, with its
-    standing and the appeal against its latest decision in the same query."""
-    merchant = (
+def _page_annotations(today: date) -> dict[str, Any]:
+    """The appeal beside the decision, and the page's lists and figures as JSON values of the
+    merchant row (one query in all)."""
+    merchant = OuterRef("pk")
+    accepted = Declaration.accepted_commitments.through.objects.filter(
+        declaration_id=OuterRef("pk")
+    ).order_by("commitment__order", "commitment__pk")
+    approved = Declaration.objects.filter(
+        merchant_id=merchant, state=DeclarationState.APPROVED
+    ).order_by("scheme__order", "scheme__code")
+    credit = (
+        RegistryRecord.objects.filter(uscc=OuterRef("uscc"))
+        .order_by("-as_of", "-imported_at", "-pk")
+        .values(json=JSONObject(level="credit_level", as_of="as_of"))[:1]
+    )
+    return {
+        **public_decision_appeal_annotations(),
+        "page_permits": JSONRows(
+            Permit.objects.filter(merchant_id=merchant).order_by(
+                "permit_type", "valid_until", "pk"
+            ),
+            type="permit_type",
+            number="number",
+            valid_until="valid_until",
+        ),
+        "page_schemes": JSONRows(
+            approved,
+            code="scheme__code",
+            kind="scheme__kind",
+            name="scheme__name",
+            name_en="scheme__name_en",
+            details="details",
+            approved_on=TruncDate("decided_at"),
+            commitments=JSONRows(
+                accepted, name=F("commitment__name"), name_en=F("commitment__name_en")
+            ),
+        ),
+        "page_visits": JSONRows(
+            public_inspection_record(merchant_id=merchant, today=today),
+            date=TruncDate("visited_at"),
+            method="method",
+            result="result",
+        ),
+        "page_complaints": merchant_complaint_figures_json(merchant=merchant, today=today),
+        "page_credit": Subquery(credit, output_field=JSONField()),
+    }
+
+
+def store_merchant_get(*, public_code: str, today: date | None = None) -> Merchant:
+    """The merchant with this public code, or 404, with everything `store_page_data` shows:
+    only the public columns, its standing, the appeal against its latest decision and the
+    page's lists and figures, in one query."""
+    merchants = (
         Merchant.objects.select_related("region", "region__parent", "standing")
         .only(
             "pk",
@@ -67,10 +130,16 @@ def store_merchant_get(*, public_code: str) -> Merchant:
             "region__parent__level",
             *PUBLIC_STANDING_FIELDS,
         )
-        .annotate(**public_decision_appeal_annotations())
+        # Compiled once a day: the ORM would spend most of the page's time building them.
+        .annotate(
+            **annotations_compiled(Merchant, _page_annotations, today or timezone.localdate())
+        )
         .filter(public_code=public_code)
-        .first()
     )
+    # Planned once per connection: planning its subqueries would cost more than running them.
+    # The code is unique: no ORDER BY to compile or run.
+    with prepared_statements():
+        merchant = next(iter(merchants.order_by()[:1]), None)
     if merchant is None:
         raise Http404
     return merchant
@@ -91,35 +160,6 @@ def scheme_terms(scheme: Scheme, details: dict[str, Any]) -> list[str]:
 # The page
 
 
-def _approved_declarations(merchant_id: int) -> QuerySet[Declaration]:
-    return (
-        Declaration.objects.filter(merchant_id=merchant_id, state=DeclarationState.APPROVED)
-        .select_related("scheme")
-        .only(
-            "pk",
-            "merchant_id",
-            "scheme",
-            "state",
-            "details",
-            "decided_at",
-            "scheme__code",
-            "scheme__kind",
-            "scheme__name",
-            "scheme__name_en",
-            "scheme__order",
-        )
-        .prefetch_related(
-            Prefetch(
-                "accepted_commitments",
-                queryset=Commitment.objects.only("pk", "name", "name_en", "order").order_by(
-                    "order", "pk"
-                ),
-            )
-        )
-        .order_by("scheme__order", "scheme__code")
-    )
-
-
 def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, Any]:
     """The current badge: the schemes the merchant is approved for and what the public may see
     of its standing (ratings.selectors.public_standing)."""
@@ -132,67 +172,66 @@ def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def _credit(uscc: str) -> dict[str, Any] | None:
-    record = (
-        RegistryRecord.objects.filter(uscc=uscc)
-        .only("pk", "credit_level", "as_of")
-        .order_by("-as_of", "-imported_at", "-pk")
-        .first()
-    )
-    if record is None or not record.credit_level:
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """As get_FOO_display(): the label in the active language, the value if it has none."""
+    return str(dict(choices.choices).get(value, value))
+
+
+def _scheme(row: dict[str, Any]) -> dict[str, Any]:
+    scheme = Scheme(code=row["code"], kind=row["kind"], name=row["name"], name_en=row["name_en"])
+    details = row["details"]
+    if isinstance(details, str):  # SQLite: the JSON column's text
+        details = json.loads(details)
+    return {
+        "code": scheme.code,
+        "kind": scheme.kind,
+        "name": scheme.display_name,
+        "approved_on": parse_date(row["approved_on"]) if row["approved_on"] else None,
+        "terms": scheme_terms(scheme, details or {}),
+        "commitments": [Commitment(**c).display_name for c in row["commitments"]],
+    }
+
+
+def _credit(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    if record is None or not record["level"]:
         return None
     return {
-        "level": record.credit_level,
-        "label": str(record.get_credit_level_display()),
-        "as_of": record.as_of,
+        "level": record["level"],
+        "label": _label(RegistryRecord.Credit, record["level"]),
+        "as_of": parse_date(record["as_of"]),
     }
 
 
 def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[str, Any]:
-    """Everything the public page shows, in six queries after the merchant. Labels are in the
-    active language (the page is cached per language)."""
+    """Everything the public page shows, from the merchant `store_merchant_get` read (no
+    further query). Labels are in the active language (the page is cached per language)."""
     today = today or timezone.localdate()
     county, city = merchant.region, merchant.region.parent
 
-    permits = [
-        {
-            "type": permit.permit_type,
-            "type_label": str(permit.get_permit_type_display()),
-            "number": permit.number,
-            "valid_until": permit.valid_until,
-            "expired": permit.valid_until < today,
-        }
-        for permit in Permit.objects.filter(merchant_id=merchant.pk)
-        .only("pk", "merchant_id", "permit_type", "number", "valid_until")
-        .order_by("permit_type", "valid_until", "pk")
-    ]
-
-    schemes = [
-        {
-            "code": declaration.scheme.code,
-            "kind": declaration.scheme.kind,
-            "name": declaration.scheme.display_name,
-            "approved_on": timezone.localdate(declaration.decided_at)
-            if declaration.decided_at
-            else None,
-            "terms": scheme_terms(declaration.scheme, declaration.details or {}),
-            "commitments": [c.display_name for c in declaration.accepted_commitments.all()],
-        }
-        for declaration in _approved_declarations(merchant.pk)
-    ]
-
+    permits = []
+    for row in merchant.page_permits:
+        valid_until = parse_date(row["valid_until"])
+        permits.append(
+            {
+                "type": row["type"],
+                "type_label": _label(Permit.Type, row["type"]),
+                "number": row["number"],
+                "valid_until": valid_until,
+                "expired": valid_until < today,
+            }
+        )
+    schemes = [_scheme(row) for row in merchant.page_schemes]
     supervision = [
         {
-            "date": timezone.localdate(inspection.visited_at),
-            "method": inspection.method,
-            "method_label": str(inspection.get_method_display()),
-            "result": inspection.result,
-            "result_label": str(inspection.get_result_display()) if inspection.result else "",
+            "date": parse_date(visit["date"]),
+            "method": visit["method"],
+            "method_label": _label(InspectionMethod, visit["method"]),
+            "result": visit["result"],
+            "result_label": _label(InspectionResult, visit["result"]) if visit["result"] else "",
         }
-        for inspection in public_inspection_record(merchant_id=merchant.pk, today=today)
+        for visit in merchant.page_visits
     ]
-
-    figures = merchant_complaint_figures(merchant_id=merchant.pk, today=today)
+    figures = merchant_complaint_figures_from_json(merchant.page_complaints, today=today)
     complaints = figures if figures["received"] else None
 
     licence_until = merchant.licence_valid_until
@@ -216,7 +255,7 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
         "badge": store_badge(merchant, schemes),
         "supervision": supervision,
         "supervision_since": today - timedelta(days=PUBLIC_RECORD_DAYS),
-        "credit": _credit(merchant.uscc),
+        "credit": _credit(merchant.page_credit),
         "complaints": complaints,
         "url": store_public_url(merchant.public_code),
         # The store page is where the store's QR code leads: its complaints come by that channel.

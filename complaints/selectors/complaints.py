@@ -15,8 +15,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -338,32 +348,31 @@ def complaint_is_late(complaint: Complaint, today: date) -> bool:
 FIGURES_MONTHS = 12
 
 
-def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -> dict[str, Any]:
-    """A merchant's public complaint figures over the last 12 months: one aggregate query,
-    no consumer's data. The store-code page and the API show these."""
-    today = today or timezone.localdate()
-    since = today - timedelta(days=365 * FIGURES_MONTHS // 12)
-    not_accepted = (*AWAITING_DECISION_STATES, C.DECLINED, C.TRANSFERRED_OUT)
-    accepted_states = [s for s in C.values if s not in not_accepted]
-    figures = Complaint.objects.filter(
-        merchant_id=merchant_id, created_at__date__gte=since
-    ).aggregate(
-        received=Count("pk"),
-        accepted=Count("pk", filter=Q(state__in=accepted_states)),
-        settled=Count("pk", filter=Q(state=C.SETTLED)),
-        open=Count("pk", filter=~Q(state__in=CLOSED_COMPLAINT_STATES)),
-        closed_on_time=Count(
-            "pk",
-            filter=Q(state__in=CLOSED_COMPLAINT_STATES, closed_at__date__lte=F("close_due")),
-        ),
-        closed_accepted=Count(
-            "pk",
-            filter=Q(
-                state__in=[C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN], accepted_at__isnull=False
-            ),
-        ),
-        average_rating=Avg("rating"),
-    )
+_NOT_ACCEPTED = (*AWAITING_DECISION_STATES, C.DECLINED, C.TRANSFERRED_OUT)
+# The counts behind the public figures, over a merchant's complaints of the last 12 months.
+_FIGURE_COUNTS = {
+    "received": Count("pk"),
+    "accepted": Count("pk", filter=Q(state__in=[s for s in C.values if s not in _NOT_ACCEPTED])),
+    "settled": Count("pk", filter=Q(state=C.SETTLED)),
+    "open": Count("pk", filter=~Q(state__in=CLOSED_COMPLAINT_STATES)),
+    "closed_on_time": Count(
+        "pk",
+        filter=Q(state__in=CLOSED_COMPLAINT_STATES, closed_at__date__lte=F("close_due")),
+    ),
+    "closed_accepted": Count(
+        "pk",
+        filter=Q(state__in=[C.SETTLED, C.MEDIATION_FAILED, C.WITHDRAWN], accepted_at__isnull=False),
+    ),
+    "average_rating": Avg("rating"),
+}
+
+
+def _figures_since(today: date | None) -> date:
+    return (today or timezone.localdate()) - timedelta(days=365 * FIGURES_MONTHS // 12)
+
+
+def _figures_from_counts(counts: dict[str, Any], since: date) -> dict[str, Any]:
+    figures = {name: counts[name] for name in _FIGURE_COUNTS}
     accepted, closed = figures["accepted"], figures.pop("closed_accepted")
     figures["resolution_rate"] = round(figures["settled"] / accepted, 3) if accepted else None
     figures["on_time_rate"] = round(figures["closed_on_time"] / closed, 3) if closed else None
@@ -371,6 +380,37 @@ def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -
         figures["average_rating"] = round(float(figures["average_rating"]), 2)
     figures["since"] = since
     return figures
+
+
+def merchant_complaint_figures(*, merchant_id: int, today: date | None = None) -> dict[str, Any]:
+    """A merchant's public complaint figures over the last 12 months: one aggregate query,
+    no consumer's data. The store-code page and the API show these."""
+    since = _figures_since(today)
+    counts = Complaint.objects.filter(
+        merchant_id=merchant_id, created_at__date__gte=since
+    ).aggregate(**_FIGURE_COUNTS)
+    return _figures_from_counts(counts, since)
+
+
+def merchant_complaint_figures_json(*, merchant: OuterRef, today: date | None = None) -> Subquery:
+    """The counts behind `merchant_complaint_figures` as one JSON object, an expression to
+    annotate merchants with (`merchant=OuterRef("pk")`); NULL when there is no complaint.
+    `merchant_complaint_figures_from_json` turns it into the figures."""
+    counts = (
+        Complaint.objects.filter(merchant_id=merchant, created_at__date__gte=_figures_since(today))
+        .values("merchant_id")
+        .annotate(figures=JSONObject(**_FIGURE_COUNTS))
+        .values("figures")
+    )
+    return Subquery(counts, output_field=JSONField())
+
+
+def merchant_complaint_figures_from_json(
+    counts: dict[str, Any] | None, *, today: date | None = None
+) -> dict[str, Any]:
+    if counts is None:
+        counts = {name: None if name == "average_rating" else 0 for name in _FIGURE_COUNTS}
+    return _figures_from_counts(counts, _figures_since(today))
 
 
 PUBLIC_SEARCH_LIMIT = 20

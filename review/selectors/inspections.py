@@ -138,10 +138,11 @@ def merchant_inspection_get(*, user: User, pk: int) -> Inspection:
 
 
 def public_inspection_record(
-    *, merchant_id: int, today: date | None = None
+    *, merchant_id: int | OuterRef, today: date | None = None
 ) -> QuerySet[Inspection]:
     """The supervision record on the public page: visits recorded in the last 12 months, with
-    their date, method and result only (no notes, findings, inspectors or photos)."""
+    their date, method and result only (no notes, findings, inspectors or photos). With
+    `merchant_id=OuterRef(...)`, a subquery of the merchants' read."""
     today = today or timezone.localdate()
     since = today - timedelta(days=PUBLIC_RECORD_DAYS)
     return (
