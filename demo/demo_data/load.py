@@ -97,6 +97,7 @@ from ratings.models import (
     Appeal,
     EvaluationPolicy,
     EvaluationRun,
+    Nomination,
     PoolChange,
     ReasonCode,
     Standing,
@@ -565,8 +566,9 @@ def _ensure_full_file(
     merchants: list[Merchant], users: dict[str, User], result: DemoResult
 ) -> None:
     """Every kind of record for one merchant (DEMO_FILE_OWNER), so its file (一户一档) shows
-    every section: a penalty on record, a complaint settled, rated and called back, a spot
-    check with a rectification, and a warning rectified and cleared; each played once."""
+    every section: the nomination that brought it in, a penalty on record, a complaint
+    settled, rated and called back, a spot check with a rectification, and a warning rectified
+    and cleared; each played once."""
     merchant = next(
         (m for demo, m in zip(MERCHANTS, merchants, strict=True) if demo.owner == DEMO_FILE_OWNER),
         None,
@@ -575,6 +577,21 @@ def _ensure_full_file(
         return
     owner, regulator = users[DEMO_FILE_OWNER], users["reg-xihu"]
     today = timezone.localdate()
+    if not Nomination.objects.filter(merchant=merchant).exists():
+        # How it came into the programme, a year ago: nominated by the county's regulator and
+        # in the selection pool the same day. Written as history: the service refuses to
+        # nominate a merchant that is in the programme now.
+        nominated = timezone.now() - timedelta(days=400)
+        Nomination.objects.create(
+            uscc=merchant.uscc,
+            name=merchant.name,
+            region=merchant.region,
+            message="西湖景区周边重点餐饮单位，欢迎申报放心消费承诺。",  # noqa: RUF001
+            nominated_by=regulator,
+            created_at=nominated,
+            merchant=merchant,
+            entered_at=nominated,
+        )
     penalty_day = today - timedelta(days=75)
     records_import(
         source="enforcement",
