@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -353,6 +354,39 @@ class Complaint(models.Model):
                 fields=["region"],
                 condition=Q(is_overdue=True) & ~Q(state__in=CLOSED_COMPLAINT_STATES),
                 name="complaint_overdue_open_idx",
+            ),
+            # The regulator's queue (complaints.selectors.complaints), at any region level: the
+            # open tabs counted from the open complaints alone (index-only) ...
+            models.Index(
+                fields=["region", "state", "is_overdue", "handler"],
+                condition=~Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_open_idx",
+            ),
+            # ... and read in due-date order, region and tab tested in the index: a page stops
+            # after its rows, for a province as for a county.
+            models.Index(
+                Coalesce("close_due", "accept_due"),
+                "id",
+                "region",
+                "state",
+                "is_overdue",
+                "handler",
+                condition=~Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_open_due_idx",
+            ),
+            # The closed tab, most recently closed first: walked backwards for a city or the
+            # province (the region tested in the index), ...
+            models.Index(
+                fields=["closed_at", "id", "region"],
+                condition=Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_closed_idx",
+            ),
+            # ... from one county's part for a county (subtree_q is then an equality); its
+            # bounded count reads either.
+            models.Index(
+                fields=["region", "closed_at", "id"],
+                condition=Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_closed_region_idx",
             ),
             # Transfers waiting for a county's decision: its queue reads them beside its own.
             models.Index(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common import deadlines
+from common.counts import bounded_count, count_text
 from common.pages import CountedPaginator, act, only_for
 from common.uploads import attachment_response
 from complaints.forms.desks import (
@@ -314,15 +316,33 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": tab,
-            "tabs": [(value, label, counts[value]) for value, label in ComplaintQueueTab.choices],
+            # (tab, label, count, the count as shown: "10,000+" past the bound)
+            "tabs": [
+                (
+                    value,
+                    label,
+                    counts[value],
+                    count_text(counts[value], selectors.QUEUE_COUNT_BOUND),
+                )
+                for value, label in ComplaintQueueTab.choices
+            ],
             "page": page,
             "rows": rows,
             "region": None if user.is_platform_admin else user.region,
             "can_export": query.filters is not None,
             "export_limit": f"{EXPORT_LIMIT:,}",
-            "export_truncated": counts[tab] > EXPORT_LIMIT,
+            "export_truncated": query.filters is not None
+            and _export_truncated(complaints, counts[tab]),
         },
     )
+
+
+def _export_truncated(complaints: QuerySet[Complaint], count: int) -> bool:
+    """Whether the tab holds more than a download does; a bounded count ("10,000+") is read
+    further, still bounded, only to tell."""
+    if count > selectors.QUEUE_COUNT_BOUND:
+        count = bounded_count(complaints, EXPORT_LIMIT)
+    return count > EXPORT_LIMIT
 
 
 @handler_required
