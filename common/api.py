@@ -4,8 +4,10 @@ common.parsers: DRF's views read the parser setting when they are imported, so t
 module must not import them)."""
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from common.counts import COUNT_BOUND, bounded_count
 from common.errors import DomainError, Limited
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 
@@ -25,6 +28,7 @@ __all__ = [
     "ERROR_RESPONSES",
     "MAX_PK",
     "ApiPagination",
+    "BoundedCountPagination",
     "BoundedJSONParser",
     "CountsPagination",
     "NotFoundUnless",
@@ -94,6 +98,47 @@ class CountsPagination(ApiPagination):
             "required": list(self.count_keys),
         }
         paginated["required"] = [*paginated.get("required", []), "counts"]
+        return paginated
+
+
+class BoundedPaginator(Paginator):
+    """Pages over a count read bounded (common.counts): a province's history is never counted
+    in full, and the last reachable page is the one holding row `bound + 1`."""
+
+    bound = COUNT_BOUND
+
+    @cached_property
+    def count(self) -> int:
+        return bounded_count(self.object_list, self.bound)
+
+
+class BoundedCountPagination(ApiPagination):
+    """Pages whose `count` stops at `count_bound`; `count_bounded` says there are more rows."""
+
+    count_bound = COUNT_BOUND
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> BoundedPaginator:
+        paginator = BoundedPaginator(object_list, per_page)
+        paginator.bound = self.count_bound
+        return paginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        count = self.page.paginator.count
+        response.data["count"] = min(count, self.count_bound)
+        response.data["count_bounded"] = count > self.count_bound
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_bounded"] = {
+            "type": "boolean",
+            "description": gettext_lazy(
+                "true when there are more rows than `count`, which then stops at %(bound)s"
+            )
+            % {"bound": f"{self.count_bound:,}"},
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_bounded"]
         return paginated
 
 

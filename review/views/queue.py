@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.counts import count_text
 from common.pages import CountedPaginator, act, only_for
 from merchants.forms.declarations import declaration_detail_rows
 from merchants.models import Declaration, RegistryRecord, User
@@ -63,7 +64,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": tab,
-            "tabs": [(value, label, counts[value]) for value, label in QueueTab.choices],
+            # (tab, label, count, the count as shown: "10,000+" past the bound)
+            "tabs": [
+                (
+                    value,
+                    label,
+                    counts[value],
+                    count_text(counts[value], selectors.QUEUE_COUNT_BOUND),
+                )
+                for value, label in QueueTab.choices
+            ],
             "page": page,
             "bulk": tab == QueueTab.PENDING and any(is_clean(d) for d in page.object_list),
             "region": user.region,
