@@ -14,6 +14,6 @@ def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> int:
     return queryset.order_by().values("pk")[: bound + 1].count()
 
 
-def count_text(count: int, bound: int = COUNT_BOUND) -> str:
-    """A count as a tab shows it: "10,000+" past the bound."""
-    return f"{bound:,}+" if count > bound else f"{count:,}"
+def count_text(count: int, bound: int | None = COUNT_BOUND) -> str:
+    """A count as a tab shows it: "10,000+" past the bound it was read with (None: exact)."""
+    return f"{bound:,}+" if bound is not None and count > bound else f"{count:,}"

@@ -318,12 +318,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             # (tab, label, count, the count as shown: "10,000+" past the bound)
             "tabs": [
-                (
-                    value,
-                    label,
-                    counts[value],
-                    count_text(counts[value], selectors.QUEUE_COUNT_BOUND),
-                )
+                (value, label, counts[value], count_text(counts[value], _count_bound(value)))
                 for value, label in ComplaintQueueTab.choices
             ],
             "page": page,
@@ -335,6 +330,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             and _export_truncated(complaints, counts[tab]),
         },
     )
+
+
+def _count_bound(tab: str) -> int | None:
+    """The bound a tab's count was read with: the closed tab's; the open ones are exact."""
+    return selectors.QUEUE_COUNT_BOUND if tab == ComplaintQueueTab.CLOSED else None
 
 
 def _export_truncated(complaints: QuerySet[Complaint], count: int) -> bool:

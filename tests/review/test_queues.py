@@ -140,6 +140,24 @@ def test_counts_per_tab_in_two_queries(county_regulator, queue, django_assert_nu
     }
 
 
+def test_decided_tab_is_counted_bounded_and_shown_as_more(
+    county_regulator, merchant, queue, monkeypatch
+):
+    """History is counted up to the bound ("1+" past it); the open tabs stay exact."""
+    from review.selectors import queue as selectors
+
+    make(merchant, S.REJECTED, scheme=scheme("assured-district"))
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_BOUND", 1)
+    counts = review_queue_counts(user=county_regulator)
+    assert (counts["decided"], counts["pending"]) == (2, 3)
+    response = client_for(county_regulator).get(QUEUE, {"tab": "decided"})
+    shown = {value: text for value, _label, _count, text in response.context["tabs"]}
+    assert (shown["decided"], shown["pending"]) == ("1+", "3")
+    assert '<span class="tab-count">1+</span>' in response.content.decode()
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_BOUND", 2)
+    assert review_queue_counts(user=county_regulator)["decided"] == 2
+
+
 def test_counts_are_shown_on_the_tabs(county_regulator, queue):
     response = client_for(county_regulator).get(QUEUE)
     tabs = {value: count for value, _label, count, _shown in response.context["tabs"]}
