@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from common import deadlines
 from common.counts import bounded_count, count_text
-from common.pages import CountedPaginator, act, only_for
+from common.pages import KeysFirstPaginator, act, only_for
 from common.uploads import attachment_response
 from complaints.forms.desks import (
     ContactForm,
@@ -305,7 +305,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = query.filters or ComplaintQueueFilters()
     counts = selectors.complaint_queue_counts(user=user, filters=filters)
     complaints = selectors.complaint_queue(user=user, tab=tab, filters=filters)
-    page = CountedPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
+    page = KeysFirstPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
         request.GET.get("page")
     )
     today = timezone.localdate()

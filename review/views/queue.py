@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.counts import count_text
-from common.pages import CountedPaginator, act, only_for
+from common.pages import KeysFirstPaginator, act, only_for
 from merchants.forms.declarations import declaration_detail_rows
 from merchants.models import Declaration, RegistryRecord, User
 from merchants.models import DeclarationState as S
@@ -60,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     counts = selectors.review_queue_counts(user=user, filters=filters, today=today)
     declarations = selectors.review_queue(user=user, tab=tab, filters=filters, today=today)
-    page: Page = CountedPaginator(
+    page: Page = KeysFirstPaginator(
         declarations, selectors.QUEUE_PAGE_SIZE, count=counts[tab]
     ).get_page(request.GET.get("page"))
     return render(

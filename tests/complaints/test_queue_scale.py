@@ -111,9 +111,9 @@ def test_queue_page_costs_the_same_on_every_page(
     client = client_for(city_regulator)
     for page in (1, 2):
         # Session, user, the county choices, the user's region, the open tabs' counts, the
-        # transfers to the city from elsewhere, the closed tab's bounded count, the page's
-        # rows, the unread notifications.
-        with django_assert_num_queries(9):
+        # transfers to the city from elsewhere, the closed tab's bounded count, the page's keys
+        # (an index walk) and its rows, the unread notifications.
+        with django_assert_num_queries(10):
             response = client.get(QUEUE + f"?tab={tab}&page={page}")
         assert response.status_code == 200
         assert response.context["page"].number == page

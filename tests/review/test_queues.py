@@ -412,3 +412,24 @@ def test_selector_today_is_a_parameter(county_regulator, merchant):
     )
     assert list(before) == []
     assert list(after) == [declaration]
+
+
+@pytest.mark.parametrize("tab", ["pending", "decided"])
+def test_queue_pages_cost_the_same_queries_deep_as_first(
+    county_regulator, merchant, tab, monkeypatch, django_assert_num_queries
+):
+    """Session, user, the county choices and the user's region, the open tabs' counts, the
+    decided tab's bounded count, the page's keys (an index walk) and its rows, the unread
+    notifications, the schemes of the filter form."""
+    from review.selectors import queue as selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 2)
+    state = S.PENDING_REVIEW if tab == "pending" else S.APPROVED
+    for code in ("assured-unit", "assured-district", "assured-factory", "no-reason-return"):
+        make(merchant, state, scheme=scheme(code))
+    client = client_for(county_regulator)
+    for page in (1, 2):
+        with django_assert_num_queries(10):
+            response = client.get(QUEUE, {"tab": tab, "page": page})
+        assert response.context["page"].number == page
+        assert len(response.context["page"].object_list) == 2
