@@ -4,10 +4,8 @@ common.parsers: DRF's views read the parser setting when they are imported, so t
 module must not import them)."""
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +20,7 @@ from rest_framework.views import exception_handler
 
 from common.counts import COUNT_BOUND, bounded_count
 from common.errors import DomainError, Limited
+from common.pages import KeysFirstPaginator
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 
 __all__ = [
@@ -101,15 +100,13 @@ class CountsPagination(ApiPagination):
         return paginated
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(KeysFirstPaginator):
     """Pages over a count read bounded (common.counts): a province's history is never counted
-    in full, and the last reachable page is the one holding row `bound + 1`."""
+    in full, and the last reachable page is the one holding row `bound + 1`. A page reads its
+    keys first (common.pages.KeysFirstPaginator): a deep page costs about what the first does."""
 
-    bound = COUNT_BOUND
-
-    @cached_property
-    def count(self) -> int:
-        return bounded_count(self.object_list, self.bound)
+    def __init__(self, object_list: Any, per_page: int, *, bound: int = COUNT_BOUND) -> None:
+        super().__init__(object_list, per_page, count=bounded_count(object_list, bound))
 
 
 class BoundedCountPagination(ApiPagination):
@@ -118,9 +115,7 @@ class BoundedCountPagination(ApiPagination):
     count_bound = COUNT_BOUND
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> BoundedPaginator:
-        paginator = BoundedPaginator(object_list, per_page)
-        paginator.bound = self.count_bound
-        return paginator
+        return BoundedPaginator(object_list, per_page, bound=self.count_bound)
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
