@@ -327,7 +327,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_export": query.filters is not None,
             "export_limit": f"{EXPORT_LIMIT:,}",
             "export_truncated": query.filters is not None
-            and _export_truncated(complaints, counts[tab]),
+            and _export_truncated(complaints, counts[tab], _count_bound(tab)),
         },
     )
 
@@ -337,10 +337,10 @@ def _count_bound(tab: str) -> int | None:
     return selectors.QUEUE_COUNT_BOUND if tab == ComplaintQueueTab.CLOSED else None
 
 
-def _export_truncated(complaints: QuerySet[Complaint], count: int) -> bool:
-    """Whether the tab holds more than a download does; a bounded count ("10,000+") is read
-    further, still bounded, only to tell."""
-    if count > selectors.QUEUE_COUNT_BOUND:
+def _export_truncated(complaints: QuerySet[Complaint], count: int, bound: int | None) -> bool:
+    """Whether the tab holds more than a download does; a count past its bound ("10,000+") is
+    read further, still bounded, only to tell."""
+    if bound is not None and count > bound:
         count = bounded_count(complaints, EXPORT_LIMIT)
     return count > EXPORT_LIMIT
 

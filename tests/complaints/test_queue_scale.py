@@ -138,3 +138,16 @@ def test_list_api_query_count_and_bounded_count(
     # The last reachable page is the one holding row bound + 1.
     assert client.get("/api/v1/complaints/?page_size=5&page=2").json()["results"]
     assert client.get("/api/v1/complaints/?page_size=5&page=3").status_code == 404
+
+
+def test_export_notice_past_the_bound_reads_further_still_bounded(
+    data, city_regulator, monkeypatch
+):
+    """The closed tab shows "4+"; whether a download is cut is still told right, by a count
+    bounded at the export's limit."""
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_BOUND", 4)
+    client = client_for(city_regulator)
+    monkeypatch.setattr("complaints.views.desks.EXPORT_LIMIT", 15)  # the city's 15 closed
+    assert "a download holds its first" not in client.get(QUEUE + "?tab=closed").content.decode()
+    monkeypatch.setattr("complaints.views.desks.EXPORT_LIMIT", 14)
+    assert "a download holds its first 14" in client.get(QUEUE + "?tab=closed").content.decode()
