@@ -18,13 +18,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from common.counts import COUNT_BOUND, bounded_count
 from common.errors import DomainError, Limited
+from common.pages import KeysFirstPaginator
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 
 __all__ = [
     "ERROR_RESPONSES",
     "MAX_PK",
     "ApiPagination",
+    "BoundedCountPagination",
     "BoundedJSONParser",
     "CountsPagination",
     "NotFoundUnless",
@@ -132,6 +135,43 @@ class CountsPagination(ApiPagination):
             "required": list(self.count_keys),
         }
         paginated["required"] = [*paginated.get("required", []), "counts"]
+        return paginated
+
+
+class BoundedPaginator(KeysFirstPaginator):
+    """Pages over a count read bounded (common.counts): a province's history is never counted
+    in full, and the last reachable page is the one holding row `bound + 1`. A page reads its
+    keys first (common.pages.KeysFirstPaginator): a deep page costs about what the first does."""
+
+    def __init__(self, object_list: Any, per_page: int, *, bound: int = COUNT_BOUND) -> None:
+        super().__init__(object_list, per_page, count=bounded_count(object_list, bound))
+
+
+class BoundedCountPagination(ApiPagination):
+    """Pages whose `count` stops at `count_bound`; `count_bounded` says there are more rows."""
+
+    count_bound = COUNT_BOUND
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> BoundedPaginator:
+        return BoundedPaginator(object_list, per_page, bound=self.count_bound)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        count = self.page.paginator.count
+        response.data["count"] = min(count, self.count_bound)
+        response.data["count_bounded"] = count > self.count_bound
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_bounded"] = {
+            "type": "boolean",
+            "description": gettext_lazy(
+                "true when there are more rows than `count`, which then stops at %(bound)s"
+            )
+            % {"bound": f"{self.count_bound:,}"},
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_bounded"]
         return paginated
 
 

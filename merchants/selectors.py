@@ -38,8 +38,12 @@ def subtree_q(region: Region, field: str = "region_id") -> Q:
     "this region and below"; its counterpart for one object is permissions.reaches.
 
     The codes below a region share its prefix and all have six digits, so the subtree is one
-    range of codes (330100 to 330199 for 3301): an index range scan, with no query of its own."""
+    range of codes (330100 to 330199 for 3301): an index range scan, with no query of its own.
+    A county's is its code alone, compared for equality: an index on (field, x) then also
+    gives its rows in x order (a range on the leading column does not)."""
     pad = CODE_LENGTH - len(region.prefix)
+    if not pad:
+        return Q(**{field: region.prefix})
     return Q(
         **{f"{field}__gte": region.prefix + "0" * pad, f"{field}__lte": region.prefix + "9" * pad}
     )

@@ -19,6 +19,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common import counts
+
 WORKLIST_LIMIT = 100
 
 
@@ -63,9 +65,8 @@ def worklist_register(name: str, provider: Provider) -> None:
 
 
 def bounded_count(queryset: QuerySet, limit: int = WORKLIST_LIMIT) -> int:
-    """How many rows, reading at most limit + 1 of them (COUNT over a LIMIT subquery): a
-    province's history is never counted in full."""
-    return queryset.order_by().values("pk")[: limit + 1].count()
+    """How many rows, reading at most limit + 1 of them (common.counts.bounded_count)."""
+    return counts.bounded_count(queryset, limit)
 
 
 def worklist_items(

@@ -28,7 +28,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, NotFoundUnless, pk_or_404
+from common.api import (
+    ERROR_RESPONSES,
+    ApiPagination,
+    BoundedCountPagination,
+    NotFoundUnless,
+    pk_or_404,
+)
 from common.csv import csv_response
 from common.forms import StrictQueryForm
 from common.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
@@ -236,7 +242,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Complaints in your reach: your merchants' (masked contact), your region's, or your own."""
 
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = ApiPagination
+    # A province regulator's list reads its page from an index and its count bounded.
+    pagination_class = BoundedCountPagination
     filterset_class = ComplaintFilter
     serializer_class = ComplaintSerializer
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -258,7 +259,8 @@ class Complaint(models.Model):
     )
     proposal = models.TextField(_("merchant's proposal"), blank=True)
     agreement = models.TextField(_("agreement"), blank=True)
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    # Indexed by complaint_created_scope_idx (created_at first).
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -337,6 +339,13 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["region", "state", "created_at"], name="complaint_queue_idx"),
             models.Index(fields=["merchant", "state"], name="complaint_merchant_idx"),
+            # Newest first, the lists' order (the list API, exports, a day's complaints): the
+            # scope's columns are in the index, so a city's page walks it without reading the
+            # table for the rows it skips (common.pages.KeysFirstPaginator).
+            models.Index(
+                fields=["created_at", "id", "region", "transfer_to"],
+                name="complaint_created_scope_idx",
+            ),
             # The evaluation reads each merchant's complaints of the last year in merchant
             # order (ratings.services.evaluation): the older ones are skipped without a heap visit.
             models.Index(fields=["merchant", "created_at"], name="complaint_merchant_recent_idx"),
@@ -353,6 +362,39 @@ class Complaint(models.Model):
                 fields=["region"],
                 condition=Q(is_overdue=True) & ~Q(state__in=CLOSED_COMPLAINT_STATES),
                 name="complaint_overdue_open_idx",
+            ),
+            # The regulator's queue (complaints.selectors.complaints), at any region level: the
+            # open tabs counted from the open complaints alone (index-only) ...
+            models.Index(
+                fields=["region", "state", "is_overdue", "handler"],
+                condition=~Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_open_idx",
+            ),
+            # ... and read in due-date order, region and tab tested in the index: a page stops
+            # after its rows, for a province as for a county.
+            models.Index(
+                Coalesce("close_due", "accept_due"),
+                "id",
+                "region",
+                "state",
+                "is_overdue",
+                "handler",
+                condition=~Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_open_due_idx",
+            ),
+            # The closed tab, most recently closed first: walked backwards for a city or the
+            # province (the region tested in the index), ...
+            models.Index(
+                fields=["closed_at", "id", "region"],
+                condition=Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_closed_idx",
+            ),
+            # ... from one county's part for a county (subtree_q is then an equality); its
+            # bounded count reads either.
+            models.Index(
+                fields=["region", "closed_at", "id"],
+                condition=Q(state__in=CLOSED_COMPLAINT_STATES),
+                name="complaint_closed_region_idx",
             ),
             # Transfers waiting for a county's decision: its queue reads them beside its own.
             models.Index(

@@ -6,11 +6,9 @@ callers (as on /complaints/filed/: they decide nothing); merchant operators thos
 merchants they work for; consumers the complaints attached to their account.
 """
 
-import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.counts import COUNT_BOUND, bounded_count
 from common.phones import phone_normalise_or_none
 from complaints.models import (
     AWAITING_DECISION_STATES,
@@ -48,7 +47,10 @@ from merchants.selectors import regions_reaching, subtree_q
 QUEUE_PAGE_SIZE = 50
 
 
-def complaint_list(*, user: User) -> QuerySet[Complaint]:
+def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]:
+    """`transfers=False` leaves out a handler's complaints pending transfer to their counties
+    from elsewhere: for lists of states other than TRANSFER_PENDING, where there are none
+    (transfer_to is set only in that state), so the scope stays one index range."""
     qs = Complaint.objects.select_related("merchant", "region", "handler")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
@@ -56,7 +58,7 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
         return qs
     if user.role == User.Role.REGULATOR and user.region_id:
         scope = subtree_q(user.region)
-        if is_complaint_handler(user):
+        if transfers and is_complaint_handler(user):
             # A transfer to one of their counties waits for their decision.
             scope |= subtree_q(user.region, "transfer_to_id")
         return qs.filter(scope)
@@ -265,8 +267,8 @@ def complaints_submitted_between(
     return qs
 
 
-def handler_complaint_list(*, user: User) -> QuerySet[Complaint]:
-    qs = complaint_list(user=user)
+def handler_complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]:
+    qs = complaint_list(user=user, transfers=transfers)
     return qs if is_complaint_handler(user) else qs.none()
 
 
@@ -277,6 +279,16 @@ def handler_complaint_get(*, user: User, pk: int) -> Complaint:
 
 
 OPEN_Q = ~Q(state__in=CLOSED_COMPLAINT_STATES)
+CLOSED_Q = Q(state__in=CLOSED_COMPLAINT_STATES)
+# Tabs that may hold a complaint pending transfer (to the user's counties from elsewhere, too);
+# the others list states in which transfer_to is never set.
+_TRANSFER_TABS = (ComplaintQueueTab.MINE, ComplaintQueueTab.OVERDUE, ComplaintQueueTab.TRANSFERS)
+# The closed tab's count is read up to this bound ("10,000+" past it): the open tabs are
+# counted exactly, being the work at hand; the closed one is history.
+QUEUE_COUNT_BOUND = COUNT_BOUND
+# Due date of an open complaint: a submitted one has only its decision deadline, later ones
+# the handling deadline. The open tabs are sorted by it (complaint_open_due_idx).
+QUEUE_DUE = Coalesce("close_due", "accept_due")
 
 
 def _tab_q(tab: str, *, user: User) -> Q:
@@ -293,7 +305,7 @@ def _tab_q(tab: str, *, user: User) -> Q:
         # Pending transfers to and from the user's counties.
         return Q(state=C.TRANSFER_PENDING)
     if tab == ComplaintQueueTab.CLOSED:
-        return Q(state__in=CLOSED_COMPLAINT_STATES)
+        return CLOSED_Q
     raise ValueError(f"unknown queue tab {tab!r}")
 
 
@@ -314,27 +326,63 @@ def _filter(
     return qs
 
 
+def _queue_list(
+    *, user: User, tab: str, filters: ComplaintQueueFilters | None
+) -> QuerySet[Complaint]:
+    qs = handler_complaint_list(user=user, transfers=tab in _TRANSFER_TABS)
+    return _filter(qs, filters or ComplaintQueueFilters(), user=user).filter(_tab_q(tab, user=user))
+
+
 def complaint_queue(
     *, user: User, tab: str, filters: ComplaintQueueFilters | None = None
 ) -> QuerySet[Complaint]:
-    """One tab, sorted by the deadline that runs in it (closed: most recent first)."""
-    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters(), user=user)
-    qs = qs.filter(_tab_q(tab, user=user))
+    """One tab, sorted by the deadline that runs in it (closed: most recent first), in the
+    order of an index that holds the tab's rows (the page reads its 50 rows and stops)."""
+    qs = _queue_list(user=user, tab=tab, filters=filters)
     if tab == ComplaintQueueTab.CLOSED:
         return qs.order_by("-closed_at", "-id")
-    # A submitted complaint has only its decision deadline; later ones the handling deadline.
-    due = Coalesce("close_due", "accept_due")
-    return qs.annotate(due=due).order_by(F("due").asc(nulls_last=True), "id")
+    return qs.annotate(due=QUEUE_DUE).order_by(F("due").asc(nulls_last=True), "id")
+
+
+def _transfers_in(user: User) -> QuerySet[Complaint] | None:
+    """Complaints pending transfer to the handler's counties from outside their region: the
+    part of their scope (complaint_list) that its region range does not hold."""
+    if user.is_platform_admin or not is_complaint_handler(user):
+        return None
+    return Complaint.objects.filter(subtree_q(user.region, "transfer_to_id")).exclude(
+        subtree_q(user.region)
+    )
 
 
 def complaint_queue_counts(
     *, user: User, filters: ComplaintQueueFilters | None = None
 ) -> dict[str, int]:
-    """The number of complaints in every tab, under the same filters, in one query."""
-    tabs = {tab: _tab_q(tab, user=user) for tab in ComplaintQueueTab.values}
-    qs = _filter(handler_complaint_list(user=user), filters or ComplaintQueueFilters(), user=user)
-    qs = qs.filter(reduce(operator.or_, tabs.values()))
-    counts = qs.aggregate(**{tab: Count("id", filter=q) for tab, q in tabs.items()})
+    """The number of complaints in every tab, under the same filters. The open tabs exactly:
+    one query over the open complaints of the user's region (index-only on
+    complaint_open_idx, which holds every column the tabs test) and one over the few pending
+    transfer to their counties from elsewhere. The closed tab bounded: at most
+    QUEUE_COUNT_BOUND + 1 rows are read (that number means "more")."""
+    filters = filters or ComplaintQueueFilters()
+    open_tabs = {
+        tab: _tab_q(tab, user=user)
+        for tab in ComplaintQueueTab.values
+        if tab != ComplaintQueueTab.CLOSED
+    }
+    # COUNT(state), not COUNT(id): the index answers it without reading the table.
+    own = _filter(handler_complaint_list(user=user, transfers=False), filters, user=user)
+    counts = own.filter(OPEN_Q).aggregate(
+        **{tab: Count("state", filter=q) for tab, q in open_tabs.items()}
+    )
+    incoming = _transfers_in(user)
+    if incoming is not None:
+        more = _filter(incoming, filters, user=user).aggregate(
+            **{tab: Count("state", filter=open_tabs[tab]) for tab in _TRANSFER_TABS}
+        )
+        counts |= {tab: (counts[tab] or 0) + (more[tab] or 0) for tab in _TRANSFER_TABS}
+    counts[ComplaintQueueTab.CLOSED] = bounded_count(
+        _queue_list(user=user, tab=ComplaintQueueTab.CLOSED, filters=filters),
+        QUEUE_COUNT_BOUND,
+    )
     return {tab: counts[tab] or 0 for tab in ComplaintQueueTab.values}
 
 

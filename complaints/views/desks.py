@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,7 +24,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common import deadlines
-from common.pages import CountedPaginator, act, only_for
+from common.counts import bounded_count, count_text
+from common.pages import KeysFirstPaginator, act, only_for
 from common.uploads import attachment_response
 from complaints.forms.desks import (
     ContactForm,
@@ -303,7 +305,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = query.filters or ComplaintQueueFilters()
     counts = selectors.complaint_queue_counts(user=user, filters=filters)
     complaints = selectors.complaint_queue(user=user, tab=tab, filters=filters)
-    page = CountedPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
+    page = KeysFirstPaginator(complaints, selectors.QUEUE_PAGE_SIZE, count=counts[tab]).get_page(
         request.GET.get("page")
     )
     today = timezone.localdate()
@@ -314,15 +316,33 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": tab,
-            "tabs": [(value, label, counts[value]) for value, label in ComplaintQueueTab.choices],
+            # (tab, label, count, the count as shown: "10,000+" past the bound)
+            "tabs": [
+                (value, label, counts[value], count_text(counts[value], _count_bound(value)))
+                for value, label in ComplaintQueueTab.choices
+            ],
             "page": page,
             "rows": rows,
             "region": None if user.is_platform_admin else user.region,
             "can_export": query.filters is not None,
             "export_limit": f"{EXPORT_LIMIT:,}",
-            "export_truncated": counts[tab] > EXPORT_LIMIT,
+            "export_truncated": query.filters is not None
+            and _export_truncated(complaints, counts[tab], _count_bound(tab)),
         },
     )
+
+
+def _count_bound(tab: str) -> int | None:
+    """The bound a tab's count was read with: the closed tab's; the open ones are exact."""
+    return selectors.QUEUE_COUNT_BOUND if tab == ComplaintQueueTab.CLOSED else None
+
+
+def _export_truncated(complaints: QuerySet[Complaint], count: int, bound: int | None) -> bool:
+    """Whether the tab holds more than a download does; a count past its bound ("10,000+") is
+    read further, still bounded, only to tell."""
+    if bound is not None and count > bound:
+        count = bounded_count(complaints, EXPORT_LIMIT)
+    return count > EXPORT_LIMIT
 
 
 @handler_required

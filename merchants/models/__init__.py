@@ -6,6 +6,7 @@ from merchants.models.audit import AuditEntry
 from merchants.models.county_changes import CountyChangeRequest
 from merchants.models.declarations import (
     CLOSED_DECLARATION_STATES,
+    REVIEW_QUEUE_OPEN_STATES,
     Declaration,
     DeclarationDocument,
     DeclarationEvent,
@@ -33,6 +34,7 @@ from merchants.models.stations import Station
 __all__ = [
     "CLOSED_DECLARATION_STATES",
     "EXTERNAL_SOURCES",
+    "REVIEW_QUEUE_OPEN_STATES",
     "AuditEntry",
     "CheckedReport",
     "ColdChainRecord",

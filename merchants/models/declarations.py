@@ -38,6 +38,14 @@ CLOSED_DECLARATION_STATES = (
     DeclarationState.EXPIRED,
 )
 
+# Declarations in a reviewer's open tabs (pending, claimed, returned): review.selectors.queue
+# counts them from an index of these alone.
+REVIEW_QUEUE_OPEN_STATES = (
+    DeclarationState.PENDING_REVIEW,
+    DeclarationState.UNDER_REVIEW,
+    DeclarationState.RETURNED,
+)
+
 
 class Declaration(models.Model):
     State = DeclarationState
@@ -126,6 +134,29 @@ class Declaration(models.Model):
                     "scheme",
                 ],
                 name="declaration_region_queue_idx",
+            ),
+            # The review queue's open tabs counted from open declarations alone (index-only),
+            # at any region level: a province's decisions are never read for them.
+            models.Index(
+                fields=[
+                    "region",
+                    "state",
+                    "review_due",
+                    "reviewer",
+                    "is_overdue",
+                    "flagged",
+                    "scheme",
+                ],
+                condition=Q(state__in=REVIEW_QUEUE_OPEN_STATES),
+                name="declaration_open_queue_idx",
+            ),
+            # The review queue's decided tab, most recent decision first, at any region level:
+            # walked backwards with the region tested in the index, the page stops after its
+            # rows (review.selectors.queue).
+            models.Index(
+                fields=["decided_at", "id", "region"],
+                condition=Q(state__in=(DeclarationState.APPROVED, DeclarationState.REJECTED)),
+                name="declaration_decided_idx",
             ),
         ]
 

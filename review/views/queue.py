@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from common.pages import CountedPaginator, act, only_for
+from common.counts import count_text
+from common.pages import KeysFirstPaginator, act, only_for
 from merchants.forms.declarations import declaration_detail_rows
 from merchants.models import Declaration, RegistryRecord, User
 from merchants.models import DeclarationState as S
@@ -43,6 +44,11 @@ reviewer_required = only_for(is_reviewer)
 # Queues
 
 
+def _count_bound(tab: str) -> int | None:
+    """The bound a tab's count was read with: the decided tab's; the open ones are exact."""
+    return selectors.QUEUE_COUNT_BOUND if tab == QueueTab.DECIDED else None
+
+
 @reviewer_required
 def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or QueueTab.PENDING
@@ -54,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     counts = selectors.review_queue_counts(user=user, filters=filters, today=today)
     declarations = selectors.review_queue(user=user, tab=tab, filters=filters, today=today)
-    page: Page = CountedPaginator(
+    page: Page = KeysFirstPaginator(
         declarations, selectors.QUEUE_PAGE_SIZE, count=counts[tab]
     ).get_page(request.GET.get("page"))
     return render(
@@ -63,7 +69,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": tab,
-            "tabs": [(value, label, counts[value]) for value, label in QueueTab.choices],
+            # (tab, label, count, the count as shown: "10,000+" past the bound)
+            "tabs": [
+                (value, label, counts[value], count_text(counts[value], _count_bound(value)))
+                for value, label in QueueTab.choices
+            ],
             "page": page,
             "bulk": tab == QueueTab.PENDING and any(is_clean(d) for d in page.object_list),
             "region": user.region,

@@ -308,19 +308,22 @@ def _many(merchant, n: int, *, accepted_by=None) -> None:
             svc.complaint_accept(actor=accepted_by, complaint=lodged)
 
 
-def test_queue_query_count_is_constant(merchant, county_regulator, django_assert_max_num_queries):
+def test_queue_query_count_is_constant(merchant, county_regulator, django_assert_num_queries):
     _many(merchant, 60)
     Complaint.objects.filter(pk__in=Complaint.objects.values("pk")[:20]).update(
         state=C.MEDIATION, handler=county_regulator, is_overdue=True
     )
     client = client_for(county_regulator)
     for tab in ("new", "mine", "mediation", "overdue", "closed"):
-        with django_assert_max_num_queries(7):
+        # Session, user, the county choices and the user's region, the open tabs' counts and
+        # those of transfers to the county from elsewhere, the closed tab's bounded count, the
+        # page's keys and its rows (none for the empty closed tab), the unread notifications.
+        with django_assert_num_queries(8 if tab == "closed" else 10):
             response = client.get(
                 reverse("complaint-queue") + f"?tab={tab}&category=refund_refused"
             )
         assert response.status_code == 200
-    counts = {value: count for value, _, count in response.context["tabs"]}
+    counts = {value: count for value, _, count, _ in response.context["tabs"]}
     assert counts == {
         "new": 40,
         "mine": 20,

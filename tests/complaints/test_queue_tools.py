@@ -151,7 +151,7 @@ def test_search_by_consumer_name_merchant_name_and_unregistered_business(cast, c
 
 def test_search_counts_every_tab_under_the_search(cast, county_regulator):
     response = client_for(county_regulator).get(f"{QUEUE}?q=王建国")
-    counts = {value: count for value, _, count in response.context["tabs"]}
+    counts = {value: count for value, _, count, _ in response.context["tabs"]}
     assert counts == {
         "new": 1,
         "mine": 0,

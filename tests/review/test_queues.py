@@ -126,8 +126,9 @@ def test_unknown_tab_is_404(county_regulator):
     assert client_for(county_regulator).get(QUEUE, {"tab": "everything"}).status_code == 404
 
 
-def test_counts_per_tab_in_one_query(county_regulator, queue, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_counts_per_tab_in_two_queries(county_regulator, queue, django_assert_num_queries):
+    """The open tabs in one query; the decided tab, history, in a bounded one."""
+    with django_assert_num_queries(2):
         counts = review_queue_counts(user=county_regulator)
     assert counts == {
         "pending": 3,
@@ -139,9 +140,27 @@ def test_counts_per_tab_in_one_query(county_regulator, queue, django_assert_num_
     }
 
 
+def test_decided_tab_is_counted_bounded_and_shown_as_more(
+    county_regulator, merchant, queue, monkeypatch
+):
+    """History is counted up to the bound ("1+" past it); the open tabs stay exact."""
+    from review.selectors import queue as selectors
+
+    make(merchant, S.REJECTED, scheme=scheme("assured-district"))
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_BOUND", 1)
+    counts = review_queue_counts(user=county_regulator)
+    assert (counts["decided"], counts["pending"]) == (2, 3)
+    response = client_for(county_regulator).get(QUEUE, {"tab": "decided"})
+    shown = {value: text for value, _label, _count, text in response.context["tabs"]}
+    assert (shown["decided"], shown["pending"]) == ("1+", "3")
+    assert '<span class="tab-count">1+</span>' in response.content.decode()
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_BOUND", 2)
+    assert review_queue_counts(user=county_regulator)["decided"] == 2
+
+
 def test_counts_are_shown_on_the_tabs(county_regulator, queue):
     response = client_for(county_regulator).get(QUEUE)
-    tabs = {value: count for value, _label, count in response.context["tabs"]}
+    tabs = {value: count for value, _label, count, _shown in response.context["tabs"]}
     assert tabs["pending"] == 3
     assert tabs["mine"] == 1
     assert response.context["page"].paginator.count == 3
@@ -209,7 +228,7 @@ def test_filter_by_scheme(county_regulator, queue):
         QUEUE, {"tab": "overdue", "scheme": scheme("assured-factory").pk}
     )
     assert set(ids(response)) == {queue["overdue"].pk, queue["marked_overdue"].pk}
-    tabs = {value: count for value, _label, count in response.context["tabs"]}
+    tabs = {value: count for value, _label, count, _shown in response.context["tabs"]}
     assert tabs["pending"] == 2  # counts follow the filters
     assert tabs["mine"] == 0
 
@@ -393,3 +412,24 @@ def test_selector_today_is_a_parameter(county_regulator, merchant):
     )
     assert list(before) == []
     assert list(after) == [declaration]
+
+
+@pytest.mark.parametrize("tab", ["pending", "decided"])
+def test_queue_pages_cost_the_same_queries_deep_as_first(
+    county_regulator, merchant, tab, monkeypatch, django_assert_num_queries
+):
+    """Session, user, the county choices and the user's region, the open tabs' counts, the
+    decided tab's bounded count, the page's keys (an index walk) and its rows, the unread
+    notifications, the schemes of the filter form."""
+    from review.selectors import queue as selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 2)
+    state = S.PENDING_REVIEW if tab == "pending" else S.APPROVED
+    for code in ("assured-unit", "assured-district", "assured-factory", "no-reason-return"):
+        make(merchant, state, scheme=scheme(code))
+    client = client_for(county_regulator)
+    for page in (1, 2):
+        with django_assert_num_queries(10):
+            response = client.get(QUEUE, {"tab": tab, "page": page})
+        assert response.context["page"].number == page
+        assert len(response.context["page"].object_list) == 2
