@@ -113,9 +113,7 @@ def seed(url: str, *, template: int, earlier: int, same_address: float) -> None:
             "ORDER BY ordinal_position"
         )
         columns = [row[0] for row in cursor.fetchall()]
-        moment = (
-            "midnight + (now() - midnight) * g / (%(n)s + 1)"  # before now, after midnight
-        )
+        moment = "midnight + (now() - midnight) * g / (%(n)s + 1)"  # before now, after midnight
         replaced = {
             "tracking_token": "left(md5(g::text || random()::text) || md5(random()::text), 40)",
             "number": "t.region_id || '-' || extract(year from now())::int || '-' || "
@@ -197,11 +195,19 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def run_wrk(port: int, path: str, *, run: int, body: str, seconds: float, connections: int,
-            lua: Path) -> dict[str, float]:
+def run_wrk(
+    port: int, path: str, *, run: int, body: str, seconds: float, connections: int, lua: Path
+) -> dict[str, float]:
     env = os.environ | {"WRK_PATH": path, "WRK_RUN": str(run), "WRK_BODY": body}
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-s", str(lua),
-               f"http://{HOST}:{port}"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "-s",
+        str(lua),
+        f"http://{HOST}:{port}",
+    ]
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     match = re.search(r"^RESULT (.*)$", output, re.M)
     if not match:
@@ -222,8 +228,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--earlier", type=int, default=100_000, help="complaints seeded today")
-    parser.add_argument("--same-address", type=float, default=0.6,
-                        help="share of them from the bench's own address")
+    parser.add_argument(
+        "--same-address", type=float, default=0.6, help="share of them from the bench's own address"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
@@ -261,22 +268,42 @@ def main() -> None:
     )
     code, template = subprocess.run(
         [python, "manage.py", "shell", "-c", SETUP_SCRIPT],
-        cwd=root, env=env, check=True, capture_output=True, text=True,
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()[-2:]  # shell prints its auto-import notice first
-    seed(args.database_url, template=int(template), earlier=args.earlier,
-         same_address=args.same_address)
+    seed(
+        args.database_url,
+        template=int(template),
+        earlier=args.earlier,
+        same_address=args.same_address,
+    )
     body = BODY % code
 
     port = free_port()
-    command = [str(root / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
-               "-w", str(args.workers), "--log-level", "warning"]
-    print(f"server: DJANGO_SETTINGS_MODULE=bench.floor_settings {' '.join(command[1:])}"
-          + ("; outbox_relay beside it" if relay else ""), flush=True)
+    command = [
+        str(root / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(args.workers),
+        "--log-level",
+        "warning",
+    ]
+    print(
+        f"server: DJANGO_SETTINGS_MODULE=bench.floor_settings {' '.join(command[1:])}"
+        + ("; outbox_relay beside it" if relay else ""),
+        flush=True,
+    )
     server = subprocess.Popen(command, cwd=root, env=env)
     worker = None
     if relay:
-        worker = subprocess.Popen([python, "manage.py", "outbox_relay"], cwd=root, env=env,
-                                  stdout=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [python, "manage.py", "outbox_relay"], cwd=root, env=env, stdout=subprocess.DEVNULL
+        )
     lua = Path(tempfile.mkdtemp()) / "intake.lua"
     lua.write_text(LUA)
     results: dict[str, list[dict[str, float]]] = {"floor": [], "intake": []}
@@ -286,18 +313,34 @@ def main() -> None:
     try:
         wait_until_up(port, server)
         for side in ("floor", "intake"):  # warm-up: every worker imports and connects
-            r = run_wrk(port, paths[side], run=1, body=body, seconds=3,
-                        connections=args.connections, lua=lua)
+            r = run_wrk(
+                port,
+                paths[side],
+                run=1,
+                body=body,
+                seconds=3,
+                connections=args.connections,
+                lua=lua,
+            )
             answered += int(r["requests"] - r["status_errors"]) if side == "intake" else 0
-        print(f"load: wrk -t1 -c{args.connections} -d{args.seconds:g}s POST, "
-              f"{args.rounds} rounds", flush=True)
+        print(
+            f"load: wrk -t1 -c{args.connections} -d{args.seconds:g}s POST, {args.rounds} rounds",
+            flush=True,
+        )
         for round_ in range(1, args.rounds + 1):
             order = ("floor", "intake") if round_ % 2 else ("intake", "floor")
             for side in order:
                 load = loadavg()
                 cpu_before = job_cpu(args.database_url, server, worker)
-                r = run_wrk(port, paths[side], run=round_ + 1, body=body, seconds=args.seconds,
-                            connections=args.connections, lua=lua)
+                r = run_wrk(
+                    port,
+                    paths[side],
+                    run=round_ + 1,
+                    body=body,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    lua=lua,
+                )
                 cpu_after = job_cpu(args.database_url, server, worker)
                 cpu = sum(cpu_after.values()) - sum(cpu_before.values())
                 r["cpu_ms"] = cpu * 1000 / max(r["requests"], 1)
@@ -323,25 +366,38 @@ def main() -> None:
                 process.kill()
                 process.wait()
 
-    print(f"\nsummary ({args.workers} gunicorn workers, wrk {args.connections} connections, "
-          f"{args.seconds:g} s per run, {args.earlier:,} earlier complaints today)")
+    print(
+        f"\nsummary ({args.workers} gunicorn workers, wrk {args.connections} connections, "
+        f"{args.seconds:g} s per run, {args.earlier:,} earlier complaints today)"
+    )
     for side in ("floor", "intake"):
         rs = results[side]
-        print(f"  {side:6}: " + summary("rate", [r["rate"] for r in rs], "/s") + "; "
-              + summary("p95", [r["p95_us"] / 1000 for r in rs], "ms") + "; "
-              + summary("CPU", [r["cpu_ms"] for r in rs], "ms/request", 2))
-    ratios = [i["rate"] / f["rate"] for f, i in zip(results["floor"], results["intake"],
-                                                      strict=True)]
-    print("  intake / floor per round: " + ", ".join(f"{x:.2f}" for x in ratios)
-          + f" (median {statistics.median(ratios):.2f}); load before the runs "
-          + ", ".join(f"{r['load']:.2f}" for side in results.values() for r in side))
+        print(
+            f"  {side:6}: "
+            + summary("rate", [r["rate"] for r in rs], "/s")
+            + "; "
+            + summary("p95", [r["p95_us"] / 1000 for r in rs], "ms")
+            + "; "
+            + summary("CPU", [r["cpu_ms"] for r in rs], "ms/request", 2)
+        )
+    ratios = [
+        i["rate"] / f["rate"] for f, i in zip(results["floor"], results["intake"], strict=True)
+    ]
+    print(
+        "  intake / floor per round: "
+        + ", ".join(f"{x:.2f}" for x in ratios)
+        + f" (median {statistics.median(ratios):.2f}); load before the runs "
+        + ", ".join(f"{r['load']:.2f}" for side in results.values() for r in side)
+    )
     stored, events = count_complaints(args.database_url)
     new = stored - stored_before
     # wrk stops counting at its deadline: the requests in flight then may still be stored.
     slack = args.connections * (args.rounds + 1)
     ok = answered <= new <= answered + slack and events == stored and not undelivered
-    print(f"count check: {new} complaints stored for {answered} answered 201, "
-          f"{events - stored_before} events: " + ("OK" if ok else "MISMATCH"))
+    print(
+        f"count check: {new} complaints stored for {answered} answered 201, "
+        f"{events - stored_before} events: " + ("OK" if ok else "MISMATCH")
+    )
     sys.exit(0 if ok else 1)
 
 
