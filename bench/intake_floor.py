@@ -13,7 +13,8 @@
    bench comes from (as behind a proxy that is not trusted), the others from 10.x addresses.
 3. Starts `gunicorn config.wsgi -w WORKERS` with DJANGO_SETTINGS_MODULE=bench.floor_settings
    (the product's settings and URLs plus the bench-only floor view, bench/floor_urls.py),
-   DEBUG=false, the intake limits raised so nothing is refused, and, unless --no-relay, one
+   DEBUG=false, connections kept for the whole bench (so the CPU count keeps every database
+   backend), the intake limits raised so nothing is refused, and, unless --no-relay, one
    `outbox_relay` process beside it (as docker-compose runs production).
 4. Rounds, interleaved (the order alternates per round): wrk (closed loop, --connections
    connections) POSTs for --seconds to the floor view (`/bench/floor/`: parse the JSON, insert
@@ -33,11 +34,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import psycopg2
-from benchlib import free_port, recreate_database, wait_until_up
+from benchlib import (
+    INTAKE_SETUP_SCRIPT,
+    free_port,
+    recreate_database,
+    seed_earlier_complaints,
+    wait_until_up,
+)
 from complaint_intake import count_complaints, job_cpu, wait_for_outbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,22 +51,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_intake_floor"
 HOST = "127.0.0.1"
 INTAKE = "/api/v1/complaints/intake/"
 FLOOR = "/bench/floor/"
-
-SETUP_SCRIPT = """
-from complaints.services.complaints import complaint_submit
-from merchants.models import Merchant, Region
-from merchants.uscc import build_uscc
-m = Merchant.objects.create(
-    region=Region.objects.get(code="330106"), uscc=build_uscc("330106", 42424242),
-    name="基准测试茶楼", legal_representative="张三", address="文三路1号", industry="retail",
-    licence_valid_from="2020-01-01", licence_valid_until="2040-01-01",
-    contact_phone="13800138000")
-c = complaint_submit(
-    merchant=m, category="refund_refused", description="基准测试投诉: 七日内要求退货被拒绝。",
-    wanted_outcome="退货退款", complainant_name="刘女士", complainant_phone="13700000000",
-    consent_to_contact=True, ip="127.0.0.1")
-print(m.public_code, c.pk)
-"""
 
 FLOOR_TABLE_SQL = """
 CREATE TABLE bench_floor (
@@ -98,97 +88,6 @@ BODY = (
     '"wanted_outcome": "退货退款", "amount": "268.00", "purchase_date": "2026-11-20", '
     '"complainant_name": "刘女士", "complainant_phone": "PHONE", "consent_to_contact": true}'
 )
-
-
-def seed(url: str, *, template: int, earlier: int, same_address: float) -> None:
-    """The day's earlier complaints, copied from the template set-based (see the docstring)."""
-    conn = psycopg2.connect(url)
-    conn.autocommit = False
-    started = time.perf_counter()
-    with conn.cursor() as cursor:
-        cursor.execute(FLOOR_TABLE_SQL)
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'complaints_complaint' AND column_name <> 'id' "
-            "ORDER BY ordinal_position"
-        )
-        columns = [row[0] for row in cursor.fetchall()]
-        moment = "midnight + (now() - midnight) * g / (%(n)s + 1)"  # before now, after midnight
-        replaced = {
-            "tracking_token": "left(md5(g::text || random()::text) || md5(random()::text), 40)",
-            "number": "t.region_id || '-' || extract(year from now())::int || '-' || "
-            "lpad((g + 1)::text, 6, '0')",
-            "complainant_phone": "'138' || lpad(g::text, 8, '0')",
-            "submitted_ip": "CASE WHEN (g %% 1000) < %(same)s THEN '127.0.0.1'::inet ELSE "
-            "('10.' || (g / 65536) %% 256 || '.' || (g / 256) %% 256 || '.' || g %% 256)::inet "
-            "END",
-            "created_at": moment,
-            "updated_at": moment,
-        }
-        select = ", ".join(replaced.get(column, f"t.{column}") for column in columns)
-        cursor.execute(
-            f"""
-            WITH day AS (
-                SELECT date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
-                    AT TIME ZONE 'Asia/Shanghai' AS midnight
-            )
-            INSERT INTO complaints_complaint ({", ".join(columns)})
-            SELECT {select}
-            FROM complaints_complaint t, day, generate_series(1, %(n)s) g WHERE t.id = %(t)s
-            """,
-            {"n": earlier, "t": template, "same": round(same_address * 1000)},
-        )
-        cursor.execute(
-            "INSERT INTO complaints_complaintevent "
-            "(complaint_id, actor_id, role, from_state, to_state, message, text, created_at) "
-            "SELECT id, NULL, 'consumer', '', 'submitted', '{}', '', created_at "
-            "FROM complaints_complaint WHERE id <> %s",
-            [template],
-        )
-        cursor.execute(
-            "INSERT INTO common_outboxitem "
-            "(kind, payload, key, created_at, due_at, attempts, last_error, delivered_at) "
-            "SELECT o.kind, o.payload, CASE WHEN o.key IS NULL THEN NULL "
-            "ELSE o.key || '-' || e.id END, e.created_at, e.created_at, 1, '', e.created_at "
-            "FROM complaints_complaintevent e, common_outboxitem o "
-            "WHERE e.complaint_id <> %s",
-            [template],
-        )
-        cursor.execute(
-            """
-            INSERT INTO common_limitcounter (key, bucket, hits)
-            SELECT encode(sha256(convert_to(k, 'UTF8')), 'hex'),
-                   floor(extract(epoch FROM created_at) / 60 / 5)::int, count(*)
-            FROM (
-                SELECT 'complaint-address:' || host(submitted_ip) AS k, created_at
-                FROM complaints_complaint WHERE id <> %(t)s AND submitted_ip IS NOT NULL
-                UNION ALL
-                SELECT 'complaint-phone:' || complainant_phone, created_at
-                FROM complaints_complaint WHERE id <> %(t)s
-            ) uses
-            GROUP BY 1, 2
-            ON CONFLICT (key, bucket) DO UPDATE
-                SET hits = common_limitcounter.hits + EXCLUDED.hits
-            """,
-            {"t": template},
-        )
-        cursor.execute("UPDATE complaints_complaintnumbercounter SET given = given + %s", [earlier])
-    conn.commit()
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-        cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE submitted_ip = '127.0.0.1'), "
-            "min(created_at AT TIME ZONE 'Asia/Shanghai'), "
-            "max(created_at AT TIME ZONE 'Asia/Shanghai') FROM complaints_complaint"
-        )
-        total, local, first, last = cursor.fetchone()
-    conn.close()
-    print(
-        f"seeded in {time.perf_counter() - started:.1f} s: {total:,} complaints today "
-        f"({local:,} from 127.0.0.1), {first:%H:%M} to {last:%H:%M} local time",
-        flush=True,
-    )
 
 
 def loadavg() -> str:
@@ -260,6 +159,9 @@ def main() -> None:
         "MEDIA_ROOT": "/tmp/acp_intake_floor_media",
         "CELERY_BROKER_URL": "",
         "OUTBOX_RELAY": "true" if relay else "false",
+        # Connections kept for the whole bench: a backend closed mid-run would take its CPU
+        # out of the job's count (production keeps them CONN_MAX_AGE=60 s).
+        "CONN_MAX_AGE": "3600",
     }
     print(f"machine: {os.cpu_count()} cores; load {loadavg()}", flush=True)
     print(f"database {args.database_url}: recreating and migrating …", flush=True)
@@ -268,19 +170,23 @@ def main() -> None:
         [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=root, env=env, check=True
     )
     code, template = subprocess.run(
-        [python, "manage.py", "shell", "-c", SETUP_SCRIPT],
+        [python, "manage.py", "shell", "-c", INTAKE_SETUP_SCRIPT],
         cwd=root,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()[-2:]  # shell prints its auto-import notice first
-    seed(
+    seed_earlier_complaints(
         args.database_url,
         template=int(template),
         earlier=args.earlier,
         same_address=args.same_address,
     )
+    conn = psycopg2.connect(args.database_url)
+    with conn, conn.cursor() as cursor:
+        cursor.execute(FLOOR_TABLE_SQL)
+    conn.close()
     body = BODY % code
 
     port = free_port()
