@@ -249,8 +249,9 @@ def main() -> None:
                     lua=lua,
                 )
                 cpu_after = job_cpu(args.database_url, server, worker)
-                cpu = sum(cpu_after.values()) - sum(cpu_before.values())
-                r["cpu_ms"] = cpu * 1000 / max(r["requests"], 1)
+                per = 1000 / max(r["requests"], 1)
+                parts = {k: (cpu_after[k] - cpu_before[k]) * per for k in cpu_after}
+                r["cpu_ms"] = sum(parts.values())
                 r["load"] = float(load.split()[0])
                 results[side].append(r)
                 if side == "intake":
@@ -259,7 +260,9 @@ def main() -> None:
                     f"round {round_} {side:6} load {load}: {r['rate']:7.1f} /s, "
                     f"p50 {r['p50_us'] / 1000:6.1f} ms, p95 {r['p95_us'] / 1000:6.1f} ms, "
                     f"p99 {r['p99_us'] / 1000:6.1f} ms, non-2xx {r['status_errors']:.0f}, "
-                    f"socket errors {r['socket_errors']:.0f}, CPU {r['cpu_ms']:.2f} ms/request",
+                    f"socket errors {r['socket_errors']:.0f}, CPU {r['cpu_ms']:.2f} ms/request "
+                    f"(web {parts['web']:.2f}, relay {parts['delivery']:.2f}, "
+                    f"database {parts['db']:.2f})",
                     flush=True,
                 )
         if worker is not None:
