@@ -3,7 +3,9 @@
 The next number is taken by one upsert on the county-year counter row (`INSERT … ON CONFLICT DO
 UPDATE SET given = given + 1 RETURNING given`, common/counters.py): atomic under any
 concurrency, and the row it locks is held until the intake commits, so only intakes of the same
-county wait for each other — the intake takes its number near its end for that reason.
+county wait for each other — the intake takes its number near its end for that reason. On
+PostgreSQL the intake's upsert and the write of the number on the complaint are one statement
+(complaint_number_assign): one round trip fewer per intake (issue 17).
 """
 
 from django.conf import settings
