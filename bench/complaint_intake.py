@@ -1,7 +1,8 @@
 """Complaint intake through HTTP on loopback: a real gunicorn server on a fresh PostgreSQL database.
 
     .venv/bin/python bench/complaint_intake.py [--rate 100] [--seconds 60] [--workers 4]
-        [--threads 32] [--database-url postgres://postgres@127.0.0.1:5432/acp_hd_bench]
+        [--threads 32] [--earlier 0] [--same-address 0.6] [--relay] [--root CHECKOUT]
+        [--database-url postgres://postgres@127.0.0.1:5432/acp_hd_bench]
 
 Drops and recreates the database, migrates it, adds one merchant, starts
 `gunicorn config.wsgi -w WORKERS` on 127.0.0.1 (DEBUG=false, intake limits raised through
@@ -11,7 +12,8 @@ from a bounded pool of threads, each a JSON complaint with its own phone (all fr
 worst case for the per-address limit check, which counts the day's complaints from the address).
 Afterwards it checks that the database holds exactly as many complaints (and submission events) as
 the server answered 201, prints the achieved rate, latency percentiles and errors, and stops the
-server. --with-ip-index measures what an index on (submitted_ip, created_at) would change.
+server. --earlier N first seeds N complaints dated today, --same-address of them from 127.0.0.1
+(benchlib.seed_earlier_complaints): the day's volume the limits and indexes must not feel.
 
 --relay runs as docker-compose does: requests only record their outbox items, and one
 `outbox_relay` process beside gunicorn delivers them in batches (the count check waits for every
@@ -38,7 +40,14 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg2
-from benchlib import free_port, percentile, recreate_database, wait_until_up
+from benchlib import (
+    INTAKE_SETUP_SCRIPT,
+    free_port,
+    percentile,
+    recreate_database,
+    seed_earlier_complaints,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_hd_bench"
@@ -209,6 +218,15 @@ def main() -> None:
         "--relay", action="store_true", help="OUTBOX_RELAY=true and an outbox_relay process"
     )
     parser.add_argument(
+        "--earlier", type=int, default=0, help="complaints seeded today before the load"
+    )
+    parser.add_argument(
+        "--same-address",
+        type=float,
+        default=0.6,
+        help="share of the seeded complaints from the bench's own address",
+    )
+    parser.add_argument(
         "--root", type=Path, default=ROOT, help="the checkout whose code is measured"
     )
     args = parser.parse_args()
@@ -234,14 +252,24 @@ def main() -> None:
     subprocess.run(
         [python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=root, env=env, check=True
     )
-    merchant_code = subprocess.run(
-        [python, "manage.py", "shell", "-c", MERCHANT_SCRIPT],
+    script = INTAKE_SETUP_SCRIPT if args.earlier else MERCHANT_SCRIPT
+    printed = subprocess.run(
+        [python, "manage.py", "shell", "-c", script],
         cwd=root,
         env=env,
         check=True,
         capture_output=True,
         text=True,
-    ).stdout.split()[-1]  # shell prints its auto-import notice first
+    ).stdout.split()  # shell prints its auto-import notice first
+    merchant_code = printed[-2] if args.earlier else printed[-1]
+    if args.earlier:
+        seed_earlier_complaints(
+            args.database_url,
+            template=int(printed[-1]),
+            earlier=args.earlier,
+            same_address=args.same_address,
+        )
+    stored_before, events_before = count_complaints(args.database_url)
 
     port = free_port()
     command = [
@@ -301,6 +329,7 @@ def main() -> None:
 
     created = result["statuses"].get("201", 0)
     stored, events = count_complaints(args.database_url)
+    stored, events = stored - stored_before, events - events_before
     lat, late = result["latencies"], result["lateness"]
     errors = {k: v for k, v in result["statuses"].items() if k != "201"}
     print(f"sent {result['total']} requests in {result['wall']:.1f} s")

@@ -7,7 +7,7 @@ conditional update before its handler runs, and marked delivered in the same tra
 
 With OUTBOX_RELAY=true (production, docker-compose) writes only record their items, and the
 `outbox_relay` process delivers them in batches a fraction of a second later: a request pays for
-one insert per side effect, nothing more.
+one insert per side effect, nothing more — one insert for all of them inside `outbox_batch()`.
 
 Kinds and their handlers are registered with `@handler("kind")`; `common` registers mail, SMS
 and task, an app may add its own in its `ready()` (the merchants app mails inbox
@@ -16,7 +16,9 @@ messages, rendered in each reader's language).
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from celery import current_app
@@ -75,14 +77,50 @@ def outbox_add_many(
         OutboxItem(kind=kind, payload=payload, key=key, created_at=now, due_at=now)
         for payload, key in zip(payloads, keys, strict=True)
     ]
-    keyed = [item for item in items if item.key]
-    if keyed:  # recording the same key again is a no-op that still answers the row's id
-        OutboxItem.objects.bulk_create(
-            keyed, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
-        )
-    OutboxItem.objects.bulk_create([item for item in items if not item.key])
-    ids = [item.pk for item in items]
-    _dispatch_on_commit(ids)
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(items)
+    else:
+        _record(items)
+
+
+_batch: ContextVar[list[OutboxItem] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Record the items added inside the block with one INSERT when it ends (inside the
+    caller's transaction): a write with several side effects pays one round trip for them.
+    If the block raises, nothing is recorded."""
+    if _batch.get() is not None:  # already batching: the outer block records
+        yield
+        return
+    items: list[OutboxItem] = []
+    token = _batch.set(items)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _record(items)
+
+
+def _record(items: list[OutboxItem]) -> None:
+    """One INSERT for all the items; a key recorded already (before or earlier in the list) is
+    a no-op that still answers the row's id (a NULL key never conflicts)."""
+    if not items:
+        return
+    unique: list[OutboxItem] = []
+    keys: set[str] = set()
+    for item in items:
+        if item.key in keys:
+            continue
+        if item.key:
+            keys.add(item.key)
+        unique.append(item)
+    OutboxItem.objects.bulk_create(
+        unique, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
+    )
+    _dispatch_on_commit([item.pk for item in unique])
 
 
 class _Dispatch:

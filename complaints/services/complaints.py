@@ -24,7 +24,7 @@ from common.calendar import add_working_days
 from common.errors import DomainError, Limited, require
 from common.limits import Limit, LimitExceeded, Use, limits_use, phone_and_address
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
-from common.outbox import mail_payload, outbox_add
+from common.outbox import mail_payload, outbox_add, outbox_batch
 from common.phones import phone_error, phone_key, phone_normalise_or_none
 from common.uploads import inspect_upload, save_with_file
 from complaints import messages as m
@@ -546,24 +546,28 @@ def _complaint_store(
             save_with_file(item, upload)
             saved.append(item)
         complaint_number_assign(complaint)
-        complaint_merchant_facts_changed(complaint)
-        _tell_consumer(
-            complaint,
-            key=f"event:{event.pk}",
-            subject=msg(m.RECEIVED_SUBJECT, number=complaint.reference),
-            body=[
-                msg(
-                    m.RECEIVED_BODY,
-                    business=complaint_business(complaint),
+        with outbox_batch():  # the side effects in one INSERT
+            complaint_merchant_facts_changed(complaint)
+            _tell_consumer(
+                complaint,
+                key=f"event:{event.pk}",
+                subject=msg(m.RECEIVED_SUBJECT, number=complaint.reference),
+                body=[
+                    msg(
+                        m.RECEIVED_BODY,
+                        business=complaint_business(complaint),
+                        number=complaint.reference,
+                        due=day(complaint.accept_due),
+                    )
+                ],
+                sms=lambda link: msg(
+                    m.SMS_STEP,
                     number=complaint.reference,
-                    due=day(complaint.accept_due),
-                )
-            ],
-            sms=lambda link: msg(
-                m.SMS_STEP, number=complaint.reference, state=label(C.SUBMITTED.label), link=link
-            ),
-        )
-        _tell_handlers(complaint)
+                    state=label(C.SUBMITTED.label),
+                    link=link,
+                ),
+            )
+            _tell_handlers(complaint)
         complaint_intake_counted(use)
     except Exception:
         # The rows roll back with the transaction; the files already written must go too.

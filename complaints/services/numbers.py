@@ -3,7 +3,9 @@
 The next number is taken by one upsert on the county-year counter row (`INSERT … ON CONFLICT DO
 UPDATE SET given = given + 1 RETURNING given`, common/counters.py): atomic under any
 concurrency, and the row it locks is held until the intake commits, so only intakes of the same
-county wait for each other — the intake takes its number near its end for that reason.
+county wait for each other — the intake takes its number near its end for that reason. On
+PostgreSQL the intake's upsert and the write of the number on the complaint are one statement
+(complaint_number_assign): one round trip fewer per intake (issue 17).
 """
 
 from django.conf import settings
@@ -27,13 +29,39 @@ def complaint_number_next(*, county: str, year: int) -> str:
     return complaint_number_format(county=county, year=year, sequence=sequence)
 
 
+# The number in SQL, as complaint_number_format writes it (six digits at least, never cut).
+SQL_NUMBER = (
+    "{county} || '-' || {year} || '-' || "
+    "CASE WHEN {seq} < 1000000 THEN lpad({seq}::text, 6, '0') ELSE {seq}::text END"
+)
+
+
 def complaint_number_assign(complaint: Complaint) -> Complaint:
     """Give the complaint the next number of its county in the year it was lodged (local time).
-    Call inside the transaction that stores it."""
-    complaint.number = complaint_number_next(
-        county=complaint.region_id, year=timezone.localtime(complaint.created_at).year
-    )
-    Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
+    Call inside the transaction that stores it. On PostgreSQL one statement takes the number
+    and writes it on the complaint (the upsert in a CTE); elsewhere two."""
+    county, year = complaint.region_id, timezone.localtime(complaint.created_at).year
+    if connection.vendor != "postgresql":
+        complaint.number = complaint_number_next(county=county, year=year)
+        Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
+        return complaint
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    counter = connection.ops.quote_name(ComplaintNumberCounter._meta.db_table)
+    number = SQL_NUMBER.format(county="n.region_id", year="n.year", seq="n.given")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH n AS (
+                INSERT INTO {counter} (region_id, year, given) VALUES (%s, %s, 1)
+                ON CONFLICT (region_id, year) DO UPDATE SET given = {counter}.given + 1
+                RETURNING region_id, year, given
+            )
+            UPDATE {table} SET number = {number} FROM n WHERE {table}.id = %s
+            RETURNING {table}.number
+            """,
+            [county, year, complaint.pk],
+        )
+        (complaint.number,) = cursor.fetchone()
     return complaint
 
 
@@ -82,6 +110,7 @@ def _number_missing_in_one_statement() -> int:
     complaint = connection.ops.quote_name(Complaint._meta.db_table)
     counter = connection.ops.quote_name(ComplaintNumberCounter._meta.db_table)
     year = "EXTRACT(YEAR FROM created_at AT TIME ZONE %(tz)s)::int"
+    number = SQL_NUMBER.format(county="n.region_id", year="n.year", seq="n.seq")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -96,8 +125,7 @@ def _number_missing_in_one_statement() -> int:
                 FROM todo t
                 LEFT JOIN {counter} c ON c.region_id = t.region_id AND c.year = t.year
             ), done AS (
-                UPDATE {complaint} SET number = n.region_id || '-' || n.year || '-' ||
-                    CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END
+                UPDATE {complaint} SET number = {number}
                 FROM numbered n WHERE {complaint}.id = n.id
                 RETURNING n.region_id, n.year, n.seq
             ), moved AS (

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common import outbox, sms
@@ -15,6 +16,7 @@ from common.outbox import (
     handler,
     mail_payload,
     outbox_add,
+    outbox_batch,
     outbox_deliver,
     outbox_redeliver,
     outbox_retry_now,
@@ -55,6 +57,31 @@ def test_a_rolled_back_write_sends_nothing():
         outbox_add("test-flaky", {"n": 1})
         raise RuntimeError
     assert calls == [] and not OutboxItem.objects.exists()
+
+
+def test_a_batch_records_its_items_in_one_insert_and_delivers_them_once():
+    with transaction.atomic():
+        outbox_add("test-flaky", {"n": 0}, key="before")
+        with CaptureQueriesContext(connection) as queries, outbox_batch():
+            outbox_add("test-flaky", {"n": 1})
+            outbox_add("test-flaky", {"n": 2}, key="twice")
+            with outbox_batch():  # nested: the outer block records
+                outbox_add("test-flaky", {"n": 3}, key="twice")
+                outbox_add("test-flaky", {"n": 4}, key="before")
+            assert not queries.captured_queries  # nothing written until the block ends
+        inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
+        assert len(inserts) == 1
+    assert sorted(c["n"] for c in calls) == [0, 1, 2]  # a key recorded again is a no-op
+    assert OutboxItem.objects.filter(delivered_at__isnull=False).count() == 3
+
+
+def test_a_batch_that_raises_records_nothing():
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox_batch():
+        outbox_add("test-flaky", {"n": 1})
+        raise RuntimeError
+    assert not OutboxItem.objects.exists()
+    outbox_add("test-flaky", {"n": 2})  # and the next write records at once again
+    assert calls == [{"n": 2}]
 
 
 def test_a_failed_delivery_waits_with_backoff_then_is_delivered_once():

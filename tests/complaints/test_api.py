@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.models import OutboxItem
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
-from merchants.models import User
+from merchants.models import Notification, User
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, png_upload, region
 
@@ -81,6 +82,35 @@ def test_intake_returns_201_with_the_tracking_token(merchant):
     assert body["tracking_url"].endswith(f"/api/v1/complaints/track/{complaint.tracking_token}/")
     assert complaint.merchant == merchant and complaint.region_id == "330106"
     assert complaint.submitted_ip == "127.0.0.1" and complaint.complainant_email == EMAIL
+
+
+def test_intake_takes_a_fixed_handful_of_statements(merchant, county_regulator):
+    """Intake (issue 17): the merchant, the limits' read, then in one transaction the complaint,
+    its event, its number (one statement on PostgreSQL: the counter's upsert and the update),
+    the standing marked, the handlers and their inbox message, every side effect in one outbox
+    INSERT (store page, mail, SMS, the handler's mail) and the limits' count — whatever the
+    day's volume, so it cannot creep back."""
+    client = client_for(None)
+    assert client.post(INTAKE, _form(merchant), content_type="application/json").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            INTAKE,
+            _form(merchant, complainant_phone="13912345678"),
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    sqls = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    sqls = [sql for sql in sqls if sql not in ("BEGIN", "COMMIT")]
+    assert len(sqls) == (10 if connection.vendor == "postgresql" else 11), sqls
+    outbox = [sql for sql in sqls if sql.startswith('INSERT INTO "common_outboxitem"')]
+    assert len(outbox) == 1
+    complaint = Complaint.objects.get(tracking_token=response.json()["tracking_token"])
+    kinds = OutboxItem.objects.filter(created_at__gte=complaint.created_at).values_list(
+        "kind", flat=True
+    )
+    assert sorted(kinds) == ["mail", "notification-mail", "sms", "store-pages-forget"]
+    assert complaint.number.endswith("-000002")
+    assert Notification.objects.filter(user=county_regulator).count() == 2
 
 
 def test_intake_by_uscc_with_evidence_as_multipart(merchant):
