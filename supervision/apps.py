@@ -8,3 +8,9 @@ NAV_LABEL = _("Cockpit")
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision cockpit")
+
+    def ready(self) -> None:
+        from merchants.worklist import worklist_register
+        from supervision.worklist import supervision_worklist
+
+        worklist_register("supervision", supervision_worklist)

@@ -253,7 +253,8 @@ def supervisor(db) -> User:
 
 def test_every_link_opens_for_its_regulator(complaints, supervisor):
     items = worklist_items(user=supervisor, all_items=True)
-    assert {item.kind.split(".")[0] for item in items} == {"complaints", "review", "ratings"}
+    kinds = {item.kind.split(".")[0] for item in items}
+    assert kinds == {"complaints", "review", "ratings", "supervision"}
     client = client_for(supervisor)
     for item in items:
         assert client.get(item.url).status_code == 200, item.url

@@ -199,3 +199,19 @@ def test_the_page_kept_until_the_next_refresh_shows_its_figures(figures, city_re
     after = cockpit()
     assert '<span class="cockpit-card-value">28</span>' in after
     assert '<span class="cockpit-card-value">28</span>' not in before
+
+
+def test_work_list_names_the_merchants_newly_crossing_a_threshold_in_the_region(
+    province, county_regulator, other_county_regulator
+):
+    """The cockpit's table of newly crossing merchants, counted on the work list of the region's
+    regulators (Xihu: 西湖小店), linked to that table; none for Binjiang's."""
+    items = api(county_regulator).get("/api/v1/worklist/").json()["items"]
+    xihu = {item["kind"]: item for item in items}
+    crossing = xihu["supervision.threshold_crossings"]
+    assert crossing["count"] == 1
+    assert crossing["url"] == "/supervision/#thresholds"
+    page = client_for(county_regulator).get(crossing["url"].split("#")[0])
+    assert "西湖小店" in page.text
+    binjiang = api(other_county_regulator).get("/api/v1/worklist/").json()["items"]
+    assert {i["kind"]: i["count"] for i in binjiang}["supervision.threshold_crossings"] == 0
