@@ -419,6 +419,12 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["merchant", "visited_at"], name="inspection_merchant_idx"),
             models.Index(fields=["region", "state", "due_date"], name="inspection_region_idx"),
+            # The campaign list counts each campaign's recorded visits in it.
+            models.Index(
+                fields=["campaign"],
+                condition=Q(visited_at__isnull=False),
+                name="inspection_recorded_idx",
+            ),
         ]
 
     def __str__(self) -> str:

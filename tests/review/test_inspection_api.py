@@ -141,9 +141,17 @@ def test_campaign_list_is_scoped_and_counted(
 ):
     for _ in range(10):
         CampaignFactory(created_by=supervisor, region=region("330106"))
+    first = drawn.inspections.order_by("pk").first()
+    Inspection.objects.filter(pk=first.pk).update(visited_at=timezone.now())
     with django_assert_max_num_queries(6):
         response = api(county_regulator).get(f"{BASE}/campaigns/")
     assert response.data["count"] == 11
+    # Each campaign's visits and those recorded, counted per campaign of the page.
+    counted = {row["id"]: row for row in response.data["results"]}
+    assert counted[drawn.pk]["visit_count"] == drawn.inspections.count() > 1
+    assert counted[drawn.pk]["recorded_count"] == 1
+    others = [row for pk, row in counted.items() if pk != drawn.pk]
+    assert all(row["visit_count"] == row["recorded_count"] == 0 for row in others)
     assert api(other_county_regulator).get(f"{BASE}/campaigns/").data["count"] == 0
     assert api(other_county_regulator).get(f"{BASE}/campaigns/{drawn.pk}/").status_code == 404
 
