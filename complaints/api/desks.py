@@ -30,7 +30,6 @@ from rest_framework.response import Response
 
 from common.api import (
     ERROR_RESPONSES,
-    ApiPagination,
     BoundedCountPagination,
     NotFoundUnless,
     pk_or_404,
@@ -596,7 +595,8 @@ class ComplaintTransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     your county's queue as a new one; refusing sends it back with your reason."""
 
     permission_classes = [permissions.IsAuthenticated, HandlesComplaints]
-    pagination_class = ApiPagination
+    # Pages of the same shape as the complaint list's (the schema's one PaginatedComplaintList).
+    pagination_class = BoundedCountPagination
     serializer_class = ComplaintSerializer
     filter_backends: list[Any] = []
 

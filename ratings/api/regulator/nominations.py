@@ -24,6 +24,11 @@ class NominationSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="region_id", read_only=True)
     county_name = serializers.CharField(source="region.name", read_only=True)
     nominated_by = serializers.CharField(source="nominated_by.username", read_only=True)
+    # Text, not an e-mail field: empty when the invitation went to nobody (the schema's
+    # "email" format would refuse "").
+    email = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The invitation's e-mail address, or empty.")
+    )
     status = serializers.SerializerMethodField()
     pool = serializers.CharField(source="current_pool", default=None, read_only=True)
 
