@@ -20,6 +20,11 @@ PAGES = [
     "/regulator/declarations/?state=pending_review",
     "/api/v1/merchants/",
     "/api/v1/declarations/",
+    "/ratings/pools/",
+    "/ratings/pools/?page=100",
+    "/api/v1/ratings/standings/",
+    "/review/campaigns/",
+    "/api/v1/review/campaigns/",
 ]
 REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
 
