@@ -66,6 +66,7 @@ def test_the_veto_of_a_higher_app_reaches_the_merchant_as_a_clear_error(owner, m
     response = api(owner).post(
         reverse("api-declaration-list"),
         {"merchant": merchant.pk, "scheme": "assured-unit"},
+        format="json",
     )
     assert response.status_code == 400
     assert "may declare again from" in str(response.json())

@@ -416,9 +416,11 @@ def test_api_preview_flag_and_reply_for_members_only(preview, merchant, owner, o
     theirs = outsider.get("/api/v1/complaints/disclosure-preview/").json()["results"]
     assert row.pk not in [r["id"] for r in theirs]
     url = f"/api/v1/complaints/disclosure-preview/{row.pk}/"
-    assert outsider.post(url + "flag/", {"comment": "错"}).status_code == 404
-    assert member.post(url + "flag/", {"comment": "第2件已解决"}).status_code == 200
-    assert member.post(url + "reply/", {"text": "已改进"}).json()["merchant_reply"] == "已改进"
+    assert outsider.post(url + "flag/", {"comment": "错"}, format="json").status_code == 404
+    flagged = member.post(url + "flag/", {"comment": "第2件已解决"}, format="json")
+    assert flagged.status_code == 200
+    replied = member.post(url + "reply/", {"text": "已改进"}, format="json")
+    assert replied.json()["merchant_reply"] == "已改进"
     assert APIClient().get("/api/v1/complaints/disclosure-preview/").status_code == 401
 
 

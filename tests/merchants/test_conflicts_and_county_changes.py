@@ -160,7 +160,11 @@ def test_owner_cannot_patch_the_region(owner, merchant):
     # The same county, or other fields, still save.
     assert (
         api(owner)
-        .patch(f"{API}/merchants/{merchant.pk}/", {"region": "330106", "address": "新址"})
+        .patch(
+            f"{API}/merchants/{merchant.pk}/",
+            {"region": "330106", "address": "新址"},
+            format="json",
+        )
         .status_code
         == 200
     )
