@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from merchants.admin import ReadOnlyAdminMixin
 from supervision.models import (
     BreakdownCount,
     CalendarDay,
@@ -30,20 +31,11 @@ class RefreshStateAdmin(admin.ModelAdmin):
         return False
 
 
-class RollupAdmin(admin.ModelAdmin):
+class RollupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Figures the refresh rebuilds: read only (an edit would be lost at the next refresh)."""
 
     list_filter = ("region__level",)
     search_fields = ("region__code", "region__name")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(MonthlyFigures)
@@ -63,9 +55,8 @@ for model in (DurationCount, BreakdownCount, PoolFlow, ThresholdCrossing):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The working-day calendar the refresh extends from the official holidays."""
+
     list_display = ("day", "ordinal")
     date_hierarchy = "day"
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -60,10 +60,6 @@ def _in(place: f.Place, qs: QuerySet, field: str = "region_id") -> QuerySet:
     return qs.filter(subtree_q(place.region, field))
 
 
-def _since(day: date) -> datetime:
-    return local_start(day)
-
-
 # Figures for the year so far, per sub-region
 
 
@@ -77,71 +73,56 @@ def _sum_into(parts: dict[str, dict[str, Any]], rows: Any, place: f.Place) -> No
 def _period_sums(place: f.Place, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
     parts: dict[str, dict[str, Any]] = defaultdict(dict)
     complaints = _in(place, Complaint.objects.all())
+    inspections = _in(place, Inspection.objects.all())
+    declarations = _in(place, Declaration.objects.all())
     handled = Q(state__in=HANDLED_OUTCOMES, accepted_at__isnull=False)
     settled = Q(state=ComplaintState.SETTLED)
-
-    def grouped(qs: QuerySet, **figures: Any) -> Any:
-        return qs.annotate(county=F("region_id")).values("county").annotate(**figures).order_by()
-
-    _sum_into(
-        parts,
-        grouped(
+    closed = complaints.filter(
+        state__in=CLOSED_COMPLAINT_STATES, closed_at__gte=start, closed_at__lt=end
+    )
+    # Each raw set of the period with the figures counted over it, per county.
+    counted: list[tuple[QuerySet, dict[str, Any]]] = [
+        (
             complaints.filter(created_at__gte=start, created_at__lt=end),
-            complaints_received=Count("id"),
+            {"complaints_received": Count("id")},
         ),
-        place,
-    )
-    _sum_into(
-        parts,
-        grouped(
-            complaints.filter(
-                state__in=CLOSED_COMPLAINT_STATES, closed_at__gte=start, closed_at__lt=end
-            ),
-            complaints_closed=Count("id"),
-            complaints_handled=Count("id", filter=handled),
-            complaints_resolved=Count("id", filter=handled & settled),
-            complaints_on_time=Count("id", filter=handled & Q(closed_at__date__lte=F("close_due"))),
-            complaints_rated=Count("rating"),
-            rating_sum=Sum("rating"),
-            money_returned=Sum("amount", filter=settled),
+        (
+            closed,
+            {
+                "complaints_closed": Count("id"),
+                "complaints_handled": Count("id", filter=handled),
+                "complaints_resolved": Count("id", filter=handled & settled),
+                "complaints_on_time": Count(
+                    "id", filter=handled & Q(closed_at__date__lte=F("close_due"))
+                ),
+                "complaints_rated": Count("rating"),
+                "rating_sum": Sum("rating"),
+                "money_returned": Sum("amount", filter=settled),
+            },
         ),
-        place,
-    )
-    inspections = _in(place, Inspection.objects.all())
-    _sum_into(
-        parts,
-        grouped(
+        (
             inspections.filter(campaign__drawn_at__gte=start, campaign__drawn_at__lt=end),
-            inspections_drawn=Count("id"),
+            {"inspections_drawn": Count("id")},
         ),
-        place,
-    )
-    _sum_into(
-        parts,
-        grouped(
+        (
             inspections.exclude(result="").filter(visited_at__gte=start, visited_at__lt=end),
-            inspections_done=Count("id"),
-            inspections_failed=Count("id", filter=Q(result=InspectionResult.FAIL)),
+            {
+                "inspections_done": Count("id"),
+                "inspections_failed": Count("id", filter=Q(result=InspectionResult.FAIL)),
+            },
         ),
-        place,
-    )
-    declarations = _in(place, Declaration.objects.all())
-    _sum_into(
-        parts,
-        grouped(
+        (
             declarations.filter(submitted_at__gte=start, submitted_at__lt=end),
-            declarations_submitted=Count("id"),
+            {"declarations_submitted": Count("id")},
         ),
-        place,
-    )
-    _sum_into(
-        parts,
-        grouped(
+        (
             declarations.filter(decided_at__gte=start, decided_at__lt=end),
-            declarations_decided=Count("id"),
+            {"declarations_decided": Count("id")},
         ),
-        place,
-    )
+    ]
+    for rows, figures in counted:
+        grouped = rows.annotate(county=F("region_id")).values("county").annotate(**figures)
+        _sum_into(parts, grouped.order_by(), place)
     return parts
 
 
@@ -220,7 +201,7 @@ def _snapshot(place: f.Place, today: date) -> dict[str, dict[tuple[str, str], in
 
 
 def expected_figures(place: f.Place, *, since: date, today: date) -> f.Figures:
-    start, end = _since(since), _since(today + timedelta(days=1))
+    start, end = local_start(since), local_start(today + timedelta(days=1))
     days = WorkingDays()
     sums = _period_sums(place, start, end)
     snapshot = _snapshot(place, today)
@@ -271,7 +252,7 @@ def _monthly(
 def expected_trends(place: f.Place, today: date) -> f.Table:
     months = f.month_list(today, MONTHS)
     ends = [*months[1:], months_back(today, -1)]
-    bounds = [(_since(a), _since(b)) for a, b in zip(months, ends, strict=True)]
+    bounds = [(local_start(a), local_start(b)) for a, b in zip(months, ends, strict=True)]
     everything = Q()
     handled = Q(state__in=HANDLED_OUTCOMES, accepted_at__isnull=False)
     complaints = _in(place, Complaint.objects.all())
@@ -311,7 +292,7 @@ def expected_trends(place: f.Place, today: date) -> f.Table:
 
 
 def expected_flows(place: f.Place, today: date, months: int = f.FLOW_MONTHS) -> list[list[Any]]:
-    start = _since(months_back(today, months - 1))
+    start = local_start(months_back(today, months - 1))
     rows = (
         _in(place, PoolChange.objects.filter(created_at__gte=start), "merchant__region_id")
         .values("from_pool", "to_pool")
@@ -332,7 +313,7 @@ def expected_flows(place: f.Place, today: date, months: int = f.FLOW_MONTHS) -> 
 
 def expected_breakdown(place: f.Place, field: str, since: date) -> dict[str, int]:
     rows = (
-        _in(place, Complaint.objects.filter(created_at__gte=_since(since)))
+        _in(place, Complaint.objects.filter(created_at__gte=local_start(since)))
         .values(field)
         .annotate(total=Count("id"))
         .order_by()
