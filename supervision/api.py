@@ -2,6 +2,7 @@
 scoped like the page (?region=CODE, the asker's own region by default; outside their reach a
 404). Each answers the table's columns and rows, the region and when the figures were built."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,7 +15,14 @@ from rest_framework.views import APIView
 
 from common.api import ERROR_RESPONSES
 from supervision.permissions import SeesCockpit
-from supervision.selectors.figures import FLOW_MONTHS, TABLES, Place, place_for, refreshed_at
+from supervision.selectors.figures import (
+    FLOW_MONTHS,
+    TABLES,
+    Place,
+    place_for,
+    plain,
+    refreshed_at,
+)
 from supervision.selectors.figures import table_for as build_table
 from supervision.services.refresh import MONTHS
 
@@ -97,16 +105,13 @@ def _payload(place: Place, key: str, months: int) -> dict[str, Any]:
         "trail": place.trail,
         "refreshed_at": refreshed_at(),
         "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in table.columns],
-        "rows": [[_json(value) for value in row] for row in table.rows],
+        "rows": [[_json(plain(value)) for value in row] for row in table.rows],
     }
 
 
 def _json(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "as_tuple"):  # Decimal: a number in JSON
-        return float(value)
-    return str(value)
+    """A Decimal as a JSON number."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _view(key: str) -> type[APIView]:

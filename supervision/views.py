@@ -1,7 +1,5 @@
 """The cockpit page and the downloads of its tables (CSV and XLSX)."""
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +12,7 @@ from supervision.selectors.figures import (
     TABLES,
     DashboardPage,
     place_for,
+    plain,
     refreshed_at,
     table_for,
 )
@@ -42,18 +41,9 @@ def download(request: HttpRequest) -> HttpResponse:
         raise Http404
     table = table_for(place, key)
     header = [str(column.label) for column in table.columns]
-    rows = [[_plain(value) for value in row] for row in table.rows]
+    rows = [[plain(value) for value in row] for row in table.rows]
     stamp = timezone.localdate().isoformat()
     filename = f"supervision-{key}-{place.region.code}-{stamp}.{fmt}"
     if fmt == "csv":
         return csv_response(header, rows, filename=filename)
     return xlsx_response(header, rows, filename=filename, title=str(table.title))
-
-
-def _plain(value: Any) -> Any:
-    """Lazy texts as text; numbers as numbers."""
-    if value is None or isinstance(value, int | float | str):
-        return value
-    if hasattr(value, "as_tuple"):  # Decimal
-        return value
-    return str(value)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from django.core.cache import cache
@@ -174,6 +174,13 @@ class Table:
                 ]
             )
         return rows
+
+
+def plain(value: Any) -> Any:
+    """A cell as data: lazy texts as text; numbers (Decimal too) and None as they are."""
+    if value is None or isinstance(value, int | float | str | Decimal):
+        return value
+    return str(value)
 
 
 def ratio(numerator: Any, denominator: Any, places: str = "0.0001") -> Decimal | None:
@@ -711,13 +718,20 @@ def _cached(
 
 
 def table_for(
-    place: Place, key: str, *, flow_months: int = FLOW_MONTHS, stamp: datetime | None = None
+    place: Place,
+    key: str,
+    *,
+    flow_months: int = FLOW_MONTHS,
+    stamp: datetime | None = None,
+    figures: Callable[[], Figures] | None = None,
 ) -> Table:
-    """One table of a place; `stamp`: the last refresh's time when the caller has it already."""
+    """One table of a place; `stamp`: the last refresh's time when the caller has it already;
+    `figures`: the place's figures, read once for the tables built from them."""
+    figures = figures or partial(figures_for, place)
     builders: dict[str, Callable[[], Table]] = {
-        "headline": lambda: headline_table(figures_for(place)),
-        "regions": lambda: regions_table(figures_for(place)),
-        "league": lambda: league_table(figures_for(place)),
+        "headline": lambda: headline_table(figures()),
+        "regions": lambda: regions_table(figures()),
+        "league": lambda: league_table(figures()),
         "trends": lambda: trends_table(place),
         "flows": lambda: flows_table(place, months=flow_months),
         "categories": lambda: categories_table(place),
@@ -731,7 +745,8 @@ def table_for(
 
 def dashboard_tables(place: Place, *, stamp: datetime | None = None) -> dict[str, Table]:
     stamp = stamp or refreshed_at()
-    return {key: table_for(place, key, stamp=stamp) for key in TABLES}
+    figures = lru_cache(maxsize=1)(partial(figures_for, place))
+    return {key: table_for(place, key, stamp=stamp, figures=figures) for key in TABLES}
 
 
 # The headline figures the page shows as cards above the charts.

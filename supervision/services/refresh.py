@@ -344,8 +344,8 @@ def _crossing_rows(now: datetime) -> list[ThresholdCrossing]:
 # The run
 
 
-def _claim(now: datetime) -> RefreshState:
-    state, _ = RefreshState.objects.get_or_create(pk=1)
+def _claim(now: datetime) -> None:
+    RefreshState.objects.get_or_create(pk=1)
     claimed = (
         RefreshState.objects.filter(pk=1)
         .filter(Q(running_since__isnull=True) | Q(running_since__lt=now - STALE_RUN))
@@ -353,7 +353,6 @@ def _claim(now: datetime) -> RefreshState:
     )
     if not claimed:
         raise RefreshInProgress
-    return state
 
 
 def supervision_refresh(*, recent: bool, now: datetime | None = None) -> RefreshResult:
@@ -383,9 +382,8 @@ def supervision_refresh(*, recent: bool, now: datetime | None = None) -> Refresh
             for model in (MonthlyFigures, DurationCount, BreakdownCount, PoolFlow):
                 model.objects.filter(month__lt=oldest).delete()
         seconds = time.perf_counter() - started
-        finished = {"recent_at": timezone.now()}
-        if not recent:
-            finished = {"full_at": finished["recent_at"], "full_seconds": seconds}
+        done = timezone.now()
+        finished = {"recent_at": done} if recent else {"full_at": done, "full_seconds": seconds}
         RefreshState.objects.filter(pk=1).update(running_since=None, **finished)
     except BaseException:
         RefreshState.objects.filter(pk=1).update(running_since=None)
