@@ -15,10 +15,10 @@ class StrictFilterBackend(DjangoFilterBackend):
     (common.forms.query_problems), where django-filter would read it as its last value or as
     absent and answer with a list nobody asked for."""
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        filterset = self.get_filterset(request, queryset, view)
+    def get_filterset(self, request: Request, queryset: QuerySet, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
             problems = query_problems(filterset.form)
             if problems:
                 raise ValidationError({name: [problem] for name, problem in problems.items()})
-        return super().filter_queryset(request, queryset, view)
+        return filterset

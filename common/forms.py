@@ -102,14 +102,3 @@ def query_problems(form: forms.Form) -> dict[str, str]:
         elif values == [""] and not isinstance(field, forms.CharField):
             problems[name] = _("Give a value, or leave this filter out.")
     return problems
-
-
-class StrictQueryForm(forms.Form):
-    """A filter form of query parameters that refuses what it would otherwise misread
-    (`query_problems`)."""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for name, problem in query_problems(self).items():
-            self.add_error(name, problem)
-        return data

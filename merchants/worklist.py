@@ -42,7 +42,7 @@ class WorkItem:
 
     @property
     def count_text(self) -> str:
-        return f"{WORKLIST_LIMIT}+" if self.is_capped else str(self.count)
+        return counts.count_text(self.count, WORKLIST_LIMIT)
 
 
 # A provider: (user, today) → the items of its app for this person (none without the ability).

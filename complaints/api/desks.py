@@ -18,7 +18,6 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -35,7 +34,7 @@ from common.api import (
     pk_or_404,
 )
 from common.csv import csv_response
-from common.forms import StrictQueryForm
+from common.filters import StrictFilterBackend
 from common.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from common.xlsx import xlsx_response
 from complaints.api.serializers import (
@@ -102,7 +101,7 @@ def _reachable_merchant(user: User, pk: int) -> Merchant:
 # The desks
 
 
-class ComplaintFilterForm(StrictQueryForm):
+class ComplaintFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         try:
@@ -273,7 +272,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _export(self, file_format: str, write: Callable[[ComplaintExport], HttpResponseBase]):
         request = self.request
-        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        filterset = StrictFilterBackend().get_filterset(request, self.get_queryset(), self)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         export = complaint_export(user=request.user, complaints=filterset.qs)

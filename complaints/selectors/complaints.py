@@ -59,14 +59,19 @@ def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]
     if user.role == User.Role.REGULATOR and user.region_id:
         scope = subtree_q(user.region)
         if transfers and is_complaint_handler(user):
-            # A transfer to one of their counties waits for their decision.
-            scope |= subtree_q(user.region, "transfer_to_id")
+            scope |= _transfers_to_q(user)
         return qs.filter(scope)
     if user.role == User.Role.COORDINATOR:
         return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
     # they work for (a merchant operator may be a consumer too) once the regulator accepted them.
     return qs.filter(Q(consumer=user) | _merchant_people_q(user))
+
+
+def _transfers_to_q(user: User) -> Q:
+    """A handler's complaints pending transfer to one of their counties: they wait for the
+    handler's decision, wherever they come from."""
+    return subtree_q(user.region, "transfer_to_id")
 
 
 def _merchant_people_q(user: User) -> Q:
@@ -286,6 +291,13 @@ _TRANSFER_TABS = (ComplaintQueueTab.MINE, ComplaintQueueTab.OVERDUE, ComplaintQu
 # The closed tab's count is read up to this bound ("10,000+" past it): the open tabs are
 # counted exactly, being the work at hand; the closed one is history.
 QUEUE_COUNT_BOUND = COUNT_BOUND
+
+
+def queue_count_bound(tab: str) -> int | None:
+    """The bound a tab's count is read with: the closed tab's; the open ones are exact."""
+    return QUEUE_COUNT_BOUND if tab == ComplaintQueueTab.CLOSED else None
+
+
 # Due date of an open complaint: a submitted one has only its decision deadline, later ones
 # the handling deadline. The open tabs are sorted by it (complaint_open_due_idx).
 QUEUE_DUE = Coalesce("close_due", "accept_due")
@@ -347,11 +359,9 @@ def complaint_queue(
 def _transfers_in(user: User) -> QuerySet[Complaint] | None:
     """Complaints pending transfer to the handler's counties from outside their region: the
     part of their scope (complaint_list) that its region range does not hold."""
-    if user.is_platform_admin or not is_complaint_handler(user):
+    if user.is_platform_admin or not is_complaint_handler(user) or not user.region_id:
         return None
-    return Complaint.objects.filter(subtree_q(user.region, "transfer_to_id")).exclude(
-        subtree_q(user.region)
-    )
+    return Complaint.objects.filter(_transfers_to_q(user)).exclude(subtree_q(user.region))
 
 
 def complaint_queue_counts(

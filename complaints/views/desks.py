@@ -318,7 +318,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             # (tab, label, count, the count as shown: "10,000+" past the bound)
             "tabs": [
-                (value, label, counts[value], count_text(counts[value], _count_bound(value)))
+                (
+                    value,
+                    label,
+                    counts[value],
+                    count_text(counts[value], selectors.queue_count_bound(value)),
+                )
                 for value, label in ComplaintQueueTab.choices
             ],
             "page": page,
@@ -327,14 +332,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_export": query.filters is not None,
             "export_limit": f"{EXPORT_LIMIT:,}",
             "export_truncated": query.filters is not None
-            and _export_truncated(complaints, counts[tab], _count_bound(tab)),
+            and _export_truncated(complaints, counts[tab], selectors.queue_count_bound(tab)),
         },
     )
-
-
-def _count_bound(tab: str) -> int | None:
-    """The bound a tab's count was read with: the closed tab's; the open ones are exact."""
-    return selectors.QUEUE_COUNT_BOUND if tab == ComplaintQueueTab.CLOSED else None
 
 
 def _export_truncated(complaints: QuerySet[Complaint], count: int, bound: int | None) -> bool:

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, CountsPagination, id_field, pk_or_404
+from common.api import ERROR_RESPONSES, CountsPagination, QuerySerializer, id_field, pk_or_404
 from common.pages import CountedPaginator
 from merchants.api.declarations import DeclarationDetailSerializer
 from merchants.models import Declaration, Scheme
@@ -31,7 +31,7 @@ from review.services.review import declarations_bulk_approve
 # Query and input
 
 
-class QueueQuerySerializer(serializers.Serializer):
+class QueueQuerySerializer(QuerySerializer):
     tab = serializers.ChoiceField(
         choices=QueueTab.choices, default=QueueTab.PENDING, help_text=gettext_lazy("Queue tab.")
     )
@@ -266,11 +266,9 @@ class ReviewDeclarationViewSet(
         responses={200: QueueDeclarationSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
-        # A plain dict, not the QueryDict: DRF reads an empty form value as "not sent", so
-        # `?tab=&county=` would pass as the defaults although the schema refuses "".
-        query = QueueQuerySerializer(
-            data=request.query_params.dict(), context={"user": request.user}
-        )
+        # QuerySerializer refuses `?tab=&county=` (DRF would read them as not sent) and a
+        # tab given twice.
+        query = QueueQuerySerializer(data=request.query_params, context={"user": request.user})
         query.is_valid(raise_exception=True)
         filters = query.filters()
         today = timezone.localdate()

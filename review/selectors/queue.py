@@ -34,6 +34,13 @@ logger = logging.getLogger(__name__)
 QUEUE_PAGE_SIZE = 50
 # The decided tab's count is read up to this bound ("10,000+" past it).
 QUEUE_COUNT_BOUND = COUNT_BOUND
+
+
+def queue_count_bound(tab: str) -> int | None:
+    """The bound a tab's count is read with: the decided tab's; the open ones are exact."""
+    return QUEUE_COUNT_BOUND if tab == QueueTab.DECIDED else None
+
+
 DECIDED_WINDOW_DAYS = 90
 # States in which a review deadline runs.
 OPEN_REVIEW_STATES = (S.PENDING_REVIEW, S.UNDER_REVIEW)

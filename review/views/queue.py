@@ -44,11 +44,6 @@ reviewer_required = only_for(is_reviewer)
 # Queues
 
 
-def _count_bound(tab: str) -> int | None:
-    """The bound a tab's count was read with: the decided tab's; the open ones are exact."""
-    return selectors.QUEUE_COUNT_BOUND if tab == QueueTab.DECIDED else None
-
-
 @reviewer_required
 def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or QueueTab.PENDING
@@ -71,7 +66,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             # (tab, label, count, the count as shown: "10,000+" past the bound)
             "tabs": [
-                (value, label, counts[value], count_text(counts[value], _count_bound(value)))
+                (
+                    value,
+                    label,
+                    counts[value],
+                    count_text(counts[value], selectors.queue_count_bound(value)),
+                )
                 for value, label in QueueTab.choices
             ],
             "page": page,

@@ -38,7 +38,8 @@ class RegulatorAppealViewSet(
 
     def get_queryset(self) -> Any:
         user = self.request.user
-        state = self.request.query_params.get("state", Appeal.State.PENDING)
+        states = self.request.query_params.getlist("state") or [Appeal.State.PENDING]
+        state = states[0] if len(states) == 1 else None
         if state == Appeal.State.PENDING:
             return appeals.appeals_pending(user=user)
         if state == "all":
