@@ -2,16 +2,43 @@
 port, percentiles. Imported as `benchlib` (the scripts run as `python bench/<name>.py`)."""
 
 import http.client
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
 
 HOST = "127.0.0.1"
+
+
+def gunicorn_command(root: Path, port: int, workers: int) -> list[str]:
+    """gunicorn serving the checkout at `root` on loopback, `workers` sync workers."""
+    return [
+        str(root / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+
+
+def stop_processes(*processes: subprocess.Popen | None, timeout: float = 30) -> None:
+    """SIGTERM each process started, then kill what has not ended within `timeout` seconds."""
+    for process in filter(None, processes):
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _admin(url: str):

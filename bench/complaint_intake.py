@@ -30,7 +30,6 @@ import http.client
 import json
 import os
 import queue
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,17 +40,19 @@ from pathlib import Path
 
 import psycopg2
 from benchlib import (
+    HOST,
     INTAKE_SETUP_SCRIPT,
     free_port,
+    gunicorn_command,
     percentile,
     recreate_database,
     seed_earlier_complaints,
+    stop_processes,
     wait_until_up,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_hd_bench"
-HOST = "127.0.0.1"
 PATH = "/api/v1/complaints/intake/"
 
 MERCHANT_SCRIPT = """
@@ -272,16 +273,7 @@ def main() -> None:
     stored_before, events_before = count_complaints(args.database_url)
 
     port = free_port()
-    command = [
-        str(root / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "-b",
-        f"{HOST}:{port}",
-        "-w",
-        str(args.workers),
-        "--log-level",
-        "warning",
-    ]
+    command = gunicorn_command(root, port, args.workers)
     print(f"server: {' '.join(command)}", flush=True)
     server = subprocess.Popen(command, cwd=root, env=env)
     worker, undelivered = None, 0
@@ -319,13 +311,7 @@ def main() -> None:
             undelivered = wait_for_outbox(args.database_url)
         cpu_after = job_cpu(args.database_url, server, worker)
     finally:
-        for process in filter(None, (server, worker)):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(server, worker)
 
     created = result["statuses"].get("201", 0)
     stored, events = count_complaints(args.database_url)

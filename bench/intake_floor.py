@@ -29,7 +29,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,17 +37,19 @@ from pathlib import Path
 
 import psycopg2
 from benchlib import (
+    HOST,
     INTAKE_SETUP_SCRIPT,
     free_port,
+    gunicorn_command,
     recreate_database,
     seed_earlier_complaints,
+    stop_processes,
     wait_until_up,
 )
 from complaint_intake import count_complaints, job_cpu, wait_for_outbox
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_intake_floor"
-HOST = "127.0.0.1"
 INTAKE = "/api/v1/complaints/intake/"
 FLOOR = "/bench/floor/"
 
@@ -190,16 +191,7 @@ def main() -> None:
     body = BODY % code
 
     port = free_port()
-    command = [
-        str(root / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "-b",
-        f"{HOST}:{port}",
-        "-w",
-        str(args.workers),
-        "--log-level",
-        "warning",
-    ]
+    command = gunicorn_command(root, port, args.workers)
     print(
         f"server: DJANGO_SETTINGS_MODULE=bench.floor_settings {' '.join(command[1:])}"
         + ("; outbox_relay beside it" if relay else ""),
@@ -268,13 +260,7 @@ def main() -> None:
         if worker is not None:
             undelivered = wait_for_outbox(args.database_url)
     finally:
-        for process in filter(None, (server, worker)):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(server, worker)
 
     print(
         f"\nsummary ({args.workers} gunicorn workers, wrk {args.connections} connections, "

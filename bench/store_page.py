@@ -45,7 +45,6 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -55,11 +54,10 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg2
-from benchlib import free_port, percentile, wait_until_up
+from benchlib import HOST, free_port, gunicorn_command, percentile, stop_processes, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_bench"
-HOST = "127.0.0.1"
 TARGET_RPS = 500
 TARGET_P95_MS = 50
 
@@ -179,16 +177,7 @@ def measure(
 ) -> list[dict[str, float]]:
     port = free_port()
     env = base_env | extra_env
-    server_cmd = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "-b",
-        f"{HOST}:{port}",
-        "-w",
-        str(args.workers),
-        "--log-level",
-        "warning",
-    ]
+    server_cmd = gunicorn_command(ROOT, port, args.workers)
     print(f"\n[{label}] server: gunicorn {' '.join(server_cmd[1:])}")
     server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
     results = []
@@ -226,12 +215,7 @@ def measure(
                 f"server CPU {r['cpu_ms']:.1f} ms/request"
             )
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_processes(server)
     return results
 
 
