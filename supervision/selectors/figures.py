@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from complaints.models import ComplaintCategory
 from merchants.models import Industry, Region, Scheme, User
 from merchants.permissions import reaches
-from merchants.selectors import subtree_q
+from merchants.selectors import regions_reaching, subtree_q
 from ratings.models import IN_PROGRAMME
 from ratings.models.pools import Pool
 from supervision.models import (
@@ -100,12 +100,9 @@ def place_for(*, user: User, code: str | None) -> Place:
     if region is None:
         raise Http404
     children = list(region.children.order_by("code"))
-    ancestors = [region.code[:2] + "0000", region.code[:4] + "00", region.code]
-    by_code = {r.code: r for r in Region.objects.filter(code__in=set(ancestors))}
-    trail = []
-    for ancestor in dict.fromkeys(ancestors):
-        if ancestor in by_code and reaches(user, ancestor):
-            trail.append(by_code[ancestor])
+    # Province, city, county (in code order: 330000, 330100, 330106), where the user may go.
+    above = Region.objects.filter(code__in=regions_reaching(region.code)).order_by("code")
+    trail = [r for r in above if reaches(user, r.code)]
     return Place(region=region, children=children, trail=trail)
 
 
