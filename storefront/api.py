@@ -264,10 +264,8 @@ class PublicMerchantDetailView(_PublicView):
         },
     )
     def get(self, request: Request, public_code: str) -> Response:
-        merchant = selectors.store_merchant_get(public_code=public_code)
-        return Response(
-            PublicStorePageSerializer(selectors.store_page_data(merchant=merchant)).data
-        )
+        data = selectors.store_page(public_code=public_code)
+        return Response(PublicStorePageSerializer(data).data)
 
 
 class PublicStationSerializer(serializers.Serializer):

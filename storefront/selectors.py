@@ -202,6 +202,15 @@ def _credit(record: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def store_page(*, public_code: str, today: date | None = None) -> dict[str, Any]:
+    """The public page of the merchant with this code (404 if none): its merchant read and its
+    data built on the same day."""
+    today = today or timezone.localdate()
+    return store_page_data(
+        merchant=store_merchant_get(public_code=public_code, today=today), today=today
+    )
+
+
 def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[str, Any]:
     """Everything the public page shows, from the merchant `store_merchant_get` read (no
     further query). Labels are in the active language (the page is cached per language)."""

@@ -64,8 +64,7 @@ def store_page_content(public_code: str) -> dict[str, str]:
     key = store_page_key(public_code, get_language(), store_page_generation())
     content = cache.get(key)
     if content is None:
-        merchant = selectors.store_merchant_get(public_code=public_code)
-        data = selectors.store_page_data(merchant=merchant)
+        data = selectors.store_page(public_code=public_code)
         content = {
             "title": data["name"],
             "body": render_to_string("storefront/_page_body.html", {"store": data}),
@@ -145,8 +144,7 @@ def store_qr_png(request: HttpRequest, public_code: str) -> HttpResponse:
 
 @require_safe
 def store_poster(request: HttpRequest, public_code: str) -> HttpResponse:
-    merchant = selectors.store_merchant_get(public_code=public_code)
-    data = selectors.store_page_data(merchant=merchant)
+    data = selectors.store_page(public_code=public_code)
     return render(request, "storefront/poster.html", {"store": data})
 
 
