@@ -76,6 +76,14 @@ class Place:
     # From the viewer's own region down to this one (links back up).
     trail: list[Region]
 
+    @classmethod
+    def of(cls, region: Region, children: list[Region] | None = None) -> "Place":
+        """The region seen from itself (the trail holds only it): for jobs, audits and tests,
+        which have no viewer. `children` when the caller has already read them."""
+        if children is None:
+            children = list(region.children.order_by("code"))
+        return cls(region=region, children=children, trail=[region])
+
     @property
     def part_length(self) -> int:
         """How many leading digits of a county code name the sub-region it lies in."""

@@ -29,7 +29,7 @@ def supervision_tables_warm() -> int:
     summed = [r for r in regions if r.level != Region.Level.COUNTY]
     stamp = refreshed_at()
     for region in summed:
-        place = Place(region=region, children=children.get(region.code, []), trail=[])
+        place = Place.of(region, children.get(region.code, []))
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 page = DashboardPage(place, stamp=stamp)

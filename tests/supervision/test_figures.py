@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def place(code: str) -> f.Place:
     r = Region.objects.get(code=code)
-    return f.Place(region=r, children=list(r.children.order_by("code")), trail=[r])
+    return f.Place.of(r)
 
 
 def headline(code: str) -> dict[str, object]:

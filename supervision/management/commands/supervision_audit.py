@@ -11,7 +11,7 @@ def place_of(code: str) -> Place:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise CommandError(f"No region {code}.")
-    return Place(region=region, children=list(region.children.order_by("code")), trail=[region])
+    return Place.of(region)
 
 
 class Command(BaseCommand):
