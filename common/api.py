@@ -22,6 +22,7 @@ from common.counts import COUNT_BOUND, bounded_count
 from common.errors import DomainError, Limited
 from common.pages import KeysFirstPaginator
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
+from common.querystring import query_value_problem
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -60,11 +61,13 @@ class QuerySerializer(serializers.Serializer):
             if field.read_only:
                 continue
             values = getlist(name) if getlist else ([data[name]] if name in data else [])
-            many = isinstance(field, serializers.ListField | serializers.MultipleChoiceField)
-            if len(values) > 1 and not many:
-                problems[name] = [_("Give this filter once.")]
-            elif "" in values and not getattr(field, "allow_blank", False):
-                problems[name] = [_("Give a value, or leave this filter out.")]
+            problem = query_value_problem(
+                values,
+                many=isinstance(field, serializers.ListField | serializers.MultipleChoiceField),
+                blank_allowed=getattr(field, "allow_blank", False),
+            )
+            if problem:
+                problems[name] = [problem]
         if problems:
             raise ValidationError(problems)
         return super().to_internal_value(data)

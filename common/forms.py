@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
 
 from common.api import is_pk
+from common.querystring import query_value_problem
 
 BLANK = ("", "---------")
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -84,21 +84,19 @@ class MultipleFileField(forms.FileField):
 
 
 def query_problems(form: forms.Form) -> dict[str, str]:
-    """What a filter form of query parameters would misread, by parameter: a single-valued
-    parameter given twice (read as its last value) and an empty value of a parameter that is
-    not free text — a choice, a date, a number (read as absent, so an unfiltered list). Which
-    parameters those are follows from the form's fields."""
+    """What a filter form of query parameters would misread, by parameter (query_value_problem);
+    which parameters are lists, choices or free text follows from the form's fields."""
     getlist = getattr(form.data, "getlist", None)
     problems: dict[str, str] = {}
     for name, field in form.fields.items():
         values = getlist(name) if getlist else [form.data.get(name)]
-        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
-            if "" in values:
-                problems[name] = _("Choose one of the listed values, or leave it out.")
-        elif len(values) > 1:
-            problems[name] = _("Give this filter once.")
-        elif values == [""] and isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
-            problems[name] = _("Choose one of the listed values, or leave it out.")
-        elif values == [""] and not isinstance(field, forms.CharField):
-            problems[name] = _("Give a value, or leave this filter out.")
+        choice = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        problem = query_value_problem(
+            values,
+            many=isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField),
+            blank_allowed=isinstance(field, forms.CharField) and not choice,
+            choice=choice,
+        )
+        if problem:
+            problems[name] = problem
     return problems
