@@ -20,15 +20,19 @@ from django.utils import timezone
 from common.calendar import is_working_day
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint, ComplaintState
 from complaints.models.complaints import HANDLED_OUTCOMES
-from merchants.models import Declaration, DeclarationState, Merchant, Station, User
+from merchants.models import Declaration, Merchant
 from merchants.selectors import subtree_q
-from ratings.models import EvaluationPolicy, PoolChange, Standing
-from ratings.models.pools import Pool
+from ratings.models import EvaluationPolicy, PoolChange
 from review.models import Inspection, InspectionResult
-from review.selectors.queue import OPEN_REVIEW_STATES, overdue_q
 from supervision.models import DURATION_CAP
 from supervision.selectors import figures as f
-from supervision.services.refresh import CROSSING_DAYS, MONTHS, local_start, months_back
+from supervision.services.refresh import (
+    CROSSING_DAYS,
+    MONTHS,
+    local_start,
+    months_back,
+    snapshot_counts,
+)
 
 
 class WorkingDays:
@@ -167,36 +171,9 @@ def _review_pairs(place: f.Place, start: datetime, end: datetime) -> Iterator:
 
 def _snapshot(place: f.Place, today: date) -> dict[str, dict[tuple[str, str], int]]:
     parts: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
-
-    def add(qs: QuerySet, measure: str, key: str | None = None, **count: Any) -> None:
-        fields = ["region_id", key] if key else ["region_id"]
-        for row in qs.values(*fields).annotate(n=count.get("n", Count("pk"))).order_by():
-            if row["region_id"]:
-                part = _part(row["region_id"], place)
-                parts[part][(measure, str(row[key]) if key else "")] += row["n"]
-
-    add(_in(place, Merchant.objects.all()), "merchants")
-    add(_in(place, Standing.objects.all()), "pool", "pool")
-    add(_in(place, Standing.objects.filter(pool=Pool.STAR_RATED)), "stars", "stars")
-    add(
-        _in(place, Declaration.objects.filter(state=DeclarationState.APPROVED)),
-        "scheme",
-        "scheme__kind",
-        n=Count("merchant_id", distinct=True),
-    )
-    add(
-        _in(place, User.objects.filter(role=User.Role.COORDINATOR, is_active=True)),
-        "coordinators",
-    )
-    add(_in(place, Station.objects.filter(is_active=True)), "stations")
-    add(
-        _in(place, Declaration.objects.filter(state__in=OPEN_REVIEW_STATES)),
-        "declarations_pending",
-    )
-    add(_in(place, Declaration.objects.filter(overdue_q(today))), "declarations_overdue")
-    open_complaints = _in(place, Complaint.objects.exclude(state__in=CLOSED_COMPLAINT_STATES))
-    add(open_complaints, "complaints_open")
-    add(open_complaints.filter(is_overdue=True), "complaints_overdue")
+    for count in snapshot_counts(today):
+        for region_id, key, n in count.by_region(_in(place, count.rows)):
+            parts[_part(region_id, place)][(count.measure, key)] += n
     return parts
 
 

@@ -13,7 +13,7 @@ claimed by a conditional update).
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -275,39 +275,57 @@ def _flow_rows(since: date) -> list[PoolFlow]:
 # The snapshot
 
 
-def _counted(qs: QuerySet, measure: str, key: str | None = None, **count: Any) -> list:
-    fields = ["region_id", key] if key else ["region_id"]
-    grouped = qs.values(*fields).annotate(n=count.get("n", Count("pk"))).order_by()
+@dataclass(frozen=True)
+class SnapshotCount:
+    """One current count of the snapshot: the rows counted per county, keyed by the value of
+    `key` when there is one; `n` counts them (each row once by default)."""
+
+    measure: str
+    rows: QuerySet
+    key: str | None = None
+    n: Any = None
+
+    def by_region(self, rows: QuerySet | None = None) -> Iterator[tuple[str, str, int]]:
+        """(county, key, count) of `rows` (this count's rows, or some of them)."""
+        fields = ["region_id", self.key] if self.key else ["region_id"]
+        n = self.n or Count("pk")
+        grouped = (self.rows if rows is None else rows).values(*fields).annotate(n=n)
+        for row in grouped.order_by():
+            if row["region_id"]:
+                yield row["region_id"], str(row[self.key]) if self.key else "", row["n"]
+
+
+def snapshot_counts(today: date) -> list[SnapshotCount]:
+    """What the snapshot counts: the one definition the refresh stores and the audit recounts."""
+    open_complaints = Complaint.objects.exclude(state__in=CLOSED_COMPLAINT_STATES)
     return [
-        SnapshotFigure(
-            region_id=row["region_id"],
-            measure=measure,
-            key=str(row[key]) if key else "",
-            value=row["n"],
-        )
-        for row in grouped
-        if row["region_id"]
+        SnapshotCount("merchants", Merchant.objects.all()),
+        SnapshotCount("pool", Standing.objects.all(), "pool"),
+        SnapshotCount("stars", Standing.objects.filter(pool=Pool.STAR_RATED), "stars"),
+        SnapshotCount(
+            "scheme",
+            Declaration.objects.filter(state=DeclarationState.APPROVED),
+            "scheme__kind",
+            Count("merchant_id", distinct=True),
+        ),
+        SnapshotCount(
+            "coordinators", User.objects.filter(role=User.Role.COORDINATOR, is_active=True)
+        ),
+        SnapshotCount("stations", Station.objects.filter(is_active=True)),
+        SnapshotCount(
+            "declarations_pending", Declaration.objects.filter(state__in=OPEN_REVIEW_STATES)
+        ),
+        SnapshotCount("declarations_overdue", Declaration.objects.filter(overdue_q(today))),
+        SnapshotCount("complaints_open", open_complaints),
+        SnapshotCount("complaints_overdue", open_complaints.filter(is_overdue=True)),
     ]
 
 
 def _snapshot_rows(today: date) -> list[SnapshotFigure]:
-    open_complaints = Complaint.objects.exclude(state__in=CLOSED_COMPLAINT_STATES)
     return [
-        *_counted(Merchant.objects.all(), "merchants"),
-        *_counted(Standing.objects.all(), "pool", "pool"),
-        *_counted(Standing.objects.filter(pool=Pool.STAR_RATED), "stars", "stars"),
-        *_counted(
-            Declaration.objects.filter(state=DeclarationState.APPROVED),
-            "scheme",
-            "scheme__kind",
-            n=Count("merchant_id", distinct=True),
-        ),
-        *_counted(User.objects.filter(role=User.Role.COORDINATOR, is_active=True), "coordinators"),
-        *_counted(Station.objects.filter(is_active=True), "stations"),
-        *_counted(Declaration.objects.filter(state__in=OPEN_REVIEW_STATES), "declarations_pending"),
-        *_counted(Declaration.objects.filter(overdue_q(today)), "declarations_overdue"),
-        *_counted(open_complaints, "complaints_open"),
-        *_counted(open_complaints.filter(is_overdue=True), "complaints_overdue"),
+        SnapshotFigure(region_id=region_id, measure=count.measure, key=key, value=n)
+        for count in snapshot_counts(today)
+        for region_id, key, n in count.by_region()
     ]
 
 
