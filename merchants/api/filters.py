@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import IdFilter
 from merchants.models import Declaration, DeclarationState, Industry, Merchant, Region
 from merchants.selectors import subtree_q
 from merchants.validators import normalize_uscc
@@ -51,7 +52,7 @@ class DeclarationFilter(django_filters.FilterSet):
         choices=DeclarationState.choices, label=_("state (repeat for several)")
     )
     scheme = django_filters.CharFilter(field_name="scheme__code", label=_("scheme code"))
-    merchant = django_filters.NumberFilter(field_name="merchant_id", label=_("merchant id"))
+    merchant = IdFilter(field_name="merchant_id", label=_("merchant id"))
     region = django_filters.CharFilter(
         method="filter_region",
         label=_("region code (province, city or county): declarations of merchants in it"),

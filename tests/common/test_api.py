@@ -4,6 +4,7 @@ JSON for a path under /api/ the URL resolver does not know."""
 import pytest
 
 from tests.conftest import api
+from tests.factories import DeclarationFactory, MembershipFactory, MerchantFactory, region
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "201", "abc", "1.5", "²"])
@@ -65,6 +66,25 @@ def test_a_filter_given_empty_or_twice_is_a_400_in_the_readers_language(owner, q
     assert any("\u4e00" <= char <= "\u9fff" for char in response.json()[name][0])
     # Free text may be empty.
     assert api(owner).get("/api/v1/merchants/?search=&region=").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "1.5", "0", "-3", "abc"])
+def test_an_id_filter_outside_the_databases_ids_is_a_400(owner, value):
+    """A 20-digit merchant id reached the database (a server error on SQLite, out of range on
+    PostgreSQL); 1.5 was read as a number."""
+    response = api(owner).get("/api/v1/declarations/", {"merchant": value})
+    assert response.status_code == 400
+    assert "merchant" in response.json()
+
+
+def test_an_id_filter_filters(owner, merchant):
+    declaration = DeclarationFactory(merchant=merchant)
+    other = MerchantFactory(region=region("330106"))
+    MembershipFactory(user=owner, merchant=other)
+    DeclarationFactory(merchant=other)
+    assert api(owner).get("/api/v1/declarations/").json()["count"] == 2
+    for_merchant = api(owner).get("/api/v1/declarations/", {"merchant": merchant.pk}).json()
+    assert [row["id"] for row in for_merchant["results"]] == [declaration.pk]
 
 
 def test_a_page_size_within_range_sets_the_page(owner):
