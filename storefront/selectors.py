@@ -2,9 +2,10 @@
 Public facts only: nothing here reads consumers' details, inspectors, internal notes or anything
 not yet approved. What the public may see of a standing is ratings' rule (ratings.selectors).
 
-`store_merchant_get` reads the merchant with everything its page shows in one query (the short
-lists as JSON arrays, the complaint figures and the credit level as JSON objects, each a
-subquery built by the app whose rule it is); `store_page_data` turns that into the page. The
+`store_page_row` reads the merchant with everything its page shows as one row of one query (the
+short lists as JSON arrays, the complaint figures and the credit level as JSON objects, each a
+subquery built by the app whose rule it is); `store_page_data` turns that into the page. A new
+field is a column of `_PAGE_FIELDS` / `_PAGE_COLUMNS` or a subquery of `_page_annotations`. The
 page (storefront.views) and the public API (storefront.api) both show exactly this and nothing
 more.
 """
