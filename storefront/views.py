@@ -92,7 +92,9 @@ def _is_plain_visit(request: HttpRequest) -> bool:
 
 # The layout around a plain visit's page is the same for every store but for the page's title,
 # its body and its own address (the language form's "next"): rendered once per process and
-# language, with these marks in their places, and split there.
+# language, with these marks in their places, and split there. Anything else the layout takes
+# from the request is frozen with it: a plain visit is anonymous and has no messages, and
+# base.html uses no per-request value (a CSP nonce there would need a mark of its own).
 _MARKS = {
     "title": "store-page-title-mark",
     "body": "store-page-body-mark",
