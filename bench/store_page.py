@@ -35,8 +35,10 @@ by primary key: one SELECT, an HttpResponse), the page /s/<code>/ as a visitor w
 (the page cache emptied before each request: a miss, then the page built and stored) and the
 same merchant from the public API; it prints each one's median and p95 per round, the queries
 per request, and at the end the min and median over the rounds of the per-round medians, with
-the load average at each round. Then one build taken apart: the merchant's query (compile,
-execute), `store_page_data`, the body's template and the layout around it. --tree runs the same
+the load average at each round. Then one build taken apart: the merchant's row (the query
+compiled once a day, run prepared), `store_page_data`, the body's template and the layout
+rendered whole (as for a signed-in visitor; a plain visit joins a layout rendered once per
+language instead: storefront.views._anonymous_page). --tree runs the same
 measurement on another checkout (e.g. a worktree of the commit before a change), to compare.
 """
 
@@ -90,8 +92,25 @@ end
 
 
 def pick_codes(url: str, count: int) -> list[str]:
-    conn = psycopg2.connect(url)
+    try:
+        conn = psycopg2.connect(url)
+    except psycopg2.OperationalError as error:
+        sys.exit(
+            f"{error}\nThis script does not build its database: run bench/generate_province.py "
+            "--database-url URL first (bench/README.md gives the sizes)."
+        )
     with conn.cursor() as cursor:
+        # An index built while an older transaction was open (the generator's, beside another
+        # session's) is ignored by the planner until that transaction ends: a sequential scan
+        # of the complaints per page instead of an index scan.
+        cursor.execute(
+            "SELECT string_agg(indexrelid::regclass::text, ', ') FROM pg_index WHERE indcheckxmin"
+        )
+        if waiting := cursor.fetchone()[0]:
+            print(
+                f"WARNING: indexes not yet usable by every session (pg_index.indcheckxmin): "
+                f"{waiting[:300]}; if a query plan skips them, VACUUM FULL their tables"
+            )
         cursor.execute("SELECT setseed(0.5)")
         cursor.execute(
             "SELECT public_code FROM merchants_merchant WHERE public_code <> '' "
@@ -372,11 +391,11 @@ def uncached(args: argparse.Namespace) -> None:
 
     # One build taken apart (median over the codes): where the page's time goes.
     parts: dict[str, list[float]] = {
-        "store_merchant_get": [],
+        "store_page_row": [],
         "SQL of the whole build (execute)": [],
         "store_page_data": [],
         "body template": [],
-        "page layout": [],
+        "layout rendered whole": [],
     }
     sql_ms: list[float] = []
 
@@ -391,9 +410,9 @@ def uncached(args: argparse.Namespace) -> None:
         for code in codes:
             sql_ms.clear()
             t0 = time.perf_counter()
-            merchant = selectors.store_merchant_get(public_code=code)
+            row = selectors.store_page_row(public_code=code)
             t1 = time.perf_counter()
-            data = selectors.store_page_data(merchant=merchant)
+            data = selectors.store_page_data(row=row)
             t2 = time.perf_counter()
             body = render_to_string("storefront/_page_body.html", {"store": data})
             t3 = time.perf_counter()
@@ -401,11 +420,11 @@ def uncached(args: argparse.Namespace) -> None:
                 "storefront/page.html", {"title": data["name"], "body": body, "csrf_token": "x"}
             )
             t4 = time.perf_counter()
-            parts["store_merchant_get"].append((t1 - t0) * 1000)
+            parts["store_page_row"].append((t1 - t0) * 1000)
             parts["SQL of the whole build (execute)"].append(sum(sql_ms))
             parts["store_page_data"].append((t2 - t1) * 1000)
             parts["body template"].append((t3 - t2) * 1000)
-            parts["page layout"].append((t4 - t3) * 1000)
+            parts["layout rendered whole"].append((t4 - t3) * 1000)
     print("one build taken apart (in-process, no middleware), median over the codes:")
     for part, values in parts.items():
         print(f"  {part:32} {statistics.median(values):.2f} ms")

@@ -251,6 +251,12 @@ def _messages(form: StoreSearchForm) -> dict[str, list[str]]:
     return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
 
 
+# One instance with its fields bound once, used for every answer: DRF copies the declared fields
+# of each (nested) serializer it instantiates, about a third of this answer's time otherwise.
+# Its fields only turn the page's dict into JSON values, keeping no state of a request.
+_STORE_PAGE = PublicStorePageSerializer()
+
+
 class PublicMerchantDetailView(_PublicView):
     """One merchant's public page as data: exactly what /s/<code>/ shows."""
 
@@ -264,8 +270,9 @@ class PublicMerchantDetailView(_PublicView):
         },
     )
     def get(self, request: Request, public_code: str) -> Response:
-        data = selectors.store_page(public_code=public_code)
-        return Response(PublicStorePageSerializer(data).data)
+        return Response(
+            _STORE_PAGE.to_representation(selectors.store_page(public_code=public_code))
+        )
 
 
 class PublicStationSerializer(serializers.Serializer):

@@ -2,9 +2,10 @@
 Public facts only: nothing here reads consumers' details, inspectors, internal notes or anything
 not yet approved. What the public may see of a standing is ratings' rule (ratings.selectors).
 
-`store_merchant_get` reads the merchant with everything its page shows in one query (the short
-lists as JSON arrays, the complaint figures and the credit level as JSON objects, each a
-subquery built by the app whose rule it is); `store_page_data` turns that into the page. The
+`store_page_row` reads the merchant with everything its page shows as one row of one query (the
+short lists as JSON arrays, the complaint figures and the credit level as JSON objects, each a
+subquery built by the app whose rule it is); `store_page_data` turns that into the page. A new
+field is a column of `_PAGE_FIELDS` / `_PAGE_COLUMNS` or a subquery of `_page_annotations`. The
 page (storefront.views) and the public API (storefront.api) both show exactly this and nothing
 more.
 """
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from common.jsonrows import JSONRows
-from common.precompiled import annotations_compiled
+from common.precompiled import Slot, values_compiled
 from common.prepared import prepared_statements
 from complaints.selectors.complaints import (
     merchant_complaint_figures_from_json,
@@ -32,6 +33,7 @@ from merchants.models import (
     Commitment,
     Declaration,
     DeclarationState,
+    Industry,
     Merchant,
     Permit,
     Pool,
@@ -41,6 +43,7 @@ from merchants.models import (
     Station,
 )
 from merchants.selectors import subtree_q
+from ratings.models import Standing
 from ratings.selectors.public import (
     PUBLIC_STANDING_FIELDS,
     public_decision_appeal_annotations,
@@ -106,43 +109,49 @@ def _page_annotations(today: date) -> dict[str, Any]:
     }
 
 
-def store_merchant_get(*, public_code: str, today: date | None = None) -> Merchant:
-    """The merchant with this public code, or 404, with everything `store_page_data` shows:
-    only the public columns, its standing, the appeal against its latest decision and the
-    page's lists and figures, in one query."""
-    merchants = (
-        Merchant.objects.select_related("region", "region__parent", "standing")
-        .only(
-            "pk",
-            "name",
-            "uscc",
-            "address",
-            "industry",
-            "contact_phone",
-            "licence_valid_from",
-            "licence_valid_until",
-            "public_code",
-            "region__code",
-            "region__name",
-            "region__level",
-            "region__parent__code",
-            "region__parent__name",
-            "region__parent__level",
-            *PUBLIC_STANDING_FIELDS,
-        )
-        # Compiled once a day: the ORM would spend most of the page's time building them.
-        .annotate(
-            **annotations_compiled(Merchant, _page_annotations, today or timezone.localdate())
-        )
-        .filter(public_code=public_code)
-    )
-    # Planned once per connection: planning its subqueries would cost more than running them.
+# The merchant's columns the page shows, and its region's and standing's, named as
+# store_page_data reads them.
+_STANDING_FIELDS = [name.removeprefix("standing__") for name in PUBLIC_STANDING_FIELDS]
+_PAGE_FIELDS = (
+    "name",
+    "uscc",
+    "address",
+    "industry",
+    "contact_phone",
+    "licence_valid_from",
+    "licence_valid_until",
+    "public_code",
+)
+_PAGE_COLUMNS = {
+    "county_code": F("region__code"),
+    "county_name": F("region__name"),
+    "city_code": F("region__parent__code"),
+    "city_name": F("region__parent__name"),
+    **{f"standing_{name}": F(f"standing__{name}") for name in _STANDING_FIELDS},
+}
+
+
+def _page_query(today: date) -> QuerySet[Merchant]:
     # The code is unique: no ORDER BY to compile or run.
+    return (
+        Merchant.objects.filter(public_code=Slot())
+        .order_by()
+        .values(*_PAGE_FIELDS, **_PAGE_COLUMNS, **_page_annotations(today))
+    )
+
+
+def store_page_row(*, public_code: str, today: date | None = None) -> dict[str, Any]:
+    """The merchant with this public code, or 404, as one row of everything `store_page_data`
+    shows: only the public columns, its standing, the appeal against its latest decision and
+    the page's lists and figures. One query, compiled once a day (the ORM would spend most of
+    the page's time building it) and prepared once per connection (planning its subqueries
+    would cost more than running them)."""
+    query = values_compiled(_page_query, today or timezone.localdate())
     with prepared_statements():
-        merchant = next(iter(merchants.order_by()[:1]), None)
-    if merchant is None:
+        row = query.first(public_code)
+    if row is None:
         raise Http404
-    return merchant
+    return row
 
 
 def store_merchant_exists(*, public_code: str) -> bool:
@@ -160,10 +169,21 @@ def scheme_terms(scheme: Scheme, details: dict[str, Any]) -> list[str]:
 # The page
 
 
-def store_badge(merchant: Merchant, schemes: list[dict[str, Any]]) -> dict[str, Any]:
+def _standing_holder(row: dict[str, Any]) -> Merchant:
+    """What ratings.selectors.public_standing reads of a merchant, from the page's row: its
+    standing (none when the row has no pool) and the appeal beside its latest decision."""
+    merchant = Merchant()
+    if row["standing_pool"] is not None:
+        merchant.standing = Standing(**{name: row[f"standing_{name}"] for name in _STANDING_FIELDS})
+    for name in ("state", "statement", "submitted_at", "decided_at"):
+        setattr(merchant, f"decision_appeal_{name}", row[f"decision_appeal_{name}"])
+    return merchant
+
+
+def store_badge(row: dict[str, Any], schemes: list[dict[str, Any]]) -> dict[str, Any]:
     """The current badge: the schemes the merchant is approved for and what the public may see
     of its standing (ratings.selectors.public_standing)."""
-    standing = public_standing(merchant)
+    standing = public_standing(_standing_holder(row))
     return {
         "schemes": [{"code": s["code"], "name": s["name"]} for s in schemes]
         if public_shows_schemes(standing["pool"])
@@ -206,30 +226,27 @@ def store_page(*, public_code: str, today: date | None = None) -> dict[str, Any]
     """The public page of the merchant with this code (404 if none): its merchant read and its
     data built on the same day."""
     today = today or timezone.localdate()
-    return store_page_data(
-        merchant=store_merchant_get(public_code=public_code, today=today), today=today
-    )
+    return store_page_data(row=store_page_row(public_code=public_code, today=today), today=today)
 
 
-def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[str, Any]:
-    """Everything the public page shows, from the merchant `store_merchant_get` read (no
-    further query). Labels are in the active language (the page is cached per language)."""
+def store_page_data(*, row: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """Everything the public page shows, from the row `store_page_row` read (no further
+    query). Labels are in the active language (the page is cached per language)."""
     today = today or timezone.localdate()
-    county, city = merchant.region, merchant.region.parent
 
     permits = []
-    for row in merchant.page_permits:
-        valid_until = parse_date(row["valid_until"])
+    for permit in row["page_permits"]:
+        valid_until = parse_date(permit["valid_until"])
         permits.append(
             {
-                "type": row["type"],
-                "type_label": _label(Permit.Type, row["type"]),
-                "number": row["number"],
+                "type": permit["type"],
+                "type_label": _label(Permit.Type, permit["type"]),
+                "number": permit["number"],
                 "valid_until": valid_until,
                 "expired": valid_until < today,
             }
         )
-    schemes = [_scheme(row) for row in merchant.page_schemes]
+    schemes = [_scheme(scheme) for scheme in row["page_schemes"]]
     supervision = [
         {
             "date": parse_date(visit["date"]),
@@ -238,37 +255,37 @@ def store_page_data(*, merchant: Merchant, today: date | None = None) -> dict[st
             "result": visit["result"],
             "result_label": _label(InspectionResult, visit["result"]) if visit["result"] else "",
         }
-        for visit in merchant.page_visits
+        for visit in row["page_visits"]
     ]
-    figures = merchant_complaint_figures_from_json(merchant.page_complaints, today=today)
+    figures = merchant_complaint_figures_from_json(row["page_complaints"], today=today)
     complaints = figures if figures["received"] else None
 
-    licence_until = merchant.licence_valid_until
+    code, licence_until = row["public_code"], row["licence_valid_until"]
     return {
-        "public_code": merchant.public_code,
-        "name": merchant.name,
-        "uscc": merchant.uscc,
-        "address": merchant.address,
-        "county": {"code": county.code, "name": county.name},
-        "city": {"code": city.code, "name": city.name} if city else None,
-        "industry": merchant.industry,
-        "industry_label": str(merchant.get_industry_display()),
-        "contact_phone": merchant.contact_phone,
+        "public_code": code,
+        "name": row["name"],
+        "uscc": row["uscc"],
+        "address": row["address"],
+        "county": {"code": row["county_code"], "name": row["county_name"]},
+        "city": {"code": row["city_code"], "name": row["city_name"]} if row["city_code"] else None,
+        "industry": row["industry"],
+        "industry_label": _label(Industry, row["industry"]),
+        "contact_phone": row["contact_phone"],
         "licence": {
-            "valid_from": merchant.licence_valid_from,
+            "valid_from": row["licence_valid_from"],
             "valid_until": licence_until,
             "expired": licence_until is not None and licence_until < today,
         },
         "permits": permits,
         "schemes": schemes,
-        "badge": store_badge(merchant, schemes),
+        "badge": store_badge(row, schemes),
         "supervision": supervision,
         "supervision_since": today - timedelta(days=PUBLIC_RECORD_DAYS),
-        "credit": _credit(merchant.page_credit),
+        "credit": _credit(row["page_credit"]),
         "complaints": complaints,
-        "url": store_public_url(merchant.public_code),
+        "url": store_public_url(code),
         # The store page is where the store's QR code leads: its complaints come by that channel.
-        "complaint_url": reverse("complaint-new") + f"?merchant={merchant.public_code}&channel=qr",
+        "complaint_url": reverse("complaint-new") + f"?merchant={code}&channel=qr",
         "generated_on": today,
     }
 

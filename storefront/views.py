@@ -8,6 +8,7 @@ whole page is cached too, and only the CSRF token is put in per response, so not
 ever cached or shared.
 """
 
+import re
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -88,6 +90,40 @@ def _is_plain_visit(request: HttpRequest) -> bool:
     )
 
 
+# The layout around a plain visit's page is the same for every store but for the page's title,
+# its body and its own address (the language form's "next"): rendered once per process and
+# language, with these marks in their places, and split there. Anything else the layout takes
+# from the request is frozen with it: a plain visit is anonymous and has no messages, and
+# base.html uses no per-request value (a CSP nonce there would need a mark of its own).
+_MARKS = {
+    "title": "store-page-title-mark",
+    "body": "store-page-body-mark",
+    "path": "store-page-path-mark",
+}
+_layouts: dict[str, list[str]] = {}
+
+
+def _anonymous_page(request: HttpRequest, content: dict[str, str]) -> str:
+    values = {
+        "title": conditional_escape(content["title"]),
+        "body": content["body"],
+        "path": conditional_escape(request.get_full_path()),
+    }
+    language = get_language()
+    layout = _layouts.get(language)
+    if layout is None:
+        context = {"title": _MARKS["title"], "body": _MARKS["body"], "csrf_token": ANONYMOUS_TOKEN}
+        html = render_to_string("storefront/page.html", context, request=request)
+        html = html.replace(values["path"], _MARKS["path"])
+        if any(html.count(mark) != 1 for mark in _MARKS.values()):  # each where expected
+            return render_to_string(
+                "storefront/page.html", {**content, "csrf_token": ANONYMOUS_TOKEN}, request=request
+            )
+        layout = _layouts[language] = re.split(f"({'|'.join(_MARKS.values())})", html)
+    names = {mark: name for name, mark in _MARKS.items()}
+    return "".join(values[names[part]] if part in names else part for part in layout)
+
+
 @require_safe
 def store_page(request: HttpRequest, public_code: str) -> HttpResponse:
     if not _is_plain_visit(request):
@@ -97,8 +133,7 @@ def store_page(request: HttpRequest, public_code: str) -> HttpResponse:
     key = store_page_key(public_code, get_language(), store_page_generation(), variant="anonymous")
     page = cache.get(key)
     if page is None:
-        context = {**store_page_content(public_code), "csrf_token": ANONYMOUS_TOKEN}
-        page = render_to_string("storefront/page.html", context, request=request)
+        page = _anonymous_page(request, store_page_content(public_code))
         cache.set(key, page, timeout=_max_age())
     return HttpResponse(page.replace(ANONYMOUS_TOKEN, get_token(request)))
 

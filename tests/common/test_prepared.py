@@ -1,11 +1,11 @@
-"""Prepared statements (common.prepared) and annotations compiled once (common.precompiled)."""
+"""Prepared statements (common.prepared) and queries compiled once (common.precompiled)."""
 
 import pytest
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
-from common.precompiled import annotations_compiled
+from common.precompiled import Slot, _compiled, values_compiled
 from common.prepared import _positional, prepared_statements
 from merchants.models import Merchant, Permit
 from tests.factories import MerchantFactory, PermitFactory
@@ -16,30 +16,47 @@ def test_placeholders_become_positional_and_a_literal_percent_stays():
     assert _positional(sql) == "SELECT 1 WHERE a = $1 AND b LIKE '%x%' AND c IN ($2, $3)"
 
 
-def _permit_count(bound: int) -> dict:
+def _merchant_with_permits(bound: int, code: str | None = None):
+    """Compiled with a Slot for the code; with a code, the plain ORM query to compare with."""
     permits = Permit.objects.filter(merchant=OuterRef("pk"), number__gt=str(bound))
-    return {
-        "permit_count": Subquery(permits.values("merchant").annotate(n=Count("pk")).values("n"))
-    }
+    return (
+        Merchant.objects.filter(public_code=Slot() if code is None else code)
+        .order_by()
+        .values(
+            "name",
+            "licence_valid_from",
+            county=F("region__name"),
+            permit_count=Subquery(permits.values("merchant").annotate(n=Count("pk")).values("n")),
+        )
+    )
 
 
 @pytest.mark.django_db
-def test_compiled_annotations_give_what_the_orm_gives():
+def test_a_compiled_query_gives_what_the_orm_gives():
     merchant = MerchantFactory()
     PermitFactory(merchant=merchant, number="5")
     PermitFactory(merchant=merchant, number="7")
-    for _ in range(2):  # compiled once, then reused
-        row = Merchant.objects.annotate(**annotations_compiled(Merchant, _permit_count, 6)).get(
-            pk=merchant.pk
-        )
-        assert row.permit_count == 1
-    assert Merchant.objects.annotate(**_permit_count(6)).get(pk=merchant.pk).permit_count == 1
+    other = MerchantFactory()
+    _compiled.cache_clear()
+    for bound, code in (
+        (6, merchant.public_code),
+        (6, other.public_code),
+        (0, merchant.public_code),
+    ):
+        row = values_compiled(_merchant_with_permits, bound).first(code)
+        expected = _merchant_with_permits(bound, code).get()
+        assert row == expected
+        assert list(row) == list(expected)  # the same names in the same order
+    assert _compiled.cache_info().currsize == 2  # once per bound
     assert (
-        Merchant.objects.annotate(**annotations_compiled(Merchant, _permit_count, 0))
-        .get(pk=merchant.pk)
-        .permit_count
-        == 2
+        values_compiled(_merchant_with_permits, 6).first(merchant.public_code)["permit_count"] == 1
     )
+    assert values_compiled(_merchant_with_permits, 6).first("no-such-code") is None
+
+
+def test_a_compiled_query_takes_one_slot():
+    with pytest.raises(ValueError, match="exactly one Slot"):
+        values_compiled(lambda: Merchant.objects.values("name"))
 
 
 @pytest.mark.django_db

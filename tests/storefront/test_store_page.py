@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +22,14 @@ from merchants.services.merchants import merchant_update
 from merchants.services.records import records_import
 from review.models import Campaign, Inspection, InspectionMethod
 from review.services.inspections import inspection_record
-from storefront.views import ANONYMOUS_TOKEN
+from storefront import views
+from storefront.views import ANONYMOUS_TOKEN, store_page_content
 from tests.conftest import client_for
 from tests.factories import (
     CampaignFactory,
     DeclarationFactory,
     InspectionFactory,
+    MerchantFactory,
     PermitFactory,
     RegistryRecordFactory,
     RegulatorFactory,
@@ -322,6 +325,26 @@ def test_anonymous_page_is_cached_whole_with_each_visitors_own_token(
         assert switched.status_code == 302
     assert "alice" in get_page(merchant, owner)
     assert "alice" not in Client().get(page_url(merchant)).content.decode()
+
+
+def test_plain_visits_layout_is_the_layout_rendered_for_the_page(merchant):
+    """A plain visit's page comes from a layout rendered once per language with marks for the
+    title, body and address: it is what the template renders for that page, whatever the
+    name holds and for every store after the first."""
+    other = MerchantFactory(name='<b>"Tom & Jerry\'s"</b> store-page-body-mark')
+    for language in ("en", "zh-hans"):
+        for store in (merchant, other, merchant):
+            cache.clear()
+            response = Client().get(page_url(store), HTTP_ACCEPT_LANGUAGE=language)
+            html = response.content.decode()
+            content = store_page_content(store.public_code) | {"csrf_token": _csrf_token(html)}
+            assert html == render_to_string(
+                "storefront/page.html", content, request=response.wsgi_request
+            )
+            assert f'value="{page_url(store)}"' in html
+            if store == other:
+                assert "<title>&lt;b&gt;&quot;Tom &amp; Jerry&#x27;s&quot;&lt;/b&gt;" in html
+        assert len(views._layouts[language]) == 7  # rendered once, split at its three marks
 
 
 def test_permit_change_shows_on_next_request(merchant, owner, django_capture_on_commit_callbacks):

@@ -212,8 +212,7 @@ def test_page_shows_what_the_apps_selectors_say(rich, language):
     today = timezone.localdate()
     with translation.override(language):
         data = selectors.store_page_data(
-            merchant=selectors.store_merchant_get(public_code=rich.public_code, today=today),
-            today=today,
+            row=selectors.store_page_row(public_code=rich.public_code, today=today), today=today
         )
         expected = _expected(rich, today)
     for key, value in expected.items():
@@ -228,9 +227,7 @@ def test_page_shows_what_the_apps_selectors_say(rich, language):
 
 def test_a_merchant_with_nothing_shows_nothing(merchant, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
-        data = selectors.store_page_data(
-            merchant=selectors.store_merchant_get(public_code=merchant.public_code)
-        )
+        data = selectors.store_page(public_code=merchant.public_code)
     assert data["permits"] == data["schemes"] == data["supervision"] == []
     assert data["complaints"] is None
     assert data["credit"] is None
