@@ -125,6 +125,14 @@ def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
     )
 
 
+def inspector_assignment_count(*, user: User) -> int:
+    """How many visits inspector_assignment_list holds, from the assignments' index alone (one
+    assignment per visit and inspector)."""
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    return InspectionAssignment.objects.filter(inspector=user).count()
+
+
 def inspector_assignment_get(*, user: User, pk: int) -> Inspection:
     return get_object_or_404(_with_inspection_detail(inspector_assignment_list(user=user)), pk=pk)
 
