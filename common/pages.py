@@ -51,7 +51,12 @@ class KeysFirstPaginator(CountedPaginator):
     """A counted paginator for long, index-ordered lists: a page reads its rows' primary keys
     first (the walk past the earlier pages stays in the index, with no joins), then only those
     rows with their joins, so a deep page costs about what the first one does. Two queries a
-    page."""
+    page. `key` is the unique column read first: another than the primary key when an index
+    that the walk probes holds it (the pool browser's standings by merchant)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, key: str = "pk") -> None:
+        super().__init__(object_list, per_page, count=count)
+        self.key = key
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -59,8 +64,9 @@ class KeysFirstPaginator(CountedPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)}
+        keys = list(self.object_list.values_list(self.key, flat=True)[bottom:top])
+        found = self.object_list.filter(**{f"{self.key}__in": keys})
+        rows = {getattr(row, self.key): row for row in found}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, id_field, pk_or_404
+from common.api import ERROR_RESPONSES, BoundedCountPagination, id_field, pk_or_404
 from merchants.api.filters import DeclarationFilter
 from merchants.models import (
     Commitment,
@@ -203,7 +203,8 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Declarations of the merchants in your reach. Only the merchant's people may change them."""
 
     filterset_class = DeclarationFilter
-    pagination_class = ApiPagination
+    # A province holds hundreds of thousands: counted bounded, read keys first.
+    pagination_class = BoundedCountPagination
     permission_classes = [permissions.IsAuthenticated, IsMerchantMember]
 
     def get_queryset(self):

@@ -66,4 +66,4 @@ class DeclarationFilter(django_filters.FilterSet):
         region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(subtree_q(region, "merchant__region_id"))
+        return queryset.filter(subtree_q(region))

@@ -119,7 +119,12 @@ class Declaration(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="declaration_state_idx"),
-            models.Index(fields=["-updated_at", "-id"], name="declaration_updated_idx"),
+            # The regulator's declaration list, latest change first: a range of regions walks
+            # the first testing the region in it, a county reads its own from the second.
+            models.Index(fields=["-updated_at", "-id", "region"], name="declaration_updated_idx"),
+            models.Index(
+                fields=["region", "-updated_at", "-id"], name="declaration_region_updated_idx"
+            ),
             models.Index(fields=["state", "review_due", "id"], name="declaration_queue_idx"),
             # Covers the review queue's per-tab counts for a region subtree (index-only scan).
             models.Index(

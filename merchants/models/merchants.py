@@ -88,8 +88,12 @@ class Merchant(models.Model):
                 name="merchant_licence_dates_in_range",
             ),
         ]
-        # Lists are sorted by name (merchants) and by last change (declarations), 50 a page.
-        indexes = [models.Index(fields=["name", "id"], name="merchant_name_idx")]
+        # Lists are sorted by name (merchants, the pool browser), 50 a page: a range of regions
+        # walks the names in order testing the county in the index, a county reads its own.
+        indexes = [
+            models.Index(fields=["name", "id", "region"], name="merchant_name_idx"),
+            models.Index(fields=["region", "name", "id"], name="merchant_region_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from common.pages import only_for
+from common.pages import KeysFirstPaginator, only_for
 from merchants import selectors
 from merchants.forms.regulator import DeclarationFilterForm, MerchantFilterForm
 from merchants.permissions import is_supervisor
@@ -57,9 +57,10 @@ def regulator_declarations(request: HttpRequest) -> HttpResponse:
         if data["scheme"]:
             declarations = declarations.filter(scheme=data["scheme"])
         if data["county"]:
-            declarations = declarations.filter(merchant__region=data["county"])
-    return render(
-        request,
-        "merchants/regulator/declarations.html",
-        {"form": form, "page": _page(request, declarations)},
+            declarations = declarations.filter(region=data["county"])
+    # Keys first in the order of declaration_updated_idx (declaration_region_updated_idx for a
+    # county): a deep page reads its 50 rows with their joins, not all those before it.
+    page = KeysFirstPaginator(declarations, LIST_PAGE_SIZE, count=declarations.count()).get_page(
+        request.GET.get("page")
     )
+    return render(request, "merchants/regulator/declarations.html", {"form": form, "page": page})

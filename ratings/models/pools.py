@@ -132,6 +132,12 @@ class Standing(models.Model):
         ]
         indexes = [
             models.Index(fields=["region", "pool", "stars", "score"], name="standing_browser_idx"),
+            # The pool browser's orders by score and by time in the pool: a page walks one of
+            # these, testing the region in it (bench/README.md, "Pool browser"). Highest score
+            # first (score DESC NULLS LAST) has its index on PostgreSQL only, made by migration
+            # 0012_pool_browser_indexes: SQLite has no NULLS LAST in an index.
+            models.Index(fields=["score", "merchant", "region"], name="standing_score_idx"),
+            models.Index(fields=["-since", "merchant", "region"], name="standing_since_idx"),
             models.Index(
                 fields=["needs_evaluation"],
                 condition=Q(needs_evaluation=True),

@@ -3,7 +3,7 @@ at the source with ratings.permissions.reach_q: a regulator reaches the standing
 and below, a platform admin everything, anyone else nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,6 +20,10 @@ SORTS = {
     "-score": (F("score").desc(nulls_last=True), "merchant_id"),
     "since": ("-since", "merchant_id"),
 }
+
+# A page of the browser reads its standings' merchants first (common.pages.KeysFirstPaginator):
+# walking merchants by name, the unique index on a standing's merchant answers alone.
+STANDING_KEY = "merchant_id"
 
 
 def reach_counties(*, user: User) -> list[Region]:
@@ -78,10 +82,25 @@ def standing_scope(*, user: User) -> QuerySet[Standing]:
 
 
 def standing_list(*, user: User, filters: StandingFilters | None = None) -> QuerySet[Standing]:
-    """Standings in the user's reach under the filters, with what the browser shows."""
+    """Standings in the user's reach under the filters, with what the browser shows, in the
+    order of an index (bench/README.md, "Pool browser"). By name, the merchants are walked in
+    name order (`merchant_name_idx`; `merchant_region_name_idx` within a county) and their
+    standings looked up, so the reach and the county are tested on the merchant's county, which
+    its standing copies (ratings.services.pools.standings_follow_merchant_region keeps them
+    equal): testing both would make the planner misjudge how many rows a region holds."""
     filters = filters or StandingFilters()
-    qs = _filtered(standing_scope(user=user), filters, with_pool=True)
-    return qs.select_related("merchant", "region").order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    sort = filters.sort if filters.sort in SORTS else "name"
+    if sort == "name":
+        qs = _filtered(
+            Standing.objects.filter(reach_q(user, "merchant__region_id")),
+            replace(filters, county=""),
+            with_pool=True,
+        )
+        if filters.county:
+            qs = qs.filter(merchant__region_id=filters.county)
+    else:
+        qs = _filtered(standing_scope(user=user), filters, with_pool=True)
+    return qs.select_related("merchant", "region").order_by(*SORTS[sort])
 
 
 def standing_counts(*, user: User, filters: StandingFilters | None = None) -> dict[str, int]:
@@ -89,7 +108,8 @@ def standing_counts(*, user: User, filters: StandingFilters | None = None) -> di
     one grouped query."""
     filters = filters or StandingFilters()
     qs = _filtered(standing_scope(user=user), filters, with_pool=False)
-    rows = qs.order_by().values("pool").annotate(n=Count("pk")).values_list("pool", "n")
+    # COUNT(*), not of a column: standing_browser_idx then answers alone (index-only).
+    rows = qs.order_by().values("pool").annotate(n=Count("*")).values_list("pool", "n")
     counts = dict.fromkeys(Pool.values, 0)
     counts.update(dict(rows))
     return counts

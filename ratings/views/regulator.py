@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from common import csv as safe_csv
 from common.errors import DomainError
-from common.pages import CountedPaginator, act, only_for
+from common.pages import KeysFirstPaginator, act, only_for
 from merchants.models import Merchant, Pool
 from ratings.forms.regulator import (
     AppealDecisionForm,
@@ -60,10 +60,11 @@ def pool_browser(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     counts = pools.standing_counts(user=user, filters=filters)
     total = sum(counts.values())
-    page = CountedPaginator(
+    page = KeysFirstPaginator(
         pools.standing_list(user=user, filters=filters),
         PAGE_SIZE,
         count=counts[filters.pool] if filters.pool else total,
+        key=pools.STANDING_KEY,
     ).get_page(request.GET.get("page"))
     return render(
         request,

@@ -17,7 +17,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, ApiPagination, BoundedJSONParser, pk_or_404
+from common.api import ERROR_RESPONSES, BoundedCountPagination, BoundedJSONParser, pk_or_404
+from common.pages import KeysFirstPaginator
 from review.api.campaigns import CampaignVisitSerializer
 from review.forms.inspections import TEXT_MAX
 from review.models import Inspection, InspectionFile, InspectionResult, Rectification
@@ -147,11 +148,24 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
+class InspectionPagination(BoundedCountPagination):
+    """Pages of inspections counted bounded; the staff list's count is read in two parts
+    (review.selectors.inspections.inspection_staff_count) and given as `count`."""
+
+    count: int | None = None
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
+        if self.count is None:
+            return super().django_paginator_class(object_list, per_page)
+        return KeysFirstPaginator(object_list, per_page, count=self.count)
+
+
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Inspections of your region and those assigned to you; record and decide on them."""
 
     permission_classes = [permissions.IsAuthenticated, IsInspectionStaff]
-    pagination_class = ApiPagination
+    # A province holds hundreds of thousands of visits: counted bounded, read keys first.
+    pagination_class = InspectionPagination
     serializer_class = InspectionSerializer
     filter_backends: list = []
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
@@ -181,7 +195,10 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={200: InspectionListSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        if request.query_params.get("assigned") != "true":
+            self.paginator.count = selectors.inspection_staff_count(user=request.user)
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(InspectionListSerializer(page, many=True).data)
 
     @extend_schema(

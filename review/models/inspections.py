@@ -419,6 +419,9 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["merchant", "visited_at"], name="inspection_merchant_idx"),
             models.Index(fields=["region", "state", "due_date"], name="inspection_region_idx"),
+            # The inspection staff's list (the API), latest due first: a page walks this index,
+            # testing the region in it (bench/README.md, "Pool browser and the other lists").
+            models.Index(fields=["-due_date", "-id", "region"], name="inspection_due_idx"),
             # The campaign list counts each campaign's recorded visits in it.
             models.Index(
                 fields=["campaign"],

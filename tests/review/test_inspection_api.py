@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from merchants.models import Pool, User
@@ -247,6 +248,39 @@ def test_inspection_list_scope_assigned_filter_and_query_count(
     # Binjiang's regulator sees the Binjiang visit (their county), even though not assigned.
     listed = api(other_county_regulator).get(f"{BASE}/inspections/").data["results"]
     assert [i["id"] for i in listed] == [cross.pk]
+
+
+def test_inspection_list_count_and_pages_equal_the_direct_answer(
+    county_regulator, city_regulator, django_assert_num_queries
+):
+    """The staff list's count, read in two bounded parts (the region's visits, then those
+    assigned outside it), equals a direct count; the pages, read keys first, walk the list once
+    in its order with the same queries on a deep page."""
+    campaign = CampaignFactory()
+    for n, county in enumerate(["330106"] * 70 + ["330108"] * 40 + ["330602"] * 12):
+        InspectionFactory(
+            campaign=campaign,
+            merchant=MerchantFactory(region=region(county)),
+            due_date=timezone.localdate() + timedelta(days=n % 9),
+            inspector=county_regulator if n % 4 == 0 else None,
+        )
+    for user in (county_regulator, city_regulator):
+        expected = list(
+            Inspection.objects.filter(
+                Q(region__code__startswith=user.region.prefix) | Q(assignments__inspector=user)
+            )
+            .distinct()
+            .order_by("-due_date", "-pk")
+            .values_list("pk", flat=True)
+        )
+        client = api(user)
+        seen = []
+        for number in range(1, len(expected) // 50 + 2):
+            with django_assert_num_queries(5):
+                data = client.get(f"{BASE}/inspections/", {"page": number}).data
+            assert data["count"] == len(expected) and data["count_bounded"] is False
+            seen += [row["id"] for row in data["results"]]
+        assert seen == expected
 
 
 @pytest.mark.parametrize("who", ["consumer", "owner", "other_county_regulator"])

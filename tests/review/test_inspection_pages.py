@@ -292,6 +292,33 @@ def test_assignments_query_count_is_constant(county_regulator, django_assert_max
     assert len(response.context["page"].object_list) == 30
 
 
+def test_my_inspections_pages_walk_the_list_once(county_regulator, django_assert_num_queries):
+    """Keys first, counted from the assignments: page after page gives the visits open first,
+    earliest due first, each once, in the same queries on the second page."""
+    campaign = CampaignFactory()
+    for n, m in enumerate(MerchantFactory.create_batch(70)):
+        visit = InspectionFactory(
+            campaign=campaign,
+            merchant=m,
+            inspector=county_regulator,
+            due_date=timezone.localdate() + timedelta(days=n % 11),
+        )
+        if n % 3 == 0:
+            Inspection.objects.filter(pk=visit.pk).update(state="cancelled")
+    expected = sorted(
+        Inspection.objects.filter(assignments__inspector=county_regulator),
+        key=lambda i: (i.state == "cancelled", i.due_date, i.draw_order, i.pk),
+    )
+    client = client_for(county_regulator)
+    first = client.get(reverse("inspection-assignments"))
+    # Session, user, the count, the page's keys, its rows, the unread inbox.
+    with django_assert_num_queries(6):
+        second = client.get(reverse("inspection-assignments"), {"page": 2})
+    assert first.context["page"].paginator.count == 70
+    seen = [i.pk for i in first.context["page"].object_list + second.context["page"].object_list]
+    assert seen == [i.pk for i in expected]
+
+
 def test_record_page_shows_errors_and_keeps_the_form(merchant, county_regulator):
     inspection = InspectionFactory(merchant=merchant, inspector=county_regulator)
     client = client_for(county_regulator)

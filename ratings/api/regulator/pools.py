@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ERROR_RESPONSES, CountsPagination, QuerySerializer, pk_or_404
+from common.pages import KeysFirstPaginator
 from merchants.models import Pool, Scheme
 from ratings.api.regulator.serializers import (
     RegulatorAppealSerializer,
@@ -135,10 +136,16 @@ class RegulatorStandingDetailSerializer(RegulatorStandingSerializer):
 
 
 class StandingPagination(CountsPagination):
-    """Pages of standings, with how many each pool holds under the same filters."""
+    """Pages of standings, with how many each pool holds under the same filters: the page's
+    count is one of them (no count of its own), its rows read keys first."""
 
     count_keys = Pool.values
     counts_description = "Pool → number of merchants under the same filters, pool aside."
+    pool = ""
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
+        count = self.counts[self.pool] if self.pool else sum(self.counts.values())
+        return KeysFirstPaginator(object_list, per_page, count=count, key=pools.STANDING_KEY)
 
 
 STANDING_FILTER_PARAMETERS = [StandingFilterSerializer]
@@ -169,6 +176,7 @@ class RegulatorStandingViewSet(
         filters = params.filters()
         user = request.user
         self.paginator.counts = pools.standing_counts(user=user, filters=filters)
+        self.paginator.pool = filters.pool
         page = self.paginate_queryset(pools.standing_list(user=user, filters=filters))
         return self.get_paginated_response(RegulatorStandingSerializer(page, many=True).data)
 
