@@ -40,6 +40,7 @@ from complaints.api.serializers import (
     TextSerializer,
     TrackSerializer,
     evidence_file,
+    intake_validated,
     validated,
 )
 from complaints.models import Complaint, ComplaintEvent
@@ -97,7 +98,7 @@ class ComplaintIntakeView(APIView):
         tags=["complaints"],
     )
     def post(self, request: Request) -> Response:
-        data = validated(IntakeSerializer, request)
+        data = intake_validated(request)
         ip = client_ip(request)
         staff = request.user if files_for_callers(request.user) else None
         phone = data["complainant_phone"]  # normalised by the serializer
