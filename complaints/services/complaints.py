@@ -49,7 +49,7 @@ from complaints.selectors.complaints import (
     complaints_new_in_region,
 )
 from complaints.services.filing import complaint_station_check, filed_for_caller_message
-from complaints.services.numbers import complaint_number_assign
+from complaints.services.numbers import complaint_store_numbered
 from complaints.signals import complaint_changed
 from merchants.models import Merchant, Region, Station, User
 from merchants.services.notifications import notify_merchant_members, notify_users
@@ -494,11 +494,12 @@ def _complaint_store(
     ip: str | None,
     language: str | None,
 ) -> Complaint:
-    """The complaint, its first event and its evidence, then its number and its notices, then
-    its count against the intake limits (last: see complaint_intake_counted). The number is
-    taken late so that the county's counter row is locked only while the intake commits. Call
-    inside a transaction."""
-    complaint = Complaint.objects.create(
+    """The complaint with its number and its first event (one statement on PostgreSQL), its
+    evidence, its notices, then its count against the intake limits (last: see
+    complaint_intake_counted). The county's counter row stays locked from the first statement
+    to the commit, so intakes of one county take their numbers one after another. Call inside a
+    transaction."""
+    complaint = Complaint(
         merchant=merchant,
         region=region,
         business_name=business_name.strip(),
@@ -522,8 +523,7 @@ def _complaint_store(
         language=_language(language),
         accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
     )
-    event = ComplaintEvent.objects.create(
-        complaint=complaint,
+    event = ComplaintEvent(
         actor=lodged_by or complaint.consumer,
         role=Role.FILER if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
@@ -533,6 +533,7 @@ def _complaint_store(
             else {}
         ),
     )
+    complaint_store_numbered(complaint, event)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in evidence:
@@ -545,7 +546,6 @@ def _complaint_store(
             )
             save_with_file(item, upload)
             saved.append(item)
-        complaint_number_assign(complaint)
         with outbox_batch():  # the side effects in one INSERT
             complaint_merchant_facts_changed(complaint)
             _tell_consumer(
