@@ -21,6 +21,7 @@ from rest_framework.request import Request
 
 from common.api import QuerySerializer, id_field
 from common.phones import phone_normalise
+from common.prepared import prepared_statements
 from common.uploads import attachment_response
 from complaints.models import (
     MAX_AMOUNT,
@@ -464,7 +465,7 @@ def _merchant_by_code(code: str) -> Merchant | None:
     """The merchant, its region joined, whose public code or unified social credit code this
     is: one statement written once per process instead of an ORM query built per intake, in the
     merchants' order (as `.select_related("region").filter(…).first()` read it)."""
-    with connection.cursor() as cursor:
+    with prepared_statements(), connection.cursor() as cursor:
         cursor.execute(_merchant_by_code_sql(), [code, normalize_uscc(code)])
         row = cursor.fetchone()
     if row is None:
