@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from common.models import OutboxItem
+from complaints.api.serializers import IntakeSerializer
 from complaints.models import Complaint, ComplaintEvidence
 from complaints.models import ComplaintState as C
 from complaints.services import complaints as svc
@@ -112,6 +114,44 @@ def test_intake_takes_a_fixed_handful_of_statements(merchant, county_regulator):
     assert sorted(kinds) == ["mail", "notification-mail", "sms", "store-pages-forget"]
     assert complaint.number.endswith("-000002")
     assert Notification.objects.filter(user=county_regulator).count() == 2
+
+
+def test_intake_refusals_are_worded_as_a_new_serializer_words_them(merchant):
+    """Valid input is read by one serializer kept per process (issue 17); what it refuses is
+    read again by a new one: the same errors, also right after a valid intake and in either
+    language, and the kept serializer carries nothing from one request to the next."""
+    client = client_for(None)
+    assert client.post(INTAKE, _form(merchant), content_type="application/json").status_code == 201
+    bad = _form(
+        merchant,
+        merchant="NOSUCHCODE",
+        category="nope",
+        amount="-1",
+        complainant_phone="123",
+        channel="hotline",
+        description="",
+    )
+    for language in ("en", "zh-hans"):
+        response = client.post(
+            INTAKE, bad, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        with translation.override(language):
+            fresh = IntakeSerializer(data=bad)
+            assert not fresh.is_valid()
+            expected = json.loads(json.dumps(fresh.errors))
+        assert response.status_code == 400 and response.json() == expected
+        assert set(expected) == {
+            "merchant",
+            "category",
+            "amount",
+            "complainant_phone",
+            "description",
+        }
+    other = _form(merchant, complainant_phone="13912340000", channel="qr")
+    response = client.post(INTAKE, other, content_type="application/json")
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(tracking_token=response.json()["tracking_token"])
+    assert complaint.channel == "qr" and complaint.complainant_phone == "13912340000"
 
 
 def test_intake_by_uscc_with_evidence_as_multipart(merchant):
