@@ -4,10 +4,11 @@ endpoints (complaints.api.public) and the desks (complaints.api.desks) share.
 A merchant's people only ever receive the complainant's masked phone and never the e-mail.
 """
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db import connection
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 
 from common.api import QuerySerializer, id_field
 from common.phones import phone_normalise
+from common.prepared import prepared_statements
 from common.uploads import attachment_response
 from complaints.models import (
     MAX_AMOUNT,
@@ -427,11 +429,7 @@ class IntakeSerializer(serializers.Serializer):
         code = code.strip()
         if not code:
             return None
-        merchant = (
-            Merchant.objects.select_related("region")
-            .filter(Q(public_code=code) | Q(uscc=normalize_uscc(code)))
-            .first()
-        )
+        merchant = _merchant_by_code(code)
         if merchant is None:
             raise serializers.ValidationError(_("No merchant on the platform has this code."))
         return merchant
@@ -444,6 +442,55 @@ class IntakeSerializer(serializers.Serializer):
         if region is None:
             raise serializers.ValidationError(_("No region has this code."))
         return region
+
+
+@functools.cache
+def _merchant_by_code_sql() -> str:
+    quote = connection.ops.quote_name
+    merchant, region = Merchant._meta, Region._meta
+    columns = [f"m.{quote(f.column)}" for f in merchant.concrete_fields]
+    columns += [f"r.{quote(f.column)}" for f in region.concrete_fields]
+    return (
+        f"SELECT {', '.join(columns)} FROM {quote(merchant.db_table)} m "
+        f"JOIN {quote(region.db_table)} r ON r.{quote(region.pk.column)} = "
+        f"m.{quote(merchant.get_field('region').column)} "
+        f"WHERE m.{quote(merchant.get_field('public_code').column)} = %s "
+        f"OR m.{quote(merchant.get_field('uscc').column)} = %s "
+        f"ORDER BY m.{quote(merchant.get_field('name').column)}, m.{quote(merchant.pk.column)} "
+        "LIMIT 1"
+    )
+
+
+def _merchant_by_code(code: str) -> Merchant | None:
+    """The merchant, its region joined, whose public code or unified social credit code this
+    is: one statement written once per process instead of an ORM query built per intake, in the
+    merchants' order (as `.select_related("region").filter(…).first()` read it)."""
+    with prepared_statements(), connection.cursor() as cursor:
+        cursor.execute(_merchant_by_code_sql(), [code, normalize_uscc(code)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [f.attname for f in Merchant._meta.concrete_fields]
+    merchant = Merchant.from_db(connection.alias, names, row[: len(names)])
+    region_names = [f.attname for f in Region._meta.concrete_fields]
+    merchant.region = Region.from_db(connection.alias, region_names, row[len(names) :])
+    return merchant
+
+
+@functools.cache
+def _intake_reader() -> IntakeSerializer:
+    return IntakeSerializer()
+
+
+def intake_validated(request: Request) -> dict[str, Any]:
+    """The intake's input as IntakeSerializer reads it. Valid input is read by one serializer
+    kept per process: a new serializer deep-copies every declared field (~1 ms per intake), and
+    reading is all the kept one does (its fields hold no request's state). Input it refuses is
+    read again by a new serializer, which words the errors (the same ones)."""
+    try:
+        return _intake_reader().run_validation(request.data)
+    except (serializers.ValidationError, DjangoValidationError):
+        return validated(IntakeSerializer, request)
 
 
 class LookupSerializer(serializers.Serializer):

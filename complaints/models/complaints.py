@@ -150,6 +150,7 @@ class Complaint(models.Model):
     State = ComplaintState
     Category = ComplaintCategory
 
+    # Its LIKE-only second index is dropped on PostgreSQL (migration 0020): looked up by equality.
     tracking_token = models.CharField(
         max_length=40, unique=True, default=new_tracking_token, editable=False
     )
@@ -168,6 +169,7 @@ class Complaint(models.Model):
     )
     merchant = models.ForeignKey(
         "merchants.Merchant",
+        db_index=False,
         verbose_name=_("merchant"),
         on_delete=models.PROTECT,
         null=True,
@@ -184,6 +186,7 @@ class Complaint(models.Model):
     region = models.ForeignKey(
         "merchants.Region",
         verbose_name=_("county"),
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The merchant's county: its regulators handle the complaint."),
@@ -216,6 +219,7 @@ class Complaint(models.Model):
     consumer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("consumer account"),
+        db_index=False,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -223,6 +227,7 @@ class Complaint(models.Model):
     )
     lodged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_index=False,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -234,6 +239,7 @@ class Complaint(models.Model):
     )
     station = models.ForeignKey(
         "merchants.Station",
+        db_index=False,
         verbose_name=_("liaison station"),
         on_delete=models.PROTECT,
         null=True,
@@ -249,6 +255,7 @@ class Complaint(models.Model):
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handler"),
+        db_index=False,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -276,6 +283,7 @@ class Complaint(models.Model):
     transfer_to = models.ForeignKey(
         "merchants.Region",
         verbose_name=_("transfer to (county)"),
+        db_index=False,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -322,8 +330,8 @@ class Complaint(models.Model):
                     "A liaison station is recorded only for a complaint lodged at a station."
                 ),
             ),
-            # Empty only between the row's insert and its numbering in the same transaction
-            # (and in rows bulk-written by the province demo generator).
+            # Empty only in rows bulk-written by the province demo generator (and, on SQLite,
+            # between the row's insert and its numbering in the same transaction).
             models.UniqueConstraint(
                 fields=["number"], condition=~Q(number=""), name="complaint_number_unique"
             ),
@@ -349,8 +357,7 @@ class Complaint(models.Model):
             # The evaluation reads each merchant's complaints of the last year in merchant
             # order (ratings.services.evaluation): the older ones are skipped without a heap visit.
             models.Index(fields=["merchant", "created_at"], name="complaint_merchant_recent_idx"),
-            # The intake limits count recent complaints per phone and per address.
-            models.Index(fields=["submitted_ip", "created_at"], name="complaint_ip_recent_idx"),
+            # A phone's recent complaints (likely duplicates, finding a complaint again).
             models.Index(
                 fields=["complainant_phone", "created_at"], name="complaint_phone_recent_idx"
             ),
@@ -401,6 +408,20 @@ class Complaint(models.Model):
                 fields=["transfer_to"],
                 condition=Q(transfer_to__isnull=False),
                 name="complaint_transfer_to_idx",
+            ),
+            # Foreign keys that a new complaint leaves empty: indexed where set, so an intake
+            # writes none of them (issue 17). The region, merchant and filer are led by the
+            # composite indexes above; a complaint always has a region.
+            models.Index(
+                fields=["consumer"],
+                condition=Q(consumer__isnull=False),
+                name="complaint_consumer_idx",
+            ),
+            models.Index(
+                fields=["handler"], condition=Q(handler__isnull=False), name="complaint_handler_idx"
+            ),
+            models.Index(
+                fields=["station"], condition=Q(station__isnull=False), name="complaint_station_idx"
             ),
         ]
 

@@ -26,6 +26,7 @@ from common.limits import Limit, LimitExceeded, Use, limits_use, phone_and_addre
 from common.messages import TEXT, Message, bilingual, day, label, msg, person
 from common.outbox import mail_payload, outbox_add, outbox_batch
 from common.phones import phone_error, phone_key, phone_normalise_or_none
+from common.prepared import prepared_statements
 from common.uploads import inspect_upload, save_with_file
 from complaints import messages as m
 from complaints.models import (
@@ -49,7 +50,7 @@ from complaints.selectors.complaints import (
     complaints_new_in_region,
 )
 from complaints.services.filing import complaint_station_check, filed_for_caller_message
-from complaints.services.numbers import complaint_number_assign
+from complaints.services.numbers import complaint_store_numbered
 from complaints.signals import complaint_changed
 from merchants.models import Merchant, Region, Station, User
 from merchants.services.notifications import notify_merchant_members, notify_users
@@ -443,31 +444,34 @@ def complaint_submit(
     if phone is None:
         raise DomainError(phone_error(), field="complainant_phone")
     kinds = [inspect_upload(f, max_bytes=settings.UPLOAD_MAX_BYTES) for f in evidence]
-    use = complaint_intake_use(phone=phone, ip=None if lodged_by is not None else ip)
-    with transaction.atomic():
-        return _complaint_store(
-            use,
-            merchant=merchant,
-            region=region,
-            business_name=business_name,
-            business_address=business_address,
-            category=category,
-            description=description,
-            wanted_outcome=wanted_outcome,
-            complainant_name=complainant_name,
-            complainant_phone=phone,
-            complainant_email=complainant_email,
-            consent_to_contact=consent_to_contact,
-            amount=amount,
-            purchase_date=purchase_date,
-            evidence=list(zip(evidence, kinds, strict=True)),
-            consumer=consumer,
-            lodged_by=lodged_by,
-            channel=channel,
-            station=station,
-            ip=ip,
-            language=language,
-        )
+    # Prepared once per database session on PostgreSQL: the intake's few statements are the
+    # same on every request, so the server plans each once, not per intake (issue 17).
+    with prepared_statements():
+        use = complaint_intake_use(phone=phone, ip=None if lodged_by is not None else ip)
+        with transaction.atomic():
+            return _complaint_store(
+                use,
+                merchant=merchant,
+                region=region,
+                business_name=business_name,
+                business_address=business_address,
+                category=category,
+                description=description,
+                wanted_outcome=wanted_outcome,
+                complainant_name=complainant_name,
+                complainant_phone=phone,
+                complainant_email=complainant_email,
+                consent_to_contact=consent_to_contact,
+                amount=amount,
+                purchase_date=purchase_date,
+                evidence=list(zip(evidence, kinds, strict=True)),
+                consumer=consumer,
+                lodged_by=lodged_by,
+                channel=channel,
+                station=station,
+                ip=ip,
+                language=language,
+            )
 
 
 def _complaint_store(
@@ -494,11 +498,12 @@ def _complaint_store(
     ip: str | None,
     language: str | None,
 ) -> Complaint:
-    """The complaint, its first event and its evidence, then its number and its notices, then
-    its count against the intake limits (last: see complaint_intake_counted). The number is
-    taken late so that the county's counter row is locked only while the intake commits. Call
-    inside a transaction."""
-    complaint = Complaint.objects.create(
+    """The complaint with its number and its first event (one statement on PostgreSQL), its
+    evidence, its notices, then its count against the intake limits (last: see
+    complaint_intake_counted). The county's counter row stays locked from the first statement
+    to the commit, so intakes of one county take their numbers one after another. Call inside a
+    transaction."""
+    complaint = Complaint(
         merchant=merchant,
         region=region,
         business_name=business_name.strip(),
@@ -522,8 +527,7 @@ def _complaint_store(
         language=_language(language),
         accept_due=add_working_days(_today(), deadlines.COMPLAINT_ACCEPT_DAYS),
     )
-    event = ComplaintEvent.objects.create(
-        complaint=complaint,
+    event = ComplaintEvent(
         actor=lodged_by or complaint.consumer,
         role=Role.FILER if lodged_by else Role.CONSUMER,
         to_state=C.SUBMITTED,
@@ -533,6 +537,7 @@ def _complaint_store(
             else {}
         ),
     )
+    complaint_store_numbered(complaint, event)
     saved: list[ComplaintEvidence] = []
     try:
         for upload, kind in evidence:
@@ -545,7 +550,6 @@ def _complaint_store(
             )
             save_with_file(item, upload)
             saved.append(item)
-        complaint_number_assign(complaint)
         with outbox_batch():  # the side effects in one INSERT
             complaint_merchant_facts_changed(complaint)
             _tell_consumer(
