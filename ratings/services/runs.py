@@ -7,12 +7,15 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
   STALE_AFTER, or at once when its worker was on this host and the process is gone: the next
   start marks it failed and takes over. A start that finds a live run gives way and is
   recorded as a "skipped" run with the reason (and the task logs a WARNING).
-- One read: the inputs of every merchant the run has to evaluate come from one statement
-  (ratings.services.evaluation.inputs_query), read through a cursor a batch at a time; for a
-  province PostgreSQL computes them with a few hash aggregates over whole tables, in parallel
-  workers, and sends the first rows within a second or so.
-- Two cores at work: on PostgreSQL the scored batches are stored by two threads with their own
-  connections while this one reads and scores the next (_store_alongside).
+- Set-based on PostgreSQL: one statement (ratings.services.scores) scores every merchant the run
+  has to evaluate into a temporary table; then, a batch of merchants at a time, one statement
+  inserts their evaluation rows and gives their standings the new scores (INSERT … SELECT
+  feeding UPDATE … FROM), and only the merchants whose score or triggers can move them (a
+  trigger, a star band other than their stars, an appeal held, conditions acknowledged) come
+  into Python for the pool rules (ratings.services.pools.pools_apply).
+- Elsewhere (SQLite: `make run`, the tests' default) the same inputs are read by one statement
+  (ratings.services.evaluation.inputs_query) and scored in Python, a batch at a time. Both give
+  the same rows: tests/ratings/test_scores_sql.py.
 - Crash and re-run: each batch is committed with its evaluations and standings together. A
   monthly run started again for the same period skips the merchants that runs of that period
   already evaluated; a nightly run takes the merchants still marked (a batch clears the marks of
@@ -49,8 +52,17 @@ from common.messages import label, msg
 from merchants.models import Merchant
 from merchants.services.bulk import IdAllocator
 from ratings import messages as m
-from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, EvaluationRun, Standing
+from ratings.models import (
+    IN_PROGRAMME,
+    Evaluation,
+    EvaluationPolicy,
+    EvaluationRun,
+    Standing,
+    Trigger,
+)
+from ratings.models.evaluation import EXIT_TRIGGERS
 from ratings.services.evaluation import (
+    UNREADABLE_RETURN_WINDOW,
     InputsQuery,
     Result,
     inputs_query,
@@ -61,6 +73,7 @@ from ratings.services.evaluation import (
     stored_inputs,
 )
 from ratings.services.pools import RUN_FIELDS, pools_apply
+from ratings.services.scores import DATE_COLUMNS, TRIGGER_DATES, scores_query
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +81,11 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15
 STALE_AFTER = timedelta(seconds=75)
 BATCH_SIZE = 5000
+# Merchants per committed batch when the database scores them (set-based).
+SCORED_BATCH_SIZE = 50_000
+# Score in the database and write set-based where it can (PostgreSQL); tests turn it off to
+# compare the two ways.
+SET_BASED = True
 READ_WORK_MEM = "64MB"
 STORING_THREADS = 2
 FETCH_AHEAD = 4
@@ -249,10 +267,16 @@ def _scope(run: EvaluationRun) -> QuerySet[Standing]:
     return standings.exclude(Exists(done))
 
 
+def set_based() -> bool:
+    """Whether runs score in the database and write set-based (PostgreSQL)."""
+    return SET_BASED and connection.vendor == "postgresql"
+
+
 def evaluation_run(
-    *, kind: str, now: datetime | None = None, batch_size: int = BATCH_SIZE
+    *, kind: str, now: datetime | None = None, batch_size: int | None = None
 ) -> EvaluationRun:
-    """Run an evaluation of this kind to the end, batch by batch."""
+    """Run an evaluation of this kind to the end, batch by batch (`batch_size` merchants:
+    by default BATCH_SIZE, or SCORED_BATCH_SIZE when set-based)."""
     run = evaluation_run_start(kind=kind, now=now)
     now = now or run.started_at
     skipped: dict[int, str] = {}
@@ -294,12 +318,18 @@ def _skipped_note(run: EvaluationRun, skipped: dict[int, str]) -> Any:
 
 
 def _evaluate(
-    run: EvaluationRun, *, now: datetime, batch_size: int, skipped: dict[int, str]
+    run: EvaluationRun, *, now: datetime, batch_size: int | None, skipped: dict[int, str]
 ) -> None:
     # The ids first: the statement then knows how many merchants it reads for.
     merchants = list(_scope(run).values_list("merchant_id", flat=True))
     if not merchants:
         return
+    if set_based():
+        _evaluate_scored(
+            run, merchants, now=now, batch_size=batch_size or SCORED_BATCH_SIZE, skipped=skipped
+        )
+        return
+    batch_size = batch_size or BATCH_SIZE
     alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
     query = inputs_query(merchants, policy=run.policy, now=now)
     score = row_scorer(run.policy, now)
@@ -655,3 +685,192 @@ def _standings_save(standings: list[Standing], names: list[str]) -> None:
     values += [min(key_values), max(key_values)]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+# Set-based (PostgreSQL): scored by the database, written by a few statements per batch.
+
+# What the pool rules need of a merchant the database scored.
+_SCORED_COLUMNS = ("merchant_id", "score", "triggers", *DATE_COLUMNS)
+
+
+def _evaluate_scored(
+    run: EvaluationRun,
+    merchants: list[int],
+    *,
+    now: datetime,
+    batch_size: int,
+    skipped: dict[int, str],
+) -> None:
+    """Score the merchants into a temporary table in one statement, then store them a batch
+    (a range of merchant ids) at a time, each batch committed on its own."""
+    table = connection.ops.quote_name(f"evaluation_scored_{run.pk}")
+    query = scores_query(merchants, policy=run.policy, now=now)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For this one statement: hash tables in memory rather than spilled to disk, and
+            # no JIT compilation (seconds of it for a statement that runs once).
+            cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'; SET LOCAL jit = off")
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {query.sql}", query.params)
+            cursor.execute(f"CREATE UNIQUE INDEX ON {table} (merchant_id)")
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"SELECT merchant_id FROM {table} WHERE unreadable")
+            unreadable = {row[0] for row in cursor.fetchall()}
+        for merchant_id in sorted(unreadable):
+            skipped[merchant_id] = UNREADABLE_RETURN_WINDOW
+            logger.warning("Evaluation skipped merchant %s: %s", merchant_id, skipped[merchant_id])
+        ids = sorted(pk for pk in merchants if pk not in unreadable)
+        for start in range(0, len(ids), batch_size):
+            _store_scored(
+                run=run,
+                table=table,
+                merchants=ids[start : start + batch_size],
+                now=now,
+                skipped=skipped,
+            )
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _store_scored(
+    *,
+    run: EvaluationRun,
+    table: str,
+    merchants: list[int],
+    now: datetime,
+    skipped: dict[int, str],
+) -> int:
+    """Store a batch of scored merchants; if the database refuses its data, store each half on
+    its own, down to the merchant it refuses, which is skipped and reported."""
+    try:
+        return evaluation_batch_scored(run=run, table=table, merchants=merchants, now=now)
+    except DataError as exc:
+        if len(merchants) == 1:
+            skipped[merchants[0]] = str(exc).strip() or type(exc).__name__
+            logger.warning("Evaluation skipped merchant %s: %s", merchants[0], exc)
+            return 0
+    half = len(merchants) // 2
+    return sum(
+        _store_scored(run=run, table=table, merchants=part, now=now, skipped=skipped)
+        for part in (merchants[:half], merchants[half:])
+    )
+
+
+def evaluation_batch_scored(
+    *, run: EvaluationRun, table: str, merchants: list[int], now: datetime
+) -> int:
+    """Store one batch of merchants (sorted ids) from the run's table of scores, in one
+    transaction: their evaluation rows and standings in one statement, then the pool rules for
+    the merchants they can move, and the run's counters and heartbeat."""
+    low, high = merchants[0], merchants[-1]
+    quote = connection.ops.quote_name
+    stamp = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH e AS (INSERT INTO {quote(Evaluation._meta.db_table)} "
+            "(merchant_id, policy_id, run_id, evaluated_at, score, inputs, components, triggers) "
+            "SELECT merchant_id, %s, %s, %s, score, inputs, components, triggers "
+            f"FROM {table} WHERE merchant_id BETWEEN %s AND %s AND NOT unreadable "
+            "ORDER BY merchant_id RETURNING id, merchant_id, score) "
+            f"UPDATE {quote(Standing._meta.db_table)} AS s SET score = e.score, "
+            "last_evaluation_id = e.id, needs_evaluation = false, updated_at = %s "
+            "FROM e WHERE s.merchant_id = e.merchant_id",
+            [run.policy_id, run.pk, now, low, high, stamp],
+        )
+        evaluated = cursor.rowcount
+        cursor.execute(*_movable_sql(run, table, low, high, now))
+        movable = cursor.fetchall()
+        changes = _pools_apply_scored(run, movable, now) if movable else 0
+        EvaluationRun.objects.filter(pk=run.pk).update(
+            heartbeat_at=timezone.now(),
+            merchants_evaluated=F("merchants_evaluated") + evaluated,
+            pool_changes=F("pool_changes") + changes,
+        )
+        run.merchants_evaluated += evaluated
+        run.pool_changes += changes
+    return evaluated
+
+
+def _movable_sql(
+    run: EvaluationRun, table: str, low: int, high: int, now: datetime
+) -> tuple[str, list[Any]]:
+    """The batch's merchants whose new score or triggers can move them (what the pool rules
+    of pools_apply can act on), with their scores, triggers and the dates behind them: a
+    cultivated or star-rated merchant with any trigger; a warned one with a serious violation;
+    a cultivated one past its observation worth a star; a star-rated one whose score is worth
+    fewer stars, none, or more once its star period is over; and whoever has an appeal held or
+    conditions acknowledged (the rules forget those that no longer hold)."""
+    policy = run.policy
+    quote = connection.ops.quote_name
+    P = IN_PROGRAMME
+    columns = ", ".join(f"t.{c}" for c in _SCORED_COLUMNS)
+    sql = (
+        f"SELECT {columns} FROM {table} t "
+        f"JOIN {quote(Standing._meta.db_table)} s ON s.merchant_id = t.merchant_id "
+        "WHERE t.merchant_id BETWEEN %s AND %s AND NOT t.unreadable AND ("
+        "s.appeal_held_at IS NOT NULL OR s.acknowledged_triggers <> '[]'::jsonb"
+        " OR (s.pool IN (%s, %s) AND t.triggers <> '[]'::jsonb)"
+        " OR (s.pool = %s AND t.triggers ?| %s)"
+        " OR (s.pool = %s AND t.stars >= 1 AND s.since <= %s)"
+        " OR (s.pool = %s AND (t.stars = 0 OR t.stars < s.stars OR (t.stars > s.stars AND"
+        " (s.stars_changed_at IS NULL OR s.stars_changed_at <= %s))))"
+        ") ORDER BY t.merchant_id"
+    )
+    cultivation, star_rated, warning = P[1], P[2], P[3]
+    params = [
+        low,
+        high,
+        cultivation,
+        star_rated,
+        warning,
+        sorted(EXIT_TRIGGERS),
+        cultivation,
+        now - timedelta(days=policy.observation_days),
+        star_rated,
+        now - timedelta(days=policy.star_period_days),
+    ]
+    return sql, params
+
+
+def _pools_apply_scored(run: EvaluationRun, rows: list[tuple], now: datetime) -> int:
+    """The pool rules for these scored merchants (their standings already carry the new score
+    and evaluation): as pools_apply applies them in the other way, and only the standings the
+    rules changed are written again."""
+    results, evaluations = {}, {}
+    standings = list(
+        Standing.objects.filter(merchant_filter([row[0] for row in rows])).order_by("merchant_id")
+    )
+    evaluation_ids = {s.merchant_id: s.last_evaluation_id for s in standings}
+    related = {"policy": run.policy, "run": run}
+    for merchant_id, score, triggers, *dates in rows:
+        codes = [Trigger(code) for code in _json(triggers)]
+        found = dict(zip(DATE_COLUMNS, dates, strict=True))
+        results[merchant_id] = Result(
+            merchant_id,
+            score,
+            {},
+            {},
+            codes,
+            {
+                code: found[TRIGGER_DATES[code]]
+                for code in codes
+                if code in TRIGGER_DATES and found[TRIGGER_DATES[code]]
+            },
+        )
+        evaluations[merchant_id] = _instance(
+            Evaluation,
+            {"id": evaluation_ids[merchant_id], "merchant_id": merchant_id, "score": score},
+            related,
+        )
+    before = [_moved_fields(standing) for standing in standings]
+    changes = pools_apply(
+        run=run, standings=standings, results=results, evaluations=evaluations, now=now
+    )
+    moved = [s for s, was in zip(standings, before, strict=True) if _moved_fields(s) != was]
+    _standings_save(moved, MOVED_FIELDS)
+    return changes
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
