@@ -97,6 +97,8 @@ _MOMENTS = {
     if name.startswith("last_")
 }
 
+# Each step a subquery of its own ("OFFSET 0": not pulled up into the next), so that a value
+# such as the score is computed once per merchant rather than again wherever it is used.
 SCORES_SQL = """
 WITH i AS (
     SELECT * FROM ({inputs}) AS i({names})
@@ -146,6 +148,7 @@ WITH i AS (
             'as_of', {now}::timestamptz
         )) AS lean
     FROM i
+    OFFSET 0
 ), points AS (
     SELECT v.*,
         greatest(0, {w_complaints} - {per_accepted} * accepted - {per_overdue} * overdue)
@@ -168,6 +171,7 @@ WITH i AS (
             {bonus} * ((return_days > {min_return_days})::int + (perfect > 0)::int
                 + (closed >= {on_time_min} AND closed_on_time = closed)::int)) AS bonus_points
     FROM v
+    OFFSET 0
 ), commitments AS (
     SELECT points.*,
         round({w_commitments}::float8
@@ -178,11 +182,13 @@ WITH i AS (
                         ELSE 0 END)
               / 3)::int AS commitment_points
     FROM points
+    OFFSET 0
 ), total AS (
     SELECT commitments.*,
         least(100, complaint_points + inspection_points + compliance_points
                    + commitment_points + bonus_points) AS score
     FROM commitments
+    OFFSET 0
 )
 SELECT id AS merchant_id, unreadable, score,
     {stars} AS stars,
