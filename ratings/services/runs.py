@@ -41,7 +41,7 @@ from queue import Empty, Queue
 from typing import Any
 
 import orjson
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from common.messages import label, msg
-from merchants.models import Merchant
+from merchants.models import Merchant, Pool
 from merchants.services.bulk import IdAllocator
 from ratings import messages as m
 from ratings.models import (
@@ -712,7 +712,7 @@ def _evaluate_scored(
             cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'; SET LOCAL jit = off")
             cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {query.sql}", query.params)
             cursor.execute(f"CREATE UNIQUE INDEX ON {table} (merchant_id)")
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {table} (merchant_id)")
             cursor.execute(f"SELECT merchant_id FROM {table} WHERE unreadable")
             unreadable = {row[0] for row in cursor.fetchall()}
         for merchant_id in sorted(unreadable):
@@ -728,8 +728,9 @@ def _evaluate_scored(
                 skipped=skipped,
             )
     finally:
+        # Gone with the session anyway; dropped at once on a connection a worker keeps.
         if not connection.needs_rollback:
-            with connection.cursor() as cursor:
+            with suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -803,7 +804,6 @@ def _movable_sql(
     conditions acknowledged (the rules forget those that no longer hold)."""
     policy = run.policy
     quote = connection.ops.quote_name
-    P = IN_PROGRAMME
     columns = ", ".join(f"t.{c}" for c in _SCORED_COLUMNS)
     sql = (
         f"SELECT {columns} FROM {table} t "
@@ -817,17 +817,16 @@ def _movable_sql(
         " (s.stars_changed_at IS NULL OR s.stars_changed_at <= %s))))"
         ") ORDER BY t.merchant_id"
     )
-    cultivation, star_rated, warning = P[1], P[2], P[3]
     params = [
         low,
         high,
-        cultivation,
-        star_rated,
-        warning,
+        Pool.CULTIVATION,
+        Pool.STAR_RATED,
+        Pool.WARNING,
         sorted(EXIT_TRIGGERS),
-        cultivation,
+        Pool.CULTIVATION,
         now - timedelta(days=policy.observation_days),
-        star_rated,
+        Pool.STAR_RATED,
         now - timedelta(days=policy.star_period_days),
     ]
     return sql, params
