@@ -60,7 +60,7 @@ from ratings.models import (
     Standing,
     Trigger,
 )
-from ratings.models.evaluation import EXIT_TRIGGERS
+from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
 from ratings.services.evaluation import (
     UNREADABLE_RETURN_WINDOW,
     InputsQuery,
@@ -793,25 +793,53 @@ def evaluation_batch_scored(
     return evaluated
 
 
+def _new_trigger_sql(codes: list[Trigger]) -> tuple[str, list[Any]]:
+    """Whether any of these triggers holds for the scored merchant (t) and is new to its
+    standing (s): new_triggers in SQL, a condition not acknowledged or an event dated after the
+    last cleared warning (or without a date)."""
+    parts, params = [], []
+    for code in codes:
+        if code in STATE_TRIGGERS:
+            parts.append("(t.triggers ? %s AND NOT s.acknowledged_triggers ? %s)")
+            params += [code.value, code.value]
+        elif code in TRIGGER_DATES:
+            when = f"t.{TRIGGER_DATES[code]}"
+            parts.append(
+                f"(t.triggers ? %s AND (s.warning_cleared_at IS NULL OR {when} IS NULL "
+                f"OR {when} > s.warning_cleared_at))"
+            )
+            params.append(code.value)
+        else:  # an event without a date: always new
+            parts.append("t.triggers ? %s")
+            params.append(code.value)
+    return "(" + " OR ".join(parts) + ")", params
+
+
 def _movable_sql(
     run: EvaluationRun, table: str, low: int, high: int, now: datetime
 ) -> tuple[str, list[Any]]:
     """The batch's merchants whose new score or triggers can move them (what the pool rules
-    of pools_apply can act on), with their scores, triggers and the dates behind them: a
-    cultivated or star-rated merchant with any trigger; a warned one with a serious violation;
-    a cultivated one past its observation worth a star; a star-rated one whose score is worth
-    fewer stars, none, or more once its star period is over; and whoever has an appeal held or
-    conditions acknowledged (the rules forget those that no longer hold)."""
+    of pools_apply can act on), with their scores, triggers, the dates behind them and their
+    standings: a cultivated or star-rated merchant with a new trigger; a warned one with a new
+    serious violation; a cultivated one past its observation worth a star; a star-rated one
+    whose score is worth fewer stars, none, or more once its star period is over; and whoever
+    has an appeal held or conditions acknowledged (the rules forget those that no longer
+    hold)."""
     policy = run.policy
     quote = connection.ops.quote_name
-    columns = ", ".join(f"t.{c}" for c in _SCORED_COLUMNS)
+    columns = ", ".join(
+        [f"t.{c}" for c in _SCORED_COLUMNS]
+        + [f"s.{quote(f.column)}" for f in Standing._meta.concrete_fields]
+    )
+    any_new, any_params = _new_trigger_sql(list(Trigger))
+    exit_new, exit_params = _new_trigger_sql(sorted(EXIT_TRIGGERS))
     sql = (
         f"SELECT {columns} FROM {table} t "
         f"JOIN {quote(Standing._meta.db_table)} s ON s.merchant_id = t.merchant_id "
         "WHERE t.merchant_id BETWEEN %s AND %s AND NOT t.unreadable AND ("
         "s.appeal_held_at IS NOT NULL OR s.acknowledged_triggers <> '[]'::jsonb"
-        " OR (s.pool IN (%s, %s) AND t.triggers <> '[]'::jsonb)"
-        " OR (s.pool = %s AND t.triggers ?| %s)"
+        f" OR (s.pool IN (%s, %s) AND {any_new})"
+        f" OR (s.pool = %s AND {exit_new})"
         " OR (s.pool = %s AND t.stars >= 1 AND s.since <= %s)"
         " OR (s.pool = %s AND (t.stars = 0 OR t.stars < s.stars OR (t.stars > s.stars AND"
         " (s.stars_changed_at IS NULL OR s.stars_changed_at <= %s))))"
@@ -822,8 +850,9 @@ def _movable_sql(
         high,
         Pool.CULTIVATION,
         Pool.STAR_RATED,
+        *any_params,
         Pool.WARNING,
-        sorted(EXIT_TRIGGERS),
+        *exit_params,
         Pool.CULTIVATION,
         now - timedelta(days=policy.observation_days),
         Pool.STAR_RATED,
@@ -833,16 +862,27 @@ def _movable_sql(
 
 
 def _pools_apply_scored(run: EvaluationRun, rows: list[tuple], now: datetime) -> int:
-    """The pool rules for these scored merchants (their standings already carry the new score
-    and evaluation): as pools_apply applies them in the other way, and only the standings the
-    rules changed are written again."""
-    results, evaluations = {}, {}
-    standings = list(
-        Standing.objects.filter(merchant_filter([row[0] for row in rows])).order_by("merchant_id")
-    )
-    evaluation_ids = {s.merchant_id: s.last_evaluation_id for s in standings}
+    """The pool rules for these scored merchants, whose standings (locked, in the rows) already
+    carry the new score and evaluation: pools_apply, as the other way applies it; only the
+    standings the rules changed are written again."""
+    fields = Standing._meta.concrete_fields
+    names = [f.attname for f in fields]
+    json_fields = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     related = {"policy": run.policy, "run": run}
-    for merchant_id, score, triggers, *dates in rows:
+    standings, results, evaluations = [], {}, {}
+    width = len(_SCORED_COLUMNS)
+    for row in rows:
+        merchant_id, score, triggers, *dates = row[:width]
+        values = dict(zip(names, row[width:], strict=True))
+        for i in json_fields:
+            values[names[i]] = _json(values[names[i]])
+        evaluation = _instance(
+            Evaluation,
+            {"id": values["last_evaluation_id"], "merchant_id": merchant_id, "score": score},
+            related,
+        )
+        standings.append(_instance(Standing, values, {"last_evaluation": evaluation}))
+        evaluations[merchant_id] = evaluation
         codes = [Trigger(code) for code in _json(triggers)]
         found = dict(zip(DATE_COLUMNS, dates, strict=True))
         results[merchant_id] = Result(
@@ -856,11 +896,6 @@ def _pools_apply_scored(run: EvaluationRun, rows: list[tuple], now: datetime) ->
                 for code in codes
                 if code in TRIGGER_DATES and found[TRIGGER_DATES[code]]
             },
-        )
-        evaluations[merchant_id] = _instance(
-            Evaluation,
-            {"id": evaluation_ids[merchant_id], "merchant_id": merchant_id, "score": score},
-            related,
         )
     before = [_moved_fields(standing) for standing in standings]
     changes = pools_apply(
