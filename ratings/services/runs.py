@@ -32,7 +32,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing, nullcontext, suppress
 from datetime import datetime, timedelta
@@ -81,8 +81,9 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15
 STALE_AFTER = timedelta(seconds=75)
 BATCH_SIZE = 5000
-# Merchants per committed batch when the database scores them (set-based).
-SCORED_BATCH_SIZE = 50_000
+# Merchants per committed batch when the database scores them (set-based): enough batches for
+# the storing threads to overlap.
+SCORED_BATCH_SIZE = 20_000
 # Score in the database and write set-based where it can (PostgreSQL); tests turn it off to
 # compare the two ways.
 SET_BASED = True
@@ -140,6 +141,9 @@ def runs_close_dead(*, now: datetime | None = None) -> list[int]:
         ):
             logger.warning("evaluation run %d is dead and marked failed (%s)", run.pk, run.worker)
             closed.append(run.pk)
+            if set_based():  # the scores it left
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE IF EXISTS {scores_table(run.pk)}")
     return closed
 
 
@@ -438,26 +442,33 @@ def _store_alongside(
     now: datetime,
     skipped: dict[int, str],
 ) -> None:
-    """Store the scored batches in STORING_THREADS threads (each with its own connection)
-    while this thread reads and scores the next ones: the database works on some batches while
-    Python works on another, two cores instead of one taking turns. The batches have no
-    merchant in common; each commits on its own; the first error stops the run once the
-    batches under way are stored."""
+    """Store the scored batches in storing threads while this thread reads and scores the next
+    ones (_alongside)."""
+    _alongside(
+        scored, lambda results: _store_batch(run=run, results=results, now=now, skipped=skipped)
+    )
 
-    def store(results: dict[int, Result]) -> int:
+
+def _alongside(batches: Iterable[Any], store: Callable[[Any], int]) -> None:
+    """Store the batches in STORING_THREADS threads, each with its own connection: the
+    database works on some batches while Python works on another, two cores instead of one
+    taking turns. The batches have no merchant in common; each commits on its own; the first
+    error stops the run once the batches under way are stored."""
+
+    def store_closing(batch: Any) -> int:
         try:
-            return _store_batch(run=run, results=results, now=now, skipped=skipped)
+            return store(batch)
         finally:
             connection.close()  # this thread's own connection
 
     with ThreadPoolExecutor(STORING_THREADS, thread_name_prefix="evaluation-store") as storers:
         under_way: set[Future[int]] = set()
-        for results in scored:
+        for batch in batches:
             if len(under_way) >= STORING_THREADS:
                 done, under_way = wait(under_way, return_when=FIRST_COMPLETED)
                 for future in done:
                     future.result()
-            under_way.add(storers.submit(store, results))
+            under_way.add(storers.submit(store_closing, batch))
         for future in under_way:
             future.result()
 
@@ -701,16 +712,20 @@ def _evaluate_scored(
     batch_size: int,
     skipped: dict[int, str],
 ) -> None:
-    """Score the merchants into a temporary table in one statement, then store them a batch
-    (a range of merchant ids) at a time, each batch committed on its own."""
-    table = connection.ops.quote_name(f"evaluation_scored_{run.pk}")
+    """Score the merchants into a table of the run's own in one statement, then store them a
+    batch (a range of merchant ids) at a time, each batch committed on its own: in
+    STORING_THREADS threads (_alongside), so that one batch's pool rules in Python and
+    another's statements in the database run at once, unless the caller's transaction is open
+    (then one after another in it). The table is unlogged (a crash loses it, and the next run
+    drops it: runs_close_dead) and visible to the threads' connections."""
+    table = scores_table(run.pk)
     query = scores_query(merchants, policy=run.policy, now=now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # For this one statement: hash tables in memory rather than spilled to disk, and
             # no JIT compilation (seconds of it for a statement that runs once).
             cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'; SET LOCAL jit = off")
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {query.sql}", query.params)
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {query.sql}", query.params)
             cursor.execute(f"CREATE UNIQUE INDEX ON {table} (merchant_id)")
             cursor.execute(f"ANALYZE {table} (merchant_id)")
             cursor.execute(f"SELECT merchant_id FROM {table} WHERE unreadable")
@@ -719,19 +734,25 @@ def _evaluate_scored(
             skipped[merchant_id] = UNREADABLE_RETURN_WINDOW
             logger.warning("Evaluation skipped merchant %s: %s", merchant_id, skipped[merchant_id])
         ids = sorted(pk for pk in merchants if pk not in unreadable)
-        for start in range(0, len(ids), batch_size):
-            _store_scored(
-                run=run,
-                table=table,
-                merchants=ids[start : start + batch_size],
-                now=now,
-                skipped=skipped,
-            )
+        batches = (ids[start : start + batch_size] for start in range(0, len(ids), batch_size))
+
+        def store(batch: list[int]) -> int:
+            return _store_scored(run=run, table=table, merchants=batch, now=now, skipped=skipped)
+
+        if connection.in_atomic_block:
+            for batch in batches:
+                store(batch)
+        else:
+            _alongside(batches, store)
     finally:
-        # Gone with the session anyway; dropped at once on a connection a worker keeps.
         if not connection.needs_rollback:
             with suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def scores_table(run_id: int) -> str:
+    """The table of a set-based run's scores, quoted."""
+    return connection.ops.quote_name(f"ratings_evaluation_scored_{run_id}")
 
 
 def _store_scored(

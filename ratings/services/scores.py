@@ -69,10 +69,10 @@ def _named(sql: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
 
 def _lean(prefix: str, names: tuple[str, ...], falsy: dict[str, str]) -> str:
     """A source's inputs as a JSON object, a value that is falsy in Python (0, "", false) as
-    NULL: jsonb_strip_nulls leaves it out, as stored_inputs does."""
+    NULL: json_strip_nulls leaves it out, as stored_inputs does."""
     parts = []
     for name in names:
-        column = f"i.{prefix}_{name}"
+        column = f"{prefix}_{name}"
         kind = falsy.get(name, "count")
         value = {
             "count": f"NULLIF({column}, 0)",
@@ -81,7 +81,7 @@ def _lean(prefix: str, names: tuple[str, ...], falsy: dict[str, str]) -> str:
             "moment": column,
         }[kind]
         parts.append(f"'{name}', {value}")
-    return f"jsonb_build_object({', '.join(parts)})"
+    return f"json_build_object({', '.join(parts)})"
 
 
 _REGISTRY_KINDS = {
@@ -103,7 +103,7 @@ SCORES_SQL = """
 WITH i AS (
     SELECT * FROM ({inputs}) AS i({names})
 ), v AS (
-    SELECT i.id, i.licence_valid_until,
+    SELECT i.*,
         coalesce(i.complaints_accepted, 0) AS accepted,
         coalesce(i.complaints_overdue, 0) AS overdue,
         coalesce(i.complaints_accepted_recent, 0) AS accepted_recent,
@@ -138,15 +138,7 @@ WITH i AS (
              ELSE i.declarations_commitments_asked END AS asked,
         coalesce(i.accepted_commitments_accepted, 0) AS commitments_accepted,
         CASE WHEN i.declarations_key IS NOT NULL AND i.declarations_return_days > 0
-             THEN i.declarations_return_days ELSE 0 END AS return_days,
-        jsonb_strip_nulls(jsonb_build_object(
-            'complaints', {complaints_json},
-            'inspections', {inspections_json},
-            'penalties', {penalties_json},
-            'registry', CASE WHEN i.registry_key IS NOT NULL THEN {registry_json} END,
-            'licence_valid_until', i.licence_valid_until,
-            'as_of', {now}::timestamptz
-        )) AS lean
+             THEN i.declarations_return_days ELSE 0 END AS return_days
     FROM i
     OFFSET 0
 ), points AS (
@@ -214,12 +206,19 @@ SELECT id AS merchant_id, unreadable, score,
         CASE WHEN registered AND (abnormal OR entity_status <> {active})
              THEN 'entity_abnormal' END
     ]::text[], NULL)) AS triggers,
-    lean || jsonb_build_object('declarations', jsonb_strip_nulls(jsonb_build_object(
-        'first_approved_at', first_approved_at,
-        'commitments_accepted', NULLIF(commitments_accepted, 0),
-        'commitments_asked', NULLIF(asked, 0),
-        'return_days', NULLIF(return_days, 0)
-    ))) AS inputs,
+    json_strip_nulls(json_build_object(
+        'complaints', {complaints_json},
+        'inspections', {inspections_json},
+        'penalties', {penalties_json},
+        'registry', CASE WHEN registry_key IS NOT NULL THEN {registry_json} END,
+        'declarations', json_build_object(
+            'first_approved_at', first_approved_at,
+            'commitments_accepted', NULLIF(commitments_accepted, 0),
+            'commitments_asked', NULLIF(asked, 0),
+            'return_days', NULLIF(return_days, 0)),
+        'licence_valid_until', licence_valid_until,
+        'as_of', {now}::timestamptz
+    ))::jsonb AS inputs,
     {dates}
 FROM total
 """

@@ -199,12 +199,12 @@ def test_a_set_based_run_scores_once_and_commits_each_batch(reference_data):
     ):
         run = runs.evaluation_run(kind=MONTHLY, batch_size=2)
     assert (run.state, run.merchants_evaluated) == (EvaluationRun.State.FINISHED, 5)
-    # One statement scores all; three batches, each committed on its own; the scores' table
-    # is gone.
+    # One statement scores all; three batches, each committed on its own (by the storing
+    # threads); the scores' table is gone.
     assert scorings.call_count == 1 and committed == [True, True, True]
     assert Evaluation.objects.filter(run=run).count() == 5
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [f"pg_temp.evaluation_scored_{run.pk}"])
+        cursor.execute("SELECT to_regclass(%s)", [f"ratings_evaluation_scored_{run.pk}"])
         assert cursor.fetchone()[0] is None
     clean = evaluate([m.pk for m in merchants], policy=run.policy, now=run.started_at)
     for m in merchants:
