@@ -73,7 +73,7 @@ from ratings.services.evaluation import (
     stored_inputs,
 )
 from ratings.services.pools import RUN_FIELDS, pools_apply
-from ratings.services.scores import DATE_COLUMNS, TRIGGER_DATES, scores_query
+from ratings.services.scores import DATE_COLUMNS, TRIGGER_DATES, evaluation_sql, scores_query
 
 logger = logging.getLogger(__name__)
 
@@ -788,17 +788,18 @@ def evaluation_batch_scored(
     low, high = merchants[0], merchants[-1]
     quote = connection.ops.quote_name
     stamp = timezone.now()
+    stored, stored_params = evaluation_sql(now)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"WITH e AS (INSERT INTO {quote(Evaluation._meta.db_table)} "
             "(merchant_id, policy_id, run_id, evaluated_at, score, inputs, components, triggers) "
-            "SELECT merchant_id, %s, %s, %s, score, inputs, components, triggers "
+            f"SELECT merchant_id, %s, %s, %s, score, {stored} "
             f"FROM {table} WHERE merchant_id BETWEEN %s AND %s AND NOT unreadable "
             "ORDER BY merchant_id RETURNING id, merchant_id, score) "
             f"UPDATE {quote(Standing._meta.db_table)} AS s SET score = e.score, "
             "last_evaluation_id = e.id, needs_evaluation = false, updated_at = %s "
             "FROM e WHERE s.merchant_id = e.merchant_id",
-            [run.policy_id, run.pk, now, low, high, stamp],
+            [run.policy_id, run.pk, now, *stored_params, low, high, stamp],
         )
         evaluated = cursor.rowcount
         cursor.execute(*_movable_sql(run, table, low, high, now))
@@ -821,17 +822,17 @@ def _new_trigger_sql(codes: list[Trigger]) -> tuple[str, list[Any]]:
     parts, params = [], []
     for code in codes:
         if code in STATE_TRIGGERS:
-            parts.append("(t.triggers ? %s AND NOT s.acknowledged_triggers ? %s)")
+            parts.append("(%s = ANY(t.triggers) AND NOT s.acknowledged_triggers ? %s)")
             params += [code.value, code.value]
         elif code in TRIGGER_DATES:
             when = f"t.{TRIGGER_DATES[code]}"
             parts.append(
-                f"(t.triggers ? %s AND (s.warning_cleared_at IS NULL OR {when} IS NULL "
+                f"(%s = ANY(t.triggers) AND (s.warning_cleared_at IS NULL OR {when} IS NULL "
                 f"OR {when} > s.warning_cleared_at))"
             )
             params.append(code.value)
         else:  # an event without a date: always new
-            parts.append("t.triggers ? %s")
+            parts.append("%s = ANY(t.triggers)")
             params.append(code.value)
     return "(" + " OR ".join(parts) + ")", params
 

@@ -10,8 +10,9 @@ the pool rules.
 
 One row per merchant of the set: its id, `unreadable` (an approved declaration's return window
 that is not a number of days: the merchant is skipped, as row_scorer skips it), the score, the
-components, triggers and lean inputs as an evaluation row stores them (JSON), the stars its
-score is worth, and the dates of the events behind the triggers (for the pool rules).
+stars it is worth, each component's points, the triggers and the dates of the events behind
+them (for the pool rules), and the inputs; evaluation_sql turns such a row into the JSON an
+evaluation row stores (lean inputs, components, triggers).
 """
 
 import json
@@ -53,7 +54,6 @@ DATE_COLUMNS = tuple(dict.fromkeys(TRIGGER_DATES.values()))
 class ScoresQuery:
     sql: str
     params: list[Any]
-    columns: tuple[str, ...]
 
 
 def _named(sql: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -184,13 +184,9 @@ WITH i AS (
 )
 SELECT id AS merchant_id, unreadable, score,
     {stars} AS stars,
-    jsonb_build_object(
-        'complaints', complaint_points, 'inspections', inspection_points,
-        'compliance', compliance_points, 'commitments', commitment_points,
-        'bonus', bonus_points
-    ) AS components,
+    complaint_points, inspection_points, compliance_points, commitment_points, bonus_points,
     -- In the order of Trigger, as the Python scorer finds them.
-    to_jsonb(array_remove(ARRAY[
+    array_remove(ARRAY[
         CASE WHEN serious > 0 THEN 'serious_penalty' END,
         CASE WHEN registered AND dishonest THEN 'dishonest_list' END,
         CASE WHEN counterfeit > 0 THEN 'counterfeit' END,
@@ -205,7 +201,17 @@ SELECT id AS merchant_id, unreadable, score,
              THEN 'licence_expired' END,
         CASE WHEN registered AND (abnormal OR entity_status <> {active})
              THEN 'entity_abnormal' END
-    ]::text[], NULL)) AS triggers,
+    ]::text[], NULL) AS triggers,
+    {raw}, registry_key, licence_valid_until,
+    first_approved_at, commitments_accepted, asked, return_days,
+    {dates}
+FROM total
+"""
+
+# What an evaluation row stores, from a row of the statement: the inputs (lean: a value that
+# is falsy in Python left out), each component's points and the triggers. Built where the rows
+# are written (one batch at a time, beside the pool rules of another), not by the statement.
+EVALUATION_SQL = """
     json_strip_nulls(json_build_object(
         'complaints', {complaints_json},
         'inspections', {inspections_json},
@@ -217,22 +223,41 @@ SELECT id AS merchant_id, unreadable, score,
             'commitments_asked', NULLIF(asked, 0),
             'return_days', NULLIF(return_days, 0)),
         'licence_valid_until', licence_valid_until,
-        'as_of', {now}::timestamptz
-    ))::jsonb AS inputs,
-    {dates}
-FROM total
+        'as_of', %s::timestamptz
+    ))::jsonb,
+    jsonb_build_object(
+        'complaints', complaint_points, 'inspections', inspection_points,
+        'compliance', compliance_points, 'commitments', commitment_points,
+        'bonus', bonus_points
+    ),
+    to_jsonb(triggers)
 """
 
-# The columns of a row of the statement, in order.
-COLUMNS = (
-    "merchant_id",
-    "unreadable",
-    "score",
-    "stars",
-    "components",
-    "triggers",
-    "inputs",
-    *DATE_COLUMNS,
+
+def evaluation_sql(now: datetime) -> tuple[str, list[Any]]:
+    """The expressions (inputs, components, triggers: an evaluation row's JSON) over a row of
+    the scoring statement as of `now`, and their parameters."""
+    sql = (
+        EVALUATION_SQL.replace(
+            "{complaints_json}", _lean("complaints", tuple(COMPLAINT_INPUTS), _MOMENTS)
+        )
+        .replace("{inspections_json}", _lean("inspections", tuple(INSPECTION_INPUTS), _MOMENTS))
+        .replace("{penalties_json}", _lean("penalties", tuple(PENALTY_INPUTS), _MOMENTS))
+        .replace("{registry_json}", _lean("registry", REGISTRY_INPUTS, _REGISTRY_KINDS))
+    )
+    return sql, [now]
+
+
+# The source columns an evaluation row's inputs are built from (EVALUATION_SQL).
+RAW_COLUMNS = tuple(
+    f"{source}_{name}"
+    for source, names in (
+        ("complaints", COMPLAINT_INPUTS),
+        ("inspections", INSPECTION_INPUTS),
+        ("penalties", PENALTY_INPUTS),
+        ("registry", REGISTRY_INPUTS),
+    )
+    for name in names
 )
 
 
@@ -240,7 +265,10 @@ def scores_query(
     merchants: QuerySet[Merchant] | list[int], *, policy: EvaluationPolicy, now: datetime
 ) -> ScoresQuery:
     """The statement that scores these merchants as of `now` under `policy` (PostgreSQL),
-    reading their inputs with inputs_query: one row each (COLUMNS), in no particular order."""
+    reading their inputs with inputs_query: one row each, in no particular order: the
+    merchant, `unreadable`, the score, the stars it is worth, each component's points, the
+    triggers (text[]), the dates behind them (DATE_COLUMNS) and the source columns
+    evaluation_sql builds the stored inputs from."""
     inputs = inputs_query(merchants, policy=policy, now=now, ordered=False)
     bands = [int(band) for band in policy.star_bands]
     values = {
@@ -276,13 +304,7 @@ def scores_query(
     )
     text = (
         text.replace("{names}", ", ".join(inputs.names))
-        .replace("{complaints_json}", _lean("complaints", tuple(COMPLAINT_INPUTS), _MOMENTS))
-        .replace("{inspections_json}", _lean("inspections", tuple(INSPECTION_INPUTS), _MOMENTS))
-        .replace(
-            "{penalties_json}",
-            _lean("penalties", tuple(PENALTY_INPUTS), _MOMENTS),
-        )
-        .replace("{registry_json}", _lean("registry", REGISTRY_INPUTS, _REGISTRY_KINDS))
+        .replace("{raw}", ", ".join(RAW_COLUMNS))
         .replace("{dates}", ", ".join(DATE_COLUMNS))
     )
     head, tail = text.split("{inputs}", 1)
@@ -290,6 +312,4 @@ def scores_query(
     tail_sql, tail_params = _named(tail, values)
     # inputs_query's own %s stand as they are: its SQL is put in after the placeholders are
     # numbered, and a literal % in it is already doubled for the driver.
-    return ScoresQuery(
-        head_sql + inputs.sql + tail_sql, head_params + inputs.params + tail_params, COLUMNS
-    )
+    return ScoresQuery(head_sql + inputs.sql + tail_sql, head_params + inputs.params + tail_params)

@@ -18,7 +18,7 @@ from merchants.models import Notification, Pool
 from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, PoolChange, Standing, Trigger
 from ratings.services import runs
 from ratings.services.evaluation import evaluate, inputs_expand, stored_components, stored_inputs
-from ratings.services.scores import SCORES_SQL, scores_query
+from ratings.services.scores import SCORES_SQL, evaluation_sql, scores_query
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +93,14 @@ def test_the_statement_scores_every_merchant_as_the_python_scorer_does(province)
         Standing.objects.filter(pool__in=IN_PROGRAMME).values_list("merchant_id", flat=True)
     )
     query = scores_query(merchants, policy=policy, now=province)
+    stored, stored_params = evaluation_sql(province)
+    columns = ("merchant_id", "unreadable", "score", "stars", "inputs", "components", "triggers")
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, query.params)
-        rows = [dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT merchant_id, unreadable, score, stars, {stored} FROM ({query.sql}) t",
+            stored_params + query.params,
+        )
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     results = evaluate(merchants, policy=policy, now=province)
     assert {row["merchant_id"] for row in rows} == set(merchants)
     triggered = set()
