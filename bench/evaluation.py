@@ -97,6 +97,7 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
         return wrapper
 
     runs._evaluate_scored = timed("run (after the scope)", runs._evaluate_scored)
+    runs._alongside = timed("batches (wall, 2 threads)", runs._alongside)
     runs.evaluation_batch_scored = timed("batches stored", runs.evaluation_batch_scored)
     runs._pools_apply_scored = timed("pool rules (Python)", counted(runs._pools_apply_scored))
     runs._standings_save = timed("  standings moved", runs._standings_save)

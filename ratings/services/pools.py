@@ -47,7 +47,7 @@ from ratings.models import (
 )
 from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
 from ratings.permissions import can_regulate
-from ratings.services.evaluation import Result
+from ratings.services.evaluation import Result, merchants_by_id
 from ratings.signals import standings_changed
 
 P = Pool
@@ -572,9 +572,9 @@ def pools_apply(
     if changes:
         standings_changed.send(
             sender=Standing,
-            public_codes=Merchant.objects.filter(
-                pk__in=[c.merchant_id for c in changes]
-            ).values_list("public_code", flat=True),
+            public_codes=merchants_by_id([c.merchant_id for c in changes]).values_list(
+                "public_code", flat=True
+            ),
         )
     notify_pool_changes(changes)
     return len(changes)
