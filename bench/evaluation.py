@@ -9,8 +9,8 @@ Run after bench/generate_province.py with complaints and inspections (it writes 
 
 Each round starts from the generated standings: the first round copies them to the table
 bench_standing_initial; every round empties the runs, evaluations and pool changes (and the
-notices they sent), puts the standings back and vacuums. Then, in turn (the first of the two
-alternates from round to round; a VACUUM of the standings between them, not timed):
+notices they sent), puts the standings back and vacuums. Then, one after the other (a VACUUM
+of the standings between them, not timed), so that floor and run alternate over the rounds:
 - the floor: the hand-written statement (HAND_SQL: one SELECT of every programme merchant's
   score) and one UPDATE of every standing with those scores (`UPDATE … FROM (HAND_SQL)`), timed
   together as one statement and committed; the SELECT alone is printed beside it;
@@ -65,7 +65,7 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
 
     from django.db import connection
 
-    from ratings.services import runs
+    from ratings.services import pools, runs
 
     phases: dict[str, list[float]] = {}
 
@@ -101,6 +101,9 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
     runs.evaluation_batch_scored = timed("batches stored", runs.evaluation_batch_scored)
     runs._pools_apply_scored = timed("pool rules (Python)", counted(runs._pools_apply_scored))
     runs._standings_save = timed("  standings moved", runs._standings_save)
+    pools.pool_changes_write = timed("  pool changes written", pools.pool_changes_write)
+    pools.notify_pool_changes = timed("  notices", pools.notify_pool_changes)
+    runs.pools_apply = timed("  pools_apply", runs.pools_apply)
     now = datetime.fromisoformat(now_iso)
     connection.ensure_connection()
     backend = connection.connection.get_backend_pid()
@@ -422,9 +425,8 @@ def main() -> None:
         pools = dict(Standing.objects.values_list("pool").annotate(n=Count("pk")))
         print(f"standings: {pools}")
         now = timezone.now()
-        floor_first = round_no % 2 == 1
         report = expected = None
-        for part in ("floor", "run") if floor_first else ("run", "floor"):
+        for part in ("floor", "run"):
             if part == "floor":
                 with connection.cursor() as cursor:
                     select, whole, expected = floor(cursor, policy, now)
@@ -519,7 +521,7 @@ def main() -> None:
             print_phases(report)
             note("next month's run", report["seconds"])
 
-    print(f"\nover {args.rounds} rounds (floor and run interleaved):")
+    print(f"\nover {args.rounds} rounds (floor and run alternating):")
     for name, values in figures.items():
         unit = "" if name in ("score mismatches", "ratio run / floor") else "s"
         if name.endswith("(MiB)") or not unit:

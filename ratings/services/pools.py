@@ -47,7 +47,7 @@ from ratings.models import (
 )
 from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
 from ratings.permissions import can_regulate
-from ratings.services.evaluation import Result, merchants_by_id
+from ratings.services.evaluation import Result, merchant_filter, merchants_by_id
 from ratings.signals import standings_changed
 
 P = Pool
@@ -668,13 +668,14 @@ def notify_pool_changes(changes: list[PoolChange]) -> None:
     for any number of moves (the notify_users rows, in bulk)."""
     if not changes:
         return
-    merchant_ids = {c.merchant_id for c in changes}
+    merchant_ids = list({c.merchant_id for c in changes})
     members: dict[int, list[int]] = {}
-    for merchant_id, user_id in Membership.objects.filter(merchant_id__in=merchant_ids).values_list(
-        "merchant_id", "user_id"
-    ):
+    for merchant_id, user_id in Membership.objects.filter(
+        merchant_filter(merchant_ids)
+    ).values_list("merchant_id", "user_id"):
         members.setdefault(merchant_id, []).append(user_id)
-    names = dict(Merchant.objects.filter(pk__in=merchant_ids).values_list("pk", "name"))
+    # Names only of the merchants someone is told about (a run moves thousands).
+    names = dict(merchants_by_id(list(members)).values_list("pk", "name"))
     rows = []
     for change in changes:
         if not members.get(change.merchant_id):
