@@ -613,9 +613,13 @@ def new_evidence(standing: Standing, result: Result) -> bool:
     for when in result.trigger_dates.values():
         if when is not None and _after(when, since):
             return True
+    # The inputs are by source ({"complaints": {"last_accepted_at": …}, …}): the dated ones
+    # are each source's "last_…" (ratings.services.moves reads the same in SQL).
     return any(
         value is not None and _after(value, since)
-        for name, value in result.inputs.items()
+        for part in result.inputs.values()
+        if isinstance(part, dict)
+        for name, value in part.items()
         if name.startswith("last_")
     )
 

@@ -72,8 +72,9 @@ from ratings.services.evaluation import (
     stored_components,
     stored_inputs,
 )
+from ratings.services.moves import moves_apply
 from ratings.services.pools import RUN_FIELDS, pools_apply
-from ratings.services.scores import DATE_COLUMNS, TRIGGER_DATES, evaluation_sql, scores_query
+from ratings.services.scores import TRIGGER_DATES, evaluation_sql, scores_query
 
 logger = logging.getLogger(__name__)
 
@@ -700,9 +701,6 @@ def _standings_save(standings: list[Standing], names: list[str]) -> None:
 
 # Set-based (PostgreSQL): scored by the database, written by a few statements per batch.
 
-# What the pool rules need of a merchant the database scored.
-_SCORED_COLUMNS = ("merchant_id", "score", "triggers", *DATE_COLUMNS)
-
 
 def _evaluate_scored(
     run: EvaluationRun,
@@ -802,9 +800,9 @@ def evaluation_batch_scored(
             [run.policy_id, run.pk, now, *stored_params, low, high, stamp],
         )
         evaluated = cursor.rowcount
-        cursor.execute(*_movable_sql(run, table, low, high, now))
-        movable = cursor.fetchall()
-        changes = _pools_apply_scored(run, movable, now) if movable else 0
+        changes = moves_apply(
+            run=run, table=table, movable=_movable_sql(run, low, high, now), now=now
+        )
         EvaluationRun.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(),
             merchants_evaluated=F("merchants_evaluated") + evaluated,
@@ -837,35 +835,25 @@ def _new_trigger_sql(codes: list[Trigger]) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _movable_sql(
-    run: EvaluationRun, table: str, low: int, high: int, now: datetime
-) -> tuple[str, list[Any]]:
-    """The batch's merchants whose new score or triggers can move them (what the pool rules
-    of pools_apply can act on), with their scores, triggers, the dates behind them and their
-    standings: a cultivated or star-rated merchant with a new trigger; a warned one with a new
-    serious violation; a cultivated one past its observation worth a star; a star-rated one
-    whose score is worth fewer stars, none, or more once its star period is over; and whoever
-    has an appeal held or conditions acknowledged (the rules forget those that no longer
-    hold)."""
+def _movable_sql(run: EvaluationRun, low: int, high: int, now: datetime) -> tuple[str, list[Any]]:
+    """The condition (over the scores' table t and the standings s) that picks the batch's
+    merchants whose new score or triggers can move them (what the pool rules can act on): a
+    cultivated or star-rated merchant with a new trigger; a warned one with a new serious
+    violation; a cultivated one past its observation worth a star; a star-rated one whose score
+    is worth fewer stars, none, or more once its star period is over; and whoever has an
+    appeal held or conditions acknowledged (the rules forget those that no longer hold)."""
     policy = run.policy
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        [f"t.{c}" for c in _SCORED_COLUMNS]
-        + [f"s.{quote(f.column)}" for f in Standing._meta.concrete_fields]
-    )
     any_new, any_params = _new_trigger_sql(list(Trigger))
     exit_new, exit_params = _new_trigger_sql(sorted(EXIT_TRIGGERS))
     sql = (
-        f"SELECT {columns} FROM {table} t "
-        f"JOIN {quote(Standing._meta.db_table)} s ON s.merchant_id = t.merchant_id "
-        "WHERE t.merchant_id BETWEEN %s AND %s AND NOT t.unreadable AND ("
+        "t.merchant_id BETWEEN %s AND %s AND NOT t.unreadable AND ("
         "s.appeal_held_at IS NOT NULL OR s.acknowledged_triggers <> '[]'::jsonb"
         f" OR (s.pool IN (%s, %s) AND {any_new})"
         f" OR (s.pool = %s AND {exit_new})"
         " OR (s.pool = %s AND t.stars >= 1 AND s.since <= %s)"
         " OR (s.pool = %s AND (t.stars = 0 OR t.stars < s.stars OR (t.stars > s.stars AND"
         " (s.stars_changed_at IS NULL OR s.stars_changed_at <= %s))))"
-        ") ORDER BY t.merchant_id"
+        ")"
     )
     params = [
         low,
@@ -881,52 +869,3 @@ def _movable_sql(
         now - timedelta(days=policy.star_period_days),
     ]
     return sql, params
-
-
-def _pools_apply_scored(run: EvaluationRun, rows: list[tuple], now: datetime) -> int:
-    """The pool rules for these scored merchants, whose standings (locked, in the rows) already
-    carry the new score and evaluation: pools_apply, as the other way applies it; only the
-    standings the rules changed are written again."""
-    fields = Standing._meta.concrete_fields
-    names = [f.attname for f in fields]
-    json_fields = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    related = {"policy": run.policy, "run": run}
-    standings, results, evaluations = [], {}, {}
-    width = len(_SCORED_COLUMNS)
-    for row in rows:
-        merchant_id, score, triggers, *dates = row[:width]
-        values = dict(zip(names, row[width:], strict=True))
-        for i in json_fields:
-            values[names[i]] = _json(values[names[i]])
-        evaluation = _instance(
-            Evaluation,
-            {"id": values["last_evaluation_id"], "merchant_id": merchant_id, "score": score},
-            related,
-        )
-        standings.append(_instance(Standing, values, {"last_evaluation": evaluation}))
-        evaluations[merchant_id] = evaluation
-        codes = [Trigger(code) for code in _json(triggers)]
-        found = dict(zip(DATE_COLUMNS, dates, strict=True))
-        results[merchant_id] = Result(
-            merchant_id,
-            score,
-            {},
-            {},
-            codes,
-            {
-                code: found[TRIGGER_DATES[code]]
-                for code in codes
-                if code in TRIGGER_DATES and found[TRIGGER_DATES[code]]
-            },
-        )
-    before = [_moved_fields(standing) for standing in standings]
-    changes = pools_apply(
-        run=run, standings=standings, results=results, evaluations=evaluations, now=now
-    )
-    moved = [s for s, was in zip(standings, before, strict=True) if _moved_fields(s) != was]
-    _standings_save(moved, MOVED_FIELDS)
-    return changes
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value

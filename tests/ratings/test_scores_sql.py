@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.models import OutboxItem
 from merchants.models import Notification, Pool
 from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, PoolChange, Standing, Trigger
 from ratings.services import runs
@@ -65,8 +66,12 @@ def province(db):
     for standing in rated[30:45]:
         standing.appeal_held_at = now - timedelta(days=5)
         standing.appeal_held_score = 99
+    # Held at a score they are above: only an event dated after the appeal lifts the hold.
+    for standing in rated[45:60]:
+        standing.appeal_held_at = now - timedelta(days=60)
+        standing.appeal_held_score = 0
     Standing.objects.bulk_update(
-        rated[:45],
+        rated[:60],
         [
             "pool",
             "stars",
@@ -141,15 +146,44 @@ def _outcome() -> dict:
         )
         for c in PoolChange.objects.filter(run__isnull=False).select_related("run", "evaluation")
     )
+    # A notice names its change by key: which merchant's move, in which run, for what reason.
+    moves = {
+        f"pool-change-{pk}": (merchant_id, kind, reason)
+        for pk, merchant_id, kind, reason in PoolChange.objects.filter(
+            run__isnull=False
+        ).values_list("pk", "merchant_id", "run__kind", "reason_code")
+    }
     notices = sorted(
-        (n.user_id, n.merchant_id, json.dumps(n.subject_message), json.dumps(n.body_message))
+        (
+            n.user_id,
+            n.merchant_id,
+            moves[n.key],
+            n.link,
+            json.dumps(n.subject_message),
+            json.dumps(n.body_message),
+        )
         for n in Notification.objects.filter(key__startswith="pool-change-")
     )
+    # What is left for after the commit: the notices' mail, the store pages to forget.
+    outbox = {
+        "mailed": sorted(
+            moves[key]
+            for item in OutboxItem.objects.filter(kind="notification-mail")
+            for key in item.payload["keys"]
+            if key in moves
+        ),
+        "pages": sorted(
+            code
+            for item in OutboxItem.objects.filter(kind="store-pages-forget")
+            for code in item.payload["codes"]
+        ),
+    }
     return {
         "evaluations": evaluations,
         "standings": standings,
         "changes": changes,
         "notices": notices,
+        "outbox": outbox,
     }
 
 
@@ -190,3 +224,8 @@ def test_a_set_based_run_leaves_what_the_python_run_leaves(province, monkeypatch
     assert set_based["standings"] == in_python["standings"]
     assert set_based["changes"] == in_python["changes"]
     assert set_based["notices"] == in_python["notices"] and set_based["notices"]
+    assert set_based["outbox"] == in_python["outbox"] and set_based["outbox"]["mailed"]
+    # Of the 30 appeals held, those at 99 are lifted by a lower score; of those at 0, the ones
+    # with an event after the appeal are lifted, the others still hold.
+    held = [s for s in set_based["standings"].values() if s["appeal_held_at"] is not None]
+    assert 0 < len(held) < 15
