@@ -150,7 +150,8 @@ moved AS (
         reentry_after = v.reentry_after, acknowledged_triggers = v.acknowledged_triggers,
         appeal_held_at = v.appeal_held_at, appeal_held_score = v.appeal_held_score
     FROM moved v
-    WHERE s.merchant_id = v.merchant_id AND (s.pool, s.stars, s.since, s.stars_changed_at,
+    WHERE s.merchant_id = v.merchant_id AND s.merchant_id BETWEEN %(low)s AND %(high)s
+        AND (s.pool, s.stars, s.since, s.stars_changed_at,
         s.former_pool, s.former_stars, s.rectification_due, s.reentry_after,
         s.acknowledged_triggers, s.appeal_held_at, s.appeal_held_score)
         IS DISTINCT FROM (v.pool, v.stars, v.since, v.stars_changed_at, v.former_pool,
@@ -234,10 +235,16 @@ def _link() -> tuple[str, str]:
 
 
 def moves_apply(
-    *, run: EvaluationRun, table: str, movable: tuple[str, list[Any]], now: datetime
+    *,
+    run: EvaluationRun,
+    table: str,
+    movable: tuple[str, list[Any]],
+    span: tuple[int, int],
+    now: datetime,
 ) -> int:
     """Apply the pool rules to the merchants of `movable` (a condition over the scores' table t
-    and the standings s, and its parameters), whose standings carry their new evaluation: the
+    and the standings s, and its parameters; `span` the lowest and highest merchant id it can
+    pick), whose standings carry their new evaluation: the
     rules' decisions into a temporary table, then one statement writes the moved standings,
     the PoolChanges and the notices. Announces the moves; returns their number. Call inside
     the batch's transaction."""
@@ -291,6 +298,8 @@ def moves_apply(
             **values,
             "now": now,
             "run": run.pk,
+            "low": span[0],
+            "high": span[1],
             "rectify_by": today + timedelta(days=policy.rectification_days),
             "reentry_after": today + timedelta(days=policy.reentry_days),
             "whats": json.dumps(whats),

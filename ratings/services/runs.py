@@ -8,11 +8,12 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
   start marks it failed and takes over. A start that finds a live run gives way and is
   recorded as a "skipped" run with the reason (and the task logs a WARNING).
 - Set-based on PostgreSQL: one statement (ratings.services.scores) scores every merchant the run
-  has to evaluate into a temporary table; then, a batch of merchants at a time, one statement
-  inserts their evaluation rows and gives their standings the new scores (INSERT … SELECT
-  feeding UPDATE … FROM), and only the merchants whose score or triggers can move them (a
-  trigger, a star band other than their stars, an appeal held, conditions acknowledged) come
-  into Python for the pool rules (ratings.services.pools.pools_apply).
+  has to evaluate into a table of the run's own; then, a batch of merchants at a time, one
+  statement inserts their evaluation rows and gives their standings the new scores (INSERT …
+  SELECT feeding UPDATE … FROM), and the pool rules run in SQL too (ratings.services.moves) for
+  the merchants whose score or triggers can move them (a trigger, a star band other than their
+  stars, an appeal held, conditions acknowledged): the moved standings, PoolChanges and notices
+  written by one more statement.
 - Elsewhere (SQLite: `make run`, the tests' default) the same inputs are read by one statement
   (ratings.services.evaluation.inputs_query) and scored in Python, a batch at a time. Both give
   the same rows: tests/ratings/test_scores_sql.py.
@@ -712,8 +713,8 @@ def _evaluate_scored(
 ) -> None:
     """Score the merchants into a table of the run's own in one statement, then store them a
     batch (a range of merchant ids) at a time, each batch committed on its own: in
-    STORING_THREADS threads (_alongside), so that one batch's pool rules in Python and
-    another's statements in the database run at once, unless the caller's transaction is open
+    STORING_THREADS threads (_alongside), so that two batches' statements run at once (a
+    database backend each, one core each), unless the caller's transaction is open
     (then one after another in it). The table is unlogged (a crash loses it, and the next run
     drops it: runs_close_dead) and visible to the threads' connections."""
     table = scores_table(run.pk)
@@ -781,8 +782,8 @@ def evaluation_batch_scored(
     *, run: EvaluationRun, table: str, merchants: list[int], now: datetime
 ) -> int:
     """Store one batch of merchants (sorted ids) from the run's table of scores, in one
-    transaction: their evaluation rows and standings in one statement, then the pool rules for
-    the merchants they can move, and the run's counters and heartbeat."""
+    transaction: their evaluation rows and standings in one statement, then the pool rules (in
+    SQL: moves_apply) for the merchants they can move, and the run's counters and heartbeat."""
     low, high = merchants[0], merchants[-1]
     quote = connection.ops.quote_name
     stamp = timezone.now()
@@ -801,7 +802,11 @@ def evaluation_batch_scored(
         )
         evaluated = cursor.rowcount
         changes = moves_apply(
-            run=run, table=table, movable=_movable_sql(run, low, high, now), now=now
+            run=run,
+            table=table,
+            movable=_movable_sql(run, low, high, now),
+            span=(low, high),
+            now=now,
         )
         EvaluationRun.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(),
@@ -846,7 +851,9 @@ def _movable_sql(run: EvaluationRun, low: int, high: int, now: datetime) -> tupl
     any_new, any_params = _new_trigger_sql(list(Trigger))
     exit_new, exit_params = _new_trigger_sql(sorted(EXIT_TRIGGERS))
     sql = (
-        "t.merchant_id BETWEEN %s AND %s AND NOT t.unreadable AND ("
+        # The range on both sides: the standings are read through their merchant index.
+        "t.merchant_id BETWEEN %s AND %s AND s.merchant_id BETWEEN %s AND %s"
+        " AND NOT t.unreadable AND ("
         "s.appeal_held_at IS NOT NULL OR s.acknowledged_triggers <> '[]'::jsonb"
         f" OR (s.pool IN (%s, %s) AND {any_new})"
         f" OR (s.pool = %s AND {exit_new})"
@@ -856,6 +863,8 @@ def _movable_sql(run: EvaluationRun, low: int, high: int, now: datetime) -> tupl
         ")"
     )
     params = [
+        low,
+        high,
         low,
         high,
         Pool.CULTIVATION,

@@ -69,7 +69,7 @@ def _named(sql: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
 
 def _lean(prefix: str, names: tuple[str, ...], falsy: dict[str, str]) -> str:
     """A source's inputs as a JSON object, a value that is falsy in Python (0, "", false) as
-    NULL: json_strip_nulls leaves it out, as stored_inputs does."""
+    NULL: jsonb_strip_nulls leaves it out, as stored_inputs does."""
     parts = []
     for name in names:
         column = f"{prefix}_{name}"
@@ -81,7 +81,7 @@ def _lean(prefix: str, names: tuple[str, ...], falsy: dict[str, str]) -> str:
             "moment": column,
         }[kind]
         parts.append(f"'{name}', {value}")
-    return f"json_build_object({', '.join(parts)})"
+    return f"jsonb_build_object({', '.join(parts)})"
 
 
 _REGISTRY_KINDS = {
@@ -212,19 +212,19 @@ FROM total
 # is falsy in Python left out), each component's points and the triggers. Built where the rows
 # are written (one batch at a time, beside the pool rules of another), not by the statement.
 EVALUATION_SQL = """
-    json_strip_nulls(json_build_object(
+    jsonb_strip_nulls(jsonb_build_object(
         'complaints', {complaints_json},
         'inspections', {inspections_json},
         'penalties', {penalties_json},
         'registry', CASE WHEN registry_key IS NOT NULL THEN {registry_json} END,
-        'declarations', json_build_object(
+        'declarations', jsonb_build_object(
             'first_approved_at', first_approved_at,
             'commitments_accepted', NULLIF(commitments_accepted, 0),
             'commitments_asked', NULLIF(asked, 0),
             'return_days', NULLIF(return_days, 0)),
         'licence_valid_until', licence_valid_until,
         'as_of', %s::timestamptz
-    ))::jsonb,
+    )),
     jsonb_build_object(
         'complaints', complaint_points, 'inspections', inspection_points,
         'compliance', compliance_points, 'commitments', commitment_points,
