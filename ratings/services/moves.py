@@ -203,7 +203,7 @@ changes AS (
                 'to', %(places)s::jsonb -> (c.to_pool || ':' || c.to_stars))),
             jsonb_build_object('code', %(m_reason)s,
                 'params', jsonb_build_object('reason', c.message))),
-        %(link_head)s || c.merchant_id || %(link_tail)s, %(now)s
+        %(link_head)s || c.merchant_id || %(link_tail)s, %(sent)s
     FROM changes c
     JOIN {memberships} ms ON ms.merchant_id = c.merchant_id
     JOIN {merchants} mm ON mm.id = c.merchant_id
@@ -297,6 +297,7 @@ def moves_apply(
         write = {
             **values,
             "now": now,
+            "sent": timezone.now(),  # the notices' time, as notify_rows gives it
             "run": run.pk,
             "low": span[0],
             "high": span[1],
