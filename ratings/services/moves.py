@@ -61,7 +61,7 @@ def _codes(codes: Any) -> str:
     return "ARRAY[" + ", ".join(f"'{Trigger(c).value}'" for c in sorted(codes)) + "]::text[]"
 
 
-# What the rules decide for one merchant (see moves_decide). Python's order of the rules:
+# What the rules decide for one merchant (moves_apply), in the order pools_apply applies them:
 # conditions no longer holding are forgotten; an appeal held stops holding on new evidence;
 # a new serious violation exits, any other new trigger warns a cultivated or star-rated
 # merchant; else the star rules; a held appeal holds off stars going down.
