@@ -1,32 +1,34 @@
-"""The evaluation runs at province scale (issue 6): the monthly run, one hand-written SQL
-statement for the same scores, and the nightly run with 1% of the merchants changed.
+"""The evaluation runs at province scale (issues 6, 17): the whole monthly run beside its floor,
+measured in the same rounds, and the nightly run with 1% of the merchants changed.
 
 Run after bench/generate_province.py with complaints and inspections (it writes the standings):
     .venv/bin/python bench/generate_province.py --merchants 300000 --complaints 3000000 \\
         --inspections 600000 --database-url postgres://postgres@127.0.0.1:5432/acp_bench6
-    .venv/bin/python bench/evaluation.py --database-url postgres://postgres@127.0.0.1:5432/acp_bench6
+    .venv/bin/python bench/evaluation.py --rounds 3 \\
+        --database-url postgres://postgres@127.0.0.1:5432/acp_bench6
 
 Each round starts from the generated standings: the first round copies them to the table
 bench_standing_initial; every round empties the runs, evaluations and pool changes (and the
-notices they sent) and puts the standings back. Then:
-1. the hand-written statement (twice; the faster time counts) computes every programme
-   merchant's score in one SELECT, as of the same instant as the run;
-2. `ratings.services.runs.evaluation_run(kind="monthly")` runs in a child process, which reports
-   its own time and phases; the child's peak memory comes from wait4 (ru_maxrss);
-3. the run's stored scores are compared with the statement's (mismatches counted and shown);
-4. 1% of the merchants (standings in the programme, picked by a hash of the id) are marked as
-   changed and `evaluation_run(kind="nightly")` runs in another child.
-
-The children also report their CPU time (Python) and that of their PostgreSQL backend (from
-/proc: same machine; not the parallel workers PostgreSQL starts for the big read), which another
-load on the machine changes much less than wall times; the load average is printed before and
-after. --batch sets the batch size (default 5,000).
+notices they sent), puts the standings back and vacuums. Then, one after the other (a VACUUM
+of the standings between them, not timed), so that floor and run alternate over the rounds:
+- the floor: the hand-written statement (HAND_SQL: one SELECT of every programme merchant's
+  score) and one UPDATE of every standing with those scores (`UPDATE … FROM (HAND_SQL)`), timed
+  together as one statement and committed; the SELECT alone is printed beside it;
+- `ratings.services.runs.evaluation_run(kind="monthly")` in a child process, which reports its
+  time and phases; the child's peak memory comes from wait4 (ru_maxrss).
+The run's stored scores are compared with the hand-written statement's (mismatches counted and
+shown); then 1% of the merchants (standings in the programme, picked by a hash of the id) are
+marked as changed and `evaluation_run(kind="nightly")` runs in another child. With
+--next-month, the next month's run follows (the steady state, with a month's pool moves).
+The end prints the min and median of each figure over the rounds and the ratio of the run to
+its floor; the load average is printed before, during (each round) and after.
 """
 
 import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -85,68 +87,20 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
 
         return wrapper
 
-    def timed_batches(fn):
-        """The time spent waiting for each batch of inputs from the cursor."""
-
-        def wrapper(*args, **kwargs):
-            batches = fn(*args, **kwargs)
-            try:
-                while True:
-                    t, cpu = time.perf_counter(), time.thread_time()
-                    batch = next(batches, None)
-                    add("inputs (read)", time.perf_counter() - t, time.thread_time() - cpu)
-                    if batch is None:
-                        return
-                    yield batch
-            finally:
-                batches.close()
-
-        return wrapper
-
-    def timed_scorer(fn):
-        def wrapper(*args, **kwargs):
-            return timed("scoring", fn(*args, **kwargs))
-
-        return wrapper
-
-    if kind == "score":
-        score_only(now_iso, batch_size)
-        return
-    runs._input_batches = timed_batches(runs._input_batches)
-    runs.row_scorer = timed_scorer(runs.row_scorer)
-    runs._evaluations_write = timed("evaluation rows", runs._evaluations_write)
-    runs._standings_evaluated = timed("standings (score)", runs._standings_evaluated)
-    runs.pools_apply = timed("pool rules + changes", runs.pools_apply)
-    runs._standings_save = timed("standings (moves)", runs._standings_save)
-    store_db_cpu: list[tuple[int, float]] = []
-
-    def measured_batch(fn):
-        """The CPU of the storing thread's PostgreSQL backend during each batch."""
-
-        def wrapper(*args, **kwargs):
-            connection.ensure_connection()
-            pid = connection.connection.get_backend_pid()
-            before = backend_cpu(pid)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                store_db_cpu.append((pid, backend_cpu(pid) - before))
-
-        return wrapper
-
-    runs.evaluation_batch = timed("batches stored (all)", measured_batch(runs.evaluation_batch))
+    runs._evaluate_scored = timed("run (after the scope)", runs._evaluate_scored)
+    runs._alongside = timed("batches (wall, 2 threads)", runs._alongside)
+    runs.evaluation_batch_scored = timed("batches stored", runs.evaluation_batch_scored)
+    runs.moves_apply = timed("pool rules (SQL)", runs.moves_apply)
     now = datetime.fromisoformat(now_iso)
     connection.ensure_connection()
     backend = connection.connection.get_backend_pid()
     cpu, db_cpu = time.process_time(), backend_cpu(backend)
     start = time.perf_counter()
-    run = runs.evaluation_run(kind=kind, now=now, batch_size=batch_size)
+    run = runs.evaluation_run(kind=kind, now=now, batch_size=batch_size or None)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    # The reading backend's own (not its parallel workers'), plus the storing thread's when
-    # the batches were stored on another connection.
+    # Its backend's own (not the parallel workers PostgreSQL starts for the scoring statement).
     db_cpu = backend_cpu(backend) - db_cpu
-    db_cpu += sum(used for pid, used in store_db_cpu if pid != backend)
     print(
         "CHILD "
         + json.dumps(
@@ -165,34 +119,7 @@ def child(kind: str, now_iso: str, batch_size: int) -> None:
     )
 
 
-def score_only(now_iso: str, batch_size: int) -> None:
-    """The like-for-like figure for the hand-written statement: the run's code reading the
-    inputs of the same merchants (the same statement and cursor) and scoring them, without
-    writing anything."""
-    from contextlib import closing
-    from datetime import datetime
-
-    from ratings.models import IN_PROGRAMME, EvaluationPolicy, Standing
-    from ratings.services.evaluation import inputs_query, row_scorer
-    from ratings.services.runs import _input_batches
-
-    policy, now = EvaluationPolicy.current(), datetime.fromisoformat(now_iso)
-    start, scored = time.perf_counter(), 0
-    merchants = list(  # as the run passes them: the ids
-        Standing.objects.filter(pool__in=IN_PROGRAMME)
-        .order_by("merchant_id")
-        .values_list("merchant_id", flat=True)
-    )
-    score = row_scorer(policy, now)
-    query = inputs_query(merchants, policy=policy, now=now)
-    with closing(_input_batches(query, batch_size, fetch_ahead=True)) as batches:
-        for rows in batches:
-            results = {row[0]: score(row) for row in rows}
-            scored += len(results)
-    print("CHILD " + json.dumps({"seconds": time.perf_counter() - start, "scored": scored}))
-
-
-def run_child(url: str, kind: str, now_iso: str, batch_size: int) -> tuple[dict, float, int]:
+def run_child(url: str, kind: str, now_iso: str, batch_size: int | None) -> tuple[dict, float, int]:
     """Run one evaluation run in a child; (its report, wall seconds of the process, peak RSS
     in KiB)."""
     # As in production, the notices' mail is a Celery task for other worker processes: the
@@ -203,7 +130,7 @@ def run_child(url: str, kind: str, now_iso: str, batch_size: int) -> tuple[dict,
     proc = subprocess.Popen(
         [
             *(sys.executable, __file__, "--database-url", url, "--child", kind),
-            *("--now", now_iso, "--batch", str(batch_size)),
+            *("--now", now_iso, "--batch", str(batch_size or 0)),
         ],
         cwd=ROOT,
         env=env,
@@ -391,13 +318,48 @@ def reset(cursor) -> None:
         cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+def load() -> str:
+    return "load average (1, 5, 15 min): {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
+
+
+def floor(cursor, policy, now) -> tuple[float, float, dict[int, int]]:
+    """The floor: the hand-written statement alone (its scores fetched), then the statement
+    and one UPDATE of every standing with its scores, timed together and rolled back."""
+    sql, params = hand_sql(policy, now)
+    # Tuned for one big statement: hash tables in memory, no JIT compilation (which costs it
+    # about 2.5 s); the run sets the same for its scoring statement.
+    cursor.execute("BEGIN")
+    cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+    t = time.perf_counter()
+    cursor.execute(sql, params)
+    expected = dict(cursor.fetchall())
+    select = time.perf_counter() - t
+    t = time.perf_counter()
+    cursor.execute(
+        "UPDATE ratings_standing s SET score = h.score, needs_evaluation = false, "
+        f"updated_at = %(now)s FROM ({sql}) AS h(id, score) WHERE s.merchant_id = h.id",
+        params,
+    )
+    cursor.execute("COMMIT")  # what the floor writes is paid for at the commit
+    whole = time.perf_counter() - t
+    return select, whole, expected
+
+
+def summary(name: str, values: list[float], unit: str = "s") -> str:
+    return (
+        f"{name}: min {min(values):.2f} {unit}, median {statistics.median(values):.2f} {unit} "
+        f"({', '.join(f'{v:.2f}' for v in values)})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--rounds", type=int, default=1, help="monthly + nightly rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of floor + runs")
     parser.add_argument("--dirty", type=float, default=0.01, help="share of merchants changed")
-    parser.add_argument("--batch", type=int, default=5000, help="merchants per batch")
-    parser.add_argument("--child", choices=["monthly", "nightly", "score"], help=argparse.SUPPRESS)
+    parser.add_argument("--batch", type=int, default=0, help="merchants per batch (0: the run's)")
+    parser.add_argument("--next-month", action="store_true", help="also the next month's run")
+    parser.add_argument("--child", choices=["monthly", "nightly"], help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     args = parser.parse_args()
     setup(args.database_url)
@@ -428,8 +390,12 @@ def main() -> None:
         f"{platform.python_version()}; {server}"
     )
     print(f"merchants {merchants:,}; complaints {complaints:,}; inspections {inspections:,}")
-    print("load average (1, 5, 15 min): {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg()))
+    print(load())
     policy = EvaluationPolicy.current()
+    figures: dict[str, list[float]] = {}
+
+    def note(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
 
     for round_no in range(1, args.rounds + 1):
         with connection.cursor() as cursor:
@@ -437,44 +403,38 @@ def main() -> None:
             reset(cursor)
             print(
                 f"\nround {round_no}: reset to the generated standings in "
-                f"{time.perf_counter() - t:.1f} s"
+                f"{time.perf_counter() - t:.1f} s; {load()}"
             )
         pools = dict(Standing.objects.values_list("pool").annotate(n=Count("pk")))
         print(f"standings: {pools}")
         now = timezone.now()
-
-        # 1. The hand-written statement.
-        sql, params = hand_sql(policy, now)
-        times = []
-        with connection.cursor() as cursor:
-            # Tuned for one big statement: hash tables in memory, no JIT compilation (which
-            # costs it about 2.5 s).
-            cursor.execute("SET work_mem = '64MB'")
-            cursor.execute("SET jit = off")
-            for _ in range(2):
-                t = time.perf_counter()
-                cursor.execute(sql, params)
-                expected = dict(cursor.fetchall())
-                times.append(time.perf_counter() - t)
-            cursor.execute("RESET work_mem")
-            cursor.execute("RESET jit")
-        hand = min(times)
-        print(
-            f"hand-written SQL: {len(expected):,} scores in "
-            + ", ".join(f"{s:.2f} s" for s in times)
-        )
-
-        # 2. The monthly run.
-        report, process_seconds, peak_kib = run_child(
-            args.database_url, "monthly", now.isoformat(), args.batch
-        )
-        print(
-            f"monthly run: {report['seconds']:.2f} s ({report['state']}; process "
-            f"{process_seconds:.1f} s with start-up); {report['evaluated']:,} merchants "
-            f"evaluated, {report['pool_changes']:,} pool changes; "
-            f"peak memory {peak_kib / 1024:.0f} MiB"
-        )
-        print_phases(report)
+        report = expected = None
+        for part in ("floor", "run"):
+            if part == "floor":
+                with connection.cursor() as cursor:
+                    select, whole, expected = floor(cursor, policy, now)
+                    cursor.execute("VACUUM ratings_standing")
+                print(
+                    f"floor: hand-written statement {select:.2f} s ({len(expected):,} scores); "
+                    f"statement + UPDATE of every standing {whole:.2f} s"
+                )
+                note("floor: statement + UPDATE of every standing", whole)
+                note("floor: statement alone", select)
+                continue
+            report, process_seconds, peak_kib = run_child(
+                args.database_url, "monthly", now.isoformat(), args.batch
+            )
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ratings_standing")
+            print(
+                f"monthly run: {report['seconds']:.2f} s ({report['state']}; process "
+                f"{process_seconds:.1f} s with start-up); {report['evaluated']:,} merchants "
+                f"evaluated, {report['pool_changes']:,} pool changes; "
+                f"peak memory {peak_kib / 1024:.0f} MiB"
+            )
+            print_phases(report)
+            note("monthly run", report["seconds"])
+            note("monthly run: peak memory (MiB)", peak_kib / 1024)
         rows = Evaluation.objects.filter(run_id=report["run"]).count()
         changes = dict(
             PoolChange.objects.filter(run_id=report["run"])
@@ -483,7 +443,7 @@ def main() -> None:
         )
         print(f"    evaluation rows {rows:,}; pool changes by reason {changes}")
 
-        # 3. Same scores?
+        # Same scores?
         stored = dict(
             Evaluation.objects.filter(run_id=report["run"]).values_list("merchant_id", "score")
         )
@@ -499,21 +459,12 @@ def main() -> None:
         )
         for pk, want, got in mismatches[:10]:
             print(f"    merchant {pk}: SQL {want}, run {got}")
-        print(
-            f"ratio run / hand-written SQL: {report['seconds']:.2f} / {hand:.2f} = "
-            f"{report['seconds'] / hand:.2f}x"
-        )
+        note("score mismatches", len(mismatches) + missing)
+        ratio = report["seconds"] / figures["floor: statement + UPDATE of every standing"][-1]
+        print(f"ratio run / floor (this round): {ratio:.2f}x; {load()}")
+        note("ratio run / floor", ratio)
 
-        # 3b. Like for like: the Django code computing the same scores, without writing.
-        scoring, _s, _peak = run_child(args.database_url, "score", now.isoformat(), args.batch)
-        print(
-            f"scoring only (the run's read and scoring, no writes): {scoring['scored']:,} "
-            "scores in "
-            f"{scoring['seconds']:.2f} s; ratio to the hand-written SQL: "
-            f"{scoring['seconds'] / hand:.2f}x"
-        )
-
-        # 4. The nightly run with 1% changed.
+        # The nightly run with 1% changed.
         dirty = int(merchants * args.dirty)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -533,24 +484,43 @@ def main() -> None:
             f"{report['pool_changes']:,} pool changes; peak memory {peak_kib / 1024:.0f} MiB"
         )
         print_phases(report)
+        note("nightly run, 1% changed", report["seconds"])
 
-        # 5. The next month's run: the steady state, with the pool moves of one month.
-        next_month = now + timedelta(days=31)
-        report, process_seconds, peak_kib = run_child(
-            args.database_url, "monthly", next_month.isoformat(), args.batch
-        )
-        changes = dict(
-            PoolChange.objects.filter(run_id=report["run"])
-            .values_list("reason_code")
-            .annotate(n=Count("pk"))
-        )
-        print(
-            f"next month's monthly run: {report['seconds']:.2f} s; {report['evaluated']:,} "
-            f"evaluated, {report['pool_changes']:,} pool changes {changes}; "
-            f"peak memory {peak_kib / 1024:.0f} MiB"
-        )
-        print_phases(report)
-    print("\nload average (1, 5, 15 min): {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg()))
+        if args.next_month:
+            next_month = now + timedelta(days=31)
+            report, process_seconds, peak_kib = run_child(
+                args.database_url, "monthly", next_month.isoformat(), args.batch
+            )
+            changes = dict(
+                PoolChange.objects.filter(run_id=report["run"])
+                .values_list("reason_code")
+                .annotate(n=Count("pk"))
+            )
+            print(
+                f"next month's monthly run: {report['seconds']:.2f} s; "
+                f"{report['evaluated']:,} evaluated, {report['pool_changes']:,} pool changes "
+                f"{changes}; peak memory {peak_kib / 1024:.0f} MiB"
+            )
+            print_phases(report)
+            note("next month's run", report["seconds"])
+
+    print(f"\nover {args.rounds} rounds (floor and run alternating):")
+    for name, values in figures.items():
+        unit = "" if name in ("score mismatches", "ratio run / floor") else "s"
+        if name.endswith("(MiB)") or not unit:
+            print(
+                f"{name}: min {min(values):.2f}, median {statistics.median(values):.2f} "
+                f"({', '.join(f'{v:.2f}' for v in values)})"
+            )
+        else:
+            print(summary(name, values))
+    whole = figures["floor: statement + UPDATE of every standing"]
+    run = figures["monthly run"]
+    print(
+        f"ratio of the monthly run to its floor: min/min {min(run) / min(whole):.2f}x, "
+        f"median/median {statistics.median(run) / statistics.median(whole):.2f}x"
+    )
+    print(load())
 
 
 if __name__ == "__main__":

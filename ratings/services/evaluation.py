@@ -309,6 +309,9 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
 
 
+# The sources in the order inputs_query joins them, as its column names start.
+SOURCE_NAMES = ("complaints", "inspections", "penalties", "registry", "declarations", "accepted")
+
 # From this many merchants (a given list of ids) the sources are read whole: a province's
 # monthly run. The nightly run's few thousand are looked up by index.
 WHOLE_TABLES_FROM = 20_000
@@ -324,6 +327,9 @@ class InputsQuery:
     sql: str
     params: list[Any]
     converters: tuple[tuple[int, list[Callable], Any], ...]
+    # A name for each column, unique (a source's key is "<source>_key", its columns
+    # "<source>_<name>"): the scoring statement (ratings.services.scores) reads them by name.
+    names: tuple[str, ...] = ()
 
     def convert(self, rows: list[tuple]) -> list[tuple]:
         if not self.converters:
@@ -368,6 +374,7 @@ def inputs_query(
     policy: EvaluationPolicy,
     now: datetime,
     whole_tables_from: int = WHOLE_TABLES_FROM,
+    ordered: bool = True,
 ) -> InputsQuery:
     """The statement that reads the inputs of these merchants (see InputsQuery): grouped
     queries over complaints, inspections, penalties, registry records and approved
@@ -408,6 +415,7 @@ def inputs_query(
         if _column(Merchant, name) in converters
     ]
     joins = [f"FROM ({sql}) m"]
+    names_out = list(own)
     for n, source in enumerate(sources):
         model = source.query.model
         names = (source.key, *source.columns)
@@ -419,13 +427,16 @@ def inputs_query(
             f"m.{quote('id' if source.key == 'merchant_id' else 'uscc')}"
         )
         params += part_params
+        names_out += [f"{SOURCE_NAMES[n]}_key", *(f"{SOURCE_NAMES[n]}_{c}" for c in source.columns)]
         for name in names:
             column = _column(model, name)
             if column in converters:
                 position_converters.append((len(columns), *converters[column]))
             columns.append(f"{alias}.{quote(column)}")
-    statement = f"SELECT {', '.join(columns)} {' '.join(joins)} ORDER BY m.{quote('id')}"
-    return InputsQuery(statement, params, tuple(position_converters))
+    statement = f"SELECT {', '.join(columns)} {' '.join(joins)}"
+    if ordered:
+        statement += f" ORDER BY m.{quote('id')}"
+    return InputsQuery(statement, params, tuple(position_converters), tuple(names_out))
 
 
 def _months_between(start: datetime, now: datetime) -> int:
@@ -471,6 +482,11 @@ class Unscorable(ValueError):
     """A merchant's stored data that the evaluation cannot read."""
 
 
+UNREADABLE_RETURN_WINDOW = (
+    "an approved declaration's return window is not a number of days the evaluation can read"
+)
+
+
 def score_rows(
     rows: Iterable[tuple], score: Callable[[tuple], Result], *, skipped: dict[int, str]
 ) -> dict[int, Result]:
@@ -512,10 +528,7 @@ def row_scorer(policy: EvaluationPolicy, now: datetime) -> Callable[[tuple], Res
     def from_row(row: tuple) -> Result:
         approved = row[at_declarations] is not None
         if approved and row[at_declarations + 4]:
-            raise Unscorable(
-                "an approved declaration's return window is not a number of days the "
-                "evaluation can read"
-            )
+            raise Unscorable(UNREADABLE_RETURN_WINDOW)
         return_days = row[at_declarations + 3] if approved else 0
         return score(
             row[0],

@@ -7,12 +7,16 @@ merchant in the programme), recorded, never overlapping, safe to start again aft
   STALE_AFTER, or at once when its worker was on this host and the process is gone: the next
   start marks it failed and takes over. A start that finds a live run gives way and is
   recorded as a "skipped" run with the reason (and the task logs a WARNING).
-- One read: the inputs of every merchant the run has to evaluate come from one statement
-  (ratings.services.evaluation.inputs_query), read through a cursor a batch at a time; for a
-  province PostgreSQL computes them with a few hash aggregates over whole tables, in parallel
-  workers, and sends the first rows within a second or so.
-- Two cores at work: on PostgreSQL the scored batches are stored by two threads with their own
-  connections while this one reads and scores the next (_store_alongside).
+- Set-based on PostgreSQL: one statement (ratings.services.scores) scores every merchant the run
+  has to evaluate into a table of the run's own; then, a batch of merchants at a time, one
+  statement inserts their evaluation rows and gives their standings the new scores (INSERT …
+  SELECT feeding UPDATE … FROM), and the pool rules run in SQL too (ratings.services.moves) for
+  the merchants whose score or triggers can move them (a trigger, a star band other than their
+  stars, an appeal held, conditions acknowledged): the moved standings, PoolChanges and notices
+  written by one more statement.
+- Elsewhere (SQLite: `make run`, the tests' default) the same inputs are read by one statement
+  (ratings.services.evaluation.inputs_query) and scored in Python, a batch at a time. Both give
+  the same rows: tests/ratings/test_scores_sql.py.
 - Crash and re-run: each batch is committed with its evaluations and standings together. A
   monthly run started again for the same period skips the merchants that runs of that period
   already evaluated; a nightly run takes the merchants still marked (a batch clears the marks of
@@ -29,7 +33,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing, nullcontext, suppress
 from datetime import datetime, timedelta
@@ -38,7 +42,7 @@ from queue import Empty, Queue
 from typing import Any
 
 import orjson
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -46,11 +50,20 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from common.messages import label, msg
-from merchants.models import Merchant
+from merchants.models import Merchant, Pool
 from merchants.services.bulk import IdAllocator
 from ratings import messages as m
-from ratings.models import IN_PROGRAMME, Evaluation, EvaluationPolicy, EvaluationRun, Standing
+from ratings.models import (
+    IN_PROGRAMME,
+    Evaluation,
+    EvaluationPolicy,
+    EvaluationRun,
+    Standing,
+    Trigger,
+)
+from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
 from ratings.services.evaluation import (
+    UNREADABLE_RETURN_WINDOW,
     InputsQuery,
     Result,
     inputs_query,
@@ -60,7 +73,9 @@ from ratings.services.evaluation import (
     stored_components,
     stored_inputs,
 )
+from ratings.services.moves import moves_apply
 from ratings.services.pools import RUN_FIELDS, pools_apply
+from ratings.services.scores import TRIGGER_DATES, evaluation_sql, scores_query
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +83,12 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15
 STALE_AFTER = timedelta(seconds=75)
 BATCH_SIZE = 5000
+# Merchants per committed batch when the database scores them (set-based): enough batches for
+# the storing threads to overlap.
+SCORED_BATCH_SIZE = 20_000
+# Score in the database and write set-based where it can (PostgreSQL); tests turn it off to
+# compare the two ways.
+SET_BASED = True
 READ_WORK_MEM = "64MB"
 STORING_THREADS = 2
 FETCH_AHEAD = 4
@@ -122,6 +143,9 @@ def runs_close_dead(*, now: datetime | None = None) -> list[int]:
         ):
             logger.warning("evaluation run %d is dead and marked failed (%s)", run.pk, run.worker)
             closed.append(run.pk)
+            if set_based():  # the scores it left
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE IF EXISTS {scores_table(run.pk)}")
     return closed
 
 
@@ -249,10 +273,16 @@ def _scope(run: EvaluationRun) -> QuerySet[Standing]:
     return standings.exclude(Exists(done))
 
 
+def set_based() -> bool:
+    """Whether runs score in the database and write set-based (PostgreSQL)."""
+    return SET_BASED and connection.vendor == "postgresql"
+
+
 def evaluation_run(
-    *, kind: str, now: datetime | None = None, batch_size: int = BATCH_SIZE
+    *, kind: str, now: datetime | None = None, batch_size: int | None = None
 ) -> EvaluationRun:
-    """Run an evaluation of this kind to the end, batch by batch."""
+    """Run an evaluation of this kind to the end, batch by batch (`batch_size` merchants:
+    by default BATCH_SIZE, or SCORED_BATCH_SIZE when set-based)."""
     run = evaluation_run_start(kind=kind, now=now)
     now = now or run.started_at
     skipped: dict[int, str] = {}
@@ -294,12 +324,18 @@ def _skipped_note(run: EvaluationRun, skipped: dict[int, str]) -> Any:
 
 
 def _evaluate(
-    run: EvaluationRun, *, now: datetime, batch_size: int, skipped: dict[int, str]
+    run: EvaluationRun, *, now: datetime, batch_size: int | None, skipped: dict[int, str]
 ) -> None:
     # The ids first: the statement then knows how many merchants it reads for.
     merchants = list(_scope(run).values_list("merchant_id", flat=True))
     if not merchants:
         return
+    if set_based():
+        _evaluate_scored(
+            run, merchants, now=now, batch_size=batch_size or SCORED_BATCH_SIZE, skipped=skipped
+        )
+        return
+    batch_size = batch_size or BATCH_SIZE
     alongside = connection.vendor == "postgresql" and not connection.in_atomic_block
     query = inputs_query(merchants, policy=run.policy, now=now)
     score = row_scorer(run.policy, now)
@@ -408,26 +444,33 @@ def _store_alongside(
     now: datetime,
     skipped: dict[int, str],
 ) -> None:
-    """Store the scored batches in STORING_THREADS threads (each with its own connection)
-    while this thread reads and scores the next ones: the database works on some batches while
-    Python works on another, two cores instead of one taking turns. The batches have no
-    merchant in common; each commits on its own; the first error stops the run once the
-    batches under way are stored."""
+    """Store the scored batches in storing threads while this thread reads and scores the next
+    ones (_alongside)."""
+    _alongside(
+        scored, lambda results: _store_batch(run=run, results=results, now=now, skipped=skipped)
+    )
 
-    def store(results: dict[int, Result]) -> int:
+
+def _alongside(batches: Iterable[Any], store: Callable[[Any], int]) -> None:
+    """Store the batches in STORING_THREADS threads, each with its own connection: the
+    database works on some batches while Python works on another, two cores instead of one
+    taking turns. The batches have no merchant in common; each commits on its own; the first
+    error stops the run once the batches under way are stored."""
+
+    def store_closing(batch: Any) -> int:
         try:
-            return _store_batch(run=run, results=results, now=now, skipped=skipped)
+            return store(batch)
         finally:
             connection.close()  # this thread's own connection
 
     with ThreadPoolExecutor(STORING_THREADS, thread_name_prefix="evaluation-store") as storers:
         under_way: set[Future[int]] = set()
-        for results in scored:
+        for batch in batches:
             if len(under_way) >= STORING_THREADS:
                 done, under_way = wait(under_way, return_when=FIRST_COMPLETED)
                 for future in done:
                     future.result()
-            under_way.add(storers.submit(store, results))
+            under_way.add(storers.submit(store_closing, batch))
         for future in under_way:
             future.result()
 
@@ -655,3 +698,183 @@ def _standings_save(standings: list[Standing], names: list[str]) -> None:
     values += [min(key_values), max(key_values)]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+# Set-based (PostgreSQL): scored by the database, written by a few statements per batch.
+
+
+def _evaluate_scored(
+    run: EvaluationRun,
+    merchants: list[int],
+    *,
+    now: datetime,
+    batch_size: int,
+    skipped: dict[int, str],
+) -> None:
+    """Score the merchants into a table of the run's own in one statement, then store them a
+    batch (a range of merchant ids) at a time, each batch committed on its own: in
+    STORING_THREADS threads (_alongside), so that two batches' statements run at once (a
+    database backend each, one core each), unless the caller's transaction is open
+    (then one after another in it). The table is unlogged (a crash loses it, and the next run
+    drops it: runs_close_dead) and visible to the threads' connections."""
+    table = scores_table(run.pk)
+    query = scores_query(merchants, policy=run.policy, now=now)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For this one statement: hash tables in memory rather than spilled to disk, and
+            # no JIT compilation (seconds of it for a statement that runs once).
+            cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'; SET LOCAL jit = off")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {query.sql}", query.params)
+            cursor.execute(f"CREATE UNIQUE INDEX ON {table} (merchant_id)")
+            cursor.execute(f"ANALYZE {table} (merchant_id)")
+            cursor.execute(f"SELECT merchant_id FROM {table} WHERE unreadable")
+            unreadable = {row[0] for row in cursor.fetchall()}
+        for merchant_id in sorted(unreadable):
+            skipped[merchant_id] = UNREADABLE_RETURN_WINDOW
+            logger.warning("Evaluation skipped merchant %s: %s", merchant_id, skipped[merchant_id])
+        ids = sorted(pk for pk in merchants if pk not in unreadable)
+        batches = (ids[start : start + batch_size] for start in range(0, len(ids), batch_size))
+
+        def store(batch: list[int]) -> int:
+            return _store_scored(run=run, table=table, merchants=batch, now=now, skipped=skipped)
+
+        if connection.in_atomic_block:
+            for batch in batches:
+                store(batch)
+        else:
+            _alongside(batches, store)
+    finally:
+        if not connection.needs_rollback:
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def scores_table(run_id: int) -> str:
+    """The table of a set-based run's scores, quoted."""
+    return connection.ops.quote_name(f"ratings_evaluation_scored_{run_id}")
+
+
+def _store_scored(
+    *,
+    run: EvaluationRun,
+    table: str,
+    merchants: list[int],
+    now: datetime,
+    skipped: dict[int, str],
+) -> int:
+    """Store a batch of scored merchants; if the database refuses its data, store each half on
+    its own, down to the merchant it refuses, which is skipped and reported."""
+    try:
+        return evaluation_batch_scored(run=run, table=table, merchants=merchants, now=now)
+    except DataError as exc:
+        if len(merchants) == 1:
+            skipped[merchants[0]] = str(exc).strip() or type(exc).__name__
+            logger.warning("Evaluation skipped merchant %s: %s", merchants[0], exc)
+            return 0
+    half = len(merchants) // 2
+    return sum(
+        _store_scored(run=run, table=table, merchants=part, now=now, skipped=skipped)
+        for part in (merchants[:half], merchants[half:])
+    )
+
+
+def evaluation_batch_scored(
+    *, run: EvaluationRun, table: str, merchants: list[int], now: datetime
+) -> int:
+    """Store one batch of merchants (sorted ids) from the run's table of scores, in one
+    transaction: their evaluation rows and standings in one statement, then the pool rules (in
+    SQL: moves_apply) for the merchants they can move, and the run's counters and heartbeat."""
+    low, high = merchants[0], merchants[-1]
+    quote = connection.ops.quote_name
+    stamp = timezone.now()
+    stored, stored_params = evaluation_sql(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH e AS (INSERT INTO {quote(Evaluation._meta.db_table)} "
+            "(merchant_id, policy_id, run_id, evaluated_at, score, inputs, components, triggers) "
+            f"SELECT merchant_id, %s, %s, %s, score, {stored} "
+            f"FROM {table} WHERE merchant_id BETWEEN %s AND %s AND NOT unreadable "
+            "ORDER BY merchant_id RETURNING id, merchant_id, score) "
+            f"UPDATE {quote(Standing._meta.db_table)} AS s SET score = e.score, "
+            "last_evaluation_id = e.id, needs_evaluation = false, updated_at = %s "
+            "FROM e WHERE s.merchant_id = e.merchant_id",
+            [run.policy_id, run.pk, now, *stored_params, low, high, stamp],
+        )
+        evaluated = cursor.rowcount
+        changes = moves_apply(
+            run=run,
+            table=table,
+            movable=_movable_sql(run, low, high, now),
+            span=(low, high),
+            now=now,
+        )
+        EvaluationRun.objects.filter(pk=run.pk).update(
+            heartbeat_at=timezone.now(),
+            merchants_evaluated=F("merchants_evaluated") + evaluated,
+            pool_changes=F("pool_changes") + changes,
+        )
+        run.merchants_evaluated += evaluated
+        run.pool_changes += changes
+    return evaluated
+
+
+def _new_trigger_sql(codes: list[Trigger]) -> tuple[str, list[Any]]:
+    """Whether any of these triggers holds for the scored merchant (t) and is new to its
+    standing (s): new_triggers in SQL, a condition not acknowledged or an event dated after the
+    last cleared warning (or without a date)."""
+    parts, params = [], []
+    for code in codes:
+        if code in STATE_TRIGGERS:
+            parts.append("(%s = ANY(t.triggers) AND NOT s.acknowledged_triggers ? %s)")
+            params += [code.value, code.value]
+        elif code in TRIGGER_DATES:
+            when = f"t.{TRIGGER_DATES[code]}"
+            parts.append(
+                f"(%s = ANY(t.triggers) AND (s.warning_cleared_at IS NULL OR {when} IS NULL "
+                f"OR {when} > s.warning_cleared_at))"
+            )
+            params.append(code.value)
+        else:  # an event without a date: always new
+            parts.append("%s = ANY(t.triggers)")
+            params.append(code.value)
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _movable_sql(run: EvaluationRun, low: int, high: int, now: datetime) -> tuple[str, list[Any]]:
+    """The condition (over the scores' table t and the standings s) that picks the batch's
+    merchants whose new score or triggers can move them (what the pool rules can act on): a
+    cultivated or star-rated merchant with a new trigger; a warned one with a new serious
+    violation; a cultivated one past its observation worth a star; a star-rated one whose score
+    is worth fewer stars, none, or more once its star period is over; and whoever has an
+    appeal held or conditions acknowledged (the rules forget those that no longer hold)."""
+    policy = run.policy
+    any_new, any_params = _new_trigger_sql(list(Trigger))
+    exit_new, exit_params = _new_trigger_sql(sorted(EXIT_TRIGGERS))
+    sql = (
+        # The range on both sides: the standings are read through their merchant index.
+        "t.merchant_id BETWEEN %s AND %s AND s.merchant_id BETWEEN %s AND %s"
+        " AND NOT t.unreadable AND ("
+        "s.appeal_held_at IS NOT NULL OR s.acknowledged_triggers <> '[]'::jsonb"
+        f" OR (s.pool IN (%s, %s) AND {any_new})"
+        f" OR (s.pool = %s AND {exit_new})"
+        " OR (s.pool = %s AND t.stars >= 1 AND s.since <= %s)"
+        " OR (s.pool = %s AND (t.stars = 0 OR t.stars < s.stars OR (t.stars > s.stars AND"
+        " (s.stars_changed_at IS NULL OR s.stars_changed_at <= %s))))"
+        ")"
+    )
+    params = [
+        low,
+        high,
+        low,
+        high,
+        Pool.CULTIVATION,
+        Pool.STAR_RATED,
+        *any_params,
+        Pool.WARNING,
+        *exit_params,
+        Pool.CULTIVATION,
+        now - timedelta(days=policy.observation_days),
+        Pool.STAR_RATED,
+        now - timedelta(days=policy.star_period_days),
+    ]
+    return sql, params

@@ -228,6 +228,39 @@ def test_an_allowed_appeal_stands_against_the_next_runs_until_new_evidence(
     assert standing.appeal_held_at is None
 
 
+@pytest.mark.parametrize("set_based", [False, True], ids=["python", "set-based"])
+def test_an_event_after_an_allowed_appeal_is_new_evidence_whatever_the_score(
+    merchant, monkeypatch, set_based
+):
+    """A complaint accepted after the appeal was allowed lifts the hold even when the score
+    stays above the one the appeal was decided at (the dated inputs are each source's
+    "last_…", nested by source in the result). Both ways of running (set-based: PostgreSQL)."""
+    monkeypatch.setattr(runs, "SET_BASED", set_based)
+    place(merchant, Pool.STAR_RATED, stars=5)
+    now = timezone.now()
+    Standing.objects.filter(merchant=merchant).update(
+        since=now - timedelta(days=400),
+        stars_changed_at=None,
+        needs_evaluation=True,
+        appeal_held_at=now - timedelta(days=5),
+        appeal_held_score=50,  # the score then; the merchant scores far above it now
+    )
+    runs.evaluation_run(kind=NIGHTLY)  # nothing new since the appeal: the five stars stay
+    standing = Standing.objects.get(merchant=merchant)
+    assert (standing.stars, standing.score) == (5, 90) and standing.appeal_held_at is not None
+
+    # One complaint accepted after the appeal (no trigger: one is not "too many"): 87 points,
+    # still above 50, but an event dated after the appeal. The hold lifts; three stars.
+    ComplaintFactory(merchant=merchant, accepted_at=timezone.now(), state="with_merchant")
+    Standing.objects.filter(merchant=merchant).update(needs_evaluation=True)
+    runs.evaluation_run(kind=NIGHTLY)
+    standing.refresh_from_db()
+    latest = PoolChange.objects.filter(merchant=merchant).first()
+    assert Evaluation.objects.filter(merchant=merchant).first().triggers == []
+    assert (standing.stars, standing.score, standing.appeal_held_at) == (3, 87, None)
+    assert latest is not None and latest.reason_code == "stars_down"
+
+
 def test_an_allowed_appeal_against_an_exit_is_not_undone_by_the_run(
     merchant, owner, county_regulator, city_regulator
 ):

@@ -77,9 +77,13 @@ def test_a_dead_run_is_marked_failed_and_the_next_one_proceeds():
     assert run.merchants_evaluated == 2
 
 
-def test_a_killed_run_started_again_ends_like_one_clean_run():
+@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "python"])
+def test_a_killed_run_started_again_ends_like_one_clean_run(set_based, monkeypatch):
+    monkeypatch.setattr(runs, "SET_BASED", set_based)
     merchants = programme(5)
-    real_batch = runs.evaluation_batch
+    # Where a batch is stored: set-based on PostgreSQL, else scored and stored in Python.
+    store = "evaluation_batch_scored" if runs.set_based() else "evaluation_batch"
+    real_batch = getattr(runs, store)
     calls = {"n": 0}
 
     def dies_on_the_second_batch(**kwargs):
@@ -89,7 +93,7 @@ def test_a_killed_run_started_again_ends_like_one_clean_run():
         return real_batch(**kwargs)
 
     with (
-        mock.patch.object(runs, "evaluation_batch", dies_on_the_second_batch),
+        mock.patch.object(runs, store, dies_on_the_second_batch),
         pytest.raises(RuntimeError),
     ):
         runs.evaluation_run(kind=MONTHLY, batch_size=2)
@@ -141,7 +145,8 @@ def test_stored_evaluations_keep_points_and_inputs_and_give_back_the_whole_resul
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_reads_once_and_stores_each_batch_while_scoring_the_next(reference_data):
+def test_a_run_reads_once_and_stores_each_batch_while_scoring_the_next(reference_data, monkeypatch):
+    monkeypatch.setattr(runs, "SET_BASED", False)  # the Python way, on any database
     with transaction.atomic():  # committed: each batch commits, as in production
         merchants = programme(5)
     threads = []
@@ -173,6 +178,40 @@ def test_a_run_reads_once_and_stores_each_batch_while_scoring_the_next(reference
         standing = Standing.objects.get(merchant=m)
         assert standing.score == clean[m.pk].score
         assert standing.last_evaluation.run == run and not standing.needs_evaluation
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="set-based on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_set_based_run_scores_once_and_commits_each_batch(reference_data):
+    with transaction.atomic():  # committed: each batch commits, as in production
+        merchants = programme(5)
+    real_batch = runs.evaluation_batch_scored
+    committed = []
+
+    def batch_noting_the_commit(**kwargs):
+        stored = real_batch(**kwargs)
+        committed.append(not connection.in_atomic_block)
+        return stored
+
+    with (
+        mock.patch.object(runs, "scores_query", wraps=runs.scores_query) as scorings,
+        mock.patch.object(runs, "evaluation_batch_scored", batch_noting_the_commit),
+    ):
+        run = runs.evaluation_run(kind=MONTHLY, batch_size=2)
+    assert (run.state, run.merchants_evaluated) == (EvaluationRun.State.FINISHED, 5)
+    # One statement scores all; three batches, each committed on its own (by the storing
+    # threads); the scores' table is gone.
+    assert scorings.call_count == 1 and committed == [True, True, True]
+    assert Evaluation.objects.filter(run=run).count() == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f"ratings_evaluation_scored_{run.pk}"])
+        assert cursor.fetchone()[0] is None
+    clean = evaluate([m.pk for m in merchants], policy=run.policy, now=run.started_at)
+    for m in merchants:
+        standing = Standing.objects.get(merchant=m)
+        assert standing.score == clean[m.pk].score
+        assert standing.last_evaluation.run == run and not standing.needs_evaluation
+        assert standing.last_evaluation.score == clean[m.pk].score
 
 
 def test_a_reader_that_stops_early_stops_the_thread_fetching_ahead():

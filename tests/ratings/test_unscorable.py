@@ -75,21 +75,33 @@ def test_a_note_the_run_had_is_kept_beside_the_skipped():
     assert runs._skipped_note(run, {}) == run.note
 
 
+@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "python"])
 def test_a_merchant_whose_evaluation_the_database_refuses_is_skipped_and_the_batch_stored(
-    monkeypatch,
+    set_based, monkeypatch
 ):
     from django.db import DataError
 
+    monkeypatch.setattr(runs, "SET_BASED", set_based)
     merchants = _in_programme(5)
     bad = merchants[2]
-    store = runs.evaluation_batch
+    if runs.set_based():
+        store_scored = runs.evaluation_batch_scored
 
-    def refusing(*, run, results, now):
-        if bad.pk in results:
-            raise DataError("numeric field overflow")
-        return store(run=run, results=results, now=now)
+        def refusing_scored(*, merchants, **kwargs):
+            if bad.pk in merchants:
+                raise DataError("numeric field overflow")
+            return store_scored(merchants=merchants, **kwargs)
 
-    monkeypatch.setattr(runs, "evaluation_batch", refusing)
+        monkeypatch.setattr(runs, "evaluation_batch_scored", refusing_scored)
+    else:
+        store = runs.evaluation_batch
+
+        def refusing(*, run, results, now):
+            if bad.pk in results:
+                raise DataError("numeric field overflow")
+            return store(run=run, results=results, now=now)
+
+        monkeypatch.setattr(runs, "evaluation_batch", refusing)
     run = runs.evaluation_run(kind=EvaluationRun.Kind.MONTHLY)
     assert run.state == EvaluationRun.State.FINISHED and run.merchants_evaluated == 4
     assert not Evaluation.objects.filter(merchant=bad).exists()
