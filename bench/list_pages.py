@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from queue_page import FLOOR, floor_urlconf
+from queue_page import FLOOR, floor_urlconf, timed_gets
 
 ROOT = Path(__file__).resolve().parents[1]
 REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
@@ -86,22 +86,13 @@ PAGES = [
 
 def measure(client, url: str, repeat: int) -> tuple[float, float, float, int, int]:
     """(first, p50, p95, queries, status) of `repeat` requests after one warm-up (the first)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     start = time.perf_counter()
     status = client.get(url, HTTP_HOST="127.0.0.1").status_code
     first = (time.perf_counter() - start) * 1000
     if status != 200:
         return first, 0.0, 0.0, 0, status
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url, HTTP_HOST="127.0.0.1")
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return first, statistics.median(times), statistics.quantiles(times, n=20)[-1], len(queries), 200
+    median, p95, queries = timed_gets(client, url, repeat)
+    return first, median, p95, queries, 200
 
 
 def explain(username: str) -> None:
