@@ -3,10 +3,12 @@ the same on every request but for one value (the public store page and its code)
 compiling it with the ORM costs several times what the database takes to run it.
 
 `values_compiled(build, *args)` compiles the `values()` queryset `build(*args)` returns, once per
-arguments, database and active time zone (date lookups put its name in the SQL). The value that
-changes is a `Slot` in the filter: `build` writes `filter(public_code=Slot())`, and
-`.first(code)` runs the SQL with the code in the slot's place, converting the columns as the
-ORM would (dates, JSON), and returns the first row as a dict of the values' names, or None.
+arguments, database and active time zone (date lookups put its name in the SQL). The values that
+change are `Slot`s in the filter: `build` writes `filter(public_code=Slot())` (several slots
+need distinct names, `Slot("a")`, `Slot("b")`: an `__in` list drops equal values), and
+`.first(code)` runs the SQL with the values in the slots' places, in their order in the SQL,
+converting the columns as the ORM would (dates, JSON), and returns the first row as a dict of
+the values' names, or None; `.rows(…)` returns every row.
 """
 
 from collections.abc import Callable, Hashable
@@ -34,21 +36,32 @@ class CompiledValues:
     columns: tuple[Expression, ...]
     using: str
 
-    def first(self, value: str) -> dict[str, Any] | None:
+    def rows(self, *values: str) -> list[dict[str, Any]]:
         connection = connections[self.using]
-        params = [value if isinstance(p, Slot) else p for p in self.params]
+        slotted = iter(values)
+        params = [next(slotted) if isinstance(p, Slot) else p for p in self.params]
+        if next(slotted, None) is not None:
+            raise ValueError("More values than slots.")
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = dict(zip(self.names, row, strict=True))
-        for name, column in zip(self.names, self.columns, strict=True):
-            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            ):
-                values[name] = convert(values[name], column, connection)
-        return values
+            fetched = cursor.fetchall()
+        ops = connection.ops
+        converters = [
+            (name, column, [*ops.get_db_converters(column), *column.get_db_converters(connection)])
+            for name, column in zip(self.names, self.columns, strict=True)
+        ]
+        found = []
+        for row in fetched:
+            values_of_row = dict(zip(self.names, row, strict=True))
+            for name, column, convert_all in converters:
+                for convert in convert_all:
+                    values_of_row[name] = convert(values_of_row[name], column, connection)
+            found.append(values_of_row)
+        return found
+
+    def first(self, *values: str) -> dict[str, Any] | None:
+        found = self.rows(*values)
+        return found[0] if found else None
 
 
 Build = Callable[..., QuerySet[Any]]
@@ -59,8 +72,8 @@ def _compiled(build: Build, args: tuple[Hashable, ...], using: str, tzname: str)
     query = build(*args).query
     compiler = query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    if sum(isinstance(p, Slot) for p in params) != 1:
-        raise ValueError("A compiled query takes its value in exactly one Slot.")
+    if not any(isinstance(p, Slot) for p in params):
+        raise ValueError("A compiled query takes its values in at least one Slot.")
     names = query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)
     columns = tuple(expression for expression, _sql, _alias in compiler.select)
     return CompiledValues(sql, tuple(params), tuple(names), columns, using)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 
 from common.api import QuerySerializer, id_field
 from common.phones import phone_normalise
+from common.precompiled import Slot, values_compiled
 from common.prepared import prepared_statements
 from common.uploads import attachment_response
 from complaints.models import (
@@ -444,36 +446,29 @@ class IntakeSerializer(serializers.Serializer):
         return region
 
 
-@functools.cache
-def _merchant_by_code_sql() -> str:
-    quote = connection.ops.quote_name
-    merchant, region = Merchant._meta, Region._meta
-    columns = [f"m.{quote(f.column)}" for f in merchant.concrete_fields]
-    columns += [f"r.{quote(f.column)}" for f in region.concrete_fields]
+def _merchant_by_code_query() -> QuerySet[Merchant]:
+    merchant_names = [f.attname for f in Merchant._meta.concrete_fields]
+    region_names = [f"region__{f.attname}" for f in Region._meta.concrete_fields]
     return (
-        f"SELECT {', '.join(columns)} FROM {quote(merchant.db_table)} m "
-        f"JOIN {quote(region.db_table)} r ON r.{quote(region.pk.column)} = "
-        f"m.{quote(merchant.get_field('region').column)} "
-        f"WHERE m.{quote(merchant.get_field('public_code').column)} = %s "
-        f"OR m.{quote(merchant.get_field('uscc').column)} = %s "
-        f"ORDER BY m.{quote(merchant.get_field('name').column)}, m.{quote(merchant.pk.column)} "
-        "LIMIT 1"
+        Merchant.objects.filter(Q(public_code=Slot("code")) | Q(uscc=Slot("uscc")))
+        .order_by("name", "pk")
+        .values(*merchant_names, *region_names)
     )
 
 
 def _merchant_by_code(code: str) -> Merchant | None:
     """The merchant, its region joined, whose public code or unified social credit code this
-    is: one statement written once per process instead of an ORM query built per intake, in the
-    merchants' order (as `.select_related("region").filter(…).first()` read it)."""
-    with prepared_statements(), connection.cursor() as cursor:
-        cursor.execute(_merchant_by_code_sql(), [code, normalize_uscc(code)])
-        row = cursor.fetchone()
+    is, in the merchants' order (as `.select_related("region").filter(…).first()` read it):
+    compiled once per process (common.precompiled) instead of an ORM query built per intake."""
+    with prepared_statements():
+        row = values_compiled(_merchant_by_code_query).first(code, normalize_uscc(code))
     if row is None:
         return None
     names = [f.attname for f in Merchant._meta.concrete_fields]
-    merchant = Merchant.from_db(connection.alias, names, row[: len(names)])
+    merchant = Merchant.from_db(connection.alias, names, [row[name] for name in names])
     region_names = [f.attname for f in Region._meta.concrete_fields]
-    merchant.region = Region.from_db(connection.alias, region_names, row[len(names) :])
+    region_values = [row[f"region__{name}"] for name in region_names]
+    merchant.region = Region.from_db(connection.alias, region_names, region_values)
     return merchant
 
 
