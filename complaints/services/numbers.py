@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
 
-from common.counters import counters_add
+from common.counters import counters_add, counters_upsert_sql
 from complaints.models import Complaint, ComplaintEvent, ComplaintNumberCounter
 
 
@@ -58,8 +58,7 @@ def complaint_store_numbered(complaint: Complaint, event: ComplaintEvent) -> Non
         return
     sql, complaint_fields, event_fields = _store_numbered_sql()
     params = [
-        county,
-        year,
+        *(county, year, 1, 1),  # the counter's upsert: the row and its step, the step again
         *_db_values(complaint, complaint_fields),
         *_db_values(event, event_fields),
     ]
@@ -80,9 +79,9 @@ def _db_values(obj: Complaint | ComplaintEvent, fields: list[Field]) -> list[Any
 @functools.cache
 def _store_numbered_sql() -> tuple[str, list[Field], list[Field]]:
     """The statement of complaint_store_numbered and the fields whose values it takes, in order
-    (after the county and the year)."""
+    (after the counter's four)."""
     quote = connection.ops.quote_name
-    counter = quote(ComplaintNumberCounter._meta.db_table)
+    upsert = counters_upsert_sql(ComplaintNumberCounter, keys=("region", "year"), field="given")
     complaint_fields = [
         f for f in Complaint._meta.concrete_fields if not f.primary_key and f.name != "number"
     ]
@@ -97,11 +96,7 @@ def _store_numbered_sql() -> tuple[str, list[Field], list[Field]]:
     marks = ", ".join(["%s"] * len(complaint_fields))
     event_marks = ", ".join(["%s"] * len(event_fields))
     sql = f"""
-        WITH n AS (
-            INSERT INTO {counter} (region_id, year, given) VALUES (%s, %s, 1)
-            ON CONFLICT (region_id, year) DO UPDATE SET given = {counter}.given + 1
-            RETURNING region_id, year, given
-        ), c AS (
+        WITH n AS ({upsert}), c AS (
             INSERT INTO {quote(Complaint._meta.db_table)}
                 ({", ".join(complaint_columns)}, {quote("number")})
             VALUES ({marks}, (SELECT {number} FROM n))
