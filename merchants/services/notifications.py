@@ -93,7 +93,12 @@ def notify_rows(rows: list[Notification]) -> None:
     a repeat of a (user, key) pair being a no-op, and record the mail of their keys in the
     outbox: the one way in for callers that tell many people different things at once."""
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = list(dict.fromkeys(row.key for row in rows))
+    notifications_mail(list(dict.fromkeys(row.key for row in rows)))
+
+
+def notifications_mail(keys: list[str]) -> None:
+    """Record in the outbox the mail of the inbox messages with these keys, written already
+    (by notify_rows, or by a caller that writes its rows in SQL of its own)."""
     if keys:
         outbox_add("notification-mail", {"keys": keys})
 

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.messages import day
-from common.outbox import outbox_add
 from merchants.models import Membership, Merchant, Notification, Pool
+from merchants.services.notifications import notifications_mail
 from ratings import messages as m
 from ratings.models import EvaluationRun, PoolChange, ReasonCode, Standing, Trigger
 from ratings.models.evaluation import EXIT_TRIGGERS, STATE_TRIGGERS
@@ -345,6 +345,5 @@ def moves_apply(
         cursor.execute(f"DROP TABLE {MOVES_TABLE}")
     if moved:
         standings_changed.send(sender=Standing, public_codes=codes)
-    if keys:
-        outbox_add("notification-mail", {"keys": keys})
+    notifications_mail(keys or [])
     return moved
