@@ -14,6 +14,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from common import sms
+from common.limits import limits_forget_known
 from complaints.models import DisclosureDate
 from config.celery import app as celery_app
 from merchants.models import (
@@ -56,6 +57,7 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SMS_BACKEND = "common.sms.LocmemBackend"
     sms.outbox.clear()
+    limits_forget_known()  # each test's counters roll back with it
     # Assertions read English messages; pages still follow the browser's language.
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):

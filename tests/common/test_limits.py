@@ -8,7 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common import tasks
-from common.limits import Limit, LimitExceeded, limit_key, limits_purge, limits_use
+from common.limits import (
+    WINDOW_BUCKETS,
+    Limit,
+    LimitExceeded,
+    _bucket,
+    limit_key,
+    limits_forget_known,
+    limits_purge,
+    limits_use,
+)
 from common.models import LimitCounter
 
 pytestmark = pytest.mark.django_db
@@ -68,16 +77,65 @@ def test_one_read_and_one_upsert_for_every_key():
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         limits_use(limits, now=NOW).count()
     sqls = [q["sql"] for q in queries if "common_limitcounter" in q["sql"]]
-    assert len(sqls) == 2 and "SUM(" in sqls[0].upper() and "ON CONFLICT" in sqls[1]
+    assert len(sqls) == 2 and "UNION ALL" in sqls[0] and "ON CONFLICT" in sqls[1]
     assert sorted(LimitCounter.objects.values_list("hits", flat=True)) == [1, 2]
 
 
 def test_a_key_at_its_limit_is_refused_by_the_read_alone():
     limit = Limit(key=limit_key("t", "f"), hour=1, day=10)
-    use(limit)
+    use(limit, minutes_ago=6)  # an earlier bucket
     with CaptureQueriesContext(connection) as queries, pytest.raises(LimitExceeded):
         limits_use([limit], now=NOW)
     assert len(queries) == 1 and "SELECT" in queries[0]["sql"]
+
+
+def test_a_key_the_count_refused_is_refused_at_once_for_the_rest_of_the_bucket():
+    """The read leaves the current bucket's row alone: a key that reached its limit in it is
+    refused by the count (its work rolled back), then by the process without a query."""
+    limit = Limit(key=limit_key("t", "i"), hour=1, day=10)
+    use(limit)
+    with pytest.raises(LimitExceeded):
+        use(limit)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(LimitExceeded) as refused:
+        limits_use([limit], now=NOW)
+    assert queries.captured_queries == [] and refused.value.window == "hour"
+    assert LimitCounter.objects.get(key=limit.key).hits == 1
+    use(limit, minutes_ago=-65)  # the bucket has ended: read and counted again
+
+
+def test_a_key_with_settled_uses_is_read_from_two_buckets_and_still_limited():
+    """An address behind a proxy: its uses before the previous bucket are summed once per
+    bucket by the process; later reads take the previous and current buckets only, and the
+    windows still count every use."""
+    limit = Limit(key=limit_key("t", "g"), hour=4, day=4)
+    use(limit, minutes_ago=23 * 60)  # settled, in the day only
+    use(limit, minutes_ago=40)  # settled, in the hour and the day
+    use(limit, minutes_ago=5)  # the previous bucket
+    use(limit)  # the first read at NOW sums the whole window and keeps the settled part
+    with CaptureQueriesContext(connection) as queries, pytest.raises(LimitExceeded) as refused:
+        use(limit)
+    assert refused.value.window == "day"
+    (read,) = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    bucket = _bucket(NOW)
+    assert f"bucket >= {bucket - 1} AND" in read
+    assert str(bucket - WINDOW_BUCKETS["day"]) not in read
+    limits_forget_known()  # another process: the whole window, the same answer
+    with CaptureQueriesContext(connection) as queries, pytest.raises(LimitExceeded) as refused:
+        use(limit)
+    assert refused.value.window == "day"
+    (read,) = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert f"bucket >= {bucket - WINDOW_BUCKETS['day']} AND" in read
+
+
+def test_settled_sums_are_kept_for_the_current_bucket_only():
+    limit = Limit(key=limit_key("t", "h"), hour=2, day=10)
+    use(limit, minutes_ago=30)
+    use(limit)  # keeps 1 settled use in the hour
+    use(limit, minutes_ago=-70)  # later: the kept sums are of another bucket, both uses left
+    use(limit, minutes_ago=-71)
+    with pytest.raises(LimitExceeded) as refused:
+        use(limit, minutes_ago=-72)
+    assert refused.value.window == "hour"
 
 
 def test_the_key_is_a_hash():
