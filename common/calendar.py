@@ -5,6 +5,7 @@ the count falls back to Monday to Friday.
 """
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -16,8 +17,10 @@ def is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
+@lru_cache(maxsize=1024)
 def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start` (the start day itself is not counted)."""
+    """The date `days` working days after `start` (the start day itself is not counted). Kept:
+    every intake and step asks for the same few dates."""
     current = start
     remaining = days
     while remaining > 0:

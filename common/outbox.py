@@ -15,6 +15,7 @@ messages, rendered in each reader's language).
 """
 
 import datetime
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,8 +25,8 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Field
 from django.utils import timezone, translation
 
 from common import sms
@@ -117,10 +118,38 @@ def _record(items: list[OutboxItem]) -> None:
         if item.key:
             keys.add(item.key)
         unique.append(item)
-    OutboxItem.objects.bulk_create(
-        unique, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
-    )
+    if connection.vendor == "postgresql":
+        sql, fields = _insert_sql()
+        columns = [
+            [f.get_db_prep_save(getattr(i, f.attname), connection) for i in unique] for f in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, columns)
+            for item, (pk,) in zip(unique, cursor.fetchall(), strict=True):
+                item.pk = pk
+    else:
+        OutboxItem.objects.bulk_create(
+            unique, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
+        )
     _dispatch_on_commit([item.pk for item in unique])
+
+
+@functools.cache
+def _insert_sql() -> tuple[str, list[Field]]:
+    """The INSERT of _record on PostgreSQL, written once per process: every column an array
+    (UNNEST, as bulk_create writes it for several rows), a recorded key answering its row's id.
+    The ORM built and compiled it on every write (a third of an intake's own Python time)."""
+    quote = connection.ops.quote_name
+    fields = [f for f in OutboxItem._meta.concrete_fields if not f.primary_key]
+    arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+    key = quote(OutboxItem._meta.get_field("key").column)
+    sql = (
+        f"INSERT INTO {quote(OutboxItem._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) SELECT * FROM UNNEST({arrays}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {key} = EXCLUDED.{key} "
+        f"RETURNING {quote(OutboxItem._meta.pk.column)}"
+    )
+    return sql, fields
 
 
 class _Dispatch:

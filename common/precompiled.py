@@ -45,11 +45,7 @@ class CompiledValues:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        ops = connection.ops
-        converters = [
-            (name, column, [*ops.get_db_converters(column), *column.get_db_converters(connection)])
-            for name, column in zip(self.names, self.columns, strict=True)
-        ]
+        converters = _converters(self, connection)
         found = []
         for row in fetched:
             values_of_row = dict(zip(self.names, row, strict=True))
@@ -62,6 +58,21 @@ class CompiledValues:
     def first(self, *values: str) -> dict[str, Any] | None:
         found = self.rows(*values)
         return found[0] if found else None
+
+
+Converters = list[tuple[str, Expression, list[Callable[..., Any]]]]
+
+
+@lru_cache(maxsize=64)
+def _converters(compiled: CompiledValues, connection: Any) -> Converters:
+    """The columns that need converting (dates, JSON, …) and their converters, as the ORM would
+    apply them: asked of the fields once per compiled query and connection, not per run."""
+    ops = connection.ops
+    converters = [
+        (name, column, [*ops.get_db_converters(column), *column.get_db_converters(connection)])
+        for name, column in zip(compiled.names, compiled.columns, strict=True)
+    ]
+    return [converter for converter in converters if converter[2]]
 
 
 Build = Callable[..., QuerySet[Any]]

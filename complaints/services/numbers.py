@@ -11,7 +11,7 @@ import functools
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field
 from django.utils import timezone
 
@@ -71,9 +71,31 @@ def complaint_store_numbered(complaint: Complaint, event: ComplaintEvent) -> Non
     event.complaint = complaint
 
 
+# Fields whose value goes to the database as the attribute holds it (text, numbers, flags, keys).
+_AS_HELD = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+
+
 def _db_values(obj: Complaint | ComplaintEvent, fields: list[Field]) -> list[Any]:
-    """The values the ORM's INSERT would send for these fields (defaults, auto_now)."""
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    """The values the ORM's INSERT would send for these fields (defaults, auto_now): a field
+    held as it is stored is read as it is (most of the complaint's 45 columns), the others
+    prepared by the field."""
+    return [
+        getattr(obj, f.attname) if held else f.get_db_prep_save(f.pre_save(obj, True), connection)
+        for f, held in _held(tuple(fields))
+    ]
+
+
+@functools.cache
+def _held(fields: tuple[Field, ...]) -> list[tuple[Field, bool]]:
+    def held(field: Field) -> bool:
+        target = field.target_field if field.is_relation else field
+        return (
+            isinstance(target, _AS_HELD)
+            and type(target).get_db_prep_save is Field.get_db_prep_save
+            and type(field).pre_save is Field.pre_save
+        )
+
+    return [(f, held(f)) for f in fields]
 
 
 @functools.cache

@@ -159,9 +159,22 @@ def standings_follow_merchant_region(*, merchant: Merchant, region: Region) -> i
 
 
 def standings_mark_changed(*, merchant_ids: list[int]) -> int:
-    """Something that counts in the evaluation happened: the nightly run takes these."""
-    return Standing.objects.filter(merchant_id__in=merchant_ids, needs_evaluation=False).update(
-        needs_evaluation=True
+    """Something that counts in the evaluation happened: the nightly run takes these. On every
+    complaint and inspection step, so the statement is written once per process and per
+    number of merchants (the ORM built and compiled the UPDATE each time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_changed_sql(len(merchant_ids)), [True, *merchant_ids, False])
+        return cursor.rowcount
+
+
+@cache
+def _mark_changed_sql(merchants: int) -> str:
+    quote = connection.ops.quote_name
+    flag = quote(Standing._meta.get_field("needs_evaluation").column)
+    merchant = quote(Standing._meta.get_field("merchant").column)
+    return (
+        f"UPDATE {quote(Standing._meta.db_table)} SET {flag} = %s "
+        f"WHERE {merchant} IN ({', '.join(['%s'] * merchants)}) AND {flag} = %s"
     )
 
 
