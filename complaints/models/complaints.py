@@ -361,8 +361,13 @@ class Complaint(models.Model):
             models.Index(
                 fields=["complainant_phone", "created_at"], name="complaint_phone_recent_idx"
             ),
-            # "Complaints I filed" for a coordinator or hotline operator.
-            models.Index(fields=["lodged_by", "created_at"], name="complaint_lodged_by_idx"),
+            # "Complaints I filed" for a coordinator or hotline operator: only the complaints
+            # staff filed (a consumer's own, most of them, write no entry).
+            models.Index(
+                fields=["lodged_by", "created_at"],
+                condition=Q(lodged_by__isnull=False),
+                name="complaint_lodged_by_idx",
+            ),
             # Open complaints past their deadline (the queue's and the work list's overdue
             # count): a few among a region's history, found without reading it.
             models.Index(
@@ -469,7 +474,12 @@ class ComplaintEvent(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # complaint_event_actor_idx: the events that have an actor
     )
     role = models.CharField(_("by"), max_length=10, choices=Role.choices)
     from_state = models.CharField(
@@ -489,6 +499,12 @@ class ComplaintEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
+        indexes = [
+            # An anonymous consumer's lodging, most first events, has no actor: no entry.
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="complaint_event_actor_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state or '·'}"
