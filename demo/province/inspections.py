@@ -183,7 +183,7 @@ INSPECTION_COLUMNS = (
     "closed_at",
     "updated_at",
 )
-ASSIGNMENT_COLUMNS = ("inspection_id", "inspector_id", "is_lead")
+ASSIGNMENT_COLUMNS = ("inspection_id", "inspector_id", "is_lead", "due_date", "draw_order")
 RECTIFICATION_COLUMNS = (
     "inspection_id",
     "report",
@@ -260,8 +260,8 @@ def inspection_rows(
             others = [c for c in plan.counties_by_city[campaign.city_code] if c != m.county.code]
             if others:
                 lead = reviewers[rng.choice(others)][0]
-        assignments.append((inspection_id, lead, True))
-        assignments.append((inspection_id, city_reviewer, False))
+        assignments.append((inspection_id, lead, True, campaign.due_date, order))
+        assignments.append((inspection_id, city_reviewer, False, campaign.due_date, order))
         result = results[bisect(result_cum, rng.random() * result_cum[-1])]
         answers, missed = _answers(rng, plan.checklist, result)
         visited = max(

@@ -329,6 +329,14 @@ class InspectionState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The states a visit is still being worked on in; closed and cancelled are final.
+OPEN_INSPECTION_STATES = (
+    InspectionState.SCHEDULED,
+    InspectionState.RECTIFYING,
+    InspectionState.RECTIFICATION_SUBMITTED,
+)
+
+
 class InspectionResult(models.TextChoices):
     PASS = "pass", _("Pass")
     RECTIFY = "rectify", _("Rectify")
@@ -418,6 +426,12 @@ class Inspection(models.Model):
         ]
         indexes = [
             models.Index(fields=["merchant", "visited_at"], name="inspection_merchant_idx"),
+            # The open visits, few beside the closed history: "my inspections" lists them first.
+            models.Index(
+                fields=["due_date", "draw_order", "id"],
+                condition=Q(state__in=OPEN_INSPECTION_STATES),
+                name="inspection_open_idx",
+            ),
             models.Index(fields=["region", "state", "due_date"], name="inspection_region_idx"),
             # The inspection staff's list (the API), latest due first: a page walks this index,
             # testing the region in it (bench/README.md, "Pool browser and the other lists").
@@ -463,6 +477,10 @@ class InspectionAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspection_assignments"
     )
     is_lead = models.BooleanField(_("lead inspector"), default=False)
+    # Copies of the visit's due date and draw order, which never change after the draw: the
+    # inspector's list walks its visits in this order from the assignments' own index.
+    due_date = models.DateField(_("visit due"))
+    draw_order = models.PositiveIntegerField(_("order drawn"))
 
     class Meta:
         ordering = ["inspection", "-is_lead", "id"]
@@ -473,9 +491,29 @@ class InspectionAssignment(models.Model):
                 fields=["inspection", "inspector"], name="inspector_once_per_inspection"
             )
         ]
+        indexes = [
+            # "My inspections" past the open ones, earliest due first (bench/README.md).
+            models.Index(
+                fields=["inspector", "due_date", "draw_order", "inspection"],
+                name="assignment_inspector_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspector} → {self.inspection_id}"
+
+    @classmethod
+    def of(
+        cls, inspection: Inspection, *, inspector_id: int, is_lead: bool
+    ) -> "InspectionAssignment":
+        """An assignment to the visit, with the copies of its list order."""
+        return cls(
+            inspection=inspection,
+            inspector_id=inspector_id,
+            is_lead=is_lead,
+            due_date=inspection.due_date,
+            draw_order=inspection.draw_order,
+        )
 
 
 def inspection_file_path(instance: "InspectionFile", filename: str) -> str:

@@ -26,6 +26,7 @@ from common.counts import COUNT_BOUND, bounded_count
 from merchants.models import Membership, Region, User
 from merchants.selectors import region_subtree, subtree_q
 from review.models import (
+    OPEN_INSPECTION_STATES,
     Campaign,
     Inspection,
     InspectionAssignment,
@@ -37,11 +38,6 @@ from review.models import (
 from review.permissions import is_inspection_staff, sees_campaigns
 from review.services.campaigns import DRAW_ALGORITHM
 
-OPEN_INSPECTION_STATES = (
-    InspectionState.SCHEDULED,
-    InspectionState.RECTIFYING,
-    InspectionState.RECTIFICATION_SUBMITTED,
-)
 PUBLIC_RECORD_DAYS = 365
 INSPECTION_PAGE_SIZE = 50
 
@@ -108,7 +104,9 @@ def _with_inspection_detail(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 
 def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
-    """The visits the user is assigned to: open ones first, earliest due first."""
+    """The visits the user is assigned to: open ones first, earliest due first. This is the
+    order; a page's keys are read by inspector_assignment_keys, which gives the same order from
+    indexes."""
     if not user.is_authenticated or not user.is_active:
         return Inspection.objects.none()
     return (
@@ -125,12 +123,56 @@ def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
     )
 
 
-def inspector_assignment_count(*, user: User) -> int:
-    """How many visits inspector_assignment_list holds, from the assignments' index alone (one
-    assignment per visit and inspector)."""
+def _open_assignments(user: User) -> QuerySet[InspectionAssignment]:
+    """The user's assignments to open visits, found from the few open visits
+    (`inspection_open_idx`), not by testing every assignment's visit."""
+    return InspectionAssignment.objects.filter(
+        inspector=user, inspection__state__in=OPEN_INSPECTION_STATES
+    )
+
+
+def _counted(rows: QuerySet, key: str) -> Coalesce:
+    """COUNT(*) of `rows` as a subquery, grouped on the one `key` they share."""
+    return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("*")).values("n")), 0)
+
+
+def inspector_assignment_counts(*, user: User) -> tuple[int, int]:
+    """(all, open) of the visits inspector_assignment_list holds, in one query: all from the
+    assignments' index alone (one assignment per visit and inspector), the open ones from the
+    open visits' index."""
     if not user.is_authenticated or not user.is_active:
-        return 0
-    return InspectionAssignment.objects.filter(inspector=user).count()
+        return 0, 0
+    mine = InspectionAssignment.objects.filter(inspector=user)
+    return (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            _counted(mine, "inspector_id"), _counted(_open_assignments(user), "inspector_id")
+        )
+        .get()
+    )
+
+
+def inspector_assignment_keys(*, user: User, open_count: int, bottom: int, top: int) -> list[int]:
+    """The keys of rows bottom..top of inspector_assignment_list, `open_count` of them open:
+    the open visits' part sorted from the few open ones, the rest walked in the assignments'
+    index (`assignment_inspector_due_idx`: due date, draw order, visit) past the visits open,
+    so a page reads about as many entries as its position, never the whole list."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    order = ("due_date", "draw_order", "inspection_id")
+    keys: list[int] = []
+    if bottom < open_count:
+        opened = _open_assignments(user).order_by(*order).values_list("inspection_id", flat=True)
+        keys += opened[bottom : min(top, open_count)]
+    if top > open_count:
+        closed = (
+            InspectionAssignment.objects.filter(inspector=user)
+            .exclude(inspection__state__in=OPEN_INSPECTION_STATES)
+            .order_by(*order)
+            .values_list("inspection_id", flat=True)
+        )
+        keys += closed[max(bottom - open_count, 0) : top - open_count]
+    return keys
 
 
 def inspector_assignment_get(*, user: User, pk: int) -> Inspection:

@@ -336,7 +336,7 @@ def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -
             ]
         )
         InspectionAssignment.objects.bulk_create(
-            InspectionAssignment(inspection=inspection, inspector_id=uid, is_lead=index == 0)
+            InspectionAssignment.of(inspection, inspector_id=uid, is_lead=index == 0)
             for inspection, visit in zip(inspections, draw.visits, strict=True)
             for index, uid in enumerate(visit.inspector_ids)
         )

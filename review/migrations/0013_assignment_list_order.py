@@ -1,0 +1,57 @@
+from django.db import migrations, models
+from django.db.models import OuterRef, Q, Subquery
+
+OPEN_STATES = ("scheduled", "rectifying", "rectification_submitted")
+
+
+def copy_visit_order(apps, schema_editor):
+    Inspection = apps.get_model("review", "Inspection")
+    InspectionAssignment = apps.get_model("review", "InspectionAssignment")
+    visit = Inspection.objects.filter(pk=OuterRef("inspection_id"))
+    InspectionAssignment.objects.update(
+        due_date=Subquery(visit.values("due_date")[:1]),
+        draw_order=Subquery(visit.values("draw_order")[:1]),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("review", "0012_inspection_list_index")]
+
+    operations = [
+        migrations.AddField(
+            model_name="inspectionassignment",
+            name="due_date",
+            field=models.DateField(null=True, verbose_name="visit due"),
+        ),
+        migrations.AddField(
+            model_name="inspectionassignment",
+            name="draw_order",
+            field=models.PositiveIntegerField(null=True, verbose_name="order drawn"),
+        ),
+        migrations.RunPython(copy_visit_order, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="inspectionassignment",
+            name="due_date",
+            field=models.DateField(verbose_name="visit due"),
+        ),
+        migrations.AlterField(
+            model_name="inspectionassignment",
+            name="draw_order",
+            field=models.PositiveIntegerField(verbose_name="order drawn"),
+        ),
+        migrations.AddIndex(
+            model_name="inspectionassignment",
+            index=models.Index(
+                fields=["inspector", "due_date", "draw_order", "inspection"],
+                name="assignment_inspector_due_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="inspection",
+            index=models.Index(
+                fields=["due_date", "draw_order", "id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="inspection_open_idx",
+            ),
+        ),
+    ]
