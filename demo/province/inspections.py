@@ -183,7 +183,14 @@ INSPECTION_COLUMNS = (
     "closed_at",
     "updated_at",
 )
-ASSIGNMENT_COLUMNS = ("inspection_id", "inspector_id", "is_lead", "due_date", "draw_order")
+ASSIGNMENT_COLUMNS = (
+    "inspection_id",
+    "inspector_id",
+    "is_lead",
+    "due_date",
+    "draw_order",
+    "is_open",
+)
 RECTIFICATION_COLUMNS = (
     "inspection_id",
     "report",
@@ -260,8 +267,6 @@ def inspection_rows(
             others = [c for c in plan.counties_by_city[campaign.city_code] if c != m.county.code]
             if others:
                 lead = reviewers[rng.choice(others)][0]
-        assignments.append((inspection_id, lead, True, campaign.due_date, order))
-        assignments.append((inspection_id, city_reviewer, False, campaign.due_date, order))
         result = results[bisect(result_cum, rng.random() * result_cum[-1])]
         answers, missed = _answers(rng, plan.checklist, result)
         visited = max(
@@ -312,6 +317,9 @@ def inspection_rows(
                         decided,
                     )
                 )
+        is_open = state != S.CLOSED
+        assignments.append((inspection_id, lead, True, campaign.due_date, order, is_open))
+        assignments.append((inspection_id, city_reviewer, False, campaign.due_date, order, is_open))
         inspections.append(
             (
                 inspection_id,

@@ -1,5 +1,5 @@
 from django.db import migrations, models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 OPEN_STATES = ("scheduled", "rectifying", "rectification_submitted")
 
@@ -11,6 +11,7 @@ def copy_visit_order(apps, schema_editor):
     InspectionAssignment.objects.update(
         due_date=Subquery(visit.values("due_date")[:1]),
         draw_order=Subquery(visit.values("draw_order")[:1]),
+        is_open=Exists(visit.filter(state__in=OPEN_STATES)),
     )
 
 
@@ -28,6 +29,11 @@ class Migration(migrations.Migration):
             name="draw_order",
             field=models.PositiveIntegerField(null=True, verbose_name="order drawn"),
         ),
+        migrations.AddField(
+            model_name="inspectionassignment",
+            name="is_open",
+            field=models.BooleanField(default=True, verbose_name="visit open"),
+        ),
         migrations.RunPython(copy_visit_order, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="inspectionassignment",
@@ -42,14 +48,22 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="inspectionassignment",
             index=models.Index(
-                fields=["inspector", "due_date", "draw_order", "inspection"],
+                fields=["inspector", "due_date", "draw_order", "inspection", "is_open"],
                 name="assignment_inspector_due_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="inspectionassignment",
+            index=models.Index(
+                condition=Q(is_open=True),
+                fields=["inspector", "due_date", "draw_order", "inspection"],
+                name="assignment_open_idx",
             ),
         ),
         migrations.AddIndex(
             model_name="inspection",
             index=models.Index(
-                fields=["due_date", "draw_order", "id"],
+                fields=["id"],
                 condition=Q(state__in=OPEN_STATES),
                 name="inspection_open_idx",
             ),

@@ -428,7 +428,7 @@ class Inspection(models.Model):
             models.Index(fields=["merchant", "visited_at"], name="inspection_merchant_idx"),
             # The open visits, few beside the closed history: "my inspections" lists them first.
             models.Index(
-                fields=["due_date", "draw_order", "id"],
+                fields=["id"],
                 condition=Q(state__in=OPEN_INSPECTION_STATES),
                 name="inspection_open_idx",
             ),
@@ -481,6 +481,10 @@ class InspectionAssignment(models.Model):
     # inspector's list walks its visits in this order from the assignments' own index.
     due_date = models.DateField(_("visit due"))
     draw_order = models.PositiveIntegerField(_("order drawn"))
+    # A hint for that list, not the state: true from the draw, false once the visit is closed
+    # or cancelled (review.services). A visit never reopens, so every open visit's assignments
+    # are true; the list still tests the visit's state.
+    is_open = models.BooleanField(_("visit open"), default=True)
 
     class Meta:
         ordering = ["inspection", "-is_lead", "id"]
@@ -492,10 +496,16 @@ class InspectionAssignment(models.Model):
             )
         ]
         indexes = [
-            # "My inspections" past the open ones, earliest due first (bench/README.md).
+            # "My inspections", earliest due first (bench/README.md): the open ones from the
+            # few marked open, the others walked past them; counted in the first alone.
+            models.Index(
+                fields=["inspector", "due_date", "draw_order", "inspection", "is_open"],
+                name="assignment_inspector_due_idx",
+            ),
             models.Index(
                 fields=["inspector", "due_date", "draw_order", "inspection"],
-                name="assignment_inspector_due_idx",
+                condition=Q(is_open=True),
+                name="assignment_open_idx",
             ),
         ]
 
@@ -506,13 +516,14 @@ class InspectionAssignment(models.Model):
     def of(
         cls, inspection: Inspection, *, inspector_id: int, is_lead: bool
     ) -> "InspectionAssignment":
-        """An assignment to the visit, with the copies of its list order."""
+        """An assignment to the visit, with the copies its inspector's list is read by."""
         return cls(
             inspection=inspection,
             inspector_id=inspector_id,
             is_lead=is_lead,
             due_date=inspection.due_date,
             draw_order=inspection.draw_order,
+            is_open=inspection.state in OPEN_INSPECTION_STATES,
         )
 
 

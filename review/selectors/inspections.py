@@ -123,55 +123,45 @@ def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
     )
 
 
-def _open_assignments(user: User) -> QuerySet[InspectionAssignment]:
-    """The user's assignments to open visits, found from the few open visits
-    (`inspection_open_idx`), not by testing every assignment's visit."""
-    return InspectionAssignment.objects.filter(
-        inspector=user, inspection__state__in=OPEN_INSPECTION_STATES
-    )
-
-
-def _counted(rows: QuerySet, key: str) -> Coalesce:
-    """COUNT(*) of `rows` as a subquery, grouped on the one `key` they share."""
-    return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("*")).values("n")), 0)
+def _open() -> QuerySet[Inspection]:
+    """Every open visit, from `inspection_open_idx` alone: few beside the closed history."""
+    return Inspection.objects.filter(state__in=OPEN_INSPECTION_STATES)
 
 
 def inspector_assignment_counts(*, user: User) -> tuple[int, int]:
-    """(all, open) of the visits inspector_assignment_list holds, in one query: all from the
-    assignments' index alone (one assignment per visit and inspector), the open ones from the
-    open visits' index."""
+    """(all, open) of the visits inspector_assignment_list holds, in one pass over the user's
+    assignments in their index (one assignment per visit and inspector); only those marked open
+    are tested against the open visits."""
     if not user.is_authenticated or not user.is_active:
         return 0, 0
-    mine = InspectionAssignment.objects.filter(inspector=user)
-    return (
-        User.objects.filter(pk=user.pk)
-        .values_list(
-            _counted(mine, "inspector_id"), _counted(_open_assignments(user), "inspector_id")
-        )
-        .get()
+    counts = InspectionAssignment.objects.filter(inspector=user).aggregate(
+        visits=Count("*"),
+        # The mark first: SQL tests a FILTER's terms in the order written.
+        open=Count("inspection", filter=Q(is_open=True) & Q(inspection__in=_open())),
     )
+    return counts["visits"], counts["open"]
 
 
 def inspector_assignment_keys(*, user: User, open_count: int, bottom: int, top: int) -> list[int]:
-    """The keys of rows bottom..top of inspector_assignment_list, `open_count` of them open:
-    the open visits' part sorted from the few open ones, the rest walked in the assignments'
-    index (`assignment_inspector_due_idx`: due date, draw order, visit) past the visits open,
-    so a page reads about as many entries as its position, never the whole list."""
+    """The keys of rows bottom..top of inspector_assignment_list, `open_count` of them open, in
+    its order (due date, draw order, visit; copied on the assignments): the open part from the
+    assignments marked open (`assignment_open_idx`), the rest walked in
+    `assignment_inspector_due_idx` past the visits open, so a page reads about as many index
+    entries as its position, never the whole list."""
     if not user.is_authenticated or not user.is_active:
         return []
-    order = ("due_date", "draw_order", "inspection_id")
+    mine = InspectionAssignment.objects.filter(inspector=user).order_by(
+        "due_date", "draw_order", "inspection_id"
+    )
     keys: list[int] = []
     if bottom < open_count:
-        opened = _open_assignments(user).order_by(*order).values_list("inspection_id", flat=True)
-        keys += opened[bottom : min(top, open_count)]
+        opened = mine.filter(is_open=True, inspection__in=_open())
+        keys += opened.values_list("inspection_id", flat=True)[bottom : min(top, open_count)]
     if top > open_count:
-        closed = (
-            InspectionAssignment.objects.filter(inspector=user)
-            .exclude(inspection__state__in=OPEN_INSPECTION_STATES)
-            .order_by(*order)
-            .values_list("inspection_id", flat=True)
-        )
-        keys += closed[max(bottom - open_count, 0) : top - open_count]
+        closed = mine.exclude(inspection__in=_open())
+        keys += closed.values_list("inspection_id", flat=True)[
+            max(bottom - open_count, 0) : top - open_count
+        ]
     return keys
 
 

@@ -466,6 +466,7 @@ def campaign_close(*, actor: User, campaign: Campaign) -> Campaign:
         Inspection.objects.filter(pk__in=unvisited, state=S.SCHEDULED).update(
             state=S.CANCELLED, closed_at=now, updated_at=now
         )
+        InspectionAssignment.objects.filter(inspection_id__in=unvisited).update(is_open=False)
         InspectionEvent.objects.bulk_create(
             InspectionEvent(
                 inspection_id=pk,

@@ -27,7 +27,9 @@ from review.messages import (
     RECTIFY_BY,
 )
 from review.models import (
+    OPEN_INSPECTION_STATES,
     Inspection,
+    InspectionAssignment,
     InspectionEvent,
     InspectionFile,
     InspectionResult,
@@ -76,6 +78,8 @@ def _transition(
     for field, value in updates.items():
         setattr(locked, field, value)
     locked.save(update_fields=[*updates, "updated_at"])
+    if to not in OPEN_INSPECTION_STATES:
+        InspectionAssignment.objects.filter(inspection=locked).update(is_open=False)
     InspectionEvent.objects.create(
         inspection=locked,
         actor=actor,

@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from merchants.models import User
 from review.api.inspections import InspectionPagination
-from review.models import OPEN_INSPECTION_STATES, Inspection, InspectionAssignment
+from review.models import OPEN_INSPECTION_STATES as OPEN_STATES
+from review.models import Inspection, InspectionAssignment
 from review.selectors import inspections as selectors
+from review.services.campaigns import campaign_close, campaign_draw
+from review.services.inspections import inspection_record
 from tests.conftest import api, client_for
-from tests.factories import CampaignFactory, InspectionFactory
+from tests.factories import CampaignFactory, InspectionFactory, approved_merchants, region
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +39,7 @@ PAGE = 4
 def _expected(user: User) -> list[int]:
     """The list's order computed here from the rows: open first, then due date, draw order, id."""
     rows = Inspection.objects.filter(assignments__inspector=user)
-    order = sorted(
-        rows, key=lambda i: (i.state not in OPEN_INSPECTION_STATES, i.due_date, i.draw_order, i.pk)
-    )
+    order = sorted(rows, key=lambda i: (i.state not in OPEN_STATES, i.due_date, i.draw_order, i.pk))
     return [i.pk for i in order]
 
 
@@ -71,9 +72,7 @@ def visits(county_regulator, other_county_regulator) -> list[int]:
 
 
 def _open(user: User) -> int:
-    return Inspection.objects.filter(
-        assignments__inspector=user, state__in=OPEN_INSPECTION_STATES
-    ).count()
+    return Inspection.objects.filter(assignments__inspector=user, state__in=OPEN_STATES).count()
 
 
 def test_the_lists_own_order_is_open_first_then_due_then_drawn(county_regulator, visits):
@@ -176,17 +175,57 @@ def test_api_count_stops_at_the_bound_as_before(county_regulator, visits, monkey
     assert beyond.status_code == 404
 
 
-def test_assignments_carry_their_visits_order(county_regulator, visits):
-    """Every assignment, made by the draw or the factory, copies its visit's due date and draw
-    order; the migration copies them into assignments made before."""
-    copies = InspectionAssignment.objects.values_list(
-        "due_date", "draw_order", "inspection__due_date", "inspection__draw_order"
-    )
-    assert all(a == c and b == d for a, b, c, d in copies)
-    InspectionAssignment.objects.update(due_date=timezone.localdate(), draw_order=0)
+def _copies() -> list[tuple]:
+    """(copied, visit's) of every assignment: due date, draw order, and whether open."""
+    rows = InspectionAssignment.objects.select_related("inspection")
+    return [
+        (
+            (a.due_date, a.draw_order, a.is_open),
+            (a.inspection.due_date, a.inspection.draw_order, a.inspection.state in OPEN_STATES),
+        )
+        for a in rows
+    ]
+
+
+def test_the_draw_and_the_services_keep_the_copies(city_regulator, county_regulator):
+    """Drawn visits' assignments copy the visit's order and are marked open; recording a pass
+    closes the visit and unmarks them, a rectify keeps them open; closing the campaign cancels
+    the visits not made and unmarks theirs."""
+    city_regulator.can_supervise = True
+    city_regulator.save(update_fields=["can_supervise"])
+    approved_merchants(4)
+    campaign = CampaignFactory(created_by=city_regulator, region=region("330106"), sample_size=3)
+    campaign_draw(actor=city_regulator, campaign=campaign, seed="copies")
+    passed, rectify, unvisited = campaign.inspections.order_by("draw_order")
+    assert InspectionAssignment.objects.filter(is_open=True).count() == 3
+    for visit, result in ((passed, "pass"), (rectify, "rectify")):
+        inspector = visit.assignments.get().inspector
+        answers = {item["code"]: "yes" for item in visit.checklist}
+        if result == "rectify":
+            answers["prices-marked"] = "no"
+        inspection_record(
+            actor=inspector,
+            inspection=visit,
+            answers=answers,
+            result=result,
+            notes="",
+            findings="Mark every price." if result == "rectify" else "",
+            photos=[],
+        )
+    campaign_close(actor=city_regulator, campaign=campaign)
+    unvisited.refresh_from_db()
+    assert unvisited.state == "cancelled"
+    assert set(
+        InspectionAssignment.objects.filter(is_open=True).values_list("inspection", flat=True)
+    ) == {rectify.pk}
+    copies = _copies()
+    assert copies and all(copied == visit for copied, visit in copies)
+
+
+def test_the_migration_copies_into_earlier_assignments(county_regulator, visits):
+    """The migration copies every assignment's visit's due date, draw order and openness."""
+    InspectionAssignment.objects.update(due_date=timezone.localdate(), draw_order=0, is_open=False)
     migration = importlib.import_module("review.migrations.0013_assignment_list_order")
     migration.copy_visit_order(apps, None)
-    copies = InspectionAssignment.objects.values_list(
-        "due_date", "draw_order", "inspection__due_date", "inspection__draw_order"
-    )
-    assert all(a == c and b == d for a, b, c, d in copies)
+    copies = _copies()
+    assert copies and all(copied == visit for copied, visit in copies)
