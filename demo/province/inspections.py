@@ -190,6 +190,7 @@ ASSIGNMENT_COLUMNS = (
     "due_date",
     "draw_order",
     "is_open",
+    "region_id",
 )
 RECTIFICATION_COLUMNS = (
     "inspection_id",
@@ -318,8 +319,18 @@ def inspection_rows(
                     )
                 )
         is_open = state != S.CLOSED
-        assignments.append((inspection_id, lead, True, campaign.due_date, order, is_open))
-        assignments.append((inspection_id, city_reviewer, False, campaign.due_date, order, is_open))
+        for inspector, is_lead in ((lead, True), (city_reviewer, False)):
+            assignments.append(
+                (
+                    inspection_id,
+                    inspector,
+                    is_lead,
+                    campaign.due_date,
+                    order,
+                    is_open,
+                    m.county.code,
+                )
+            )
         inspections.append(
             (
                 inspection_id,

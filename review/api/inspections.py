@@ -207,7 +207,12 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 selectors.inspector_assignment_keys, user=user, open_count=open_count
             )
         else:
-            self.paginator.count = selectors.inspection_staff_count(user=user)
+            count, elsewhere = selectors.inspection_staff_count(user=user)
+            self.paginator.count = count
+            if user.is_regulator and not user.is_platform_admin:
+                self.paginator.keys = partial(
+                    selectors.inspection_staff_keys, user=user, elsewhere=elsewhere
+                )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(InspectionListSerializer(page, many=True).data)
 

@@ -1,3 +1,4 @@
+import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 
@@ -12,11 +13,15 @@ def copy_visit_order(apps, schema_editor):
         due_date=Subquery(visit.values("due_date")[:1]),
         draw_order=Subquery(visit.values("draw_order")[:1]),
         is_open=Exists(visit.filter(state__in=OPEN_STATES)),
+        region_id=Subquery(visit.values("region_id")[:1]),
     )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("review", "0012_inspection_list_index")]
+    dependencies = [
+        ("merchants", "0016_declaration_list_indexes"),
+        ("review", "0012_inspection_list_index"),
+    ]
 
     operations = [
         migrations.AddField(
@@ -34,7 +39,30 @@ class Migration(migrations.Migration):
             name="is_open",
             field=models.BooleanField(default=True, verbose_name="visit open"),
         ),
+        migrations.AddField(
+            model_name="inspectionassignment",
+            name="region",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="merchants.region",
+                verbose_name="county",
+            ),
+        ),
         migrations.RunPython(copy_visit_order, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="inspectionassignment",
+            name="region",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="merchants.region",
+                verbose_name="county",
+            ),
+        ),
         migrations.AlterField(
             model_name="inspectionassignment",
             name="due_date",
@@ -58,6 +86,13 @@ class Migration(migrations.Migration):
                 condition=Q(is_open=True),
                 fields=["inspector", "due_date", "draw_order", "inspection"],
                 name="assignment_open_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="inspectionassignment",
+            index=models.Index(
+                fields=["inspector", "region", "due_date", "inspection"],
+                name="assignment_inspector_region_idx",
             ),
         ),
         migrations.AddIndex(

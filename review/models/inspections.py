@@ -485,6 +485,11 @@ class InspectionAssignment(models.Model):
     # or cancelled (review.services). A visit never reopens, so every open visit's assignments
     # are true; the list still tests the visit's state.
     is_open = models.BooleanField(_("visit open"), default=True)
+    # The visit's county, copied (and moved with it): the staff list finds the visits assigned
+    # to a regulator outside their region from the assignments alone.
+    region = models.ForeignKey(
+        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["inspection", "-is_lead", "id"]
@@ -507,6 +512,10 @@ class InspectionAssignment(models.Model):
                 condition=Q(is_open=True),
                 name="assignment_open_idx",
             ),
+            models.Index(
+                fields=["inspector", "region", "due_date", "inspection"],
+                name="assignment_inspector_region_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -524,6 +533,7 @@ class InspectionAssignment(models.Model):
             due_date=inspection.due_date,
             draw_order=inspection.draw_order,
             is_open=inspection.state in OPEN_INSPECTION_STATES,
+            region_id=inspection.region_id,
         )
 
 

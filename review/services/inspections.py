@@ -305,4 +305,5 @@ def rectification_reject(*, actor: User, inspection: Inspection, reason: str) ->
 def inspections_follow_merchant_region(*, merchant: Merchant, region: Region) -> int:
     """A merchant moved county (an approved county change): its inspections are supervised
     where it now is; the campaigns that drew them keep their own region."""
+    InspectionAssignment.objects.filter(inspection__merchant=merchant).update(region=region)
     return Inspection.objects.filter(merchant=merchant).update(region=region)
