@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             model_name="inspectionassignment",
             index=models.Index(
                 fields=["inspector", "region", "due_date", "inspection"],
-                name="assignment_inspector_region_idx",
+                name="assignment_region_idx",
             ),
         ),
         migrations.AddIndex(

@@ -514,7 +514,7 @@ class InspectionAssignment(models.Model):
             ),
             models.Index(
                 fields=["inspector", "region", "due_date", "inspection"],
-                name="assignment_inspector_region_idx",
+                name="assignment_region_idx",
             ),
         ]
 

@@ -320,14 +320,21 @@ def inspection_staff_list(*, user: User) -> QuerySet[Inspection]:
     return qs.filter(assigned)
 
 
-def _assigned_elsewhere(user: User) -> QuerySet[InspectionAssignment]:
-    """The regulator's assignments to visits outside their region, latest due first, from the
-    assignments' copy of the county (`assignment_inspector_region_idx`: two ranges of it around
-    the subtree's)."""
+def _assigned_elsewhere(user: User) -> QuerySet:
+    """(due date, key) of the visits assigned to the regulator outside their region, latest due
+    first, from the assignments' copy of the county: two ranges of `assignment_region_idx`
+    around the subtree's (one OR of them would be tested on every assignment of the user)."""
     low, high = (user.region.prefix.ljust(CODE_LENGTH, digit) for digit in "09")
-    return InspectionAssignment.objects.filter(
-        Q(region_id__lt=low) | Q(region_id__gt=high), inspector=user
-    ).order_by("-due_date", "-inspection_id")
+    mine = (
+        InspectionAssignment.objects.filter(inspector=user)
+        .order_by()
+        .values_list("due_date", "inspection_id")
+    )
+    return (
+        mine.filter(region_id__lt=low)
+        .union(mine.filter(region_id__gt=high), all=True)
+        .order_by("-due_date", "-inspection_id")
+    )
 
 
 Keyed = list[tuple[date, int]]
@@ -344,9 +351,7 @@ def inspection_staff_count(*, user: User, bound: int = COUNT_BOUND) -> tuple[int
     count = bounded_count(Inspection.objects.filter(subtree_q(user.region)), bound)
     if count > bound:
         return count, None
-    elsewhere = list(
-        _assigned_elsewhere(user).values_list("due_date", "inspection_id")[: bound + 1]
-    )
+    elsewhere = list(_assigned_elsewhere(user)[: bound + 1])
     return min(count + len(elsewhere), bound + 1), elsewhere
 
 
@@ -363,7 +368,7 @@ def inspection_staff_keys(
         .values_list("due_date", "pk")
     )
     if elsewhere is None:
-        elsewhere = list(_assigned_elsewhere(user).values_list("due_date", "inspection_id")[:top])
+        elsewhere = list(_assigned_elsewhere(user)[:top])
     if not elsewhere:
         return [pk for _due, pk in region[bottom:top]]
     merged = heapq.merge(region[:top], elsewhere, reverse=True)

@@ -17,9 +17,15 @@ from review.models import OPEN_INSPECTION_STATES as OPEN_STATES
 from review.models import Inspection, InspectionAssignment
 from review.selectors import inspections as selectors
 from review.services.campaigns import campaign_close, campaign_draw
-from review.services.inspections import inspection_record
+from review.services.inspections import inspection_record, inspections_follow_merchant_region
 from tests.conftest import api, client_for
-from tests.factories import CampaignFactory, InspectionFactory, approved_merchants, region
+from tests.factories import (
+    CampaignFactory,
+    InspectionFactory,
+    MerchantFactory,
+    approved_merchants,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +235,84 @@ def test_the_migration_copies_into_earlier_assignments(county_regulator, visits)
     migration.copy_visit_order(apps, None)
     copies = _copies()
     assert copies and all(copied == visit for copied, visit in copies)
+
+
+# The staff list (the API without ?assigned): the region's visits merged with those assigned
+# elsewhere.
+
+
+@pytest.fixture
+def staff_visits(county_regulator, city_regulator) -> None:
+    """Visits in Xihu (the county regulator's), elsewhere in Hangzhou and in Shaoxing, due on
+    days that tie; some assigned to the county regulator, in and out of their region."""
+    today = timezone.localdate()
+    for n, county in enumerate(["330106"] * 9 + ["330108"] * 7 + ["330602"] * 6):
+        InspectionFactory(
+            merchant=MerchantFactory(region=region(county)),
+            due_date=today + timedelta(days=n % 5),
+            inspector=county_regulator if n % 3 == 0 else None,
+        )
+
+
+def _staff_order(user: User) -> list[int]:
+    return list(
+        selectors.inspection_staff_list(user=user)
+        .order_by("-due_date", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_staff_keys_of_every_slice_are_the_lists(county_regulator, city_regulator, staff_visits):
+    for user in (county_regulator, city_regulator):
+        expected = _staff_order(user)
+        count, elsewhere = selectors.inspection_staff_count(user=user)
+        assert count == len(expected)
+        for given in (elsewhere, None):
+            for size in (1, 4, 50):
+                for bottom in range(len(expected)):
+                    top = min(bottom + size, len(expected))
+                    keys = selectors.inspection_staff_keys(
+                        user=user, elsewhere=given, bottom=bottom, top=top
+                    )
+                    assert keys == expected[bottom:top], (user, given is None, size, bottom)
+    assert len(_staff_order(county_regulator)) == 9 + 5  # Xihu's, and 5 assigned elsewhere
+
+
+def test_staff_count_past_the_bound_leaves_the_rest_to_the_keys(county_regulator, staff_visits):
+    count, elsewhere = selectors.inspection_staff_count(user=county_regulator, bound=5)
+    assert count == 6 and elsewhere is None
+    count, elsewhere = selectors.inspection_staff_count(user=county_regulator, bound=10)
+    assert count == 11 and len(elsewhere) == 5
+
+
+def test_staff_api_pages_walk_the_list_once(
+    county_regulator, staff_visits, django_assert_num_queries
+):
+    expected = _staff_order(county_regulator)
+    client = api(county_regulator)
+    seen = []
+    for number in range(1, (len(expected) + PAGE - 1) // PAGE + 1):
+        # The region's count, those elsewhere, the page's keys, its rows, their inspectors.
+        with django_assert_num_queries(5):
+            data = client.get(
+                "/api/v1/review/inspections/", {"page": number, "page_size": PAGE}
+            ).data
+        assert data["count"] == len(expected)
+        seen += [row["id"] for row in data["results"]]
+    assert seen == expected
+
+
+def test_a_county_change_moves_the_assignments_copy(county_regulator, staff_visits):
+    """A merchant moving county moves its visits and their assignments' copy of the county:
+    the visit leaves the staff list of its former county's regulator, unless assigned to them."""
+    visit = Inspection.objects.filter(region_id="330106", assignments__isnull=True).first()
+    InspectionAssignment.of(visit, inspector_id=county_regulator.pk, is_lead=False).save()
+    inspections_follow_merchant_region(merchant=visit.merchant, region=region("330108"))
+    assert set(visit.assignments.values_list("region_id", flat=True)) == {"330108"}
+    expected = _staff_order(county_regulator)
+    assert visit.pk in expected
+    count, elsewhere = selectors.inspection_staff_count(user=county_regulator)
+    keys = selectors.inspection_staff_keys(
+        user=county_regulator, elsewhere=elsewhere, bottom=0, top=count
+    )
+    assert keys == expected
