@@ -436,6 +436,8 @@ class Inspection(models.Model):
             # The inspection staff's list (the API), latest due first: a page walks this index,
             # testing the region in it (bench/README.md, "Pool browser and the other lists").
             models.Index(fields=["-due_date", "-id", "region"], name="inspection_due_idx"),
+            # A county's share of it, in the same order, read directly.
+            models.Index(fields=["region", "-due_date", "-id"], name="inspection_county_due_idx"),
             # The campaign list counts each campaign's recorded visits in it.
             models.Index(
                 fields=["campaign"],
