@@ -3,7 +3,7 @@ PostgreSQL database, beside a floor measured in the same round.
 
 Run after bench/generate_province.py (with --complaints and --inspections), migrated:
     .venv/bin/python bench/list_pages.py [--database-url URL] [--repeat 10] [--rounds 3]
-        [--only TEXT ...] [--explain]
+        [--only TEXT ...] [--explain [pools|inspections]]
 
 Each round asks, as the generated province (330000), Hangzhou (330100) and Xihu (330106)
 regulators, every list below --repeat times through Django's test client (server time, no
@@ -11,11 +11,15 @@ network) after one warm-up request, whose time is kept apart as "first". The flo
 same round by the same users, is a bare signed-in view behind the same middleware that reads one
 row by primary key (bench/queue_page.py's) and `/healthz/`. Prints per list the p50 and p95 of
 each round as "min / median over the rounds", the median first request, the query count and the
-load average at the start of each round. `--only` keeps the lists whose URL contains one of the
-texts; `--explain` prints EXPLAIN ANALYZE of the pool browser's queries for the province.
+load average at the start of each round; `--freeze-gc` freezes the harness's heap first (a
+full collection over it otherwise lands on some request as a 100-300 ms spike). `--only` keeps
+the lists whose URL contains one of the texts; `--explain` prints EXPLAIN ANALYZE of the pool
+browser's queries for the province, `--explain inspections` those of the Hangzhou regulator's
+inspection lists.
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -73,6 +77,8 @@ PAGES = [
     "/api/v1/review/campaigns/",
     "/api/v1/review/inspections/",
     "/api/v1/review/inspections/?page=100",
+    "/api/v1/review/inspections/?assigned=true",
+    "/api/v1/review/inspections/?assigned=true&page=100",
     "/api/v1/review/patrols/",
     # Complaints besides the queue (bench/queue_page.py), and the work list.
     "/complaints/filed/",
@@ -95,23 +101,47 @@ def measure(client, url: str, repeat: int) -> tuple[float, float, float, int, in
     return first, median, p95, queries, 200
 
 
-def explain(username: str) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the pool browser's queries for one regulator: its counts,
-    page 1 and the keys of page 100 (common.pages.KeysFirstPaginator), as the page runs them."""
+# What --explain shows: the lists' URLs, the user asking and the table their queries read.
+EXPLAINED = {
+    "pools": (
+        REGULATORS[0],
+        ("/ratings/pools/", "/ratings/pools/?page=100", "/ratings/pools/?sort=-score"),
+        "ratings_standing",
+    ),
+    "inspections": (
+        REGULATORS[1],
+        (
+            "/review/inspections/",
+            "/review/inspections/?page=100",
+            "/api/v1/review/inspections/?assigned=true&page=100",
+            "/api/v1/review/inspections/",
+            "/api/v1/review/inspections/?page=100",
+        ),
+        "review_inspection",
+    ),
+}
+
+
+def explain(lists: str) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of one family of lists' queries, as the pages run them: the
+    province regulator's pool browser (counts, page 1, the keys of page 100:
+    common.pages.KeysFirstPaginator) or the Hangzhou regulator's inspections (its own, page 1
+    and 100, and the staff list's API)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from merchants.models import User
 
+    username, urls, table = EXPLAINED[lists]
     client = Client()
     client.force_login(User.objects.get(username=username))
-    for url in ("/ratings/pools/", "/ratings/pools/?page=100", "/ratings/pools/?sort=-score"):
+    for url in urls:
         with CaptureQueriesContext(connection) as queries:
             client.get(url, HTTP_HOST="127.0.0.1")
         for query in queries.captured_queries:
             sql = query["sql"]
-            if "ratings_standing" not in sql:
+            if table not in sql:
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -130,7 +160,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=[], help="lists whose URL contains one")
-    parser.add_argument("--explain", action="store_true", help="the pool browser's plans")
+    parser.add_argument(
+        "--explain",
+        nargs="?",
+        const="pools",
+        choices=sorted(EXPLAINED),
+        help="plans of the pool browser (the default) or of the inspection lists",
+    )
+    parser.add_argument(
+        "--freeze-gc",
+        action="store_true",
+        help="gc.freeze() after the setup: a collection then walks only what requests made",
+    )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -151,8 +192,14 @@ def main() -> None:
     results: dict[tuple[str, str], list[tuple[float, float, float, int, int]]] = {}
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         if args.explain:
-            explain(REGULATORS[0])
+            explain(args.explain)
         client = Client()
+        if args.freeze_gc:
+            # As a worker forked from a preloaded server that froze its heap: without this, a
+            # full collection over the harness's objects (100-300 ms) lands on some request and
+            # becomes that list's p95 (bench/README.md).
+            gc.collect()
+            gc.freeze()
         for round_no in range(1, args.rounds + 1):
             print(
                 f"round {round_no}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",

@@ -257,7 +257,7 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def inspector(self, create: bool, extracted: User | None, **kwargs: object) -> None:
         if create and extracted is not None:
-            InspectionAssignment.objects.create(inspection=self, inspector=extracted, is_lead=True)
+            InspectionAssignment.of(self, inspector_id=extracted.pk, is_lead=True).save()
 
 
 def approved_merchants(count: int, county: str = "330106", **merchant: object) -> list[Merchant]:

@@ -183,7 +183,15 @@ INSPECTION_COLUMNS = (
     "closed_at",
     "updated_at",
 )
-ASSIGNMENT_COLUMNS = ("inspection_id", "inspector_id", "is_lead")
+ASSIGNMENT_COLUMNS = (
+    "inspection_id",
+    "inspector_id",
+    "is_lead",
+    "due_date",
+    "draw_order",
+    "is_open",
+    "region_id",
+)
 RECTIFICATION_COLUMNS = (
     "inspection_id",
     "report",
@@ -260,8 +268,6 @@ def inspection_rows(
             others = [c for c in plan.counties_by_city[campaign.city_code] if c != m.county.code]
             if others:
                 lead = reviewers[rng.choice(others)][0]
-        assignments.append((inspection_id, lead, True))
-        assignments.append((inspection_id, city_reviewer, False))
         result = results[bisect(result_cum, rng.random() * result_cum[-1])]
         answers, missed = _answers(rng, plan.checklist, result)
         visited = max(
@@ -312,6 +318,19 @@ def inspection_rows(
                         decided,
                     )
                 )
+        is_open = state != S.CLOSED
+        for inspector, is_lead in ((lead, True), (city_reviewer, False)):
+            assignments.append(
+                (
+                    inspection_id,
+                    inspector,
+                    is_lead,
+                    campaign.due_date,
+                    order,
+                    is_open,
+                    m.county.code,
+                )
+            )
         inspections.append(
             (
                 inspection_id,

@@ -6,6 +6,8 @@ above, and the inspectors assigned. Anyone else gets a 404; a refused action is 
 message the pages show.
 """
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -149,15 +151,15 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class InspectionPagination(BoundedCountPagination):
-    """Pages of inspections counted bounded; the staff list's count is read in two parts
-    (review.selectors.inspections.inspection_staff_count) and given as `count`."""
+    """Pages of inspections counted bounded, each list's count given as `count`: the staff
+    list's read in two parts (review.selectors.inspections.inspection_staff_count), the user's
+    own from its assignments, whose page's keys `keys` reads (inspector_assignment_keys)."""
 
-    count: int | None = None
+    count: int
+    keys: Callable[..., list[Any]] | None = None
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
-        if self.count is None:
-            return super().django_paginator_class(object_list, per_page)
-        return KeysFirstPaginator(object_list, per_page, count=self.count)
+        return KeysFirstPaginator(object_list, per_page, count=self.count, keys=self.keys)
 
 
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -196,8 +198,21 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def list(self, request: Request) -> Response:
         queryset = self.get_queryset()
-        if request.query_params.get("assigned") != "true":
-            self.paginator.count = selectors.inspection_staff_count(user=request.user)
+        user = request.user
+        if request.query_params.get("assigned") == "true":
+            count, open_count = selectors.inspector_assignment_counts(user=user)
+            # As bounded_count reads it: the last page is the one holding row `count_bound + 1`.
+            self.paginator.count = min(count, self.paginator.count_bound + 1)
+            self.paginator.keys = partial(
+                selectors.inspector_assignment_keys, user=user, open_count=open_count
+            )
+        else:
+            count, elsewhere = selectors.inspection_staff_count(user=user)
+            self.paginator.count = count
+            if user.is_regulator and not user.is_platform_admin:
+                self.paginator.keys = partial(
+                    selectors.inspection_staff_keys, user=user, elsewhere=elsewhere
+                )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(InspectionListSerializer(page, many=True).data)
 

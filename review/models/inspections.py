@@ -329,6 +329,14 @@ class InspectionState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The states a visit is still being worked on in; closed and cancelled are final.
+OPEN_INSPECTION_STATES = (
+    InspectionState.SCHEDULED,
+    InspectionState.RECTIFYING,
+    InspectionState.RECTIFICATION_SUBMITTED,
+)
+
+
 class InspectionResult(models.TextChoices):
     PASS = "pass", _("Pass")
     RECTIFY = "rectify", _("Rectify")
@@ -418,10 +426,18 @@ class Inspection(models.Model):
         ]
         indexes = [
             models.Index(fields=["merchant", "visited_at"], name="inspection_merchant_idx"),
+            # The open visits, few beside the closed history: "my inspections" lists them first.
+            models.Index(
+                fields=["id"],
+                condition=Q(state__in=OPEN_INSPECTION_STATES),
+                name="inspection_open_idx",
+            ),
             models.Index(fields=["region", "state", "due_date"], name="inspection_region_idx"),
             # The inspection staff's list (the API), latest due first: a page walks this index,
             # testing the region in it (bench/README.md, "Pool browser and the other lists").
             models.Index(fields=["-due_date", "-id", "region"], name="inspection_due_idx"),
+            # A county's share of it, in the same order, read directly.
+            models.Index(fields=["region", "-due_date", "-id"], name="inspection_county_due_idx"),
             # The campaign list counts each campaign's recorded visits in it.
             models.Index(
                 fields=["campaign"],
@@ -463,6 +479,19 @@ class InspectionAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspection_assignments"
     )
     is_lead = models.BooleanField(_("lead inspector"), default=False)
+    # Copies of the visit's due date and draw order, which never change after the draw: the
+    # inspector's list walks its visits in this order from the assignments' own index.
+    due_date = models.DateField(_("visit due"))
+    draw_order = models.PositiveIntegerField(_("order drawn"))
+    # A hint for that list, not the state: true from the draw, false once the visit is closed
+    # or cancelled (review.services). A visit never reopens, so every open visit's assignments
+    # are true; the list still tests the visit's state.
+    is_open = models.BooleanField(_("visit open"), default=True)
+    # The visit's county, copied (and moved with it): the staff list finds the visits assigned
+    # to a regulator outside their region from the assignments alone.
+    region = models.ForeignKey(
+        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["inspection", "-is_lead", "id"]
@@ -473,9 +502,41 @@ class InspectionAssignment(models.Model):
                 fields=["inspection", "inspector"], name="inspector_once_per_inspection"
             )
         ]
+        indexes = [
+            # "My inspections", earliest due first (bench/README.md): the open ones from the
+            # few marked open, the others walked past them; counted in the first alone.
+            models.Index(
+                fields=["inspector", "due_date", "draw_order", "inspection", "is_open"],
+                name="assignment_inspector_due_idx",
+            ),
+            models.Index(
+                fields=["inspector", "due_date", "draw_order", "inspection"],
+                condition=Q(is_open=True),
+                name="assignment_open_idx",
+            ),
+            models.Index(
+                fields=["inspector", "region", "due_date", "inspection"],
+                name="assignment_region_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspector} → {self.inspection_id}"
+
+    @classmethod
+    def of(
+        cls, inspection: Inspection, *, inspector_id: int, is_lead: bool
+    ) -> "InspectionAssignment":
+        """An assignment to the visit, with the copies its inspector's list is read by."""
+        return cls(
+            inspection=inspection,
+            inspector_id=inspector_id,
+            is_lead=is_lead,
+            due_date=inspection.due_date,
+            draw_order=inspection.draw_order,
+            is_open=inspection.state in OPEN_INSPECTION_STATES,
+            region_id=inspection.region_id,
+        )
 
 
 def inspection_file_path(instance: "InspectionFile", filename: str) -> str:

@@ -4,7 +4,9 @@ Regulators see their region subtree; inspectors the visits they are assigned to;
 people their merchants' inspections (a covert visit once recorded). Who is who: review.permissions.
 """
 
+import heapq
 from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from django.db import models
@@ -24,8 +26,9 @@ from django.utils import timezone
 
 from common.counts import COUNT_BOUND, bounded_count
 from merchants.models import Membership, Region, User
-from merchants.selectors import region_subtree, subtree_q
+from merchants.selectors import CODE_LENGTH, region_subtree, subtree_q
 from review.models import (
+    OPEN_INSPECTION_STATES,
     Campaign,
     Inspection,
     InspectionAssignment,
@@ -37,11 +40,6 @@ from review.models import (
 from review.permissions import is_inspection_staff, sees_campaigns
 from review.services.campaigns import DRAW_ALGORITHM
 
-OPEN_INSPECTION_STATES = (
-    InspectionState.SCHEDULED,
-    InspectionState.RECTIFYING,
-    InspectionState.RECTIFICATION_SUBMITTED,
-)
 PUBLIC_RECORD_DAYS = 365
 INSPECTION_PAGE_SIZE = 50
 
@@ -108,7 +106,9 @@ def _with_inspection_detail(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 
 def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
-    """The visits the user is assigned to: open ones first, earliest due first."""
+    """The visits the user is assigned to: open ones first, earliest due first. This is the
+    order; a page's keys are read by inspector_assignment_keys, which gives the same order from
+    indexes."""
     if not user.is_authenticated or not user.is_active:
         return Inspection.objects.none()
     return (
@@ -125,12 +125,49 @@ def inspector_assignment_list(*, user: User) -> QuerySet[Inspection]:
     )
 
 
-def inspector_assignment_count(*, user: User) -> int:
-    """How many visits inspector_assignment_list holds, from the assignments' index alone (one
-    assignment per visit and inspector)."""
+def _open() -> QuerySet[Inspection]:
+    """Every open visit, from `inspection_open_idx` alone: few beside the closed history."""
+    return Inspection.objects.filter(state__in=OPEN_INSPECTION_STATES)
+
+
+def _count(assignments: QuerySet[InspectionAssignment]) -> Coalesce:
+    """COUNT(*) of one user's assignments, as a subquery (grouped on their one inspector)."""
+    counted = assignments.order_by().values("inspector").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def inspector_assignment_counts(*, user: User) -> tuple[int, int]:
+    """(all, open) of the visits inspector_assignment_list holds, in one statement: all from the
+    assignments' inspector index alone (one assignment per visit and inspector), the open ones
+    from those marked open (`assignment_open_idx`) that are open indeed."""
     if not user.is_authenticated or not user.is_active:
-        return 0
-    return InspectionAssignment.objects.filter(inspector=user).count()
+        return 0, 0
+    mine = InspectionAssignment.objects.filter(inspector=user)
+    opened = mine.filter(is_open=True, inspection__in=_open())
+    return User.objects.filter(pk=user.pk).values_list(_count(mine), _count(opened)).get()
+
+
+def inspector_assignment_keys(*, user: User, open_count: int, bottom: int, top: int) -> list[int]:
+    """The keys of rows bottom..top of inspector_assignment_list, `open_count` of them open, in
+    its order (due date, draw order, visit; copied on the assignments): the open part from the
+    assignments marked open (`assignment_open_idx`), the rest walked in
+    `assignment_inspector_due_idx` past the visits open, so a page reads about as many index
+    entries as its position, never the whole list."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    mine = InspectionAssignment.objects.filter(inspector=user).order_by(
+        "due_date", "draw_order", "inspection_id"
+    )
+    keys: list[int] = []
+    if bottom < open_count:
+        opened = mine.filter(is_open=True, inspection__in=_open())
+        keys += opened.values_list("inspection_id", flat=True)[bottom : min(top, open_count)]
+    if top > open_count:
+        closed = mine.exclude(inspection__in=_open())
+        keys += closed.values_list("inspection_id", flat=True)[
+            max(bottom - open_count, 0) : top - open_count
+        ]
+    return keys
 
 
 def inspector_assignment_get(*, user: User, pk: int) -> Inspection:
@@ -283,18 +320,59 @@ def inspection_staff_list(*, user: User) -> QuerySet[Inspection]:
     return qs.filter(assigned)
 
 
-def inspection_staff_count(*, user: User, bound: int = COUNT_BOUND) -> int:
-    """How many inspections inspection_staff_list holds, read bounded (common.counts): the
-    region's from its index, then those assigned to the user outside it, each part stopping at
-    the bound, instead of one walk that tests either part on every visit of the province."""
+def _assigned_elsewhere(user: User) -> QuerySet:
+    """(due date, key) of the visits assigned to the regulator outside their region, latest due
+    first, from the assignments' copy of the county: two ranges of `assignment_region_idx`
+    around the subtree's (one OR of them would be tested on every assignment of the user)."""
+    low, high = (user.region.prefix.ljust(CODE_LENGTH, digit) for digit in "09")
+    mine = (
+        InspectionAssignment.objects.filter(inspector=user)
+        .order_by()
+        .values_list("due_date", "inspection_id")
+    )
+    return (
+        mine.filter(region_id__lt=low)
+        .union(mine.filter(region_id__gt=high), all=True)
+        .order_by("-due_date", "-inspection_id")
+    )
+
+
+Keyed = list[tuple[date, int]]
+
+
+def inspection_staff_count(*, user: User, bound: int = COUNT_BOUND) -> tuple[int, Keyed | None]:
+    """How many inspections inspection_staff_list holds, read bounded (common.counts), and for
+    a regulator the (due date, key) of those assigned to them outside their region when read:
+    the region's counted from its index, then, unless past the bound already, those elsewhere
+    read (at most bound + 1), instead of one walk that tests either part on every visit of the
+    province. The keys go to inspection_staff_keys."""
     if not is_inspection_staff(user) or user.is_platform_admin or not user.is_regulator:
-        return bounded_count(inspection_staff_list(user=user), bound)
-    scope = subtree_q(user.region)
-    count = bounded_count(Inspection.objects.filter(scope), bound)
+        return bounded_count(inspection_staff_list(user=user), bound), None
+    count = bounded_count(Inspection.objects.filter(subtree_q(user.region)), bound)
     if count > bound:
-        return count
-    elsewhere = Inspection.objects.filter(assignments__inspector=user).exclude(scope)
-    return count + bounded_count(elsewhere, bound - count)
+        return count, None
+    elsewhere = list(_assigned_elsewhere(user)[: bound + 1])
+    return min(count + len(elsewhere), bound + 1), elsewhere
+
+
+def inspection_staff_keys(
+    *, user: User, elsewhere: Keyed | None, bottom: int, top: int
+) -> list[int]:
+    """The keys of rows bottom..top of a regulator's inspection_staff_list, latest due first:
+    the region's visits walked in `inspection_due_idx` (the region tested in the index), merged
+    with those assigned to them elsewhere (read here unless inspection_staff_count gave them),
+    instead of testing every visit of the province against all their assignments."""
+    region = (
+        Inspection.objects.filter(subtree_q(user.region))
+        .order_by("-due_date", "-pk")
+        .values_list("due_date", "pk")
+    )
+    if elsewhere is None:
+        elsewhere = list(_assigned_elsewhere(user)[:top])
+    if not elsewhere:
+        return [pk for _due, pk in region[bottom:top]]
+    merged = heapq.merge(region[:top], elsewhere, reverse=True)
+    return [pk for _due, pk in islice(merged, bottom, top)]
 
 
 def inspection_staff_get(*, user: User, pk: int) -> Inspection:

@@ -336,7 +336,7 @@ def campaign_draw(*, actor: User, campaign: Campaign, seed: str | None = None) -
             ]
         )
         InspectionAssignment.objects.bulk_create(
-            InspectionAssignment(inspection=inspection, inspector_id=uid, is_lead=index == 0)
+            InspectionAssignment.of(inspection, inspector_id=uid, is_lead=index == 0)
             for inspection, visit in zip(inspections, draw.visits, strict=True)
             for index, uid in enumerate(visit.inspector_ids)
         )
@@ -466,6 +466,7 @@ def campaign_close(*, actor: User, campaign: Campaign) -> Campaign:
         Inspection.objects.filter(pk__in=unvisited, state=S.SCHEDULED).update(
             state=S.CANCELLED, closed_at=now, updated_at=now
         )
+        InspectionAssignment.objects.filter(inspection_id__in=unvisited).update(is_open=False)
         InspectionEvent.objects.bulk_create(
             InspectionEvent(
                 inspection_id=pk,

@@ -27,7 +27,9 @@ from review.messages import (
     RECTIFY_BY,
 )
 from review.models import (
+    OPEN_INSPECTION_STATES,
     Inspection,
+    InspectionAssignment,
     InspectionEvent,
     InspectionFile,
     InspectionResult,
@@ -76,6 +78,8 @@ def _transition(
     for field, value in updates.items():
         setattr(locked, field, value)
     locked.save(update_fields=[*updates, "updated_at"])
+    if to not in OPEN_INSPECTION_STATES:
+        InspectionAssignment.objects.filter(inspection=locked).update(is_open=False)
     InspectionEvent.objects.create(
         inspection=locked,
         actor=actor,
@@ -301,4 +305,5 @@ def rectification_reject(*, actor: User, inspection: Inspection, reason: str) ->
 def inspections_follow_merchant_region(*, merchant: Merchant, region: Region) -> int:
     """A merchant moved county (an approved county change): its inspections are supervised
     where it now is; the campaigns that drew them keep their own region."""
+    InspectionAssignment.objects.filter(inspection__merchant=merchant).update(region=region)
     return Inspection.objects.filter(merchant=merchant).update(region=region)

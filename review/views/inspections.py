@@ -5,6 +5,7 @@ An inspection's page is for the inspection authority: regulators of its county a
 the inspectors assigned to it. Anyone else gets a 404.
 """
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -34,13 +35,15 @@ inspector_required = only_for(has_assignments_page)
 
 @inspector_required
 def assignments(request: HttpRequest) -> HttpResponse:
-    """My inspections: open visits first, earliest due first. Keys first: the order is sorted
-    on the visits' keys alone, and only the page's rows are read with their joins."""
-    visits = selectors.inspector_assignment_list(user=request.user)
+    """My inspections: open visits first, earliest due first. Keys first, from indexes
+    (selectors.inspector_assignment_keys); only the page's rows are read with their joins."""
+    user = request.user
+    count, open_count = selectors.inspector_assignment_counts(user=user)
     page = KeysFirstPaginator(
-        visits,
+        selectors.inspector_assignment_list(user=user),
         selectors.INSPECTION_PAGE_SIZE,
-        count=selectors.inspector_assignment_count(user=request.user),
+        count=count,
+        keys=partial(selectors.inspector_assignment_keys, user=user, open_count=open_count),
     ).get_page(request.GET.get("page"))
     return render(request, "review/inspections/assignments.html", {"page": page})
 

@@ -144,7 +144,7 @@ def build_full_file(*, merchant, owner, regulator, coordinator) -> dict:
         score=70,
         state=InspectionState.RECTIFYING,
     )
-    InspectionAssignment.objects.create(inspection=inspection, inspector=inspector, is_lead=True)
+    InspectionAssignment.of(inspection, inspector_id=inspector.pk, is_lead=True).save()
     patrol_record(
         actor=coordinator,
         merchant=merchant,
