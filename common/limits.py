@@ -99,15 +99,16 @@ def _names() -> tuple[str, str, str]:
 
 class _Known:
     """What the process knows of keys for one current bucket: the settled uses (buckets before
-    the previous one) in the hour and the day window of the keys that have some, and the keys
-    the count refused. Forgotten when the bucket ends."""
+    the previous one) in the hour and the day window of the keys that have some, and the limits
+    the count refused (a limit, not a key: another limit of the same key may still have room).
+    Forgotten when the bucket ends."""
 
     MAX_KEYS = 10_000
 
     def __init__(self) -> None:
         self.bucket: int | None = None
         self.settled: dict[str, tuple[int, int]] = {}
-        self.refused: dict[str, LimitExceeded] = {}
+        self.refused: dict[Limit, str] = {}  # the limit and its window
 
     def of(self, bucket: int) -> "_Known":
         if bucket != self.bucket:
@@ -136,8 +137,8 @@ class Use:
         self.bucket = _bucket(now)
         known = _known.of(self.bucket)
         for limit in self.limits:
-            if limit.key in known.refused:
-                raise known.refused[limit.key]
+            if limit in known.refused:
+                raise LimitExceeded(limit, known.refused[limit])
         self.earlier = self._read(known)
         self._check(adding=1, current={})
 
@@ -197,7 +198,7 @@ class Use:
         try:
             self._check(adding=0, current={key: hits for (key, _), hits in counted.items()})
         except LimitExceeded as exc:
-            _known.of(self.bucket).refused[exc.limit.key] = exc
+            _known.of(self.bucket).refused[exc.limit] = exc.window
             raise
 
 

@@ -103,6 +103,16 @@ def test_a_key_the_count_refused_is_refused_at_once_for_the_rest_of_the_bucket()
     use(limit, minutes_ago=-65)  # the bucket has ended: read and counted again
 
 
+def test_what_the_count_refused_is_remembered_per_limit_not_per_key():
+    tight = Limit(key=limit_key("t", "j"), hour=1, day=10)
+    roomy = Limit(key=tight.key, hour=5, day=10)
+    use(tight)
+    with pytest.raises(LimitExceeded):
+        use(tight)
+    use(roomy)  # the same key under a higher limit still has room
+    assert LimitCounter.objects.get(key=tight.key).hits == 2
+
+
 def test_a_key_with_settled_uses_is_read_from_two_buckets_and_still_limited():
     """An address behind a proxy: its uses before the previous bucket are summed once per
     bucket by the process; later reads take the previous and current buckets only, and the
