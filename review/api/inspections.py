@@ -7,7 +7,6 @@ message the pages show.
 """
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -151,15 +150,17 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class InspectionPagination(BoundedCountPagination):
-    """Pages of inspections counted bounded, each list's count given as `count`: the staff
-    list's read in two parts (review.selectors.inspections.inspection_staff_count), the user's
-    own from its assignments, whose page's keys `keys` reads (inspector_assignment_keys)."""
+    """Pages of inspections counted bounded, each list's count given as `count` (read as
+    bounded_count reads it: the last page is the one holding row `count_bound + 1`) and a
+    page's keys read by `keys` (review.selectors.inspections: inspector_assignment_pages,
+    inspection_staff_pages)."""
 
     count: int
     keys: Callable[..., list[Any]] | None = None
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
-        return KeysFirstPaginator(object_list, per_page, count=self.count, keys=self.keys)
+        count = min(self.count, self.count_bound + 1)
+        return KeysFirstPaginator(object_list, per_page, count=count, keys=self.keys)
 
 
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -198,21 +199,11 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def list(self, request: Request) -> Response:
         queryset = self.get_queryset()
-        user = request.user
         if request.query_params.get("assigned") == "true":
-            count, open_count = selectors.inspector_assignment_counts(user=user)
-            # As bounded_count reads it: the last page is the one holding row `count_bound + 1`.
-            self.paginator.count = min(count, self.paginator.count_bound + 1)
-            self.paginator.keys = partial(
-                selectors.inspector_assignment_keys, user=user, open_count=open_count
-            )
+            count, keys = selectors.inspector_assignment_pages(user=request.user)
         else:
-            count, elsewhere = selectors.inspection_staff_count(user=user)
-            self.paginator.count = count
-            if user.is_regulator and not user.is_platform_admin:
-                self.paginator.keys = partial(
-                    selectors.inspection_staff_keys, user=user, elsewhere=elsewhere
-                )
+            count, keys = selectors.inspection_staff_pages(user=request.user)
+        self.paginator.count, self.paginator.keys = count, keys
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(InspectionListSerializer(page, many=True).data)
 

@@ -5,7 +5,9 @@ people their merchants' inspections (a covert visit once recorded). Who is who: 
 """
 
 import heapq
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -168,6 +170,16 @@ def inspector_assignment_keys(*, user: User, open_count: int, bottom: int, top: 
             max(bottom - open_count, 0) : top - open_count
         ]
     return keys
+
+
+Keys = Callable[..., list[int]]
+
+
+def inspector_assignment_pages(*, user: User) -> tuple[int, Keys]:
+    """What a page of inspector_assignment_list needs, for the page and the API alike: how many
+    visits and the reader of a page's keys (KeysFirstPaginator's `keys`)."""
+    count, open_count = inspector_assignment_counts(user=user)
+    return count, partial(inspector_assignment_keys, user=user, open_count=open_count)
 
 
 def inspector_assignment_get(*, user: User, pk: int) -> Inspection:
@@ -373,6 +385,15 @@ def inspection_staff_keys(
         return [pk for _due, pk in region[bottom:top]]
     merged = heapq.merge(region[:top], elsewhere, reverse=True)
     return [pk for _due, pk in islice(merged, bottom, top)]
+
+
+def inspection_staff_pages(*, user: User) -> tuple[int, Keys | None]:
+    """The staff list's bounded count and, for a regulator, the reader of a page's keys
+    (inspection_staff_keys; anyone else's page is read in the list's own order)."""
+    count, elsewhere = inspection_staff_count(user=user)
+    if not user.is_regulator or user.is_platform_admin:
+        return count, None
+    return count, partial(inspection_staff_keys, user=user, elsewhere=elsewhere)
 
 
 def inspection_staff_get(*, user: User, pk: int) -> Inspection:

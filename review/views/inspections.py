@@ -5,7 +5,6 @@ An inspection's page is for the inspection authority: regulators of its county a
 the inspectors assigned to it. Anyone else gets a 404.
 """
 
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -36,14 +35,14 @@ inspector_required = only_for(has_assignments_page)
 @inspector_required
 def assignments(request: HttpRequest) -> HttpResponse:
     """My inspections: open visits first, earliest due first. Keys first, from indexes
-    (selectors.inspector_assignment_keys); only the page's rows are read with their joins."""
+    (selectors.inspector_assignment_pages); only the page's rows are read with their joins."""
     user = request.user
-    count, open_count = selectors.inspector_assignment_counts(user=user)
+    count, keys = selectors.inspector_assignment_pages(user=user)
     page = KeysFirstPaginator(
         selectors.inspector_assignment_list(user=user),
         selectors.INSPECTION_PAGE_SIZE,
         count=count,
-        keys=partial(selectors.inspector_assignment_keys, user=user, open_count=open_count),
+        keys=keys,
     ).get_page(request.GET.get("page"))
     return render(request, "review/inspections/assignments.html", {"page": page})
 
