@@ -30,6 +30,7 @@ from django.db.models import F, Field
 from django.utils import timezone, translation
 
 from common import sms
+from common.inserts import insert_values
 from common.messages import Message, render
 from common.models import OutboxItem
 
@@ -120,9 +121,8 @@ def _record(items: list[OutboxItem]) -> None:
         unique.append(item)
     if connection.vendor == "postgresql":
         sql, fields = _insert_sql()
-        columns = [
-            [f.get_db_prep_save(getattr(i, f.attname), connection) for i in unique] for f in fields
-        ]
+        rows = [insert_values(item, fields) for item in unique]
+        columns = [list(column) for column in zip(*rows, strict=True)]  # arrays, not rows
         with connection.cursor() as cursor:
             cursor.execute(sql, columns)
             for item, (pk,) in zip(unique, cursor.fetchall(), strict=True):

@@ -8,14 +8,14 @@ number and its first event's INSERT are one statement (complaint_store_numbered,
 """
 
 import functools
-from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
 
 from common.counters import counters_add, counters_upsert_sql
+from common.inserts import insert_values
 from complaints.models import Complaint, ComplaintEvent, ComplaintNumberCounter
 
 
@@ -59,8 +59,8 @@ def complaint_store_numbered(complaint: Complaint, event: ComplaintEvent) -> Non
     sql, complaint_fields, event_fields = _store_numbered_sql()
     params = [
         *(county, year, 1, 1),  # the counter's upsert: the row and its step, the step again
-        *_db_values(complaint, complaint_fields),
-        *_db_values(event, event_fields),
+        *insert_values(complaint, complaint_fields),
+        *insert_values(event, event_fields),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -69,33 +69,6 @@ def complaint_store_numbered(complaint: Complaint, event: ComplaintEvent) -> Non
         stored._state.adding = False
         stored._state.db = connection.alias
     event.complaint = complaint
-
-
-# Fields whose value goes to the database as the attribute holds it (text, numbers, flags, keys).
-_AS_HELD = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
-
-
-def _db_values(obj: Complaint | ComplaintEvent, fields: list[Field]) -> list[Any]:
-    """The values the ORM's INSERT would send for these fields (defaults, auto_now): a field
-    held as it is stored is read as it is (most of the complaint's 45 columns), the others
-    prepared by the field."""
-    return [
-        getattr(obj, f.attname) if held else f.get_db_prep_save(f.pre_save(obj, True), connection)
-        for f, held in _held(tuple(fields))
-    ]
-
-
-@functools.cache
-def _held(fields: tuple[Field, ...]) -> list[tuple[Field, bool]]:
-    def held(field: Field) -> bool:
-        target = field.target_field if field.is_relation else field
-        return (
-            isinstance(target, _AS_HELD)
-            and type(target).get_db_prep_save is Field.get_db_prep_save
-            and type(field).pre_save is Field.pre_save
-        )
-
-    return [(f, held(f)) for f in fields]
 
 
 @functools.cache
