@@ -95,6 +95,25 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 # Intake benchmarks: one merchant, one complaint lodged through the service (prints both).
+def intake_server_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The settings every intake bench serves the product with (added to the environment):
+    production-like (DEBUG off, no HTTPS redirect), the intake limits raised so that nothing is
+    refused, quiet logs; `extra` adds or overrides (the relay, the broker, the settings module)."""
+    return {
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": HOST,
+        "COMPLAINT_LIMIT_PER_HOUR": "100000000",
+        "COMPLAINT_LIMIT_PER_DAY": "100000000",
+        "COMPLAINT_LIMIT_PER_ADDRESS_HOUR": "100000000",
+        "COMPLAINT_LIMIT_PER_ADDRESS_DAY": "100000000",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 INTAKE_SETUP_SCRIPT = """
 from complaints.services.complaints import complaint_submit
 from merchants.models import Merchant, Region

@@ -44,6 +44,7 @@ from benchlib import (
     INTAKE_SETUP_SCRIPT,
     free_port,
     gunicorn_command,
+    intake_server_env,
     percentile,
     recreate_database,
     seed_earlier_complaints,
@@ -233,21 +234,12 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     python = str(root / ".venv" / "bin" / "python")
-    env = os.environ | {
-        "DATABASE_URL": args.database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": HOST,
-        "COMPLAINT_LIMIT_PER_HOUR": "100000000",
-        "COMPLAINT_LIMIT_PER_DAY": "100000000",
-        "COMPLAINT_LIMIT_PER_ADDRESS_HOUR": "100000000",
-        "COMPLAINT_LIMIT_PER_ADDRESS_DAY": "100000000",
-        "LOG_LEVEL": "WARNING",
-        "MEDIA_ROOT": "/tmp/acp_hd_bench_media",
-        "CELERY_BROKER_URL": args.broker,
-        "OUTBOX_RELAY": "true" if args.relay else "false",
-    }
+    env = os.environ | intake_server_env(
+        args.database_url,
+        MEDIA_ROOT="/tmp/acp_hd_bench_media",
+        CELERY_BROKER_URL=args.broker,
+        OUTBOX_RELAY="true" if args.relay else "false",
+    )
     print(f"database {args.database_url}: recreating and migrating …", flush=True)
     recreate_database(args.database_url)
     subprocess.run(

@@ -41,6 +41,7 @@ from benchlib import (
     INTAKE_SETUP_SCRIPT,
     free_port,
     gunicorn_command,
+    intake_server_env,
     recreate_database,
     seed_earlier_complaints,
     stop_processes,
@@ -143,27 +144,18 @@ def main() -> None:
     root = args.root.resolve()
     python = str(root / ".venv" / "bin" / "python")
     relay = not args.no_relay
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
+    env = os.environ | intake_server_env(
+        args.database_url,
+        DJANGO_SETTINGS_MODULE="bench.floor_settings",
         # This checkout's bench/ joins the `bench` namespace when --root measures another one.
-        "PYTHONPATH": os.pathsep.join(dict.fromkeys([str(root), str(ROOT)])),
-        "DATABASE_URL": args.database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": HOST,
-        "COMPLAINT_LIMIT_PER_HOUR": "100000000",
-        "COMPLAINT_LIMIT_PER_DAY": "100000000",
-        "COMPLAINT_LIMIT_PER_ADDRESS_HOUR": "100000000",
-        "COMPLAINT_LIMIT_PER_ADDRESS_DAY": "100000000",
-        "LOG_LEVEL": "WARNING",
-        "MEDIA_ROOT": "/tmp/acp_intake_floor_media",
-        "CELERY_BROKER_URL": "",
-        "OUTBOX_RELAY": "true" if relay else "false",
+        PYTHONPATH=os.pathsep.join(dict.fromkeys([str(root), str(ROOT)])),
+        MEDIA_ROOT="/tmp/acp_intake_floor_media",
+        CELERY_BROKER_URL="",
+        OUTBOX_RELAY="true" if relay else "false",
         # Connections kept for the whole bench: a backend closed mid-run would take its CPU
         # out of the job's count (production keeps them CONN_MAX_AGE=60 s).
-        "CONN_MAX_AGE": "3600",
-    }
+        CONN_MAX_AGE="3600",
+    )
     print(f"machine: {os.cpu_count()} cores; load {loadavg()}", flush=True)
     print(f"database {args.database_url}: recreating and migrating …", flush=True)
     recreate_database(args.database_url)

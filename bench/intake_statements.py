@@ -21,14 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import intake_server_env
+from intake_floor import BODY
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_intake_floor"
-BODY = (
-    '{"merchant": "%s", "category": "refund_refused", '
-    '"description": "基准测试投诉: 商品未拆封, 七日内要求退货被拒绝。", '
-    '"wanted_outcome": "退货退款", "amount": "268.00", "purchase_date": "2026-11-20", '
-    '"complainant_name": "刘女士", "complainant_phone": "%s", "consent_to_contact": true}'
-)
 
 
 def main() -> None:
@@ -37,22 +34,13 @@ def main() -> None:
     parser.add_argument("--intakes", type=int, default=1000)
     args = parser.parse_args()
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
-            "DATABASE_URL": args.database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-            "SECURE_SSL_REDIRECT": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "COMPLAINT_LIMIT_PER_HOUR": "100000000",
-            "COMPLAINT_LIMIT_PER_DAY": "100000000",
-            "COMPLAINT_LIMIT_PER_ADDRESS_HOUR": "100000000",
-            "COMPLAINT_LIMIT_PER_ADDRESS_DAY": "100000000",
-            "LOG_LEVEL": "WARNING",
-            "CELERY_BROKER_URL": "",
-            "OUTBOX_RELAY": "true",
-            "CONN_MAX_AGE": "3600",
-        }
+        intake_server_env(
+            args.database_url,
+            DJANGO_SETTINGS_MODULE="bench.floor_settings",
+            CELERY_BROKER_URL="",
+            OUTBOX_RELAY="true",
+            CONN_MAX_AGE="3600",
+        )
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -79,7 +67,7 @@ def main() -> None:
     phones = iter(range(int(time.time()) % 100_000 * 10_000, 10**10))
 
     def post(path: str) -> None:
-        body = (BODY % (code, f"19{next(phones) % 10**9:09d}")).encode()
+        body = (BODY % code).replace("PHONE", f"139{next(phones) % 10**8:08d}").encode()
         environ = {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": path,
