@@ -26,10 +26,9 @@ import sys
 import time
 from pathlib import Path
 
-from queue_page import FLOOR, floor_urlconf, timed_gets
+from queue_page import FLOOR, REGULATORS, floor_urlconf, measured_rounds, timed_gets
 
 ROOT = Path(__file__).resolve().parents[1]
-REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
 TARGET_P95_MS = 150
 FLOORS = [FLOOR, "/healthz/"]
 PAGES = [
@@ -182,14 +181,13 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from merchants.models import Merchant, User
+    from merchants.models import Merchant
     from ratings.models import Standing
 
     pages = [
         url for url in PAGES if url in FLOORS or not args.only or any(t in url for t in args.only)
     ]
     print(f"merchants {Merchant.objects.count():,}; standings {Standing.objects.count():,}")
-    results: dict[tuple[str, str], list[tuple[float, float, float, int, int]]] = {}
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         if args.explain:
             explain(args.explain)
@@ -200,17 +198,9 @@ def main() -> None:
             # becomes that list's p95 (bench/README.md).
             gc.collect()
             gc.freeze()
-        for round_no in range(1, args.rounds + 1):
-            print(
-                f"round {round_no}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-                flush=True,
-            )
-            for username in REGULATORS:
-                client.force_login(User.objects.get(username=username))
-                for url in pages:
-                    results.setdefault((username, url), []).append(
-                        measure(client, url, args.repeat)
-                    )
+        results = measured_rounds(
+            client, pages, rounds=args.rounds, measure=lambda c, u: measure(c, u, args.repeat)
+        )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{'regulator':15} {'page':44} {'p50 min/med':>15} {'p95 min/med':>15} "

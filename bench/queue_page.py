@@ -26,7 +26,9 @@ import statistics
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
@@ -121,6 +123,23 @@ def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
     return timed_gets(client, url, repeat)
 
 
+def measured_rounds(
+    client: Any, urls: list[str], *, rounds: int, measure: Callable[[Any, str], tuple]
+) -> dict[tuple[str, str], list[tuple]]:
+    """Per (regulator, URL), what `measure(client, url)` gave in each round: every round asks
+    every URL as each of REGULATORS, the load average printed at its start."""
+    from merchants.models import User
+
+    results: dict[tuple[str, str], list[tuple]] = {}
+    for round_no in range(1, rounds + 1):
+        print(f"round {round_no}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for username in REGULATORS:
+            client.force_login(User.objects.get(username=username))
+            for url in urls:
+                results.setdefault((username, url), []).append(measure(client, url))
+    return results
+
+
 def explain(username: str) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of every queue query the province regulator's pages run."""
     from django.db import connection
@@ -190,7 +209,7 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from complaints.models import Complaint
-    from merchants.models import Declaration, Merchant, User
+    from merchants.models import Declaration, Merchant
 
     if not args.no_setup:
         setup(args.pending)
@@ -203,17 +222,10 @@ def main() -> None:
     )
     if args.explain:
         explain(REGULATORS[0])
-    results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
     with override_settings(ROOT_URLCONF=floor_urlconf()):
-        client = Client()
-        for round_no in range(1, args.rounds + 1):
-            print(f"round {round_no}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            for username in REGULATORS:
-                client.force_login(User.objects.get(username=username))
-                for url in PAGES:
-                    results.setdefault((username, url), []).append(
-                        measure(client, url, args.repeat)
-                    )
+        results = measured_rounds(
+            Client(), PAGES, rounds=args.rounds, measure=lambda c, u: measure(c, u, args.repeat)
+        )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'regulator':15} {'page':42} {'p50 min/med':>14} {'p95 min/med':>14} {'queries':>7}")
     worst = 0.0
