@@ -1,11 +1,23 @@
-"""Bench-only URLconf: the product's URLs and one floor view that inserts one row.
+"""Bench-only URLconf: the product's URLs and two floor views behind the same middleware.
 
 POST /bench/floor/ reads a JSON body like the intake's and inserts it as one row into
 `bench_floor` (created by the bench, not by a migration): the least a Django view behind the
 same middleware can do to store a complaint — the floor the intake is measured against.
+
+POST /bench/floor-writes/ reads the same body and makes, in **one** statement, the writes every
+intake of this product must make, with no validation, no read and no message built in Python:
+the county's next number (the counter's upsert), the complaint (a copy of the bench's template
+complaint with the new number, phone and tracking token, so every index of the table is
+written), its first event, the template's outbox items (the store page's invalidation and the
+receipt SMS, pending, so the relay delivers them), both limit counters' upserts and the
+standing's re-evaluation mark. It bounds from below what any intake could cost: the
+intake's own writes in one round trip, behind the cheapest view. `bench_floor_template` (one
+row, written by bench/intake_floor.py) names the template complaint and its last outbox item.
 """
 
+import functools
 import json
+import secrets
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -16,6 +28,7 @@ from django.views.decorators.http import require_POST
 from config.urls import urlpatterns as product_urlpatterns
 
 FLOOR_TABLE = "bench_floor"
+TEMPLATE_TABLE = "bench_floor_template"
 
 
 @csrf_exempt
@@ -32,4 +45,80 @@ def floor(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"id": pk}, status=201)
 
 
-urlpatterns = [path("bench/floor/", floor), *product_urlpatterns]
+@functools.cache
+def _writes_sql() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'complaints_complaint' AND column_name <> 'id' "
+            "ORDER BY ordinal_position"
+        )
+        columns = [row[0] for row in cursor.fetchall()]
+    replaced = {
+        "number": "(SELECT n.region_id || '-' || n.year || '-' || lpad(n.given::text, 6, '0') "
+        "FROM n)",
+        "tracking_token": "%(token)s",
+        "complainant_phone": "%(phone)s",
+        "submitted_ip": "'127.0.0.1'::inet",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+    select = ", ".join(replaced.get(column, f"t.{column}") for column in columns)
+    limit_key = "encode(sha256(convert_to({}, 'UTF8')), 'hex')"
+    bucket = "floor(extract(epoch FROM now()) / 60 / 5)::int"
+    return f"""
+        WITH b AS (SELECT complaint_id, last_item FROM {TEMPLATE_TABLE}),
+        n AS (
+            INSERT INTO complaints_complaintnumbercounter (region_id, year, given)
+            SELECT t.region_id, extract(year FROM now())::int, 1
+            FROM complaints_complaint t, b WHERE t.id = b.complaint_id
+            ON CONFLICT (region_id, year)
+                DO UPDATE SET given = complaints_complaintnumbercounter.given + 1
+            RETURNING region_id, year, given
+        ), c AS (
+            INSERT INTO complaints_complaint ({", ".join(columns)})
+            SELECT {select} FROM complaints_complaint t, b WHERE t.id = b.complaint_id
+            RETURNING id, merchant_id, created_at
+        ), e AS (
+            INSERT INTO complaints_complaintevent
+                (complaint_id, actor_id, role, from_state, to_state, message, text, created_at)
+            SELECT id, NULL, 'consumer', '', 'submitted', '{{}}', '', created_at FROM c
+            RETURNING id
+        ), o AS (
+            INSERT INTO common_outboxitem
+                (kind, payload, key, created_at, due_at, attempts, last_error, delivered_at)
+            SELECT o.kind, o.payload,
+                CASE WHEN o.key IS NULL THEN NULL ELSE o.key || '-w' || e.id END,
+                now(), now(), 0, '', NULL
+            FROM e, b, common_outboxitem o WHERE o.id <= b.last_item
+        ), l AS (
+            INSERT INTO common_limitcounter (key, bucket, hits)
+            VALUES ({limit_key.format("'complaint-phone:' || %(phone)s")}, {bucket}, 1),
+                   ({limit_key.format("'complaint-address:127.0.0.1'")}, {bucket}, 1)
+            ON CONFLICT (key, bucket) DO UPDATE SET hits = common_limitcounter.hits + 1
+        ), s AS (
+            UPDATE ratings_standing SET needs_evaluation = true
+            WHERE merchant_id = (SELECT merchant_id FROM c) AND needs_evaluation = false
+        )
+        SELECT id FROM c
+    """
+
+
+@csrf_exempt
+@require_POST
+def floor_writes(request: HttpRequest) -> JsonResponse:
+    data = json.loads(request.body)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _writes_sql(),
+            {"phone": data["complainant_phone"], "token": secrets.token_urlsafe(30)[:40]},
+        )
+        (pk,) = cursor.fetchone()
+    return JsonResponse({"id": pk}, status=201)
+
+
+urlpatterns = [
+    path("bench/floor/", floor),
+    path("bench/floor-writes/", floor_writes),
+    *product_urlpatterns,
+]

@@ -12,17 +12,18 @@
    limit counters; --same-address of them come from 127.0.0.1, the address every request of the
    bench comes from (as behind a proxy that is not trusted), the others from 10.x addresses.
 3. Starts `gunicorn config.wsgi -w WORKERS` with DJANGO_SETTINGS_MODULE=bench.floor_settings
-   (the product's settings and URLs plus the bench-only floor view, bench/floor_urls.py),
+   (the product's settings and URLs plus the bench-only floor views, bench/floor_urls.py),
    DEBUG=false, connections kept for the whole bench (so the CPU count keeps every database
    backend), the intake limits raised so nothing is refused, and, unless --no-relay, one
    `outbox_relay` process beside it (as docker-compose runs production).
-4. Rounds, interleaved (the order alternates per round): wrk (closed loop, --connections
+4. Rounds, interleaved (the order reverses every other round): wrk (closed loop, --connections
    connections) POSTs for --seconds to the floor view (`/bench/floor/`: parse the JSON, insert
-   one row) and to `POST /api/v1/complaints/intake/`, each request with its own phone. Prints
-   requests/s, latency percentiles, non-2xx answers, the whole job's CPU per request (gunicorn,
-   relay, PostgreSQL backends) and the load average before each run; then min and median per
-   side, the intake/floor ratio per round, and checks every answered complaint is stored with
-   its event and the outbox empties.
+   one row), to the writes floor (`/bench/floor-writes/`: the writes every intake must make,
+   in one statement, behind the cheapest view) and to `POST /api/v1/complaints/intake/`, each
+   request with its own phone. Prints requests/s, latency percentiles, non-2xx answers, the
+   whole job's CPU per request (gunicorn, relay, PostgreSQL backends) and the load average
+   before each run; then min and median per side, the intake/floor and writes/floor ratios per
+   round, and checks every answered complaint is stored with its event and the outbox empties.
 """
 
 import argparse
@@ -53,6 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acp_intake_floor"
 INTAKE = "/api/v1/complaints/intake/"
 FLOOR = "/bench/floor/"
+WRITES = "/bench/floor-writes/"
+TEMPLATE_TABLE = "bench_floor_template"
 
 FLOOR_TABLE_SQL = """
 CREATE TABLE bench_floor (
@@ -170,6 +173,14 @@ def main() -> None:
         capture_output=True,
         text=True,
     ).stdout.split()[-2:]  # shell prints its auto-import notice first
+    conn = psycopg2.connect(args.database_url)
+    with conn, conn.cursor() as cursor:  # the writes floor copies the template and its items
+        cursor.execute(
+            f"CREATE TABLE {TEMPLATE_TABLE} AS SELECT %s::bigint AS complaint_id, "
+            "max(id) AS last_item FROM common_outboxitem",
+            [int(template)],
+        )
+    conn.close()
     seed_earlier_complaints(
         args.database_url,
         template=int(template),
@@ -197,13 +208,13 @@ def main() -> None:
         )
     lua = Path(tempfile.mkdtemp()) / "intake.lua"
     lua.write_text(LUA)
-    results: dict[str, list[dict[str, float]]] = {"floor": [], "intake": []}
-    paths = {"floor": FLOOR, "intake": INTAKE}
+    paths = {"floor": FLOOR, "writes": WRITES, "intake": INTAKE}
+    results: dict[str, list[dict[str, float]]] = {side: [] for side in paths}
     stored_before, events_before = count_complaints(args.database_url)
     answered, undelivered = 0, 0
     try:
         wait_until_up(port, server)
-        for side in ("floor", "intake"):  # warm-up: every worker imports and connects
+        for side in paths:  # warm-up: every worker imports and connects
             r = run_wrk(
                 port,
                 paths[side],
@@ -213,13 +224,13 @@ def main() -> None:
                 connections=args.connections,
                 lua=lua,
             )
-            answered += int(r["requests"] - r["status_errors"]) if side == "intake" else 0
+            answered += int(r["requests"] - r["status_errors"]) if side != "floor" else 0
         print(
             f"load: wrk -t1 -c{args.connections} -d{args.seconds:g}s POST, {args.rounds} rounds",
             flush=True,
         )
         for round_ in range(1, args.rounds + 1):
-            order = ("floor", "intake") if round_ % 2 else ("intake", "floor")
+            order = ("floor", "writes", "intake") if round_ % 2 else ("intake", "writes", "floor")
             for side in order:
                 load = loadavg()
                 cpu_before = job_cpu(args.database_url, server, worker)
@@ -238,7 +249,7 @@ def main() -> None:
                 r["cpu_ms"] = sum(parts.values())
                 r["load"] = float(load.split()[0])
                 results[side].append(r)
-                if side == "intake":
+                if side != "floor":
                     answered += int(r["requests"] - r["status_errors"])
                 print(
                     f"round {round_} {side:6} load {load}: {r['rate']:7.1f} /s, "
@@ -258,7 +269,7 @@ def main() -> None:
         f"\nsummary ({args.workers} gunicorn workers, wrk {args.connections} connections, "
         f"{args.seconds:g} s per run, {args.earlier:,} earlier complaints today)"
     )
-    for side in ("floor", "intake"):
+    for side in paths:
         rs = results[side]
         print(
             f"  {side:6}: "
@@ -268,19 +279,23 @@ def main() -> None:
             + "; "
             + summary("CPU", [r["cpu_ms"] for r in rs], "ms/request", 2)
         )
-    ratios = [
-        i["rate"] / f["rate"] for f, i in zip(results["floor"], results["intake"], strict=True)
-    ]
+    for side in ("intake", "writes"):
+        ratios = [
+            s["rate"] / f["rate"] for f, s in zip(results["floor"], results[side], strict=True)
+        ]
+        print(
+            f"  {side} / floor per round: "
+            + ", ".join(f"{x:.2f}" for x in ratios)
+            + f" (median {statistics.median(ratios):.2f})"
+        )
     print(
-        "  intake / floor per round: "
-        + ", ".join(f"{x:.2f}" for x in ratios)
-        + f" (median {statistics.median(ratios):.2f}); load before the runs "
+        "  load before the runs "
         + ", ".join(f"{r['load']:.2f}" for side in results.values() for r in side)
     )
     stored, events = count_complaints(args.database_url)
     new = stored - stored_before
     # wrk stops counting at its deadline: the requests in flight then may still be stored.
-    slack = args.connections * (args.rounds + 1)
+    slack = args.connections * 2 * (args.rounds + 1)  # two storing sides, warm-up included
     ok = answered <= new <= answered + slack and events - events_before == new and not undelivered
     print(
         f"count check: {new} complaints stored for {answered} answered 201, "
