@@ -11,22 +11,29 @@ network) after one warm-up request, whose time is kept apart as "first". The flo
 same round by the same users, is a bare signed-in view behind the same middleware that reads one
 row by primary key (bench/queue_page.py's) and `/healthz/`. Prints per list the p50 and p95 of
 each round as "min / median over the rounds", the median first request, the query count and the
-load average at the start of each round; `--freeze-gc` freezes the harness's heap first (a
-full collection over it otherwise lands on some request as a 100-300 ms spike). `--only` keeps
-the lists whose URL contains one of the texts; `--explain` prints EXPLAIN ANALYZE of the pool
-browser's queries for the province, `--explain inspections` those of the Hangzhou regulator's
-inspection lists.
+load average at the start of each round. The collector is tuned first as the web workers tune
+it (config.workers: the startup heap frozen, young collections every 20,000 allocations);
+`--default-gc` keeps Python's defaults, whose full collections land on some requests as
+100-240 ms spikes (bench/README.md). `--only` keeps the lists whose URL contains one of the
+texts; `--explain` prints EXPLAIN ANALYZE of the pool browser's queries for the province,
+`--explain inspections` those of the Hangzhou regulator's inspection lists.
 """
 
 import argparse
-import gc
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from queue_page import FLOOR, REGULATORS, floor_urlconf, measured_rounds, timed_gets
+from queue_page import (
+    DEFAULT_GC_HELP,
+    FLOOR,
+    REGULATORS,
+    floor_urlconf,
+    measured_rounds,
+    timed_gets,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 150
@@ -166,11 +173,7 @@ def main() -> None:
         choices=sorted(EXPLAINED),
         help="plans of the pool browser (the default) or of the inspection lists",
     )
-    parser.add_argument(
-        "--freeze-gc",
-        action="store_true",
-        help="gc.freeze() after the setup: a collection then walks only what requests made",
-    )
+    parser.add_argument("--default-gc", action="store_true", help=DEFAULT_GC_HELP)
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -192,14 +195,12 @@ def main() -> None:
         if args.explain:
             explain(args.explain)
         client = Client()
-        if args.freeze_gc:
-            # As a worker forked from a preloaded server that froze its heap: without this, a
-            # full collection over the harness's objects (100-300 ms) lands on some request and
-            # becomes that list's p95 (bench/README.md).
-            gc.collect()
-            gc.freeze()
         results = measured_rounds(
-            client, pages, rounds=args.rounds, measure=lambda c, u: measure(c, u, args.repeat)
+            client,
+            pages,
+            rounds=args.rounds,
+            measure=lambda c, u: measure(c, u, args.repeat),
+            default_gc=args.default_gc,
         )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(

@@ -34,6 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REGULATORS = ["gen-reg-330000", "gen-reg-330100", "gen-reg-330106"]
 TARGET_P95_MS = 150
 FLOOR = "/bench-floor/"
+DEFAULT_GC_HELP = (
+    "keep Python's default collector settings instead of tuning it as the web workers do "
+    "(config.workers)"
+)
 PAGES = [
     FLOOR,
     "/complaints/queue/",
@@ -124,12 +128,21 @@ def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
 
 
 def measured_rounds(
-    client: Any, urls: list[str], *, rounds: int, measure: Callable[[Any, str], tuple]
+    client: Any,
+    urls: list[str],
+    *,
+    rounds: int,
+    measure: Callable[[Any, str], tuple],
+    default_gc: bool = False,
 ) -> dict[tuple[str, str], list[tuple]]:
     """Per (regulator, URL), what `measure(client, url)` gave in each round: every round asks
-    every URL as each of REGULATORS, the load average printed at its start."""
+    every URL as each of REGULATORS, the load average printed at its start. The collector is
+    tuned first as the web workers tune it (config.workers), unless `default_gc`."""
+    from config.workers import web_worker_gc
     from merchants.models import User
 
+    if not default_gc:
+        web_worker_gc()
     results: dict[tuple[str, str], list[tuple]] = {}
     for round_no in range(1, rounds + 1):
         print(f"round {round_no}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -197,6 +210,7 @@ def main() -> None:
     parser.add_argument("--pending", type=int, default=30_000)
     parser.add_argument("--no-setup", action="store_true", help="leave the declarations as is")
     parser.add_argument("--explain", action="store_true", help="print the province's plans")
+    parser.add_argument("--default-gc", action="store_true", help=DEFAULT_GC_HELP)
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -224,7 +238,11 @@ def main() -> None:
         explain(REGULATORS[0])
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         results = measured_rounds(
-            Client(), PAGES, rounds=args.rounds, measure=lambda c, u: measure(c, u, args.repeat)
+            Client(),
+            PAGES,
+            rounds=args.rounds,
+            measure=lambda c, u: measure(c, u, args.repeat),
+            default_gc=args.default_gc,
         )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'regulator':15} {'page':42} {'p50 min/med':>14} {'p95 min/med':>14} {'queries':>7}")

@@ -114,3 +114,27 @@ def test_readiness_reports_the_age_of_the_newest_beat_run(client, settings):
     response = client.get("/readyz/")
     assert response.status_code == 200  # reported, not a reason to stop serving
     assert response.json()["beat"] == "unavailable: newest run 7200 s ago"
+
+
+def test_web_workers_keep_full_collections_off_the_request_path():
+    """config.wsgi (gunicorn's and runserver's entry) freezes the loaded application's heap,
+    with every view module imported, and collects the youngest generation less often
+    (config.workers): the objects a request leaves in cycles die young instead of waiting for
+    a full collection that walks the whole process."""
+    code = (
+        "import gc, json, sys; import config.wsgi; "
+        "print(json.dumps({'threshold': gc.get_threshold(), 'frozen': gc.get_freeze_count(), "
+        "'views': 'complaints.views.desks' in sys.modules}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert state["threshold"][0] == 20_000
+    assert state["frozen"] > 50_000  # Django, the URLconf, the models: never walked again
+    assert state["views"]
