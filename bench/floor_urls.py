@@ -25,35 +25,35 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from complaints.models import Complaint
 from config.urls import urlpatterns as product_urlpatterns
 
 FLOOR_TABLE = "bench_floor"
 TEMPLATE_TABLE = "bench_floor_template"
 
 
-@csrf_exempt
-@require_POST
-def floor(request: HttpRequest) -> JsonResponse:
-    data = json.loads(request.body)
+def _stored(sql: str, params: dict[str, str]) -> JsonResponse:
+    """Run the one statement that stores the request, answer 201 with the id it returns."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FLOOR_TABLE} (phone, body, created_at) VALUES (%s, %s, now()) "
-            "RETURNING id",
-            [data["complainant_phone"], request.body.decode()],
-        )
+        cursor.execute(sql, params)
         (pk,) = cursor.fetchone()
     return JsonResponse({"id": pk}, status=201)
 
 
+@csrf_exempt
+@require_POST
+def floor(request: HttpRequest) -> JsonResponse:
+    data = json.loads(request.body)
+    return _stored(
+        f"INSERT INTO {FLOOR_TABLE} (phone, body, created_at) "
+        "VALUES (%(phone)s, %(body)s, now()) RETURNING id",
+        {"phone": data["complainant_phone"], "body": request.body.decode()},
+    )
+
+
 @functools.cache
 def _writes_sql() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'complaints_complaint' AND column_name <> 'id' "
-            "ORDER BY ordinal_position"
-        )
-        columns = [row[0] for row in cursor.fetchall()]
+    columns = [f.column for f in Complaint._meta.concrete_fields if not f.primary_key]
     replaced = {
         "number": "(SELECT n.region_id || '-' || n.year || '-' || lpad(n.given::text, 6, '0') "
         "FROM n)",
@@ -108,13 +108,10 @@ def _writes_sql() -> str:
 @require_POST
 def floor_writes(request: HttpRequest) -> JsonResponse:
     data = json.loads(request.body)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _writes_sql(),
-            {"phone": data["complainant_phone"], "token": secrets.token_urlsafe(30)[:40]},
-        )
-        (pk,) = cursor.fetchone()
-    return JsonResponse({"id": pk}, status=201)
+    return _stored(
+        _writes_sql(),
+        {"phone": data["complainant_phone"], "token": secrets.token_urlsafe(30)[:40]},
+    )
 
 
 urlpatterns = [
