@@ -3,7 +3,7 @@ what a user may not know exists, DomainError as a 400, and the bounded JSON pars
 common.parsers: DRF's views read the parser setting when they are imported, so the parser's
 module must not import them)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,6 +31,7 @@ __all__ = [
     "BoundedCountPagination",
     "BoundedJSONParser",
     "CountsPagination",
+    "KeyedPagination",
     "NotFoundUnless",
     "PagePagination",
     "PayloadTooLarge",
@@ -176,6 +177,20 @@ class BoundedCountPagination(ApiPagination):
         }
         paginated["required"] = [*paginated.get("required", []), "count_bounded"]
         return paginated
+
+
+class KeyedPagination(BoundedCountPagination):
+    """Pages counted bounded and read keys first, with the count and the reader of a page's keys
+    given by the view for each request from its selector (`count` as bounded_count reads it:
+    the last page is the one holding row `count_bound + 1`; `keys` as KeysFirstPaginator's):
+    review.selectors.inspections' pages, complaints.selectors.complaint_pages."""
+
+    count: int
+    keys: Callable[..., list[Any]] | None = None
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
+        count = min(self.count, self.count_bound + 1)
+        return KeysFirstPaginator(object_list, per_page, count=count, keys=self.keys)
 
 
 # The largest primary key a URL may name (a bigint); a longer number is a 404 like any other.

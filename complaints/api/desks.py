@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from common.api import (
     ERROR_RESPONSES,
     BoundedCountPagination,
+    KeyedPagination,
     NotFoundUnless,
     pk_or_404,
 )
@@ -240,13 +241,22 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Complaints in your reach: your merchants' (masked contact), your region's, or your own."""
 
     permission_classes = [permissions.IsAuthenticated]
-    # A province regulator's list reads its page from an index and its count bounded.
-    pagination_class = BoundedCountPagination
+    # Counted bounded, a page's keys read from indexes: the list's parts (a county's complaints,
+    # those pending transfer to it), filtered alike and merged (selectors.complaint_pages).
+    pagination_class = KeyedPagination
     filterset_class = ComplaintFilter
     serializer_class = ComplaintSerializer
 
     def get_queryset(self):
         return selectors.complaint_list(user=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        parts = selectors.complaint_list_parts(user=request.user)
+        self.paginator.count, self.paginator.keys = selectors.complaint_pages(
+            [self.filter_queryset(part) for part in parts], bound=self.paginator.count_bound
+        )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Complaint:
         return _complaint_get(user=self.request.user, pk=self.kwargs["pk"])

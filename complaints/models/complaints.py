@@ -354,6 +354,11 @@ class Complaint(models.Model):
                 fields=["created_at", "id", "region", "transfer_to"],
                 name="complaint_created_scope_idx",
             ),
+            # A county's list newest first (complaints.selectors.complaint_pages): its page and
+            # bounded count read one range of this index instead of walking the province's.
+            models.Index(
+                fields=["region", "created_at", "id"], name="complaint_region_created_idx"
+            ),
             # The evaluation reads each merchant's complaints of the last year in merchant
             # order (ratings.services.evaluation): the older ones are skipped without a heap visit.
             models.Index(fields=["merchant", "created_at"], name="complaint_merchant_recent_idx"),

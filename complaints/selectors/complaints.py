@@ -6,9 +6,12 @@ callers (as on /complaints/filed/: they decide nothing); merchant operators thos
 merchants they work for; consumers the complaints attached to their account.
 """
 
+import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,7 +33,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.counts import COUNT_BOUND, bounded_count
+from common.counts import COUNT_BOUND, bounded_count, bounded_counts
 from common.phones import phone_normalise_or_none
 from common.precompiled import Slot, values_compiled
 from complaints.models import (
@@ -46,13 +49,18 @@ from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import regions_reaching, subtree_q
 
 QUEUE_PAGE_SIZE = 50
+NEWEST = ("-created_at", "-id")  # the lists' order (Complaint.Meta.ordering)
+
+
+def _listed() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related("merchant", "region", "handler")
 
 
 def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]:
     """`transfers=False` leaves out a handler's complaints pending transfer to their counties
     from elsewhere: for lists of states other than TRANSFER_PENDING, where there are none
     (transfer_to is set only in that state), so the scope stays one index range."""
-    qs = Complaint.objects.select_related("merchant", "region", "handler")
+    qs = _listed()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_platform_admin:
@@ -67,6 +75,46 @@ def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]
     # Anyone else: the complaints they lodged from their account, and those against merchants
     # they work for (a merchant operator may be a consumer too) once the regulator accepted them.
     return qs.filter(Q(consumer=user) | _merchant_people_q(user))
+
+
+def complaint_list_parts(*, user: User) -> list[QuerySet[Complaint]]:
+    """complaint_list(user=user) as disjoint parts whose union it is, each one index range: for
+    a regulator who handles complaints, their region's and those pending transfer to them from
+    elsewhere; for anyone else the list itself. Filters that test each row apply to each part
+    alike; complaint_pages counts and pages them together."""
+    if (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_platform_admin
+        and user.role == User.Role.REGULATOR
+        and user.region_id
+        and is_complaint_handler(user)
+    ):
+        region = subtree_q(user.region)
+        return [_listed().filter(region), _listed().filter(_transfers_to_q(user)).exclude(region)]
+    return [complaint_list(user=user)]
+
+
+Keys = Callable[..., list[int]]
+
+
+def complaint_pages(
+    parts: list[QuerySet[Complaint]], *, bound: int = COUNT_BOUND
+) -> tuple[int, Keys]:
+    """The bounded count of the parts together (one statement) and the reader of a page's keys
+    in the list's order, newest first (KeysFirstPaginator's `keys`): each part walked in its
+    own index, `complaint_region_created_idx` for a county, and merged, instead of one walk of
+    the province's `complaint_created_scope_idx` testing "region or transfer" on every row."""
+    counts = bounded_counts(parts, bound)
+    walked = [part for part, count in zip(parts, counts, strict=True) if count]
+
+    def keys(*, bottom: int, top: int) -> list[int]:
+        if len(walked) == 1:
+            return list(walked[0].order_by(*NEWEST).values_list("pk", flat=True)[bottom:top])
+        streams = [p.order_by(*NEWEST).values_list("created_at", "pk")[:top] for p in walked]
+        return [pk for _created, pk in islice(heapq.merge(*streams, reverse=True), bottom, top)]
+
+    return min(sum(counts), bound + 1), keys
 
 
 def _transfers_to_q(user: User) -> Q:

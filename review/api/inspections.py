@@ -6,7 +6,6 @@ above, and the inspectors assigned. Anyone else gets a 404; a refused action is 
 message the pages show.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,8 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import ERROR_RESPONSES, BoundedCountPagination, BoundedJSONParser, pk_or_404
-from common.pages import KeysFirstPaginator
+from common.api import ERROR_RESPONSES, BoundedJSONParser, KeyedPagination, pk_or_404
 from review.api.campaigns import CampaignVisitSerializer
 from review.forms.inspections import TEXT_MAX
 from review.models import Inspection, InspectionFile, InspectionResult, Rectification
@@ -149,26 +147,12 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
-class InspectionPagination(BoundedCountPagination):
-    """Pages of inspections counted bounded, each list's count given as `count` (read as
-    bounded_count reads it: the last page is the one holding row `count_bound + 1`) and a
-    page's keys read by `keys` (review.selectors.inspections: inspector_assignment_pages,
-    inspection_staff_pages)."""
-
-    count: int
-    keys: Callable[..., list[Any]] | None = None
-
-    def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
-        count = min(self.count, self.count_bound + 1)
-        return KeysFirstPaginator(object_list, per_page, count=count, keys=self.keys)
-
-
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Inspections of your region and those assigned to you; record and decide on them."""
 
     permission_classes = [permissions.IsAuthenticated, IsInspectionStaff]
     # A province holds hundreds of thousands of visits: counted bounded, read keys first.
-    pagination_class = InspectionPagination
+    pagination_class = KeyedPagination
     serializer_class = InspectionSerializer
     filter_backends: list = []
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]

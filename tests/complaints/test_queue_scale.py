@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from common.api import BoundedCountPagination
+from common.api import BoundedCountPagination, KeyedPagination
 from complaints.models import CLOSED_COMPLAINT_STATES, Complaint
 from complaints.models import ComplaintState as C
 from complaints.selectors import complaints as selectors
@@ -151,3 +151,70 @@ def test_export_notice_past_the_bound_reads_further_still_bounded(
     assert "a download holds its first" not in client.get(QUEUE + "?tab=closed").content.decode()
     monkeypatch.setattr("complaints.views.desks.EXPORT_LIMIT", 14)
     assert "a download holds its first 14" in client.get(QUEUE + "?tab=closed").content.decode()
+
+
+def _listed_ids(client, query: str) -> tuple[list[int], dict]:
+    ids, page, body = [], 1, {}
+    while True:
+        body = client.get(f"/api/v1/complaints/?page_size=3&page={page}{query}").json()
+        ids += [row["id"] for row in body["results"]]
+        if body["next"] is None:
+            return ids, body
+        page += 1
+
+
+@pytest.mark.parametrize("query", ["", "&state=transfer_pending", "&state=submitted", "&q=NAME"])
+def test_list_api_merges_the_county_and_its_transfers_in_the_lists_order(
+    data, county_regulator, query
+):
+    """A county handler's list is read as two parts (its county's complaints, those pending
+    transfer to it from elsewhere), each from its own index, merged: the pages hold exactly what
+    the plain list holds, in its order, under the same filters."""
+    far = MerchantFactory(region=region("330203"))
+    for _ in range(2):  # transfers from another city, the newest complaints of all
+        ComplaintFactory(merchant=far, state=C.TRANSFER_PENDING, transfer_to=region("330106"))
+    plain = selectors.complaint_list(user=county_regulator)
+    if query == "&state=transfer_pending":
+        plain = plain.filter(state=C.TRANSFER_PENDING)
+    elif query == "&state=submitted":
+        plain = plain.filter(state=C.SUBMITTED)
+    elif query == "&q=NAME":  # the business's name: the transfers from afar only
+        query = f"&q={far.name}"
+        plain = plain.filter(selectors.complaint_search_q(far.name, user=county_regulator))
+    expected = list(plain.values_list("pk", flat=True))
+    assert len(expected) >= 1
+    ids, body = _listed_ids(api(county_regulator), query)
+    assert ids == expected
+    assert (body["count"], body["count_bounded"]) == (len(expected), False)
+
+
+def test_list_api_parts_cost_a_fixed_handful_and_stay_bounded(
+    data, county_regulator, monkeypatch, django_assert_num_queries
+):
+    far = MerchantFactory(region=region("330203"))
+    for _ in range(3):
+        ComplaintFactory(merchant=far, state=C.TRANSFER_PENDING, transfer_to=region("330106"))
+    client = api(county_regulator)
+    expected = list(selectors.complaint_list(user=county_regulator).values_list("pk", flat=True))
+    for page in (1, 2):
+        # Both parts' bounded counts in one statement, each part's keys, the page's rows.
+        with django_assert_num_queries(4):
+            body = client.get(f"/api/v1/complaints/?page_size=3&page={page}").json()
+        assert [row["id"] for row in body["results"]] == expected[(page - 1) * 3 : page * 3]
+    monkeypatch.setattr(KeyedPagination, "count_bound", 4)
+    body = client.get("/api/v1/complaints/?page_size=3").json()
+    assert (body["count"], body["count_bounded"]) == (4, True)
+    # The last reachable page is the one holding row bound + 1 (rows 4 and 5), in list order.
+    page_2 = client.get("/api/v1/complaints/?page_size=3&page=2").json()["results"]
+    assert [row["id"] for row in page_2] == expected[3:5]
+    assert client.get("/api/v1/complaints/?page_size=3&page=3").status_code == 404
+
+
+def test_only_a_handler_with_a_region_has_the_transfers_as_a_part(
+    county_regulator, city_regulator, admin_user, consumer
+):
+    assert len(selectors.complaint_list_parts(user=county_regulator)) == 2
+    assert len(selectors.complaint_list_parts(user=city_regulator)) == 2
+    for user in (admin_user, consumer):
+        (whole,) = selectors.complaint_list_parts(user=user)
+        assert list(whole) == list(selectors.complaint_list(user=user))

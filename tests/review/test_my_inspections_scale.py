@@ -11,8 +11,8 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from common.api import KeyedPagination
 from merchants.models import User
-from review.api.inspections import InspectionPagination
 from review.models import OPEN_INSPECTION_STATES as OPEN_STATES
 from review.models import Inspection, InspectionAssignment
 from review.selectors import inspections as selectors
@@ -170,7 +170,7 @@ def test_api_pages_walk_the_list_once_in_fixed_queries(
 
 def test_api_count_stops_at_the_bound_as_before(county_regulator, visits, monkeypatch):
     """Past the bound the count says so, and the last page ends at row bound + 1."""
-    monkeypatch.setattr(InspectionPagination, "count_bound", 10)
+    monkeypatch.setattr(KeyedPagination, "count_bound", 10)
     client = api(county_regulator)
     url = "/api/v1/review/inspections/"
     data = client.get(url, {"assigned": "true", "page_size": PAGE, "page": 3}).data
