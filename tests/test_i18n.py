@@ -68,3 +68,27 @@ def test_chinese_is_served_to_chinese_browsers(client, db):
     assert response.headers["Content-Language"] == "en"
     with translation.override("en"):
         assert "Log in" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, zh, en",
+    [
+        ("/complaints/queue/", 'data-label="处理人"', 'data-label="Handler"'),
+        ("/review/", 'data-label="审核人员"', 'data-label="Reviewer"'),
+        ("/ratings/pools/", 'data-label="分类库"', 'data-label="Pool"'),
+    ],
+)
+def test_list_rows_are_labelled_in_the_readers_language(county_regulator, merchant, path, zh, en):
+    """The labels a phone shows beside each cell (translated once per page, not per row)."""
+    from merchants.models import Declaration
+    from tests.conftest import client_for
+    from tests.factories import ComplaintFactory, DeclarationFactory, StandingFactory
+
+    ComplaintFactory(merchant=merchant)
+    DeclarationFactory(merchant=merchant, state=Declaration.State.PENDING_REVIEW)
+    StandingFactory(merchant=merchant)
+    for language, label in (("zh-hans", zh), ("en", en)):
+        county_regulator.language = language
+        county_regulator.save(update_fields=["language"])
+        page = client_for(county_regulator).get(path).content.decode()
+        assert page.count(label) == 1, (path, language)
