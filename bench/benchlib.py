@@ -131,6 +131,12 @@ print(m.public_code, c.pk)
 """
 
 
+# common.limits in SQL: a limit counter's key (the SHA-256 of "kind:value") and its 5-minute
+# bucket, for the rows the benches write themselves.
+LIMIT_KEY_SQL = "encode(sha256(convert_to({}, 'UTF8')), 'hex')"
+LIMIT_BUCKET_SQL = "floor(extract(epoch FROM {}) / 60 / 5)::int"
+
+
 def seed_earlier_complaints(url: str, *, template: int, earlier: int, same_address: float) -> None:
     """`earlier` complaints dated today (local midnight to now), copied set-based (`INSERT …
     SELECT` over generate_series) from the `template` complaint: each with its own phone, number
@@ -189,10 +195,9 @@ def seed_earlier_complaints(url: str, *, template: int, earlier: int, same_addre
             [template],
         )
         cursor.execute(
-            """
+            f"""
             INSERT INTO common_limitcounter (key, bucket, hits)
-            SELECT encode(sha256(convert_to(k, 'UTF8')), 'hex'),
-                   floor(extract(epoch FROM created_at) / 60 / 5)::int, count(*)
+            SELECT {LIMIT_KEY_SQL.format("k")}, {LIMIT_BUCKET_SQL.format("created_at")}, count(*)
             FROM (
                 SELECT 'complaint-address:' || host(submitted_ip) AS k, created_at
                 FROM complaints_complaint WHERE id <> %(t)s AND submitted_ip IS NOT NULL

@@ -25,6 +25,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bench.benchlib import LIMIT_BUCKET_SQL, LIMIT_KEY_SQL
 from complaints.models import Complaint
 from config.urls import urlpatterns as product_urlpatterns
 
@@ -64,8 +65,7 @@ def _writes_sql() -> str:
         "updated_at": "now()",
     }
     select = ", ".join(replaced.get(column, f"t.{column}") for column in columns)
-    limit_key = "encode(sha256(convert_to({}, 'UTF8')), 'hex')"
-    bucket = "floor(extract(epoch FROM now()) / 60 / 5)::int"
+    bucket = LIMIT_BUCKET_SQL.format("now()")
     return f"""
         WITH b AS (SELECT complaint_id, last_item FROM {TEMPLATE_TABLE}),
         n AS (
@@ -93,8 +93,8 @@ def _writes_sql() -> str:
             FROM e, b, common_outboxitem o WHERE o.id <= b.last_item
         ), l AS (
             INSERT INTO common_limitcounter (key, bucket, hits)
-            VALUES ({limit_key.format("'complaint-phone:' || %(phone)s")}, {bucket}, 1),
-                   ({limit_key.format("'complaint-address:127.0.0.1'")}, {bucket}, 1)
+            VALUES ({LIMIT_KEY_SQL.format("'complaint-phone:' || %(phone)s")}, {bucket}, 1),
+                   ({LIMIT_KEY_SQL.format("'complaint-address:127.0.0.1'")}, {bucket}, 1)
             ON CONFLICT (key, bucket) DO UPDATE SET hits = common_limitcounter.hits + 1
         ), s AS (
             UPDATE ratings_standing SET needs_evaluation = true

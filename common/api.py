@@ -3,7 +3,7 @@ what a user may not know exists, DomainError as a 400, and the bounded JSON pars
 common.parsers: DRF's views read the parser setting when they are imported, so the parser's
 module must not import them)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler
 
 from common.counts import COUNT_BOUND, bounded_count
 from common.errors import DomainError, Limited
-from common.pages import KeysFirstPaginator
+from common.pages import KeysFirstPaginator, PageKeys
 from common.parsers import BoundedJSONParser, PayloadTooLarge, json_depth
 from common.querystring import query_value_problem
 
@@ -186,7 +186,7 @@ class KeyedPagination(BoundedCountPagination):
     review.selectors.inspections' pages, complaints.selectors.complaint_pages."""
 
     count: int
-    keys: Callable[..., list[Any]] | None = None
+    keys: PageKeys | None = None
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> KeysFirstPaginator:
         count = min(self.count, self.count_bound + 1)

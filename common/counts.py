@@ -10,14 +10,18 @@ from django.db.models import QuerySet
 COUNT_BOUND = 10_000
 
 
+def _first_rows(queryset: QuerySet, bound: int) -> QuerySet:
+    return queryset.order_by().values("pk")[: bound + 1]
+
+
 def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> int:
     """How many rows, reading at most bound + 1 of them: `bound + 1` means "more than bound"."""
-    return queryset.order_by().values("pk")[: bound + 1].count()
+    return _first_rows(queryset, bound).count()
 
 
 def bounded_counts(querysets: list[QuerySet], bound: int = COUNT_BOUND) -> list[int]:
     """bounded_count of each queryset, all in one statement (a scalar subquery each)."""
-    compiled = [qs.order_by().values("pk")[: bound + 1].query.sql_with_params() for qs in querysets]
+    compiled = [_first_rows(qs, bound).query.sql_with_params() for qs in querysets]
     sql = "SELECT " + ", ".join(
         f"(SELECT COUNT(*) FROM ({part}) AS counted_{i})" for i, (part, _) in enumerate(compiled)
     )

@@ -1,7 +1,9 @@
 """What the HTML views of every app share."""
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 from functools import wraps
+from itertools import islice
 from typing import Any
 
 from django.contrib import messages
@@ -47,6 +49,17 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
+# The reader of a page's keys: rows bottom..top of a list, as KeysFirstPaginator asks them.
+PageKeys = Callable[..., list[Any]]
+
+
+def merged_keys(streams: Iterable[Iterable[tuple[Any, Any]]], *, bottom: int, top: int) -> list:
+    """The keys of rows bottom..top of a list read in parts: each stream gives (order value,
+    key) in the list's order, descending; each needs to give its first `top` rows only."""
+    merged = heapq.merge(*streams, reverse=True)
+    return [key for _order, key in islice(merged, bottom, top)]
+
+
 class KeysFirstPaginator(CountedPaginator):
     """A counted paginator for long, index-ordered lists: a page reads its rows' primary keys
     first (the walk past the earlier pages stays in the index, with no joins), then only those
@@ -63,7 +76,7 @@ class KeysFirstPaginator(CountedPaginator):
         *,
         count: int,
         key: str = "pk",
-        keys: Callable[..., list[Any]] | None = None,
+        keys: PageKeys | None = None,
     ) -> None:
         super().__init__(object_list, per_page, count=count)
         self.key = key

@@ -6,12 +6,9 @@ callers (as on /complaints/filed/: they decide nothing); merchant operators thos
 merchants they work for; consumers the complaints attached to their account.
 """
 
-import heapq
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.counts import COUNT_BOUND, bounded_count, bounded_counts
+from common.pages import PageKeys, merged_keys
 from common.phones import phone_normalise_or_none
 from common.precompiled import Slot, values_compiled
 from complaints.models import (
@@ -49,7 +47,7 @@ from merchants.models import Membership, Merchant, Region, User
 from merchants.selectors import regions_reaching, subtree_q
 
 QUEUE_PAGE_SIZE = 50
-NEWEST = ("-created_at", "-id")  # the lists' order (Complaint.Meta.ordering)
+NEWEST = Complaint._meta.ordering  # the lists' order: -created_at, -id (merged on those two)
 
 
 def _listed() -> QuerySet[Complaint]:
@@ -66,10 +64,8 @@ def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]
     if user.is_platform_admin:
         return qs
     if user.role == User.Role.REGULATOR and user.region_id:
-        scope = subtree_q(user.region)
-        if transfers and is_complaint_handler(user):
-            scope |= _transfers_to_q(user)
-        return qs.filter(scope)
+        region, transferred = _regulator_scope(user, transfers=transfers)
+        return qs.filter(region if transferred is None else region | transferred)
     if user.role == User.Role.COORDINATOR:
         return qs.filter(lodged_by=user)
     # Anyone else: the complaints they lodged from their account, and those against merchants
@@ -77,42 +73,41 @@ def complaint_list(*, user: User, transfers: bool = True) -> QuerySet[Complaint]
     return qs.filter(Q(consumer=user) | _merchant_people_q(user))
 
 
+def _regulator_scope(user: User, *, transfers: bool = True) -> tuple[Q, Q | None]:
+    """A regulator's complaints: their region subtree's and, for a handler (unless
+    `transfers=False`), those pending transfer to one of their counties (else None)."""
+    transferred = _transfers_to_q(user) if transfers and is_complaint_handler(user) else None
+    return subtree_q(user.region), transferred
+
+
 def complaint_list_parts(*, user: User) -> list[QuerySet[Complaint]]:
     """complaint_list(user=user) as disjoint parts whose union it is, each one index range: for
     a regulator who handles complaints, their region's and those pending transfer to them from
     elsewhere; for anyone else the list itself. Filters that test each row apply to each part
     alike; complaint_pages counts and pages them together."""
-    if (
-        user.is_authenticated
-        and user.is_active
-        and not user.is_platform_admin
-        and user.role == User.Role.REGULATOR
-        and user.region_id
-        and is_complaint_handler(user)
-    ):
-        region = subtree_q(user.region)
-        return [_listed().filter(region), _listed().filter(_transfers_to_q(user)).exclude(region)]
+    scoped = user.is_authenticated and user.is_active and not user.is_platform_admin
+    if scoped and user.role == User.Role.REGULATOR and user.region_id:
+        region, transferred = _regulator_scope(user)
+        if transferred is not None:
+            return [_listed().filter(region), _listed().filter(transferred).exclude(region)]
     return [complaint_list(user=user)]
-
-
-Keys = Callable[..., list[int]]
 
 
 def complaint_pages(
     parts: list[QuerySet[Complaint]], *, bound: int = COUNT_BOUND
-) -> tuple[int, Keys]:
+) -> tuple[int, PageKeys]:
     """The bounded count of the parts together (one statement) and the reader of a page's keys
     in the list's order, newest first (KeysFirstPaginator's `keys`): each part walked in its
     own index, `complaint_region_created_idx` for a county, and merged, instead of one walk of
     the province's `complaint_created_scope_idx` testing "region or transfer" on every row."""
     counts = bounded_counts(parts, bound)
-    walked = [part for part, count in zip(parts, counts, strict=True) if count]
+    walked = [part.order_by(*NEWEST) for part, count in zip(parts, counts, strict=True) if count]
 
     def keys(*, bottom: int, top: int) -> list[int]:
         if len(walked) == 1:
-            return list(walked[0].order_by(*NEWEST).values_list("pk", flat=True)[bottom:top])
-        streams = [p.order_by(*NEWEST).values_list("created_at", "pk")[:top] for p in walked]
-        return [pk for _created, pk in islice(heapq.merge(*streams, reverse=True), bottom, top)]
+            return list(walked[0].values_list("pk", flat=True)[bottom:top])
+        streams = [part.values_list("created_at", "pk")[:top] for part in walked]
+        return merged_keys(streams, bottom=bottom, top=top)
 
     return min(sum(counts), bound + 1), keys
 

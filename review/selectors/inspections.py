@@ -4,11 +4,8 @@ Regulators see their region subtree; inspectors the visits they are assigned to;
 people their merchants' inspections (a covert visit once recorded). Who is who: review.permissions.
 """
 
-import heapq
-from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
-from itertools import islice
 from typing import Any
 
 from django.db import models
@@ -27,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from common.counts import COUNT_BOUND, bounded_count
+from common.pages import PageKeys, merged_keys
 from merchants.models import Membership, Region, User
 from merchants.selectors import CODE_LENGTH, region_subtree, subtree_q
 from review.models import (
@@ -172,10 +170,7 @@ def inspector_assignment_keys(*, user: User, open_count: int, bottom: int, top: 
     return keys
 
 
-Keys = Callable[..., list[int]]
-
-
-def inspector_assignment_pages(*, user: User) -> tuple[int, Keys]:
+def inspector_assignment_pages(*, user: User) -> tuple[int, PageKeys]:
     """What a page of inspector_assignment_list needs, for the page and the API alike: how many
     visits and the reader of a page's keys (KeysFirstPaginator's `keys`)."""
     count, open_count = inspector_assignment_counts(user=user)
@@ -383,11 +378,10 @@ def inspection_staff_keys(
         elsewhere = list(_assigned_elsewhere(user)[:top])
     if not elsewhere:
         return [pk for _due, pk in region[bottom:top]]
-    merged = heapq.merge(region[:top], elsewhere, reverse=True)
-    return [pk for _due, pk in islice(merged, bottom, top)]
+    return merged_keys([region[:top], elsewhere], bottom=bottom, top=top)
 
 
-def inspection_staff_pages(*, user: User) -> tuple[int, Keys | None]:
+def inspection_staff_pages(*, user: User) -> tuple[int, PageKeys | None]:
     """The staff list's bounded count and, for a regulator, the reader of a page's keys
     (inspection_staff_keys; anyone else's page is read in the list's own order)."""
     count, elsewhere = inspection_staff_count(user=user)
